@@ -1,0 +1,152 @@
+"""The one async HTTP client for Tencent's callback-configuration APIs.
+
+It knows hosts, UserSigs, envelopes, retries, rate limits and concurrency; it
+does not know products (see :mod:`reconciler.products`), which call
+:meth:`TencentClient.call` with a path and a body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from reconciler.api.codes import USERSIG_EXPIRED
+from reconciler.api.endpoint import Endpoints
+from reconciler.api.envelope import Answer, parse_answer
+from reconciler.api.limits import DEFAULT_RATES, RateLimits
+from reconciler.api.redact import install_log_redaction, redact
+from reconciler.api.retry import RetryPolicy
+from reconciler.api.usersig import UserSigCache
+from reconciler.errors import ApiError, TransportError
+from reconciler.products.catalog import Family
+from reconciler.secret import Secret
+
+log = logging.getLogger(__name__)
+
+# Tencent's server-side timeout is 3 s: wait longer than that before giving up.
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_MAX_IN_FLIGHT = 32
+
+
+@dataclass(frozen=True)
+class AppTarget:
+    """Everything needed to address one app: who it is, where it lives, how to sign."""
+
+    sdkappid: int
+    region: str
+    identifier: str
+    secret_key: Secret = field(repr=False)
+
+
+class TencentClient:
+    """Async client. Use as ``async with TencentClient(...) as client``."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        rate_limits: RateLimits | None = None,
+        retry: RetryPolicy | None = None,
+        usersigs: UserSigCache | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
+        install_log_redaction()
+        self.endpoints = Endpoints(endpoint)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout,
+            limits=httpx.Limits(
+                max_connections=max_in_flight, max_keepalive_connections=max_in_flight
+            ),
+            headers={"content-type": "application/json"},
+        )
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._rate_limits = rate_limits or RateLimits(DEFAULT_RATES)
+        self._retry = retry or RetryPolicy()
+        self._usersigs = usersigs or UserSigCache()
+        self._sleep = sleep
+        self.requests_sent = 0
+
+    async def __aenter__(self) -> TencentClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def call(
+        self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
+    ) -> Answer:
+        """POST ``body`` to ``path`` (e.g. ``v4/live_config/get_callback``) for one app.
+
+        Retries transient failures with backoff; on an expired UserSig (v4 70001, and
+        v1 70001, which is ambiguous there) makes a new one and tries once more.
+        Raises :class:`ApiError` for a non-zero code, :class:`TransportError` when no
+        answer came, :class:`MalformedResponseError` for an answer that is not an envelope.
+        """
+        try:
+            return await self._call_with_retries(target, family, path, body)
+        except ApiError as exc:
+            if exc.code != USERSIG_EXPIRED:
+                raise
+            log.info("UserSig rejected as expired for %s; renewing once", target.sdkappid)
+            self._usersigs.invalidate(target.sdkappid, target.identifier)
+            return await self._call_with_retries(target, family, path, body)
+
+    async def _call_with_retries(
+        self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
+    ) -> Answer:
+        async for attempt in self._retry.retrying(self._sleep):
+            with attempt:
+                return await self._send_once(target, family, path, body)
+        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    async def _send_once(
+        self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
+    ) -> Answer:
+        url = f"{self.endpoints.base_url(target.region, family)}/{path}"
+        usersig = self._usersigs.get(target.sdkappid, target.identifier, target.secret_key)
+        params = {
+            "sdkappid": str(target.sdkappid),
+            "identifier": target.identifier,
+            "usersig": usersig.reveal(),
+            "random": str(secrets.randbelow(2**32)),
+            "contenttype": "json",
+        }
+        async with self._in_flight:
+            await self._rate_limits.limiter(target.sdkappid, family).acquire()
+            self.requests_sent += 1
+            try:
+                response = await self._http.post(url, params=params, json=body)
+            except httpx.TimeoutException:
+                raise TransportError(
+                    f"{path} for sdkappid {target.sdkappid}: no answer within the timeout"
+                ) from None
+            except httpx.HTTPError as exc:
+                raise TransportError(
+                    f"{path} for sdkappid {target.sdkappid}: network error: "
+                    f"{redact(str(exc)) or type(exc).__name__}"
+                ) from None
+        log.debug("%s %s -> HTTP %s", target.sdkappid, path, response.status_code)
+        return parse_answer(
+            family, response.status_code, response.content, command=path, sdkappid=target.sdkappid
+        )

@@ -1,0 +1,76 @@
+"""Parse both answer envelopes into one :class:`Answer` or one typed error.
+
+v1 (callkit hosts): ``{"errorCode", "errorMessage", "requestId", "data"}``
+v4 (Chat domains):  ``{"ActionStatus", "ErrorCode", "ErrorInfo", "RequestId", "Response"}``
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.api.codes import hint_for
+from reconciler.errors import ApiError, MalformedResponseError, TransportError
+from reconciler.products.catalog import Family
+
+
+class ServerFault(TransportError):
+    """HTTP 5xx: a gateway or server fault; transient."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful (ErrorCode 0) answer. ``data`` is v4 ``Response`` or v1 ``data``."""
+
+    request_id: str
+    data: Any
+
+
+_FIELDS = {
+    Family.V1: ("errorCode", "errorMessage", "requestId", "data"),
+    Family.V4: ("ErrorCode", "ErrorInfo", "RequestId", "Response"),
+}
+
+
+def parse_answer(
+    family: Family, status: int, body: bytes, *, command: str, sdkappid: int
+) -> Answer:
+    """Turn one HTTP answer into an :class:`Answer`, or raise a typed error."""
+    where = f"{command} for sdkappid {sdkappid}"
+    if status >= 500:
+        raise ServerFault(f"{where}: HTTP {status} from the server")
+    if status != 200:
+        raise MalformedResponseError(
+            f"{where}: unexpected HTTP {status} (Tencent answers 200 with an error code); "
+            "check --endpoint"
+        )
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        snippet = body[:80].decode("utf-8", "replace")
+        raise MalformedResponseError(
+            f"{where}: the answer is not JSON ({snippet!r}); check --endpoint"
+        ) from None
+    if not isinstance(payload, dict):
+        raise MalformedResponseError(f"{where}: the answer is not a JSON object")
+    code_field, info_field, rid_field, data_field = _FIELDS[family]
+    code = payload.get(code_field)
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise MalformedResponseError(
+            f"{where}: the answer has no integer {code_field!r}; is --endpoint a Tencent API?"
+        )
+    info = payload.get(info_field)
+    request_id = payload.get(rid_field)
+    info_text = info if isinstance(info, str) else ""
+    rid_text = request_id if isinstance(request_id, str) else ""
+    if code != 0:
+        raise ApiError(
+            code=code,
+            info=info_text,
+            request_id=rid_text,
+            command=command,
+            sdkappid=sdkappid,
+            hint=hint_for(family, code),
+        )
+    return Answer(request_id=rid_text, data=payload.get(data_field))

@@ -1,0 +1,109 @@
+"""One exception base for everything the tool reports to a user.
+
+Every subclass carries a message that says what went wrong and what to do about
+it; the CLI prints ``str(error)`` on one line and exits 1. Anything that is not a
+:class:`ReconcilerError` is a bug in this tool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ReconcilerError(Exception):
+    """Base of every error the user is meant to read."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file: 1-based line and column (column may be 0 = unknown)."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.path
+        if self.column <= 0:
+            return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class ConfigError(ReconcilerError):
+    """Invalid desired state or seed file. Always located: ``file:line:col: message``."""
+
+    def __init__(self, location: Location, message: str) -> None:
+        self.location = location
+        self.message = message
+        super().__init__(f"{location}: {message}")
+
+
+class ConfigErrors(ReconcilerError):
+    """Several :class:`ConfigError`, reported together so a user fixes them in one pass."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = sorted(
+            errors, key=lambda e: (e.location.path, e.location.line, e.location.column)
+        )
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class CredentialsError(ReconcilerError):
+    """A secret key or token could not be found in the environment."""
+
+
+class EndpointError(ReconcilerError):
+    """An unusable endpoint or region (e.g. plain http to a non-loopback host)."""
+
+
+class UsageError(ReconcilerError):
+    """Command-line options that do not fit together."""
+
+
+class TransportError(ReconcilerError):
+    """The request did not get an answer (network fault, timeout, HTTP 5xx) after all retries."""
+
+
+class MalformedResponseError(ReconcilerError):
+    """The server answered something that is not the documented envelope."""
+
+
+class ApiError(ReconcilerError):
+    """Tencent answered with a non-zero error code."""
+
+    def __init__(
+        self,
+        *,
+        code: int,
+        info: str,
+        request_id: str,
+        command: str,
+        sdkappid: int,
+        hint: str = "",
+    ) -> None:
+        self.code = code
+        self.info = info
+        self.request_id = request_id
+        self.command = command
+        self.sdkappid = sdkappid
+        self.hint = hint
+        detail = info or "(no ErrorInfo)"
+        text = f"{command} for sdkappid {sdkappid} failed: ErrorCode {code}: {detail}"
+        if request_id:
+            text += f" (RequestId {request_id})"
+        if hint:
+            text += f"; {hint}"
+        super().__init__(text)
+
+
+class PlanFileError(ReconcilerError):
+    """A saved plan file that cannot be used (unreadable, edited, wrong version)."""
+
+
+class SafetyError(ReconcilerError):
+    """A plan that the safety rails refuse to apply (protect, thresholds)."""
+
+
+class ApplyError(ReconcilerError):
+    """Apply finished, but some changes failed, were stale, or did not verify."""

@@ -1,0 +1,67 @@
+"""The one small interface every product implements: read / create / update / delete.
+
+A product knows its paths, body shapes, which answers mean "absent", and the
+fallbacks between create and update. It talks through :class:`TencentClient`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from reconciler.api.client import AppTarget, TencentClient
+from reconciler.errors import MalformedResponseError
+from reconciler.products.catalog import PRODUCTS, ProductInfo
+from reconciler.state import CallbackConfig, Config
+
+
+class Product(ABC):
+    """One product's callback configuration API for one app (a singleton resource)."""
+
+    key: str
+
+    @property
+    def info(self) -> ProductInfo:
+        return PRODUCTS[self.key]
+
+    @abstractmethod
+    async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
+        """The live configuration, or None when nothing is configured."""
+
+    @abstractmethod
+    async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:
+        """Configure a product that had no configuration."""
+
+    @abstractmethod
+    async def update(self, client: TencentClient, target: AppTarget, config: Config) -> None:
+        """Replace an existing configuration."""
+
+    @abstractmethod
+    async def delete(self, client: TencentClient, target: AppTarget) -> None:
+        """Remove the configuration (succeeds when there is none)."""
+
+    def malformed(self, target: AppTarget, what: str) -> MalformedResponseError:
+        return MalformedResponseError(
+            f"{self.key} read for sdkappid {target.sdkappid}: {what}; is --endpoint a Tencent API?"
+        )
+
+
+def expect_callback(config: Config) -> CallbackConfig:
+    if not isinstance(config, CallbackConfig):
+        raise TypeError(f"expected a CallbackConfig, got {type(config).__name__}")
+    return config
+
+
+def parse_callback(
+    product: Product, target: AppTarget, data: Any, url_field: str, events_field: str
+) -> CallbackConfig:
+    """Build a :class:`CallbackConfig` from a get answer, checking its shape."""
+    if not isinstance(data, dict):
+        raise product.malformed(target, "the answer has no configuration object")
+    url = data.get(url_field)
+    events = data.get(events_field)
+    if not isinstance(url, str):
+        raise product.malformed(target, f"{url_field!r} is missing or not a string")
+    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+        raise product.malformed(target, f"{events_field!r} is missing or not a list of strings")
+    return CallbackConfig(url=url, events=frozenset(events))

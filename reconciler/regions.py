@@ -1,0 +1,30 @@
+"""Regions and their hosts (API file section 5 for v4 Chat domains, section 1 for v1)."""
+
+from __future__ import annotations
+
+from reconciler.products.catalog import Family
+
+V4_HOSTS: dict[str, str] = {
+    "china": "console.tim.qq.com",
+    "singapore": "adminapisgp.im.qcloud.com",
+    "korea": "adminapikr.im.qcloud.com",
+    "germany": "adminapiger.im.qcloud.com",
+    "india": "adminapiind.im.qcloud.com",
+    "usa": "adminapiusa.im.qcloud.com",
+    "indonesia": "adminapiidn.im.qcloud.com",
+    "japan": "adminapijpn.im.qcloud.com",
+}
+
+V1_CHINA_HOST = "callkit.trtc.tencent-cloud.com"
+V1_INTL_HOST = "callkit-intl.trtc.tencent-cloud.com"
+
+REGIONS: tuple[str, ...] = tuple(V4_HOSTS)
+
+
+def host_for(region: str, family: Family) -> str:
+    """The real Tencent host serving ``family`` for an app homed in ``region``."""
+    if region not in V4_HOSTS:
+        raise KeyError(region)
+    if family is Family.V1:
+        return V1_CHINA_HOST if region == "china" else V1_INTL_HOST
+    return V4_HOSTS[region]
