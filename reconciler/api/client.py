@@ -132,7 +132,9 @@ class TencentClient:
             "random": str(secrets.randbelow(2**32)),
             "contenttype": "json",
         }
-        async with self._in_flight:
+        # app slot, then global slot, then the app's rate limit, then send at once:
+        # a rate-limit token is never taken long before its request goes out.
+        async with self._rate_limits.app_slots(target.sdkappid, family), self._in_flight:
             await self._rate_limits.limiter(target.sdkappid, family).acquire()
             self.requests_sent += 1
             try:

@@ -1,12 +1,14 @@
 """Client-side rate limits: one leaky bucket per (app, API family).
 
-Tencent allows 10 requests/s per app on v1 and 200/s on v4. We stay at 80 % of
-that so that network jitter (requests bunching up on the way) never makes the
-server see more than its limit: a fleet is read without frequency-limit answers.
+Tencent allows 10 requests/s per app on v1 and 200/s on v4. We pace requests
+evenly at 80 % of that, so that network jitter (requests bunching up on the way)
+never makes the server see more than its limit, however it counts (fixed window,
+sliding window or bucket): a fleet is read without frequency-limit answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 from aiolimiter import AsyncLimiter
@@ -16,27 +18,42 @@ from reconciler.products.catalog import Family
 TENCENT_LIMITS: Mapping[Family, float] = {Family.V1: 10.0, Family.V4: 200.0}
 HEADROOM = 0.8
 DEFAULT_RATES: Mapping[Family, float] = {f: r * HEADROOM for f, r in TENCENT_LIMITS.items()}
+# Requests of one app in flight at once: an app waiting on its own rate limit must
+# not hold every global slot and stall the other apps of the fleet.
+PER_APP_IN_FLIGHT = 4
 
 
 class RateLimits:
     """Hands out the limiter for one (sdkappid, family); created on first use."""
 
-    def __init__(self, rates: Mapping[Family, float] = DEFAULT_RATES) -> None:
+    def __init__(
+        self, rates: Mapping[Family, float] = DEFAULT_RATES, per_app: int = PER_APP_IN_FLIGHT
+    ) -> None:
         for family, rate in rates.items():
             if rate <= 0:
                 raise ValueError(f"rate for {family.value} must be positive")
         self._rates = dict(rates)
         self._limiters: dict[tuple[int, Family], AsyncLimiter] = {}
+        self._per_app = per_app
+        self._slots: dict[tuple[int, Family], asyncio.Semaphore] = {}
 
     def rate(self, family: Family) -> float:
         return self._rates[family]
+
+    def app_slots(self, sdkappid: int, family: Family) -> asyncio.Semaphore:
+        key = (sdkappid, family)
+        slots = self._slots.get(key)
+        if slots is None:
+            slots = self._slots[key] = asyncio.Semaphore(self._per_app)
+        return slots
 
     def limiter(self, sdkappid: int, family: Family) -> AsyncLimiter:
         key = (sdkappid, family)
         limiter = self._limiters.get(key)
         if limiter is None:
             rate = self._rates[family]
-            # A burst of at most `rate` (at least 1), then a steady `rate` per second.
-            limiter = AsyncLimiter(rate, 1.0) if rate >= 1 else AsyncLimiter(1, 1.0 / rate)
+            # Capacity 1: requests are paced evenly, 1/rate apart, so no 1 s window ever
+            # holds more than rate + 1 (a larger bucket would add its burst on top).
+            limiter = AsyncLimiter(1, 1.0 / rate)
             self._limiters[key] = limiter
         return limiter

@@ -10,7 +10,8 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from reconciler.api.codes import is_transient
@@ -39,9 +40,9 @@ class RetryPolicy:
         return AsyncRetrying(
             retry=retry_if_exception(is_retryable),
             stop=stop_after_attempt(self.attempts) | stop_after_delay(self.max_total_seconds),
-            wait=wait_exponential_jitter(
-                initial=self.initial_wait, max=self.max_wait, jitter=self.jitter
-            ),
+            # exponential (0.5, 1, 2, … capped) plus uniform jitter; both stable tenacity APIs
+            wait=wait_exponential(multiplier=self.initial_wait, max=self.max_wait)
+            + wait_random(0, self.jitter),
             reraise=True,
             **kwargs,  # type: ignore[arg-type]
         )

@@ -1,0 +1,80 @@
+"""Turn a saved plan back into apply items, refusing anything edited or unresolvable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reconciler.api.client import AppTarget
+from reconciler.apply.executor import ApplyItem
+from reconciler.desired.credentials import resolve_key_from_env, resolve_token_from_env
+from reconciler.errors import CredentialsError, PlanFileError
+from reconciler.plan.change import Action
+from reconciler.plan.fingerprint import fingerprint, same_fingerprint
+from reconciler.plan.planfile import SavedChange, SavedPlan
+from reconciler.secret import Secret
+from reconciler.state import Config, TokenConfig
+
+
+def _after_config(change: SavedChange, env: Mapping[str, str]) -> Config | None:
+    if change.action is Action.DELETE:
+        return None
+    if change.token_env is not None:
+        assert change.after_public is not None
+        token = resolve_token_from_env(change.token_env, env, where=str(change.resource))
+        return TokenConfig(token=token, enabled=bool(change.after_public.get("enabled")))
+    after = change.after_callback()
+    if after is None:
+        raise PlanFileError(f"{change.resource}: the saved change has no `after` configuration")
+    return after
+
+
+def items_from_saved_plan(
+    saved: SavedPlan,
+    env: Mapping[str, str],
+    secret_keys: Mapping[int, str] | None = None,
+) -> list[ApplyItem]:
+    """One :class:`ApplyItem` per saved change, stale-checked against its fingerprint."""
+    targets: dict[int, AppTarget] = {}
+    problems: list[str] = []
+    for app in saved.apps.values():
+        try:
+            if secret_keys is not None and app.sdkappid in secret_keys:
+                key = Secret(secret_keys[app.sdkappid])
+            else:
+                key = resolve_key_from_env(app.sdkappid, app.secret_key_env, env, where=app.name)
+        except CredentialsError as exc:
+            problems.append(str(exc))
+            continue
+        targets[app.sdkappid] = AppTarget(app.sdkappid, app.region, app.identifier, key)
+    if problems:
+        raise CredentialsError("\n".join(problems))
+
+    items: list[ApplyItem] = []
+    for saved_change in saved.changes:
+        r = saved_change.resource
+        target = targets[r.sdkappid]
+        after = _after_config(saved_change, env)
+        if not same_fingerprint(
+            fingerprint(target.secret_key, r.sdkappid, r.product, after),
+            saved_change.after_fingerprint,
+        ):
+            what = (
+                f"the token in ${saved_change.token_env} is not the one the plan was made with"
+                if saved_change.token_env
+                else "the change does not match its fingerprint (edited, or another secret key)"
+            )
+            raise PlanFileError(f"{r}: {what}; nothing was applied. Plan again.")
+        expected = saved_change.before_fingerprint
+        key = target.secret_key
+
+        def is_current(
+            live: Config | None,
+            _expected: str = expected,
+            _key: Secret = key,
+            _id: int = r.sdkappid,
+            _product: str = r.product,
+        ) -> bool:
+            return same_fingerprint(fingerprint(_key, _id, _product, live), _expected)
+
+        items.append(ApplyItem(saved_change.as_change(None, after), target, is_current))
+    return items

@@ -1,0 +1,81 @@
+"""The ``reconciler`` command: a click group and the one place that maps errors to exit codes.
+
+Exit codes: 0 ok; 1 any error (user error, network fault, bad answer, refusal);
+2 only for "changes/drift present" where a command documents it. Never a traceback
+for anything but a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+
+from reconciler import __version__
+from reconciler.api.redact import install_log_redaction
+from reconciler.cli.commands.apply import apply_command
+from reconciler.cli.commands.plan import plan_command
+from reconciler.cli.commands.schema import schema_command
+from reconciler.cli.commands.validate import validate_command
+from reconciler.cli.output import Output
+from reconciler.emulator.cli import emulator_command
+from reconciler.errors import ReconcilerError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconciler")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only the result and errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Config-as-code for Tencent RTC callbacks: validate, plan, apply, detect drift.
+
+    Reads the desired callback configuration (per app and product) from YAML,
+    compares it with the live configuration and makes them match.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    install_log_redaction()
+    if verbose < 2:
+        # httpx logs every request at INFO; keep that for -vv (redacted even then).
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    ctx.obj = Output(quiet=quiet)
+
+
+for command in (validate_command, plan_command, apply_command, schema_command, emulator_command):
+    cli.add_command(command)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code (never raises for user errors)."""
+    out = Output()
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="reconciler",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        out.error("aborted; nothing more was changed")
+        return 1
+    except click.ClickException as exc:
+        # Usage errors must not exit 2: 2 means "changes present".
+        exc.show()
+        return 1
+    except ReconcilerError as exc:
+        out.error(exc)
+        return 1
+    except KeyboardInterrupt:
+        out.error("interrupted")
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

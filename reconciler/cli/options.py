@@ -1,0 +1,113 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler.products.catalog import PRODUCT_KEYS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+def parse_shard(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        k_text, n_text = value.split("/")
+        k, n = int(k_text), int(n_text)
+    except ValueError:
+        raise click.BadParameter("use K/N, e.g. 1/4 for the first of four shards") from None
+    if n < 1 or not 1 <= k <= n:
+        raise click.BadParameter(f"{value}: K must be between 1 and N (e.g. 1/4 … 4/4)")
+    return (k, n)
+
+
+desired_dir = click.argument(
+    "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+
+filters = _compose(
+    click.option(
+        "--app",
+        "apps",
+        multiple=True,
+        metavar="NAME_OR_ID",
+        help="Only this app (name or sdkappid). Repeatable.",
+    ),
+    click.option(
+        "--product",
+        "products",
+        multiple=True,
+        type=click.Choice(PRODUCT_KEYS),
+        help="Only this product. Repeatable.",
+    ),
+    click.option(
+        "--shard",
+        callback=parse_shard,
+        metavar="K/N",
+        help="Only the K-th of N deterministic slices of the apps (by sdkappid), "
+        "so N CI jobs cover a fleet.",
+    ),
+    click.option(
+        "--lenient",
+        is_flag=True,
+        help="Let unknown event words through with a warning (new Tencent events).",
+    ),
+)
+
+backend = _compose(
+    click.option(
+        "--endpoint",
+        envvar="TRTC_ENDPOINT",
+        metavar="URL",
+        help="Send every request to this base URL instead of the regional Tencent "
+        "hosts (paths unchanged). Plain http:// only to loopback. "
+        "Env: TRTC_ENDPOINT.",
+    ),
+    click.option(
+        "--emulator",
+        "emulator_seed",
+        metavar="SEED",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Start an embedded emulator from this seed file, take the secret keys "
+        "from it and run against it (a sandbox; no Tencent account needed).",
+    ),
+    click.option(
+        "--parallelism",
+        type=click.IntRange(1, 1024),
+        default=32,
+        show_default=True,
+        help="Most requests in flight at once (per-app rate limits apply as well).",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 600),
+        default=10.0,
+        show_default=True,
+        help="Seconds to wait for one answer (Tencent's own timeout is 3 s).",
+    ),
+)
+
+render_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="How to print the result on stdout.",
+)

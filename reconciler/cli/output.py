@@ -1,0 +1,77 @@
+"""Where text goes: the product (plan, report) to stdout; logs, warnings, prompts to stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from reconciler.errors import ConfigError, ConfigErrors, ReconcilerError
+
+
+def in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _escape_annotation(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotation(error: ConfigError) -> str:
+    loc = error.location
+    props = [f"file={_escape_annotation(loc.path, property_value=True)}"]
+    if loc.line > 0:
+        props.append(f"line={loc.line}")
+    if loc.column > 0:
+        props.append(f"col={loc.column}")
+    return f"::error {','.join(props)}::{_escape_annotation(error.message)}"
+
+
+@dataclass
+class Output:
+    quiet: bool = False
+
+    def result(self, text: str) -> None:
+        """The product of the command (plan, report): stdout."""
+        click.echo(text, nl=not text.endswith("\n"))
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def warn(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"warning: {message}", err=True)
+
+    def error(self, error: ReconcilerError | str) -> None:
+        text = str(error)
+        first, *rest = text.split("\n")
+        click.echo(f"error: {first}", err=True)
+        for line in rest:
+            click.echo(f"  {line}" if not line.startswith("  ") else line, err=True)
+        if isinstance(error, (ConfigError, ConfigErrors)) and in_github_actions():
+            errors = error.errors if isinstance(error, ConfigErrors) else [error]
+            for e in errors:
+                click.echo(github_annotation(e), err=True)
+
+    @property
+    def stderr_is_tty(self) -> bool:
+        return sys.stderr.isatty()
+
+
+def append_step_summary(markdown: str) -> None:
+    """In GitHub Actions, add ``markdown`` to the job's summary page."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not in_github_actions() or not target:
+        return
+    try:
+        with Path(target).open("a", encoding="utf-8") as fh:
+            fh.write(markdown.rstrip("\n") + "\n\n")
+    except OSError as exc:
+        click.echo(f"warning: cannot write the step summary to {target}: {exc.strerror}", err=True)

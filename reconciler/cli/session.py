@@ -1,0 +1,134 @@
+"""The steps commands share: load and filter the desired state, open a backend
+(real hosts, --endpoint or an embedded emulator), resolve credentials, fetch, plan."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.api.client import TencentClient
+from reconciler.cli.output import Output
+from reconciler.desired.loader import DesiredApp, load_desired
+from reconciler.errors import UsageError
+from reconciler.fetch import fetch_live
+from reconciler.plan.build import build_plan, reads_for
+from reconciler.plan.change import Plan
+from reconciler.targets import ResolvedApp, resolve_apps
+
+
+def in_shard(sdkappid: int, shard: tuple[int, int] | None) -> bool:
+    """Deterministic split by a hash of the sdkappid (balanced whatever the numbering)."""
+    if shard is None:
+        return True
+    k, n = shard
+    digest = hashlib.sha256(str(sdkappid).encode()).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
+
+
+def select_apps(
+    apps: Sequence[DesiredApp], names: Sequence[str], shard: tuple[int, int] | None
+) -> list[DesiredApp]:
+    if names:
+        known = {a.name for a in apps} | {str(a.sdkappid) for a in apps}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            listing = ", ".join(sorted(a.name for a in apps)[:20])
+            raise UsageError(
+                f"--app {', '.join(unknown)}: no such app in the desired state (known: {listing})"
+            )
+        apps = [a for a in apps if a.name in names or str(a.sdkappid) in names]
+    return [a for a in apps if in_shard(a.sdkappid, shard)]
+
+
+def load_selected(
+    out: Output,
+    directory: Path,
+    *,
+    apps: Sequence[str] = (),
+    shard: tuple[int, int] | None = None,
+    lenient: bool = False,
+) -> list[DesiredApp]:
+    state = load_desired(directory, lenient=lenient)
+    for warning in state.warnings:
+        out.info(str(warning))
+    return select_apps(state.apps, apps, shard)
+
+
+@dataclass(frozen=True)
+class Backend:
+    endpoint: str | None
+    secret_keys: Mapping[int, str] | None  # from an emulator seed
+
+
+@contextmanager
+def open_backend(
+    out: Output, endpoint: str | None, emulator_seed: Path | None
+) -> Iterator[Backend]:
+    if emulator_seed is None:
+        yield Backend(endpoint, None)
+        return
+    if endpoint:
+        raise UsageError("--emulator and --endpoint (or TRTC_ENDPOINT) exclude each other")
+    from reconciler.emulator.embedded import start_emulator
+    from reconciler.emulator.seed import load_seed
+
+    seed = load_seed(emulator_seed)
+    with start_emulator(seed) as emulator:
+        out.info(f"embedded emulator from {emulator_seed} at {emulator.base_url}")
+        yield Backend(emulator.base_url, seed.secret_keys())
+
+
+def make_client(backend: Backend, parallelism: int, timeout: float) -> TencentClient:
+    return TencentClient(endpoint=backend.endpoint, max_in_flight=parallelism, timeout=timeout)
+
+
+def resolve(
+    apps: Sequence[DesiredApp], backend: Backend, products: Sequence[str]
+) -> list[ResolvedApp]:
+    return resolve_apps(
+        apps,
+        os.environ,
+        secret_keys=backend.secret_keys,
+        products=frozenset(products) if products else None,
+    )
+
+
+class Progress:
+    """A one-line counter on stderr, only on a terminal and for more than a handful of apps."""
+
+    THRESHOLD = 5
+
+    def __init__(self, out: Output, label: str, total: int, apps: int) -> None:
+        self.enabled = out.stderr_is_tty and not out.quiet and apps > self.THRESHOLD
+        self.label, self.total, self.done = label, total, 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled:
+            sys.stderr.write(f"\r{self.label}: {self.done}/{self.total}")
+            if self.done == self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+async def make_plan(
+    out: Output,
+    client: TencentClient,
+    apps: Sequence[ResolvedApp],
+    products: Sequence[str],
+    *,
+    probe_unmanaged: bool = True,
+) -> Plan:
+    wanted = products or None
+    reads = reads_for(apps, wanted, probe_unmanaged=probe_unmanaged)
+    progress = Progress(out, "reading live state", len(reads), len(apps))
+    live = await fetch_live(client, reads, on_done=progress.step)
+    plan = build_plan(apps, live, wanted)
+    for warning in plan.warnings:
+        out.warn(warning)
+    return plan

@@ -1,0 +1,78 @@
+"""Fetch: read the live configuration of many (app, product) pairs concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reconciler.api.client import AppTarget, TencentClient
+from reconciler.errors import ReconcilerError
+from reconciler.products.registry import product as product_impl
+from reconciler.state import Config
+
+Key = tuple[int, str]  # (sdkappid, product)
+
+
+@dataclass(frozen=True)
+class Read:
+    target: AppTarget
+    app: str
+    product: str
+    required: bool = True  # False: a probe for unmanaged configs; failures only warn
+
+
+class FetchError(ReconcilerError):
+    """Some live configurations could not be read; no plan can be made."""
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    configs: dict[Key, Config | None]
+    warnings: tuple[str, ...] = ()
+
+    def get(self, sdkappid: int, product: str) -> Config | None:
+        return self.configs.get((sdkappid, product))
+
+    def has(self, sdkappid: int, product: str) -> bool:
+        return (sdkappid, product) in self.configs
+
+
+async def fetch_live(
+    client: TencentClient,
+    reads: Sequence[Read],
+    *,
+    on_done: Callable[[], None] | None = None,
+) -> LiveSnapshot:
+    """Read every requested config; raise :class:`FetchError` listing each failed required read."""
+
+    async def one(read: Read) -> tuple[Read, Config | None, ReconcilerError | None]:
+        try:
+            config = await product_impl(read.product).read(client, read.target)
+        except ReconcilerError as exc:
+            return read, None, exc
+        finally:
+            if on_done is not None:
+                on_done()
+        return read, config, None
+
+    results = await asyncio.gather(*(one(r) for r in reads))
+    configs: dict[Key, Config | None] = {}
+    failures: list[str] = []
+    warnings: list[str] = []
+    for read, config, error in results:
+        if error is None:
+            configs[(read.target.sdkappid, read.product)] = config
+        elif read.required:
+            failures.append(f"  {read.app} ({read.target.sdkappid}) {read.product}: {error}")
+        else:
+            warnings.append(
+                f"could not check {read.app} ({read.target.sdkappid}) {read.product} "
+                f"for unmanaged configuration: {error}"
+            )
+    if failures:
+        raise FetchError(
+            f"could not read the live state of {len(failures)} resource(s); nothing was "
+            "changed:\n" + "\n".join(failures)
+        )
+    return LiveSnapshot(configs, tuple(warnings))

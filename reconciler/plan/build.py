@@ -1,0 +1,68 @@
+"""Diff: desired resources against a live snapshot → one :class:`Plan`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from reconciler.fetch import LiveSnapshot, Read
+from reconciler.plan.change import Action, Change, Plan, Resource
+from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.targets import DesiredResource, ResolvedApp
+
+
+def diff_resource(item: DesiredResource, live: LiveSnapshot) -> Change | None:
+    """The change that makes live equal desired, or None when they already agree.
+
+    Events compare as sets (CallbackConfig holds a frozenset); tokens compare by value.
+    """
+    r = item.resource
+    current = live.get(r.sdkappid, r.product)
+    if item.desired is None:
+        return None if current is None else Change(r, Action.DELETE, current, None)
+    if current is None:
+        return Change(r, Action.CREATE, None, item.desired)
+    if current != item.desired:
+        return Change(r, Action.UPDATE, current, item.desired)
+    return None
+
+
+def reads_for(
+    apps: Sequence[ResolvedApp], products: Iterable[str] | None, *, probe_unmanaged: bool
+) -> list[Read]:
+    """Reads for every managed resource, and probes of the other products of those apps."""
+    wanted = set(products) if products is not None else set(PRODUCT_KEYS)
+    reads: list[Read] = []
+    for app in apps:
+        managed = {d.resource.product for d in app.resources}
+        for key in PRODUCT_KEYS:
+            if key not in wanted:
+                continue
+            if key in managed:
+                reads.append(Read(app.target, app.app.name, key, required=True))
+            elif probe_unmanaged:
+                reads.append(Read(app.target, app.app.name, key, required=False))
+    return reads
+
+
+def build_plan(
+    apps: Sequence[ResolvedApp], live: LiveSnapshot, products: Iterable[str] | None = None
+) -> Plan:
+    wanted = set(products) if products is not None else set(PRODUCT_KEYS)
+    changes: list[Change] = []
+    unchanged: list[Resource] = []
+    unmanaged: list[Resource] = []
+    for app in apps:
+        managed = set()
+        for item in app.resources:
+            if item.resource.product not in wanted:
+                continue
+            managed.add(item.resource.product)
+            change = diff_resource(item, live)
+            if change is None:
+                unchanged.append(item.resource)
+            else:
+                changes.append(change)
+        for key in PRODUCT_KEYS:
+            if key in wanted and key not in managed and live.get(app.target.sdkappid, key):
+                unmanaged.append(Resource(app.app.name, app.target.sdkappid, key))
+    return Plan(tuple(changes), tuple(unchanged), tuple(unmanaged), live.warnings)

@@ -1,0 +1,168 @@
+"""Plan and Change: immutable value objects, the one in-memory form of a plan.
+
+As in octoDNS, a Change says what happens to one resource; a Plan is the sorted
+list of real changes plus what was found unchanged and what is unmanaged.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.state import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+_PRODUCT_ORDER = {key: i for i, key in enumerate(PRODUCT_KEYS)}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """The singleton (app, product)."""
+
+    app: str
+    sdkappid: int
+    product: str
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.sdkappid, _PRODUCT_ORDER.get(self.product, 99), self.product)
+
+    def __str__(self) -> str:
+        return f"{self.app} ({self.sdkappid}) {self.product}"
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field of a change, for renderers. ``before``/``after`` are display values."""
+
+    name: str
+    before: Any
+    after: Any
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    resource: Resource
+    action: Action
+    before: Config | None
+    after: Config | None
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        return self.resource.sort_key
+
+    def public_before(self) -> dict[str, Any] | None:
+        return None if self.before is None else self.before.to_public()
+
+    def public_after(self) -> dict[str, Any] | None:
+        if self.after is None:
+            return None
+        public = self.after.to_public()
+        if (
+            isinstance(self.after, TokenConfig)
+            and isinstance(self.before, TokenConfig)
+            and self.after.token != self.before.token
+        ):
+            public["token"] = SENSITIVE_CHANGED
+        return public
+
+    def field_diffs(self) -> list[FieldDiff]:
+        """What differs, field by field (all fields for a create or a delete)."""
+        return field_diffs(self.before, self.after)
+
+
+def field_diffs(before: Config | None, after: Config | None) -> list[FieldDiff]:
+    if isinstance(before, CallbackConfig) or isinstance(after, CallbackConfig):
+        return _callback_diffs(
+            before if isinstance(before, CallbackConfig) else None,
+            after if isinstance(after, CallbackConfig) else None,
+        )
+    return _token_diffs(
+        before if isinstance(before, TokenConfig) else None,
+        after if isinstance(after, TokenConfig) else None,
+    )
+
+
+def _callback_diffs(before: CallbackConfig | None, after: CallbackConfig | None) -> list[FieldDiff]:
+    diffs: list[FieldDiff] = []
+    old_url = before.url if before else None
+    new_url = after.url if after else None
+    if old_url != new_url:
+        diffs.append(FieldDiff("url", old_url, new_url))
+    old_events = before.events if before else frozenset()
+    new_events = after.events if after else frozenset()
+    if old_events != new_events:
+        diffs.append(
+            FieldDiff(
+                "events",
+                sorted(old_events) if before else None,
+                sorted(new_events) if after else None,
+                added=tuple(sorted(new_events - old_events)),
+                removed=tuple(sorted(old_events - new_events)),
+            )
+        )
+    return diffs
+
+
+def _token_diffs(before: TokenConfig | None, after: TokenConfig | None) -> list[FieldDiff]:
+    diffs: list[FieldDiff] = []
+    if before is None or after is None or before.token != after.token:
+        old = "(sensitive)" if before else None
+        new = (SENSITIVE_CHANGED if before else "(sensitive)") if after else None
+        diffs.append(FieldDiff("token", old, new))
+    old_enabled = before.enabled if before else None
+    new_enabled = after.enabled if after else None
+    if old_enabled != new_enabled:
+        diffs.append(FieldDiff("enabled", old_enabled, new_enabled))
+    return diffs
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Real changes (sorted by sdkappid, then product), plus the rest for the summary."""
+
+    changes: tuple[Change, ...]
+    unchanged: tuple[Resource, ...] = ()
+    unmanaged: tuple[Resource, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
+        object.__setattr__(
+            self, "unchanged", tuple(sorted(self.unchanged, key=lambda r: r.sort_key))
+        )
+        object.__setattr__(
+            self, "unmanaged", tuple(sorted(self.unmanaged, key=lambda r: r.sort_key))
+        )
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action for c in self.changes)
+        return {
+            "create": counts[Action.CREATE],
+            "update": counts[Action.UPDATE],
+            "delete": counts[Action.DELETE],
+            "unchanged": len(self.unchanged),
+        }
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        return (
+            f"Plan: {s['create']} to create, {s['update']} to update, "
+            f"{s['delete']} to delete, {s['unchanged']} unchanged."
+        )

@@ -1,0 +1,30 @@
+"""Fingerprints of a resource's state for saved plans.
+
+HMAC-SHA256 keyed with the app's secret key, over the resource identity and its
+full state (the token included). Without the key, a fingerprint reveals nothing
+and cannot be brute-forced; with it, apply can tell whether live state moved
+since the plan (stale) and whether the plan's ``after`` was edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from reconciler.secret import Secret
+from reconciler.state import Config
+
+
+def fingerprint(key: Secret, sdkappid: int, product: str, state: Config | None) -> str:
+    material = {
+        "sdkappid": sdkappid,
+        "product": product,
+        "state": None if state is None else state.to_fingerprint_material(),
+    }
+    blob = json.dumps(material, sort_keys=True, separators=(",", ":")).encode()
+    return "hmac-sha256:" + hmac.new(key.reveal().encode(), blob, hashlib.sha256).hexdigest()
+
+
+def same_fingerprint(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,162 @@
+"""Saved plans (``plan --out FILE``, ``apply --plan FILE``).
+
+The file is the documented plan JSON plus what apply needs:
+- ``apps``: how to reach each app (region, identifier, names of env vars; no secret);
+- per change ``fingerprint.before``/``fingerprint.after`` (see :mod:`fingerprint`)
+  and, for a token, ``token_env``;
+- ``checksum``: SHA-256 over the canonical JSON of everything else, so that any
+  edit is refused. (The HMAC fingerprints also bind each change's content to the
+  app's secret key, so an edit cannot be hidden by recomputing the checksum.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import PlanFileError
+from reconciler.plan.change import Action, Change, Plan, Resource
+from reconciler.plan.fingerprint import fingerprint
+from reconciler.render.jsonfmt import change_to_dict, plan_to_dict
+from reconciler.state import CallbackConfig, Config
+from reconciler.targets import ResolvedApp
+
+SUPPORTED_MAJOR = "1"
+
+
+def _checksum(doc: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
+    """The saved-plan form of ``plan``. Holds no secret."""
+    by_id = {a.target.sdkappid: a for a in apps}
+    doc = plan_to_dict(plan)
+    changes: list[dict[str, Any]] = []
+    for change in plan.changes:
+        app = by_id[change.resource.sdkappid]
+        entry = change_to_dict(change)
+        key = app.target.secret_key
+        r = change.resource
+        entry["fingerprint"] = {
+            "before": fingerprint(key, r.sdkappid, r.product, change.before),
+            "after": fingerprint(key, r.sdkappid, r.product, change.after),
+        }
+        spec = app.app.products.get(r.product)
+        if spec is not None and spec.token_env:
+            entry["token_env"] = spec.token_env
+        changes.append(entry)
+    doc["changes"] = changes
+    used = sorted({c.resource.sdkappid for c in plan.changes})
+    doc["apps"] = [
+        {
+            "app": by_id[i].app.name,
+            "sdkappid": i,
+            "region": by_id[i].app.region,
+            "identifier": by_id[i].app.identifier,
+            "secret_key_env": by_id[i].app.secret_key_env,
+        }
+        for i in used
+    ]
+    doc["checksum"] = _checksum(doc)
+    return doc
+
+
+def write_plan_file(path: Path, doc: Mapping[str, Any]) -> None:
+    try:
+        path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise PlanFileError(f"cannot write the plan to {path}: {exc.strerror}") from None
+
+
+@dataclass(frozen=True)
+class SavedApp:
+    name: str
+    sdkappid: int
+    region: str
+    identifier: str
+    secret_key_env: str | None
+
+
+@dataclass(frozen=True)
+class SavedChange:
+    """A change read back from a plan file; ``after`` of a token lacks the token value."""
+
+    resource: Resource
+    action: Action
+    before_public: dict[str, Any] | None
+    after_public: dict[str, Any] | None
+    before_fingerprint: str
+    after_fingerprint: str
+    token_env: str | None
+
+    def after_callback(self) -> CallbackConfig | None:
+        if self.after_public is None or "url" not in self.after_public:
+            return None
+        return CallbackConfig(self.after_public["url"], frozenset(self.after_public["events"]))
+
+    def as_change(self, before: Config | None, after: Config | None) -> Change:
+        return Change(self.resource, self.action, before, after)
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    apps: dict[int, SavedApp]
+    changes: tuple[SavedChange, ...]
+
+
+def _fail(path: Path, what: str) -> PlanFileError:
+    return PlanFileError(
+        f"{path}: {what}; make a new one with `reconciler plan DIR --out {path.name}`"
+    )
+
+
+def read_plan_file(path: Path) -> SavedPlan:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanFileError(f"cannot read the plan file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise _fail(path, "not a plan file (not UTF-8 text)") from None
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise _fail(path, f"not a plan file (invalid JSON: {exc})") from None
+    if not isinstance(doc, dict) or "checksum" not in doc:
+        raise _fail(path, "not a saved plan (no checksum; was it written by `plan --out`?)")
+    version = str(doc.get("format_version", ""))
+    if version.split(".")[0] != SUPPORTED_MAJOR:
+        raise _fail(path, f"format_version {version!r} is not supported (this tool reads 1.x)")
+    if doc["checksum"] != _checksum(doc):
+        raise _fail(path, "the plan file was edited after it was saved (checksum mismatch)")
+    try:
+        apps = {
+            int(a["sdkappid"]): SavedApp(
+                a["app"], int(a["sdkappid"]), a["region"], a["identifier"], a["secret_key_env"]
+            )
+            for a in doc["apps"]
+        }
+        changes = tuple(
+            SavedChange(
+                Resource(c["app"], int(c["sdkappid"]), c["product"]),
+                Action(c["action"]),
+                c["before"],
+                c["after"],
+                c["fingerprint"]["before"],
+                c["fingerprint"]["after"],
+                c.get("token_env"),
+            )
+            for c in doc["changes"]
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _fail(path, f"malformed saved plan ({type(exc).__name__}: {exc})") from None
+    for change in changes:
+        if change.resource.sdkappid not in apps:
+            raise _fail(path, f"change for sdkappid {change.resource.sdkappid} has no app entry")
+    return SavedPlan(apps, changes)

@@ -1,0 +1,64 @@
+"""Markdown for pull-request comments: summary table, then one ``<details>`` per app.
+
+GitHub refuses comments over 65,535 characters; we stop adding apps before that
+and say how many were left out.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from reconciler.plan.change import SYMBOLS, Action, Change, Plan
+from reconciler.render.text import render_change
+
+GITHUB_COMMENT_LIMIT = 65_535
+_RESERVE = 1_000  # room for the truncation note and the closing lines
+
+
+def _app_section(changes: list[Change]) -> str:
+    first = changes[0].resource
+    counts = {a: sum(1 for c in changes if c.action is a) for a in Action}
+    parts = [f"{SYMBOLS[a]}{n} {a.value}" for a, n in counts.items() if n]
+    body = "\n".join(line for c in changes for line in [*render_change(c), ""]).rstrip()
+    return (
+        f"<details><summary><b>{first.app}</b> ({first.sdkappid}): {', '.join(parts)}"
+        f"</summary>\n\n```diff\n{body}\n```\n\n</details>\n"
+    )
+
+
+def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    s = plan.summary()
+    heading = "Drift report" if title == "drift" else "Plan"
+    out = [
+        f"### trtc-callback-reconciler: {heading}\n\n",
+        "| to create | to update | to delete | unchanged | unmanaged |\n",
+        "|---:|---:|---:|---:|---:|\n",
+        f"| {s['create']} | {s['update']} | {s['delete']} | {s['unchanged']} "
+        f"| {len(plan.unmanaged)} |\n\n",
+    ]
+    if not plan.changes:
+        out.append("No changes: the live configuration matches the desired state.\n\n")
+    size = sum(len(p) for p in out)
+    groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: c.resource.sdkappid)]
+    shown = 0
+    for group in groups:
+        section = _app_section(group)
+        if size + len(section) > limit - _RESERVE:
+            break
+        out.append(section)
+        size += len(section)
+        shown += 1
+    if shown < len(groups):
+        cut = groups[shown:]
+        n_changes = sum(len(g) for g in cut)
+        out.append(
+            f"\n> **Cut:** {len(cut)} more app(s) with {n_changes} change(s) are not shown, to "
+            f"stay under GitHub's {GITHUB_COMMENT_LIMIT:,}-character comment limit. "
+            "The summary table counts everything; run `reconciler plan` or open the saved "
+            "plan for the full list.\n"
+        )
+    if plan.unmanaged:
+        listed = ", ".join(f"`{r.app}/{r.product}`" for r in plan.unmanaged[:50])
+        more = f" and {len(plan.unmanaged) - 50} more" if len(plan.unmanaged) > 50 else ""
+        out.append(f"\nUnmanaged live configs (left alone): {listed}{more}\n")
+    return "".join(out)

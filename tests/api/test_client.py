@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from reconciler.api.client import AppTarget, TencentClient
+from reconciler.api.retry import RetryPolicy
+from reconciler.api.usersig import UserSigCache
+from reconciler.errors import ApiError, MalformedResponseError, TransportError
+from reconciler.products.catalog import Family
+from reconciler.secret import Secret
+from tests.api.scripted import Scripted, v1, v4
+
+KEY = "test-secret-key-do-not-leak"
+TARGET = AppTarget(1400000001, "singapore", "administrator", Secret(KEY))
+
+
+def client_for(script: Scripted, **kwargs: object) -> TencentClient:
+    return TencentClient(transport=script.transport, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_request_shape_and_answer() -> None:
+    script = Scripted(v4(response={"Url": "https://a.example", "CallbackCommandList": []}))
+    async with client_for(script) as client:
+        answer = await client.call(TARGET, Family.V4, "v4/call_config/get_callback", {})
+    assert answer.data == {"Url": "https://a.example", "CallbackCommandList": []}
+    assert answer.request_id == "rid-1"
+    (request,) = script.requests
+    assert request.method == "POST"
+    assert request.url.host == "adminapisgp.im.qcloud.com"
+    assert request.url.scheme == "https"
+    assert request.url.path == "/v4/call_config/get_callback"
+    params = request.url.params
+    assert params["sdkappid"] == "1400000001"
+    assert params["identifier"] == "administrator"
+    assert params["contenttype"] == "json"
+    assert 0 <= int(params["random"]) < 2**32
+    assert params["usersig"]
+    assert request.content == b"{}"  # never an empty body
+
+
+@pytest.mark.parametrize(
+    ("region", "family", "host"),
+    [
+        ("china", Family.V4, "console.tim.qq.com"),
+        ("usa", Family.V4, "adminapiusa.im.qcloud.com"),
+        ("china", Family.V1, "callkit.trtc.tencent-cloud.com"),
+        ("singapore", Family.V1, "callkit-intl.trtc.tencent-cloud.com"),
+    ],
+)
+async def test_region_hosts(region: str, family: Family, host: str) -> None:
+    script = Scripted(v4() if family is Family.V4 else v1())
+    target = AppTarget(1, region, "administrator", Secret(KEY))
+    async with client_for(script) as client:
+        await client.call(target, family, "x/y", {})
+    assert script.requests[0].url.host == host
+
+
+async def test_endpoint_override_keeps_paths() -> None:
+    script = Scripted(v1())
+    async with client_for(script, endpoint="http://127.0.0.1:9999/base/") as client:
+        await client.call(TARGET, Family.V1, "v1/callback/get", {})
+    url = script.requests[0].url
+    assert (url.scheme, url.host, url.port, url.path) == (
+        "http",
+        "127.0.0.1",
+        9999,
+        "/base/v1/callback/get",
+    )
+
+
+@pytest.mark.looptime
+async def test_transient_code_retried_with_backoff() -> None:
+    script = Scripted(v4(100001, "internal"), v4(60011, "rate"), v4())
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    async with client_for(script) as client:
+        await client.call(TARGET, Family.V4, "v4/live_config/get_callback", {})
+    assert len(script.requests) == 3
+    waited = loop.time() - start
+    # waits: 0.5 s then 1 s, each plus up to 0.5 s of jitter
+    assert 1.5 <= waited <= 2.5
+
+
+@pytest.mark.looptime
+async def test_retries_are_bounded_and_error_carries_details() -> None:
+    script = Scripted(v4(100001, "server busy", rid="req-77"))
+    async with client_for(script, retry=RetryPolicy(attempts=4)) as client:
+        with pytest.raises(ApiError) as caught:
+            await client.call(TARGET, Family.V4, "v4/live_config/get_callback", {})
+    assert len(script.requests) == 4
+    err = caught.value
+    assert (err.code, err.info, err.request_id) == (100001, "server busy", "req-77")
+    assert "req-77" in str(err) and "retry later" in str(err)
+
+
+@pytest.mark.parametrize("code", [100002, 60010, 70009, 100300, 100301, 60026])
+async def test_final_codes_not_retried(code: int) -> None:
+    script = Scripted(v4(code, "nope"), v4())
+    async with client_for(script) as client:
+        with pytest.raises(ApiError) as caught:
+            await client.call(TARGET, Family.V4, "v4/live_config/set_callback", {"Url": "x"})
+    assert len(script.requests) == 1
+    assert caught.value.code == code
+
+
+@pytest.mark.looptime
+async def test_http_5xx_and_network_errors_retried() -> None:
+    script = Scripted(
+        httpx.Response(502, text="<html>bad gateway</html>"),
+        httpx.ConnectError("connection refused"),
+        v4(),
+    )
+    async with client_for(script) as client:
+        await client.call(TARGET, Family.V4, "v4/call_config/get_callback", {})
+    assert len(script.requests) == 3
+
+
+@pytest.mark.looptime
+async def test_timeouts_end_in_transport_error_without_usersig() -> None:
+    script = Scripted(httpx.ReadTimeout("timed out"))
+    async with client_for(script, retry=RetryPolicy(attempts=2)) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.call(TARGET, Family.V4, "v4/call_config/get_callback", {})
+    assert len(script.requests) == 2
+    assert "usersig" not in str(caught.value).lower()
+    assert "timeout" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(200, text="<html>not json</html>"),
+        httpx.Response(200, json=["a", "list"]),
+        httpx.Response(200, json={"ActionStatus": "OK"}),
+        httpx.Response(200, json={"ErrorCode": "0"}),
+        httpx.Response(404, text="not found"),
+    ],
+)
+async def test_malformed_answers_are_clear_errors(response: httpx.Response) -> None:
+    script = Scripted(response)
+    async with client_for(script) as client:
+        with pytest.raises(MalformedResponseError) as caught:
+            await client.call(TARGET, Family.V4, "v4/call_config/get_callback", {})
+    assert "v4/call_config/get_callback" in str(caught.value)
+    assert len(script.requests) == 1
+
+
+def counting_signer() -> tuple[list[int], Callable[[int, str, Secret, int], Secret]]:
+    calls: list[int] = []
+
+    def signer(sdkappid: int, identifier: str, key: Secret, lifetime: int) -> Secret:
+        calls.append(sdkappid)
+        return Secret(f"sig-{len(calls)}")
+
+    return calls, signer
+
+
+async def test_expired_usersig_renewed_and_retried_once() -> None:
+    calls, signer = counting_signer()
+    script = Scripted(v4(70001, "UserSig expired"), v4())
+    async with client_for(script, usersigs=UserSigCache(signer=signer)) as client:
+        await client.call(TARGET, Family.V4, "v4/call_config/get_callback", {})
+    assert [r.url.params["usersig"] for r in script.requests] == ["sig-1", "sig-2"]
+    assert len(calls) == 2
+
+
+async def test_expired_twice_is_an_error() -> None:
+    _, signer = counting_signer()
+    script = Scripted(v4(70001, "UserSig expired"))
+    async with client_for(script, usersigs=UserSigCache(signer=signer)) as client:
+        with pytest.raises(ApiError) as caught:
+            await client.call(TARGET, Family.V4, "v4/call_config/get_callback", {})
+    assert len(script.requests) == 2
+    assert "clock" in str(caught.value)
+
+
+def test_usersig_cache_reuses_then_renews_before_expiry() -> None:
+    now = [1000.0]
+    calls, signer = counting_signer()
+    cache = UserSigCache(lifetime=100, renew_before=20, clock=lambda: now[0], signer=signer)
+    first = cache.get(1, "admin", Secret(KEY))
+    now[0] += 79
+    assert cache.get(1, "admin", Secret(KEY)) == first
+    assert cache.get(2, "admin", Secret(KEY)) != first  # per app
+    now[0] += 1  # 80 s old: within 20 s of expiry
+    assert cache.get(1, "admin", Secret(KEY)) != first
+    assert calls == [1, 2, 1]
+
+
+def test_real_signer_makes_a_verifiable_looking_sig() -> None:
+    sig = UserSigCache().get(1400000001, "administrator", Secret(KEY))
+    assert sig.reveal() and "sensitive" in repr(sig) and sig.reveal() not in str(sig)
+
+
+@pytest.mark.looptime
+async def test_rate_limit_keeps_each_app_under_tencents_limit() -> None:
+    loop = asyncio.get_running_loop()
+    times: dict[str, list[float]] = {}
+
+    def record(request: httpx.Request) -> httpx.Response:
+        times.setdefault(request.url.params["sdkappid"], []).append(loop.time())
+        return httpx.Response(200, json=v1())
+
+    script = Scripted(record)
+    targets = [AppTarget(i, "singapore", "administrator", Secret(KEY)) for i in (1, 2)]
+    async with client_for(script) as client:
+        await asyncio.gather(
+            *(client.call(t, Family.V1, "v1/callback/get", {}) for t in targets for _ in range(40))
+        )
+    for stamps in times.values():
+        assert len(stamps) == 40
+        # never more than Tencent's 10 requests in any 1 s window
+        for i, start in enumerate(stamps):
+            assert sum(1 for s in stamps[i:] if s < start + 1.0) <= 10
+    # apps do not wait for each other: both finish within the same few seconds
+    assert abs(times["1"][-1] - times["2"][-1]) < 0.5
+
+
+async def test_in_flight_bound() -> None:
+    active = 0
+    peak = 0
+    release = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        await release.wait()
+        active -= 1
+        return httpx.Response(200, json=v4())
+
+    class SlowTransport(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            return await slow(request)
+
+    targets = [AppTarget(i, "singapore", "administrator", Secret(KEY)) for i in range(20)]
+    async with TencentClient(transport=SlowTransport(), max_in_flight=3) as client:
+        tasks = [
+            asyncio.create_task(client.call(t, Family.V4, "v4/call_config/get_callback", {}))
+            for t in targets
+        ]
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert peak == 3
+        release.set()
+        await asyncio.gather(*tasks)
+    assert peak == 3
+
+
+async def test_usersig_never_logged(caplog: pytest.LogCaptureFixture) -> None:
+    script = Scripted(v4(100002, "bad"))
+    caplog.set_level(logging.DEBUG)
+    async with client_for(script) as client:
+        with pytest.raises(ApiError) as caught:
+            await client.call(TARGET, Family.V4, "v4/call_config/set_callback", {})
+    sig = script.requests[0].url.params["usersig"]
+    assert "HTTP Request" in caplog.text  # httpx did log the request line...
+    assert sig not in caplog.text  # ...without the UserSig
+    assert sig not in str(caught.value) and sig not in repr(caught.value)
+    assert KEY not in caplog.text and KEY not in repr(TARGET)
+
+
+def test_documented_v1_sample_parsed() -> None:
+    from reconciler.api.envelope import parse_answer
+
+    body = (
+        b'{"errorCode":0,"errorMessage":"Success","requestId":"e6a5b3c0",'
+        b'"data":{"actions":["normal_end","call_busy"],"address":"https://example.com/cb"}}'
+    )
+    answer = parse_answer(Family.V1, 200, body, command="v1/callback/get", sdkappid=1)
+    assert answer.data["address"] == "https://example.com/cb"
+    assert answer.request_id == "e6a5b3c0"

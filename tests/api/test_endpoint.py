@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from reconciler.api.endpoint import Endpoints, check_endpoint, is_loopback
+from reconciler.errors import EndpointError
+from reconciler.products.catalog import Family
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "127.5.5.5", "[::1]"])
+def test_loopback(host: str) -> None:
+    assert is_loopback(host)
+    assert check_endpoint(f"http://{host}:8080/") == f"http://{host}:8080"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://10.0.0.1", "http://example.com", "ftp://127.0.0.1", "not a url", "https://x?q=1"],
+)
+def test_refused(url: str) -> None:
+    with pytest.raises(EndpointError):
+        check_endpoint(url)
+
+
+def test_https_anywhere_allowed() -> None:
+    assert check_endpoint("https://proxy.example.com") == "https://proxy.example.com"
+
+
+def test_unknown_region_is_a_clear_error() -> None:
+    with pytest.raises(EndpointError, match="unknown region 'mars'; use one of: china"):
+        Endpoints().base_url("mars", Family.V4)
