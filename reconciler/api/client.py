@@ -24,7 +24,7 @@ from reconciler.api.limits import DEFAULT_RATES, RateLimits
 from reconciler.api.redact import install_log_redaction, redact
 from reconciler.api.retry import RetryPolicy
 from reconciler.api.usersig import UserSigCache
-from reconciler.errors import ApiError, TransportError
+from reconciler.errors import ApiError, ReconcilerError, TransportError
 from reconciler.products.catalog import Family
 from reconciler.secret import Secret
 
@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 # Tencent's server-side timeout is 3 s: wait longer than that before giving up.
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_MAX_IN_FLIGHT = 32
+READ_COMMANDS = frozenset({"get", "get_callback", "get_callback_token"})
+
+
+class ReadOnlyViolation(ReconcilerError):
+    """A write was attempted through a read-only client (a bug, never a user error)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class TencentClient:
         retry: RetryPolicy | None = None,
         usersigs: UserSigCache | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        read_only: bool = False,
     ) -> None:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
@@ -77,6 +83,7 @@ class TencentClient:
         self._retry = retry or RetryPolicy()
         self._usersigs = usersigs or UserSigCache()
         self._sleep = sleep
+        self.read_only = read_only
         self.requests_sent = 0
 
     async def __aenter__(self) -> TencentClient:
@@ -102,7 +109,10 @@ class TencentClient:
         v1 70001, which is ambiguous there) makes a new one and tries once more.
         Raises :class:`ApiError` for a non-zero code, :class:`TransportError` when no
         answer came, :class:`MalformedResponseError` for an answer that is not an envelope.
+        A read-only client (plan, drift, import) refuses every write before sending it.
         """
+        if self.read_only and path.rsplit("/", 1)[-1] not in READ_COMMANDS:
+            raise ReadOnlyViolation(f"internal error: {path} attempted by a read-only command")
         try:
             return await self._call_with_retries(target, family, path, body)
         except ApiError as exc:

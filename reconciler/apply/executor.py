@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.errors import ApiError, ReconcilerError
@@ -73,7 +73,9 @@ async def apply_one(client: TencentClient, item: ApplyItem) -> ChangeResult:
                 Outcome.STALE,
                 "live state changed since the plan was made; nothing written. Plan again.",
             )
-        await _write(client, item)
+        # what was really there (a saved plan only carries its fingerprint)
+        change = replace(change, before=live)
+        await _write(client, replace(item, change=change))
         after = await impl.read(client, item.target)
     except ApiError as exc:
         return ChangeResult(

@@ -16,6 +16,8 @@ import click
 from reconciler import __version__
 from reconciler.api.redact import install_log_redaction
 from reconciler.cli.commands.apply import apply_command
+from reconciler.cli.commands.drift import drift_command
+from reconciler.cli.commands.import_ import import_command
 from reconciler.cli.commands.plan import plan_command
 from reconciler.cli.commands.schema import schema_command
 from reconciler.cli.commands.validate import validate_command
@@ -46,7 +48,15 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = Output(quiet=quiet)
 
 
-for command in (validate_command, plan_command, apply_command, schema_command, emulator_command):
+for command in (
+    validate_command,
+    plan_command,
+    apply_command,
+    drift_command,
+    import_command,
+    schema_command,
+    emulator_command,
+):
     cli.add_command(command)
 
 

@@ -83,8 +83,12 @@ def open_backend(
         yield Backend(emulator.base_url, seed.secret_keys())
 
 
-def make_client(backend: Backend, parallelism: int, timeout: float) -> TencentClient:
-    return TencentClient(endpoint=backend.endpoint, max_in_flight=parallelism, timeout=timeout)
+def make_client(
+    backend: Backend, parallelism: int, timeout: float, *, read_only: bool = False
+) -> TencentClient:
+    return TencentClient(
+        endpoint=backend.endpoint, max_in_flight=parallelism, timeout=timeout, read_only=read_only
+    )
 
 
 def resolve(

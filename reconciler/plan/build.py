@@ -51,18 +51,22 @@ def build_plan(
     changes: list[Change] = []
     unchanged: list[Resource] = []
     unmanaged: list[Resource] = []
+    existing = 0
     for app in apps:
         managed = set()
         for item in app.resources:
             if item.resource.product not in wanted:
                 continue
             managed.add(item.resource.product)
+            if live.get(item.resource.sdkappid, item.resource.product) is not None:
+                existing += 1
             change = diff_resource(item, live)
             if change is None:
                 unchanged.append(item.resource)
             else:
                 changes.append(change)
         for key in PRODUCT_KEYS:
-            if key in wanted and key not in managed and live.get(app.target.sdkappid, key):
+            present = live.get(app.target.sdkappid, key) is not None
+            if key in wanted and key not in managed and present:
                 unmanaged.append(Resource(app.app.name, app.target.sdkappid, key))
-    return Plan(tuple(changes), tuple(unchanged), tuple(unmanaged), live.warnings)
+    return Plan(tuple(changes), tuple(unchanged), tuple(unmanaged), live.warnings, existing)

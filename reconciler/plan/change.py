@@ -137,6 +137,7 @@ class Plan:
     unchanged: tuple[Resource, ...] = ()
     unmanaged: tuple[Resource, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    existing: int = 0  # managed resources configured live (the base of the safety thresholds)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
@@ -145,6 +146,16 @@ class Plan:
         )
         object.__setattr__(
             self, "unmanaged", tuple(sorted(self.unmanaged, key=lambda r: r.sort_key))
+        )
+
+    def without(self, resources: set[Resource]) -> Plan:
+        """The same plan minus changes and unmanaged entries for ``resources`` (drift ignores)."""
+        return Plan(
+            tuple(c for c in self.changes if c.resource not in resources),
+            self.unchanged,
+            tuple(r for r in self.unmanaged if r not in resources),
+            self.warnings,
+            self.existing,
         )
 
     @property

@@ -64,6 +64,7 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
         }
         for i in used
     ]
+    doc["existing"] = plan.existing
     doc["checksum"] = _checksum(doc)
     return doc
 
@@ -109,6 +110,8 @@ class SavedChange:
 class SavedPlan:
     apps: dict[int, SavedApp]
     changes: tuple[SavedChange, ...]
+    summary: dict[str, int]
+    existing: int
 
 
 def _fail(path: Path, what: str) -> PlanFileError:
@@ -154,9 +157,11 @@ def read_plan_file(path: Path) -> SavedPlan:
             )
             for c in doc["changes"]
         )
-    except (KeyError, TypeError, ValueError) as exc:
+        summary = {k: int(v) for k, v in doc["summary"].items()}
+        existing = int(doc["existing"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(path, f"malformed saved plan ({type(exc).__name__}: {exc})") from None
     for change in changes:
         if change.resource.sdkappid not in apps:
             raise _fail(path, f"change for sdkappid {change.resource.sdkappid} has no app entry")
-    return SavedPlan(apps, changes)
+    return SavedPlan(apps, changes, summary, existing)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
 
 from reconciler.errors import SafetyError
 from reconciler.plan.change import Action, Plan
@@ -18,4 +19,39 @@ def check_protect(plan: Plan, protected: Set[int]) -> None:
         raise SafetyError(
             f"the plan deletes {names}, but the app is marked `protect: true`; remove "
             "`ensure: absent` there, or set `protect: false` in a reviewed change first"
+        )
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """As octoDNS: refuse when updates or deletes exceed a share of what exists."""
+
+    max_update_pct: float = 30.0
+    max_delete_pct: float = 30.0
+    min_existing: int = 10
+
+
+def check_thresholds(counts: Mapping[str, int], existing: int, thresholds: Thresholds) -> None:
+    """Raise :class:`SafetyError` when a plan (its summary ``counts``) touches too much
+    of the ``existing`` managed configs."""
+    if existing < thresholds.min_existing:
+        return
+    problems = []
+    for action, limit in (
+        ("update", thresholds.max_update_pct),
+        ("delete", thresholds.max_delete_pct),
+    ):
+        n = counts[action]
+        pct = 100.0 * n / existing
+        if pct > limit:
+            problems.append(
+                f"{n} {action}s are {pct:.0f}% of {existing} existing managed configs "
+                f"(threshold {limit:g}%)"
+            )
+    if problems:
+        raise SafetyError(
+            "unsafe plan, nothing applied: "
+            + "; ".join(problems)
+            + ". Check the plan; if it is intended, pass --force (or raise the threshold "
+            "with --max-update-pct / --max-delete-pct)"
         )

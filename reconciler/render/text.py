@@ -22,10 +22,13 @@ def _value(value: Any) -> str:
 
 def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
     name = diff.name.ljust(width)
-    if change.action is Action.CREATE:
-        return [f"      + {name} = {_value(diff.after)}"]
-    if change.action is Action.DELETE:
-        return [f"      - {name} = {_value(diff.before)}"]
+    if change.action in (Action.CREATE, Action.DELETE):
+        sign = SYMBOLS[change.action]
+        value = diff.after if change.action is Action.CREATE else diff.before
+        if isinstance(value, list):
+            items = [f"          {sign} {json.dumps(e)}," for e in value]
+            return [f"      {sign} {name} = [", *items, "        ]"]
+        return [f"      {sign} {name} = {_value(value)}"]
     if diff.name == "events" and isinstance(diff.before, list):
         kept = len(diff.before) - len(diff.removed)
         lines = [f"      ~ {name} = ["]

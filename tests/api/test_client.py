@@ -275,3 +275,17 @@ def test_documented_v1_sample_parsed() -> None:
     answer = parse_answer(Family.V1, 200, body, command="v1/callback/get", sdkappid=1)
     assert answer.data["address"] == "https://example.com/cb"
     assert answer.request_id == "e6a5b3c0"
+
+
+@pytest.mark.parametrize(
+    "path", ["v4/live_config/set_callback", "v1/callback/delete", "v4/live_config/update_callback"]
+)
+async def test_read_only_client_refuses_writes_before_sending(path: str) -> None:
+    from reconciler.api.client import ReadOnlyViolation
+
+    script = Scripted(v4())
+    async with client_for(script, read_only=True) as client:
+        with pytest.raises(ReadOnlyViolation):
+            await client.call(TARGET, Family.V4, path, {})
+        await client.call(TARGET, Family.V4, "v4/live_config/get_callback_token", {})
+    assert script.paths() == ["/v4/live_config/get_callback_token"]

@@ -65,7 +65,7 @@ def plan_command(
         resolved = resolve(selected, backend, products)
 
         async def run() -> Plan:
-            async with make_client(backend, parallelism, timeout) as client:
+            async with make_client(backend, parallelism, timeout, read_only=True) as client:
                 return await make_plan(out, client, resolved, products)
 
         plan = asyncio.run(run())

@@ -1,0 +1,74 @@
+"""``reconciler drift DIR``: read-only report of what differs from the desired state."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from reconciler.cli import options
+from reconciler.cli.commands.plan import render
+from reconciler.cli.output import Output, append_step_summary
+from reconciler.cli.session import load_selected, make_client, make_plan, open_backend, resolve
+from reconciler.plan.change import Plan
+from reconciler.plan.ignore import ignored, load_rules
+from reconciler.render.markdown import render_markdown
+
+
+@click.command("drift")
+@options.desired_dir
+@options.filters
+@options.backend
+@options.render_format
+@click.option(
+    "--ignore",
+    "ignores",
+    multiple=True,
+    metavar="APP/PRODUCT",
+    help="An accepted difference (wildcards allowed, e.g. 'staging-*/live'). "
+    "Repeatable; also read from DIR/.driftignore.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Count unmanaged live configs (configured, not declared) as drift too.",
+)
+@click.pass_obj
+def drift_command(
+    out: Output,
+    directory: Path,
+    apps: tuple[str, ...],
+    products: tuple[str, ...],
+    shard: tuple[int, int] | None,
+    lenient: bool,
+    endpoint: str | None,
+    emulator_seed: Path | None,
+    parallelism: int,
+    timeout: float,
+    fmt: str,
+    ignores: tuple[str, ...],
+    strict: bool,
+) -> int:
+    """Report where live callbacks differ from DIRECTORY, and unmanaged live configs.
+
+    Read-only: it cannot write. Exit 0 no drift, 2 drift, 1 error.
+    """
+    rules = load_rules(directory, ignores)
+    selected = load_selected(out, directory, apps=apps, shard=shard, lenient=lenient)
+    with open_backend(out, endpoint, emulator_seed) as backend:
+        resolved = resolve(selected, backend, products)
+
+        async def run() -> Plan:
+            async with make_client(backend, parallelism, timeout, read_only=True) as client:
+                return await make_plan(out, client, resolved, products)
+
+        plan = asyncio.run(run())
+    skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
+    plan = plan.without(skipped)
+    if skipped:
+        out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
+    out.result(render(plan, fmt, title="drift"))
+    append_step_summary(render_markdown(plan, title="drift"))
+    drifted = plan.has_changes or (strict and bool(plan.unmanaged))
+    return 2 if drifted else 0

@@ -1,0 +1,121 @@
+"""``reconciler import``: write one app's live configuration as desired-state YAML."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from pathlib import Path
+
+import click
+
+from reconciler.api.client import AppTarget
+from reconciler.cli import options
+from reconciler.cli.output import Output
+from reconciler.cli.session import make_client, open_backend
+from reconciler.desired.credentials import resolve_key_from_env
+from reconciler.errors import UsageError
+from reconciler.fetch import Read, fetch_live
+from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.regions import REGIONS
+from reconciler.render.yamlout import render_app_yaml, token_env_name
+from reconciler.secret import Secret
+from reconciler.state import Config
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@click.command("import")
+@click.option(
+    "--sdkappid", type=click.IntRange(1, 2**32 - 1), required=True, help="The app to import."
+)
+@click.option("--region", type=click.Choice(REGIONS), required=True, help="The app's data center.")
+@click.option("--name", help="App name (and file name); default app-SDKAPPID.")
+@click.option(
+    "--identifier",
+    default="administrator",
+    show_default=True,
+    help="The App admin account to sign requests as.",
+)
+@click.option(
+    "--secret-key-env",
+    metavar="VAR",
+    help="Env var holding the secret key (else TRTC_SECRET_KEY_<SDKAPPID>, then TRTC_SECRET_KEY).",
+)
+@click.option(
+    "--product",
+    "products",
+    multiple=True,
+    type=click.Choice(PRODUCT_KEYS),
+    help="Only this product. Repeatable.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory to write NAME.yaml into.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@options.backend
+@click.pass_obj
+def import_command(
+    out: Output,
+    sdkappid: int,
+    region: str,
+    name: str | None,
+    identifier: str,
+    secret_key_env: str | None,
+    products: tuple[str, ...],
+    out_dir: Path,
+    force: bool,
+    endpoint: str | None,
+    emulator_seed: Path | None,
+    parallelism: int,
+    timeout: float,
+) -> int:
+    """Write the live callback configuration of one app as desired-state YAML.
+
+    A live token is never written: the file gets `token_env: VAR`, and the
+    command tells which variable to set. A plan right after shows no changes.
+    """
+    name = name or f"app-{sdkappid}"
+    if not _NAME.match(name):
+        raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
+    path = out_dir / f"{name}.yaml"
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; pass --force to overwrite it")
+    with open_backend(out, endpoint, emulator_seed) as backend:
+        if backend.secret_keys is not None and sdkappid in backend.secret_keys:
+            key = Secret(backend.secret_keys[sdkappid])
+        else:
+            key = resolve_key_from_env(sdkappid, secret_key_env, os.environ, where=name)
+        target = AppTarget(sdkappid, region, identifier, key)
+        wanted = [p for p in PRODUCT_KEYS if not products or p in products]
+
+        async def run() -> dict[str, Config | None]:
+            async with make_client(backend, parallelism, timeout, read_only=True) as client:
+                live = await fetch_live(client, [Read(target, name, p) for p in wanted])
+            return {p: live.get(sdkappid, p) for p in wanted}
+
+        configs = asyncio.run(run())
+    token_env = token_env_name(name)
+    text = render_app_yaml(
+        name=name,
+        sdkappid=sdkappid,
+        region=region,
+        identifier=identifier,
+        configs=configs,
+        token_env=token_env,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    found = [p for p in wanted if configs[p] is not None]
+    out.info(f"wrote {path} ({len(found)} configured product(s): {', '.join(found) or 'none'})")
+    if configs.get("live_token") is not None:
+        out.info(
+            f"the live token is not written to the file: set {token_env} to it "
+            "(from your secret store) before running plan"
+        )
+    return 0

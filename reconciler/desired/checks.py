@@ -1,0 +1,134 @@
+"""Rules the models cannot express: callback URLs, event lists and product vocabularies.
+
+They run on a validated product spec and report through :class:`Diagnostics`,
+located with the document's index; ``base`` is the path of the product's mapping
+in the document (``("callbacks", "call")`` in an app file, ``()`` in a product file).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from reconciler.desired.diagnostics import Diagnostics
+from reconciler.desired.models import Absent, CallbackPresent, ProductSpec, TokenPresent
+from reconciler.desired.result import DesiredProduct
+from reconciler.desired.yamlsource import NodePath, YamlDocument
+from reconciler.errors import Location
+from reconciler.products.catalog import PRODUCTS
+from reconciler.products.vocabulary import suggest
+from reconciler.state import CallbackConfig
+
+CLEAR_TEXT = "callbacks are sent in clear text; use https://"
+LENIENT_SUFFIX = "; passed through because lenient is set"
+
+
+def build_product(
+    product: str,
+    spec: ProductSpec,
+    doc: YamlDocument,
+    base: NodePath,
+    *,
+    lenient: bool,
+    location: Location,
+    diagnostics: Diagnostics,
+) -> DesiredProduct:
+    """The :class:`DesiredProduct` for ``spec``, after reporting what is wrong with it."""
+    if isinstance(spec, Absent):
+        return DesiredProduct(product, "absent", None, None, None, location)
+    if isinstance(spec, TokenPresent):
+        return DesiredProduct(product, "present", None, spec.token_env, spec.enabled, location)
+    check_url(spec.url, doc.value_location((*base, "url")), diagnostics)
+    check_events(spec, product, doc, (*base, "events"), lenient=lenient, diagnostics=diagnostics)
+    config = CallbackConfig(url=spec.url, events=frozenset(spec.events))
+    return DesiredProduct(product, "present", config, None, None, location)
+
+
+def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
+    """http(s) with a host, no spaces; plain http is a warning."""
+    if any(character.isspace() for character in url):
+        diagnostics.error(
+            location, "`url` must not contain spaces: remove them (write a space in a path as %20)"
+        )
+        return
+    if not url.lower().startswith(("https://", "http://")):
+        diagnostics.error(
+            location,
+            f"`url` must start with https:// (or http://), found {url!r}: "
+            "Tencent sends callbacks only over HTTP(S)",
+        )
+        return
+    if not url.startswith(("https://", "http://")):
+        diagnostics.error(location, f"write the scheme of `url` in lower case, found {url!r}")
+        return
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        diagnostics.error(
+            location,
+            f"`url` is not a valid URL, found {url!r}: check the brackets of an IPv6 address",
+        )
+        return
+    try:
+        bad_port = parts.port == 0
+    except ValueError:
+        bad_port = True
+    if bad_port:
+        diagnostics.error(
+            location, f"`url` has an invalid port, found {url!r}: use a port from 1 to 65535"
+        )
+        return
+    if not host:
+        diagnostics.error(
+            location, f"`url` has no host, found {url!r}: write it as https://HOST/PATH"
+        )
+        return
+    if parts.scheme == "http":
+        diagnostics.warn(location, f"`url` uses http://: {CLEAR_TEXT}")
+
+
+def check_events(
+    spec: CallbackPresent,
+    product: str,
+    doc: YamlDocument,
+    path: NodePath,
+    *,
+    lenient: bool,
+    diagnostics: Diagnostics,
+) -> None:
+    """Non-empty, no duplicates, every word in the product's vocabulary (or lenient)."""
+    if not spec.events:
+        diagnostics.error(
+            doc.value_location(path),
+            "`events` is empty: list at least one event, or write `ensure: absent` "
+            "to delete the product's configuration",
+        )
+        return
+    vocabulary = PRODUCTS[product].events
+    first_seen: dict[str, Location] = {}
+    for index, word in enumerate(spec.events):
+        location = doc.value_location((*path, index))
+        if word in first_seen:
+            diagnostics.error(
+                location,
+                f"event {word!r} is listed twice (first on line {first_seen[word].line}, "
+                f"column {first_seen[word].column}): remove this one",
+            )
+            continue
+        first_seen[word] = location
+        if word in vocabulary:
+            continue
+        message = f"unknown event {word!r} for product {product}"
+        guess = suggest(word, vocabulary)
+        if guess is not None:
+            message += f" (did you mean {guess!r}?)"
+        if lenient:
+            diagnostics.warn(location, message + LENIENT_SUFFIX)
+        elif guess is not None:
+            diagnostics.error(location, message)
+        else:
+            diagnostics.error(
+                location,
+                f"{message}; known events: {', '.join(sorted(vocabulary))} "
+                "(set `lenient: true` to pass new Tencent words through)",
+            )

@@ -1,0 +1,281 @@
+"""The shapes of desired-state files (design.md section 3), as pydantic models.
+
+These models check structure and types only; the rules that need locations or
+the product vocabularies (URL schemes, duplicate and unknown events) live in
+:mod:`reconciler.desired.checks`. The same models give the JSON Schema that
+editors and CI use (:func:`desired_state_json_schema`).
+
+Two kinds of file use them: an app file (:class:`AppFile`, which is also the
+``app.yaml`` of an app folder) and a product file inside an app folder, whose
+top level is one product's mapping (:data:`CallbackSpec` or :data:`TokenSpec`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
+
+from reconciler.products.catalog import PRODUCTS, Kind
+from reconciler.products.vocabulary import suggest
+from reconciler.regions import REGIONS
+
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+URL_PATTERN = r"^https?://[^/?#\s]+\S*$"
+MAX_SDKAPPID = 4_294_967_295
+
+SCHEMA_ID = "urn:trtc-callback-reconciler:schema:desired-state:1"
+SCHEMA_TITLE = "trtc-callback-reconciler desired state"
+
+PRESENT_TAG = "ensure=present"
+ABSENT_TAG = "ensure=absent"
+"""Union tags; they show up in pydantic error locations and are skipped when mapped to YAML."""
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors, no type coercion, and an empty value (``key:``) is refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_empty(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            raise PydanticCustomError(
+                "empty_value",
+                "`{field}` has no value: write one, or delete the line",
+                {"field": info.field_name},
+            )
+        return value
+
+
+class Absent(_Strict):
+    """`ensure: absent`: delete whatever is configured live for this product."""
+
+    model_config = ConfigDict(title="Absent")
+
+    ensure: Literal["absent"] = Field(
+        description="`absent` deletes the product's live configuration; no other field may be set."
+    )
+
+
+class CallbackPresent(_Strict):
+    """A managed callback: created when absent, updated when different."""
+
+    model_config = ConfigDict(title="Callback")
+
+    ensure: Literal["present"] = Field(
+        default="present",
+        description="`present` (the default) manages the callback; `absent` deletes it.",
+    )
+    url: str = Field(
+        description=(
+            "Where Tencent sends the callbacks: an https:// URL with a host "
+            "(http:// is accepted with a warning: callbacks would travel in clear text)."
+        ),
+        json_schema_extra={"pattern": URL_PATTERN},
+    )
+    events: list[str] = Field(
+        description=(
+            "The product's callback command words (a set: order carries no meaning), "
+            "non-empty and without duplicates. Unknown words are errors unless `lenient` is set."
+        ),
+        json_schema_extra={"minItems": 1, "uniqueItems": True},
+    )
+
+
+class TokenPresent(_Strict):
+    """The Live webhook signing token, read from an environment variable (never from git)."""
+
+    model_config = ConfigDict(title="LiveToken")
+
+    ensure: Literal["present"] = Field(
+        default="present",
+        description="`present` (the default) manages the token; `absent` deletes it.",
+    )
+    token_env: str = Field(
+        description=(
+            "Name of the environment variable holding the token (1-128 characters). "
+            "The token itself must never be written in these files."
+        ),
+        pattern=ENV_NAME_PATTERN,
+    )
+    enabled: bool = Field(
+        default=True,
+        description="Whether Tencent signs Live webhooks with the token (default true).",
+    )
+
+
+def _ensure_tag(value: Any) -> str:
+    if isinstance(value, dict) and value.get("ensure") == "absent":
+        return ABSENT_TAG
+    return PRESENT_TAG
+
+
+CallbackSpec = Annotated[
+    Annotated[CallbackPresent, Tag(PRESENT_TAG)] | Annotated[Absent, Tag(ABSENT_TAG)],
+    Discriminator(_ensure_tag),
+]
+"""One callback product (call, call_legacy, live, conference): url + events, or absent."""
+
+TokenSpec = Annotated[
+    Annotated[TokenPresent, Tag(PRESENT_TAG)] | Annotated[Absent, Tag(ABSENT_TAG)],
+    Discriminator(_ensure_tag),
+]
+"""The live_token product: token_env + enabled, or absent."""
+
+ProductSpec = CallbackPresent | TokenPresent | Absent
+
+
+def _callback_field(product: str) -> Any:
+    return Field(default=None, description=f"{PRODUCTS[product].title}.")
+
+
+class Callbacks(_Strict):
+    """Products managed for the app. A product not listed here is never touched."""
+
+    model_config = ConfigDict(title="Callbacks")
+
+    call: CallbackSpec | SkipJsonSchema[None] = _callback_field("call")
+    call_legacy: CallbackSpec | SkipJsonSchema[None] = _callback_field("call_legacy")
+    live: CallbackSpec | SkipJsonSchema[None] = _callback_field("live")
+    live_token: TokenSpec | SkipJsonSchema[None] = Field(
+        default=None,
+        description=f"{PRODUCTS['live_token'].title} (a secret, from the environment).",
+    )
+    conference: CallbackSpec | SkipJsonSchema[None] = _callback_field("conference")
+
+    def declared(self) -> dict[str, ProductSpec]:
+        """The products written in the file, in catalog order."""
+        found: dict[str, ProductSpec] = {}
+        for key in PRODUCTS:
+            spec = getattr(self, key)
+            if spec is not None:
+                found[key] = spec
+        return found
+
+
+class AppFile(_Strict):
+    """One Tencent RTC app (an SDKAppID): an app file, or the app.yaml of an app folder."""
+
+    model_config = ConfigDict(title="App")
+
+    name: str | SkipJsonSchema[None] = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "The app's name in plans and --app filters; defaults to the file (or folder) name."
+        ),
+    )
+    sdkappid: int = Field(
+        ge=1, le=MAX_SDKAPPID, description="The app's SDKAppID, as shown in the Tencent console."
+    )
+    region: str = Field(
+        description="The data center the app lives in; picks the API hosts.",
+        json_schema_extra={"enum": list(REGIONS)},
+    )
+    identifier: str = Field(
+        default="administrator",
+        min_length=1,
+        description="The admin account UserSigs are made for (default `administrator`).",
+    )
+    secret_key_env: str | SkipJsonSchema[None] = Field(
+        default=None,
+        pattern=ENV_NAME_PATTERN,
+        json_schema_extra={"pattern": ENV_NAME_PATTERN},  # lost with the hidden None otherwise
+        description=(
+            "Environment variable holding the app's secret key; tried before "
+            "TRTC_SECRET_KEY_<SDKAPPID> and TRTC_SECRET_KEY."
+        ),
+    )
+    protect: bool = Field(
+        default=False, description="When true, a plan that would delete anything here is an error."
+    )
+    lenient: bool = Field(
+        default=False,
+        description="When true, unknown event words are passed through with a warning.",
+    )
+    callbacks: Callbacks = Field(
+        default_factory=Callbacks,
+        description="The products managed for this app; products in product files go elsewhere.",
+    )
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in REGIONS:
+            guess = suggest(value, frozenset(REGIONS))
+            hint = f" (did you mean {guess!r}?)" if guess else ""
+            raise PydanticCustomError(
+                "unknown_region",
+                "{message}",
+                {"message": f"unknown region {value!r}{hint}; regions: {', '.join(REGIONS)}"},
+            )
+        return value
+
+
+APP_FILE = TypeAdapter(AppFile)
+CALLBACK_FILE: TypeAdapter[CallbackPresent | Absent] = TypeAdapter(CallbackSpec)
+TOKEN_FILE: TypeAdapter[TokenPresent | Absent] = TypeAdapter(TokenSpec)
+
+
+def product_file_adapter(product: str) -> TypeAdapter[Any]:
+    """How to validate the product file ``<product>.yaml`` of an app folder."""
+    return TOKEN_FILE if PRODUCTS[product].kind is Kind.TOKEN else CALLBACK_FILE
+
+
+def fields_of(*models: type[BaseModel]) -> tuple[str, ...]:
+    """Field names of ``models``, in declaration order, without repeats."""
+    names: dict[str, None] = {}
+    for model in models:
+        names.update(dict.fromkeys(model.model_fields))
+    return tuple(names)
+
+
+def desired_state_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a desired-state file.
+
+    The top level is ``anyOf``: an app file (``App``, also an app folder's
+    ``app.yaml``), or a product file inside an app folder (``Callback``,
+    ``LiveToken`` or ``Absent``). Point yaml-language-server at it with
+    ``# yaml-language-server: $schema=desired-state.schema.json``.
+    """
+    adapter: TypeAdapter[Any] = TypeAdapter(
+        Union[AppFile, CallbackSpec, TokenSpec]  # noqa: UP007 - a runtime union of Annotated types
+    )
+    body = _drop_null_defaults(adapter.json_schema(ref_template="#/$defs/{model}"))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": SCHEMA_TITLE,
+        "description": (
+            "An app file (sdkappid, region, callbacks), or, inside an app folder next to "
+            "app.yaml, a product file named after its product (call.yaml, call_legacy.yaml, "
+            "live.yaml, live_token.yaml, conference.yaml) holding that product's mapping."
+        ),
+        **body,
+    }
+
+
+def _drop_null_defaults(node: Any) -> Any:
+    """Remove ``"default": null`` left by optional fields whose null is hidden from the schema."""
+    if isinstance(node, dict):
+        return {
+            key: _drop_null_defaults(value)
+            for key, value in node.items()
+            if not (key == "default" and value is None)
+        }
+    if isinstance(node, list):
+        return [_drop_null_defaults(item) for item in node]
+    return node

@@ -1,0 +1,67 @@
+"""What loading a desired-state directory produces: typed, frozen value objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from reconciler.errors import Location
+from reconciler.state import CallbackConfig
+
+Ensure = Literal["present", "absent"]
+
+
+@dataclass(frozen=True)
+class ConfigWarning:
+    """Something valid but worth a look (plain http, an unknown word let through)."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: warning: {self.message}"
+
+
+@dataclass(frozen=True)
+class DesiredProduct:
+    """One managed (app, product) resource as written in the desired state.
+
+    ``config`` is set for a callback product that is present; ``token_env`` and
+    ``enabled`` for ``live_token`` when present. All three are None when absent.
+    """
+
+    product: str
+    ensure: Ensure
+    config: CallbackConfig | None
+    token_env: str | None
+    enabled: bool | None
+    location: Location
+    """Where the product is declared (its key under ``callbacks``, or its product file)."""
+
+
+@dataclass(frozen=True)
+class DesiredApp:
+    """One app (SDKAppID) and the products it manages, keyed by product key in catalog order.
+
+    ``lenient`` is the effective setting: the app's own field or the loader's argument.
+    """
+
+    name: str
+    sdkappid: int
+    region: str
+    identifier: str
+    secret_key_env: str | None
+    protect: bool
+    lenient: bool
+    location: Location
+    """The app file (or the app folder's app.yaml)."""
+    products: Mapping[str, DesiredProduct]
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Every app of a desired-state directory, sorted by sdkappid, and the warnings seen."""
+
+    apps: tuple[DesiredApp, ...]
+    warnings: tuple[ConfigWarning, ...]

@@ -1,0 +1,326 @@
+"""Read one YAML file into plain Python data plus where every node was written.
+
+PyYAML's ``compose`` (SafeLoader) gives a node tree with marks; this module walks
+it into dicts, lists and scalars and records, for every node, its path from the
+root (``("callbacks", "call", "events", 1)``) and its 1-based line and column.
+The key of each mapping entry is recorded too, so that "unknown field" errors can
+point at the key rather than at its value.
+
+Everything that is wrong with the file as YAML (syntax, duplicate keys, encoding,
+an empty file, recursive aliases) is raised as :class:`ConfigErrors`, each error
+located where the problem is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from reconciler.errors import ConfigError, ConfigErrors, Location
+
+NodePath = tuple[Hashable, ...]
+"""Keys and list indices from the document root down to one node."""
+
+MAX_NODES = 100_000
+"""Aliases can make a small file expand exponentially; refuse beyond this many nodes."""
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+_SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
+    ("found character '\\t'", "indent with spaces, not tabs"),
+    ("expected ',' or ']'", "close the [ ] list"),
+    ("expected ',' or '}'", "close the { } mapping"),
+    (
+        "mapping values are not allowed here",
+        "check the indentation, or quote a value containing ': '",
+    ),
+    ("expected <block end>", "check the indentation"),
+    ("could not find expected ':'", "check the indentation, or add the missing ':'"),
+    ("found undefined alias", "define the anchor (&name) before using it (*name)"),
+    ("found unknown escape character", "use single quotes, or escape the backslash as \\\\"),
+)
+
+
+def display_path(path: Path | str) -> str:
+    """``path`` relative to the current directory when it lies below it, else as given."""
+    text = os.fspath(path)
+    try:
+        relative = os.path.relpath(os.path.abspath(text))
+    except ValueError:  # e.g. another drive on Windows
+        return text
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return text
+    return relative
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain data of one YAML file, with the location of every node and mapping key."""
+
+    path: str
+    """The file as shown in messages (see :func:`display_path`)."""
+    data: Any
+    locations: Mapping[NodePath, Location]
+    """Where each node (value) starts; ``()`` is the document's top node."""
+    key_locations: Mapping[NodePath, Location]
+    """Where the key of each mapping entry starts, by the path of its value."""
+
+    def value_location(self, path: NodePath) -> Location:
+        """Where the node at ``path`` starts, else its nearest ancestor that has a location."""
+        for end in range(len(path), -1, -1):
+            found = self.locations.get(path[:end])
+            if found is not None:
+                return found
+        return Location(self.path, 1, 1)
+
+    def key_location(self, path: NodePath) -> Location:
+        """Where the key holding ``path`` is written; the value's location when it has no key."""
+        found = self.key_locations.get(path)
+        return found if found is not None else self.value_location(path)
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    """Read ``path`` as UTF-8 YAML. Raises :class:`ConfigErrors` for anything that is not."""
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigErrors(
+            [ConfigError(Location(shown), f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
+    return parse_yaml(decode_utf8(raw, shown), shown)
+
+
+def decode_utf8(raw: bytes, shown: str) -> str:
+    """The text of ``raw``; a located :class:`ConfigErrors` when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        message = (
+            f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded): "
+            "save it with UTF-8 encoding"
+        )
+        raise ConfigErrors([ConfigError(Location(shown, line, column), message)]) from None
+
+
+def parse_yaml(text: str, shown: str) -> YamlDocument:
+    """Parse ``text`` (the file ``shown``) into a :class:`YamlDocument`."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigErrors([_syntax_error(exc, shown)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise ConfigErrors([_reader_error(exc, text, shown)]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
+        raise ConfigErrors([ConfigError(Location(shown, 1, 1), f"invalid YAML: {exc}")]) from None
+    if root is None:
+        raise ConfigErrors([ConfigError(Location(shown, 1, 1), "file is empty: " + _EMPTY_HINT)])
+    return _Walker(shown).run(root)
+
+
+_EMPTY_HINT = "write its settings (see `reconciler schema`), or delete the file"
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, shown: str) -> ConfigError:
+    mark = exc.problem_mark or exc.context_mark
+    location = _mark_location(mark, shown) if mark is not None else Location(shown, 1, 1)
+    problem = exc.problem or "syntax error"
+    if isinstance(exc, yaml.composer.ComposerError) and "another document" in problem:
+        return ConfigError(
+            location,
+            "invalid YAML: a second document ('---') in the file; "
+            "write one app (or one product) per file",
+        )
+    message = f"invalid YAML: {problem}"
+    if exc.context:
+        if exc.context_mark is not None and exc.context_mark.line != getattr(mark, "line", None):
+            message += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        else:
+            message += f" ({exc.context})"
+    hint = next((h for needle, h in _SYNTAX_HINTS if needle in problem), "fix the YAML syntax here")
+    return ConfigError(location, f"{message}: {hint}")
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, shown: str) -> ConfigError:
+    position = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character
+    code = ord(character) if isinstance(character, str) else int(character)
+    return ConfigError(
+        Location(shown, line, column),
+        f"invalid YAML: control character #x{code:04x} is not allowed: remove it",
+    )
+
+
+def _mark_location(mark: yaml.Mark, shown: str) -> Location:
+    return Location(shown, mark.line + 1, mark.column + 1)
+
+
+class _Walker:
+    """Turns a composed node tree into plain data and the two location indexes."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.constructor = SafeConstructor()
+        self.locations: dict[NodePath, Location] = {}
+        self.key_locations: dict[NodePath, Location] = {}
+        self.errors: list[ConfigError] = []
+        self.count = 0
+
+    def run(self, root: Node) -> YamlDocument:
+        try:
+            data = self.build(root, (), frozenset())
+        except _Fatal as fatal:
+            self.errors.append(fatal.error)
+        if self.errors:
+            raise ConfigErrors(self.errors)
+        return YamlDocument(self.shown, data, self.locations, self.key_locations)
+
+    def at(self, node: Node) -> Location:
+        return _mark_location(node.start_mark, self.shown)
+
+    def build(self, node: Node, path: NodePath, active: frozenset[int]) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Fatal(
+                ConfigError(
+                    self.at(node),
+                    f"the file expands to more than {MAX_NODES} YAML nodes (aliases?): "
+                    "write the data out plainly",
+                )
+            )
+        if id(node) in active:
+            raise _Fatal(
+                ConfigError(self.at(node), "an alias refers to its own anchor: remove the cycle")
+            )
+        self.locations[path] = self.at(node)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        inner = active | {id(node)}
+        if isinstance(node, SequenceNode):
+            self.check_tag(node, _SEQ_TAG)
+            return [
+                self.build(item, (*path, index), inner) for index, item in enumerate(node.value)
+            ]
+        if isinstance(node, MappingNode):
+            self.check_tag(node, _MAP_TAG)
+            result: dict[Hashable, Any] = {}
+            for key, (key_node, value_node) in self.entries(node, inner).items():
+                child: NodePath = (*path, key)
+                self.key_locations[child] = self.at(key_node)
+                result[key] = self.build(value_node, child, inner)
+            return result
+        raise _Fatal(ConfigError(self.at(node), "unsupported YAML node"))  # pragma: no cover
+
+    def scalar(self, node: ScalarNode) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            raise _Fatal(
+                ConfigError(
+                    self.at(node),
+                    f"unsupported YAML tag {_shown_tag(node.tag)!r}: "
+                    "remove it (plain values need no tag)",
+                )
+            ) from exc
+
+    def check_tag(self, node: Node, expected: str) -> None:
+        if node.tag != expected:
+            raise _Fatal(
+                ConfigError(
+                    self.at(node),
+                    f"unsupported YAML tag {_shown_tag(node.tag)!r}: "
+                    "remove it (plain values need no tag)",
+                )
+            )
+
+    def key_of(self, key_node: Node) -> Hashable:
+        if not isinstance(key_node, ScalarNode):
+            kind = "list" if isinstance(key_node, SequenceNode) else "mapping"
+            raise _Fatal(
+                ConfigError(
+                    self.at(key_node),
+                    f"a key must be a plain word, not a {kind}: write `word: value`",
+                )
+            )
+        key = self.scalar(key_node)
+        if not isinstance(key, Hashable):  # pragma: no cover - scalars are hashable
+            raise _Fatal(ConfigError(self.at(key_node), "a key must be a plain word"))
+        return key
+
+    def entries(
+        self, node: MappingNode, active: frozenset[int]
+    ) -> dict[Hashable, tuple[Node, Node]]:
+        """The mapping's entries by key: explicit ones override ``<<`` merged ones.
+
+        A key written twice is an error naming both lines; merged keys may be
+        overridden silently, as YAML's merge key intends.
+        """
+        merged: dict[Hashable, tuple[Node, Node]] = {}
+        explicit: dict[Hashable, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                for source in self.merge_sources(value_node, active):
+                    for key, entry in self.entries(source, active | {id(source)}).items():
+                        merged.setdefault(key, entry)  # earlier sources win
+                continue
+            key = self.key_of(key_node)
+            if key in explicit:
+                first = explicit[key][0]
+                self.errors.append(
+                    ConfigError(
+                        self.at(key_node),
+                        f"key {key!r} is written twice (lines {first.start_mark.line + 1} "
+                        f"and {key_node.start_mark.line + 1}): keep one of them",
+                    )
+                )
+                continue
+            explicit[key] = (key_node, value_node)
+        return {**merged, **explicit}
+
+    def merge_sources(self, value_node: Node, active: frozenset[int]) -> list[MappingNode]:
+        if id(value_node) in active:
+            raise _Fatal(
+                ConfigError(
+                    self.at(value_node), "an alias refers to its own anchor: remove the cycle"
+                )
+            )
+        if isinstance(value_node, MappingNode):
+            return [value_node]
+        if isinstance(value_node, SequenceNode) and all(
+            isinstance(item, MappingNode) for item in value_node.value
+        ):
+            return [item for item in value_node.value if isinstance(item, MappingNode)]
+        raise _Fatal(
+            ConfigError(
+                self.at(value_node),
+                "a merge key (<<) takes a mapping or a list of mappings, e.g. `<<: *defaults`",
+            )
+        )
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as it is written in YAML (``!!str`` rather than ``tag:yaml.org,2002:str``)."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
+
+
+class _Fatal(Exception):
+    """Stops the walk: the rest of the document cannot be trusted."""
+
+    def __init__(self, error: ConfigError) -> None:
+        super().__init__(str(error))
+        self.error = error

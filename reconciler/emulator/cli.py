@@ -1,0 +1,239 @@
+"""``reconciler emulator``: run the local emulator of Tencent's callback-config APIs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from reconciler.emulator.app import create_app
+from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind, parse_fault_kinds
+from reconciler.emulator.seed import Seed, load_seed
+from reconciler.emulator.server import base_url, bind_socket, is_loopback, make_server
+from reconciler.emulator.store import Store
+from reconciler.errors import ReconcilerError
+
+_HELP = """Run a local emulator of Tencent's callback-configuration REST APIs.
+
+It serves /v1/callback/*, /v4/call_config/*, /v4/live_config/* and
+/v4/room_config/* on one port with the documented envelopes, UserSig checks,
+error codes and rate limits (10/s v1, 200/s v4 per app). Point the reconciler
+at it with --endpoint http://127.0.0.1:PORT.
+
+Once it accepts connections it prints exactly one line on stdout,
+"listening on http://HOST:PORT"; notes go to stderr. It stops on SIGINT or
+SIGTERM (exit 0). A bad seed file is reported as FILE:LINE:COL: message
+(exit 1). It is a test server holding demo keys: it refuses to listen on a
+non-loopback address unless --allow-remote is given.
+
+\b
+Seed file (only loaded into an empty database):
+  apps:
+    - sdkappid: 1400000001
+      secret_key: demo-key-not-secret-1
+      admins: [administrator]          # default [administrator]
+      group_call: true                 # false: v1 calls answer 50001
+      callbacks:
+        call: {url: https://old.example.com/cb, events: [Call.CallbackAfterEndCall]}
+        live_token: {token: demo-token, enabled: true}
+
+\b
+Example:
+  reconciler emulator --port 0 --seed seed.yaml --db emulator.db
+"""
+
+
+def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str) -> tuple[FaultKind, ...]:
+    try:
+        return parse_fault_kinds(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command("emulator", help=_HELP)
+@click.option(
+    "--host",
+    metavar="HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (loopback only, unless --allow-remote).",
+)
+@click.option(
+    "--port",
+    metavar="N",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="TCP port; 0 picks a free port (read it from the 'listening on' line).",
+)
+@click.option(
+    "--seed",
+    "seed_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Seed YAML (apps, secret keys, admins, starting callbacks); only used "
+    "when the database is empty.",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file that keeps state across restarts (default: in memory).",
+)
+@click.option(
+    "--latency-ms",
+    metavar="N",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Delay every answer by this many milliseconds.",
+)
+@click.option(
+    "--fault-rate",
+    metavar="F",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Fraction (0..1) of authenticated API requests answered with a transient fault.",
+)
+@click.option(
+    "--fault-seed",
+    metavar="N",
+    type=int,
+    help="Seed of the fault RNG, for reproducible fault sequences.",
+)
+@click.option(
+    "--fault-kinds",
+    metavar="LIST",
+    default=",".join(k.value for k in ALL_KINDS),
+    show_default=True,
+    callback=_fault_kinds,
+    help="Comma list of faults to draw from: 100001 (ErrorCode 100001), "
+    "502 (HTTP 502 page), hang (no answer for --hang-seconds, then 100001).",
+)
+@click.option(
+    "--hang-seconds",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0.0),
+    default=30.0,
+    show_default=True,
+    help="How long a 'hang' fault waits before answering.",
+)
+@click.option(
+    "--no-rate-limit",
+    is_flag=True,
+    help="Turn off the per-app rate limits (e.g. for benchmarks).",
+)
+@click.option(
+    "--log-requests",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append one JSON line per request to FILE (never UserSigs or tokens).",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a non-loopback --host. The emulator holds demo keys: do not expose it.",
+)
+@click.pass_context
+def emulator_command(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    seed_path: Path | None,
+    db: Path | None,
+    latency_ms: int,
+    fault_rate: float,
+    fault_seed: int | None,
+    fault_kinds: tuple[FaultKind, ...],
+    hang_seconds: float,
+    no_rate_limit: bool,
+    log_requests: Path | None,
+    allow_remote: bool,
+) -> None:
+    if not is_loopback(host) and not allow_remote:
+        _fail(
+            ctx,
+            f"refusing to listen on {host}: the emulator is a test server with demo keys; "
+            "use a loopback address such as 127.0.0.1, or pass --allow-remote",
+        )
+    try:
+        seed = load_seed(seed_path) if seed_path is not None else Seed()
+        store = Store(str(db) if db is not None else None)
+    except ReconcilerError as exc:
+        _fail(ctx, str(exc))
+    try:
+        _serve(
+            ctx,
+            store,
+            seed=seed,
+            seed_path=seed_path,
+            db=db,
+            host=host,
+            port=port,
+            faults=FaultConfig(
+                rate=fault_rate, seed=fault_seed, kinds=fault_kinds, hang_seconds=hang_seconds
+            ),
+            latency_ms=latency_ms,
+            rate_limit=not no_rate_limit,
+            request_log=log_requests,
+        )
+    finally:
+        store.close()
+
+
+def _serve(
+    ctx: click.Context,
+    store: Store,
+    *,
+    seed: Seed,
+    seed_path: Path | None,
+    db: Path | None,
+    host: str,
+    port: int,
+    faults: FaultConfig,
+    latency_ms: int,
+    rate_limit: bool,
+    request_log: Path | None,
+) -> None:
+    if store.fill_from_seed(seed):
+        if seed_path is not None:
+            _note(f"loaded {len(seed.apps)} app(s) from {seed_path}")
+    elif seed_path is not None:
+        _note(f"{db} already holds state; seed {seed_path} ignored")
+    apps = store.list_apps()
+    if not apps:
+        _note("warning: no apps configured; pass --seed FILE to create some")
+    else:
+        _note("serving apps " + ", ".join(str(app.sdkappid) for app in apps))
+
+    app = create_app(
+        store,
+        rate_limit=rate_limit,
+        faults=faults,
+        latency_ms=latency_ms,
+        request_log=request_log,
+    )
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        _fail(ctx, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    url = base_url(host, sock.getsockname()[1])
+
+    def announce() -> None:
+        click.echo(f"listening on {url}")
+        sys.stdout.flush()
+
+    server = make_server(app, handle_signals=True, on_started=announce, configure_logging=True)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _note(message: str) -> None:
+    click.echo(f"emulator: {message}", err=True)
+
+
+def _fail(ctx: click.Context, message: str) -> NoReturn:
+    click.echo(message, err=True)
+    ctx.exit(1)

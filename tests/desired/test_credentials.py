@@ -1,0 +1,177 @@
+"""Secret keys and live tokens from the environment; no value ever in a message."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pytest
+
+from reconciler.desired import (
+    DesiredApp,
+    DesiredProduct,
+    resolve_secret_key,
+    resolve_token,
+    secret_key_candidates,
+)
+from reconciler.desired.credentials import resolve_key_from_env, resolve_token_from_env
+from reconciler.errors import CredentialsError, Location
+from reconciler.secret import Secret
+from reconciler.state import CallbackConfig
+
+KEY = "k3y-value-must-not-leak"
+TOKEN_LOCATION = Location("apps/prod-sg.yaml", 18, 3)
+
+
+def make_app(secret_key_env: str | None = "TRTC_SECRET_KEY_PROD_SG") -> DesiredApp:  # noqa: S107
+    return DesiredApp(
+        name="prod-sg",
+        sdkappid=1400000001,
+        region="singapore",
+        identifier="administrator",
+        secret_key_env=secret_key_env,
+        protect=False,
+        lenient=False,
+        location=Location("apps/prod-sg.yaml", 1, 1),
+        products=MappingProxyType({}),
+    )
+
+
+def token_product(token_env: str | None = "LIVE_WEBHOOK_TOKEN") -> DesiredProduct:  # noqa: S107
+    return DesiredProduct("live_token", "present", None, token_env, True, TOKEN_LOCATION)
+
+
+def test_candidates_in_order() -> None:
+    assert secret_key_candidates(make_app()) == [
+        "TRTC_SECRET_KEY_PROD_SG",
+        "TRTC_SECRET_KEY_1400000001",
+        "TRTC_SECRET_KEY",
+    ]
+    assert secret_key_candidates(make_app(None)) == [
+        "TRTC_SECRET_KEY_1400000001",
+        "TRTC_SECRET_KEY",
+    ]
+    # Naming a default variable explicitly does not list it twice.
+    assert secret_key_candidates(make_app("TRTC_SECRET_KEY")) == [
+        "TRTC_SECRET_KEY",
+        "TRTC_SECRET_KEY_1400000001",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {
+                "TRTC_SECRET_KEY_PROD_SG": "a",
+                "TRTC_SECRET_KEY_1400000001": "b",
+                "TRTC_SECRET_KEY": "c",
+            },
+            "a",
+        ),
+        ({"TRTC_SECRET_KEY_1400000001": "b", "TRTC_SECRET_KEY": "c"}, "b"),
+        ({"TRTC_SECRET_KEY": "c"}, "c"),
+        ({"TRTC_SECRET_KEY_PROD_SG": "", "TRTC_SECRET_KEY": "c"}, "c"),  # empty = not set
+    ],
+)
+def test_first_non_empty_candidate_wins(env: dict[str, str], expected: str) -> None:
+    secret = resolve_secret_key(make_app(), env)
+    assert isinstance(secret, Secret)
+    assert secret.reveal() == expected
+
+
+def test_missing_secret_key_names_app_file_and_every_variable() -> None:
+    env = {"UNRELATED": KEY, "TRTC_SECRET_KEY_1400000001": ""}
+    with pytest.raises(CredentialsError) as caught:
+        resolve_secret_key(make_app(), env)
+    assert str(caught.value) == (
+        "no secret key for app 'prod-sg' (sdkappid 1400000001, apps/prod-sg.yaml:1:1): "
+        "set one of the environment variables TRTC_SECRET_KEY_PROD_SG, "
+        "TRTC_SECRET_KEY_1400000001, TRTC_SECRET_KEY "
+        "(TRTC_SECRET_KEY_1400000001 is set but empty)"
+    )
+    assert KEY not in str(caught.value)
+
+
+def test_missing_secret_key_without_any_variable() -> None:
+    with pytest.raises(CredentialsError) as caught:
+        resolve_secret_key(make_app(None), {})
+    assert str(caught.value) == (
+        "no secret key for app 'prod-sg' (sdkappid 1400000001, apps/prod-sg.yaml:1:1): "
+        "set one of the environment variables TRTC_SECRET_KEY_1400000001, TRTC_SECRET_KEY"
+    )
+
+
+def test_token_from_its_variable() -> None:
+    secret = resolve_token(make_app(), token_product(), {"LIVE_WEBHOOK_TOKEN": "t" * 128})
+    assert secret.reveal() == "t" * 128
+    assert str(secret) == "(sensitive)"
+    assert resolve_token(make_app(), token_product(), {"LIVE_WEBHOOK_TOKEN": "x"}).reveal() == "x"
+
+
+def test_token_not_set() -> None:
+    with pytest.raises(CredentialsError) as caught:
+        resolve_token(make_app(), token_product(), {"TRTC_SECRET_KEY": KEY})
+    assert str(caught.value) == (
+        "live_token of app 'prod-sg' (apps/prod-sg.yaml:18:3) reads its token from the "
+        "environment variable LIVE_WEBHOOK_TOKEN, which is not set: "
+        "export LIVE_WEBHOOK_TOKEN before running"
+    )
+    assert KEY not in str(caught.value)
+
+
+def test_token_empty() -> None:
+    with pytest.raises(CredentialsError) as caught:
+        resolve_token(make_app(), token_product(), {"LIVE_WEBHOOK_TOKEN": ""})
+    assert str(caught.value) == (
+        "live_token of app 'prod-sg' (apps/prod-sg.yaml:18:3) reads its token from the "
+        "environment variable LIVE_WEBHOOK_TOKEN, which is empty: "
+        "put the token (1-128 characters) in LIVE_WEBHOOK_TOKEN"
+    )
+
+
+def test_token_too_long_without_showing_it() -> None:
+    token = "s3cret" * 22  # 132 characters
+    with pytest.raises(CredentialsError) as caught:
+        resolve_token(make_app(), token_product(), {"LIVE_WEBHOOK_TOKEN": token})
+    assert str(caught.value) == (
+        "live_token of app 'prod-sg' (apps/prod-sg.yaml:18:3): the token in the environment "
+        "variable LIVE_WEBHOOK_TOKEN is longer than 128 characters; Tencent accepts 1-128"
+    )
+    assert "s3cret" not in str(caught.value)
+
+
+def test_token_of_a_product_without_token_is_a_bug() -> None:
+    absent = DesiredProduct("live_token", "absent", None, None, None, TOKEN_LOCATION)
+    call = DesiredProduct(
+        "call",
+        "present",
+        CallbackConfig("https://h/", frozenset({"x"})),
+        None,
+        None,
+        TOKEN_LOCATION,
+    )
+    for product in (absent, call):
+        with pytest.raises(ValueError, match="holds no token reference"):
+            resolve_token(make_app(), product, {})
+
+
+def test_key_from_env_for_callers_without_an_app() -> None:
+    env = {"TRTC_SECRET_KEY_7": "seven", "TRTC_SECRET_KEY": "global"}
+    assert resolve_key_from_env(7, None, env, where="app 'x'").reveal() == "seven"
+    assert resolve_key_from_env(7, "MINE", {"MINE": "m", **env}, where="x").reveal() == "m"
+    with pytest.raises(CredentialsError) as caught:
+        resolve_key_from_env(8, "MINE", {"OTHER": KEY}, where="app 'eu' in plan.json")
+    assert str(caught.value) == (
+        "no secret key for app 'eu' in plan.json (sdkappid 8): set one of the environment "
+        "variables MINE, TRTC_SECRET_KEY_8, TRTC_SECRET_KEY"
+    )
+
+
+def test_token_from_env_for_callers_without_an_app() -> None:
+    assert resolve_token_from_env("T", {"T": "tok"}, where="w").reveal() == "tok"
+    with pytest.raises(CredentialsError) as caught:
+        resolve_token_from_env("T", {"U": KEY}, where="prod/live_token")
+    assert str(caught.value) == (
+        "prod/live_token reads its token from the environment variable T, which is not set: "
+        "export T before running"
+    )

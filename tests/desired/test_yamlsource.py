@@ -1,0 +1,158 @@
+"""The YAML loader: plain data, locations of nodes and keys, and located YAML errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reconciler.desired import yamlsource
+from reconciler.desired.yamlsource import display_path, load_yaml, parse_yaml
+from reconciler.errors import ConfigErrors, Location
+
+
+def messages(text: str) -> list[str]:
+    with pytest.raises(ConfigErrors) as caught:
+        parse_yaml(text, "f.yaml")
+    return [str(error) for error in caught.value.errors]
+
+
+def test_data_and_locations_of_values_and_keys() -> None:
+    doc = parse_yaml(
+        "sdkappid: 1400000001\ncallbacks:\n  call:\n    events:\n      - a\n      - b\n",
+        "f.yaml",
+    )
+    assert doc.data == {"sdkappid": 1400000001, "callbacks": {"call": {"events": ["a", "b"]}}}
+    assert doc.locations[()] == Location("f.yaml", 1, 1)
+    assert doc.locations[("sdkappid",)] == Location("f.yaml", 1, 11)
+    assert doc.key_locations[("sdkappid",)] == Location("f.yaml", 1, 1)
+    assert doc.key_locations[("callbacks", "call")] == Location("f.yaml", 3, 3)
+    assert doc.locations[("callbacks", "call", "events", 1)] == Location("f.yaml", 6, 9)
+    assert doc.key_location(("callbacks", "call", "events", 1)) == Location("f.yaml", 6, 9)
+
+
+def test_flow_collections_have_item_locations() -> None:
+    doc = parse_yaml("events: [a, bb, c]\n", "f.yaml")
+    assert [doc.locations[("events", i)].column for i in range(3)] == [10, 13, 17]
+
+
+def test_value_location_falls_back_to_the_nearest_ancestor() -> None:
+    doc = parse_yaml("a:\n  b: 1\n", "f.yaml")
+    assert doc.value_location(("a", "b", "c", 0)) == Location("f.yaml", 2, 6)
+    assert doc.value_location(("zzz",)) == Location("f.yaml", 1, 1)
+
+
+def test_scalars_are_resolved_like_safe_load() -> None:
+    doc = parse_yaml("i: 12\nb: yes\nn: ~\ns: '12'\nf: 1.5\n", "f.yaml")
+    assert doc.data == {"i": 12, "b": True, "n": None, "s": "12", "f": 1.5}
+
+
+def test_anchors_aliases_and_merge_keys() -> None:
+    text = "base: &b {url: u, events: [x]}\nmerged:\n  <<: *b\n  events: [y]\nsame: *b\n"
+    doc = parse_yaml(text, "f.yaml")
+    assert doc.data["merged"] == {"url": "u", "events": ["y"]}
+    assert doc.data["same"] == {"url": "u", "events": ["x"]}
+    # A merged value is located where it is written: in the anchored mapping.
+    assert doc.locations[("merged", "url")] == Location("f.yaml", 1, 16)
+    assert doc.locations[("merged", "events")] == Location("f.yaml", 4, 11)
+
+
+def test_merge_of_a_list_of_mappings_earlier_wins() -> None:
+    text = "a: &a {k: 1}\nb: &b {k: 2, j: 3}\nc:\n  <<: [*a, *b]\n"
+    assert parse_yaml(text, "f.yaml").data["c"] == {"k": 1, "j": 3}
+
+
+def test_merge_of_a_scalar_is_an_error() -> None:
+    assert messages("a: 1\nb:\n  <<: 5\n") == [
+        "f.yaml:3:7: a merge key (<<) takes a mapping or a list of mappings, e.g. `<<: *defaults`"
+    ]
+
+
+def test_duplicate_keys_name_both_lines_and_all_are_reported() -> None:
+    assert messages("a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n") == [
+        "f.yaml:3:1: key 'a' is written twice (lines 1 and 3): keep one of them",
+        "f.yaml:6:3: key 'x' is written twice (lines 5 and 6): keep one of them",
+    ]
+
+
+def test_syntax_error_is_located_at_the_problem_mark() -> None:
+    assert messages("a:\n  b: 1\n c: 2\n") == [
+        "f.yaml:3:2: invalid YAML: expected <block end>, but found '<block mapping start>' "
+        "(while parsing a block mapping on line 1): check the indentation"
+    ]
+
+
+def test_tab_indentation_says_so() -> None:
+    (message,) = messages("a:\n\tb: 1\n")
+    assert message.startswith("f.yaml:2:1: invalid YAML: ")
+    assert message.endswith(": indent with spaces, not tabs")
+
+
+def test_undefined_alias() -> None:
+    (message,) = messages("a: *nope\n")
+    assert message.startswith("f.yaml:1:4: invalid YAML: found undefined alias 'nope'")
+
+
+def test_empty_and_comment_only_files() -> None:
+    expected = [
+        "f.yaml:1:1: file is empty: write its settings (see `reconciler schema`), "
+        "or delete the file"
+    ]
+    assert messages("") == expected
+    assert messages("# just a comment\n\n") == expected
+
+
+def test_too_many_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlsource, "MAX_NODES", 20)
+    text = "a: &a [1, 2, 3, 4]\nb: &b [*a, *a, *a]\nc: [*b, *b]\n"
+    (message,) = messages(text)
+    assert message.endswith(
+        "the file expands to more than 20 YAML nodes (aliases?): write the data out plainly"
+    )
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (message,) = messages("\n".join(lines) + "\n")
+    assert "expands to more than 100000 YAML nodes" in message
+
+
+def test_utf8_with_bom_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"\xef\xbb\xbfname: caf\xc3\xa9\n")
+    assert load_yaml(path).data == {"name": "café"}
+
+
+def test_not_utf8_is_located_at_the_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes("a: 1\nname: «x»\n".encode() + b"b: \xff\n")
+    with pytest.raises(ConfigErrors) as caught:
+        load_yaml(path)
+    (error,) = caught.value.errors
+    assert error.location == Location(str(path), 3, 4)
+    assert error.message == (
+        "file is not UTF-8 text (byte 0xff cannot be decoded): save it with UTF-8 encoding"
+    )
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        load_yaml(tmp_path / "missing.yaml")
+    assert str(caught.value).endswith(
+        "missing.yaml: cannot read the file: No such file or directory"
+    )
+
+
+def test_display_path_is_relative_to_cwd_when_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "apps").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert display_path(tmp_path / "apps" / "a.yaml") == os.path.join("apps", "a.yaml")
+    assert display_path(Path("apps/a.yaml")) == os.path.join("apps", "a.yaml")
+    monkeypatch.chdir(tmp_path / "apps")
+    # Above the current directory: shown as given, not as ../../
+    assert display_path(tmp_path / "b.yaml") == str(tmp_path / "b.yaml")
+    assert display_path("../b.yaml") == "../b.yaml"
