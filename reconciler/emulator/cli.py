@@ -204,7 +204,9 @@ def _serve(
     if not apps:
         _note("warning: no apps configured; pass --seed FILE to create some")
     else:
-        _note("serving apps " + ", ".join(str(app.sdkappid) for app in apps))
+        shown = ", ".join(str(app.sdkappid) for app in apps[:10])
+        more = f" and {len(apps) - 10} more" if len(apps) > 10 else ""
+        _note(f"serving {len(apps)} app(s): {shown}{more}")
 
     app = create_app(
         store,
