@@ -15,6 +15,7 @@ ALREADY_EXISTS = 100300
 NOT_FOUND = 100301
 TOKEN_NOT_FOUND = 100302
 V1_NOT_FOUND = 999
+NO_GROUP_CALL_PACKAGE = 50001  # v1: the app lacks the TUICallKit Group Call package
 
 _HINTS: dict[int, str] = {
     60006: "the SDKAppID is invalid: check `sdkappid:`",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.errors import ConfigError, ConfigErrors, ReconcilerError
+from reconciler.errors import ConfigError, ConfigErrors, Location, ReconcilerError
 
 
 def in_github_actions() -> bool:
@@ -23,14 +23,14 @@ def _escape_annotation(text: str, *, property_value: bool = False) -> str:
     return text
 
 
-def github_annotation(error: ConfigError) -> str:
+def github_annotation(error: ConfigError, level: str = "error") -> str:
     loc = error.location
     props = [f"file={_escape_annotation(loc.path, property_value=True)}"]
     if loc.line > 0:
         props.append(f"line={loc.line}")
     if loc.column > 0:
         props.append(f"col={loc.column}")
-    return f"::error {','.join(props)}::{_escape_annotation(error.message)}"
+    return f"::{level} {','.join(props)}::{_escape_annotation(error.message)}"
 
 
 @dataclass
@@ -49,16 +49,27 @@ class Output:
         if not self.quiet:
             click.echo(f"warning: {message}", err=True)
 
+    def config_warning(self, location: Location, message: str) -> None:
+        """A located warning from loading the desired state (annotated in GitHub Actions)."""
+        if self.quiet:
+            return
+        click.echo(f"{location}: warning: {message}", err=True)
+        if in_github_actions():
+            click.echo(github_annotation(ConfigError(location, message), "warning"), err=True)
+
     def error(self, error: ReconcilerError | str) -> None:
-        text = str(error)
-        first, *rest = text.split("\n")
+        if isinstance(error, (ConfigError, ConfigErrors)):
+            errors = error.errors if isinstance(error, ConfigErrors) else [error]
+            for e in errors:  # one `error: path:line:col: message` line each
+                click.echo(f"error: {e}", err=True)
+            if in_github_actions():
+                for e in errors:
+                    click.echo(github_annotation(e), err=True)
+            return
+        first, *rest = str(error).split("\n")
         click.echo(f"error: {first}", err=True)
         for line in rest:
             click.echo(f"  {line}" if not line.startswith("  ") else line, err=True)
-        if isinstance(error, (ConfigError, ConfigErrors)) and in_github_actions():
-            errors = error.errors if isinstance(error, ConfigErrors) else [error]
-            for e in errors:
-                click.echo(github_annotation(e), err=True)
 
     @property
     def stderr_is_tty(self) -> bool:

@@ -55,7 +55,7 @@ def load_selected(
 ) -> list[DesiredApp]:
     state = load_desired(directory, lenient=lenient)
     for warning in state.warnings:
-        out.info(str(warning))
+        out.config_warning(warning.location, warning.message)
     return select_apps(state.apps, apps, shard)
 
 
@@ -72,8 +72,9 @@ def open_backend(
     if emulator_seed is None:
         yield Backend(endpoint, None)
         return
-    if endpoint:
-        raise UsageError("--emulator and --endpoint (or TRTC_ENDPOINT) exclude each other")
+    if endpoint and endpoint != os.environ.get("TRTC_ENDPOINT"):
+        raise UsageError("--emulator and --endpoint exclude each other; drop one")
+    # an endpoint from the TRTC_ENDPOINT environment gives way to an explicit --emulator
     from reconciler.emulator.embedded import start_emulator
     from reconciler.emulator.seed import load_seed
 

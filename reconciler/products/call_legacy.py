@@ -2,7 +2,8 @@
 
 Reading an app with nothing configured: the docs list no "not found" code for
 ``get``; the answer carries empty ``data`` (``{}``, ``null``, or an empty
-address), which we read as absent.
+address), which we read as absent. An app without the Group Call package
+(50001) cannot have this config at all: also absent.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.api.client import AppTarget, TencentClient
-from reconciler.api.codes import V1_NOT_FOUND
+from reconciler.api.codes import NO_GROUP_CALL_PACKAGE, V1_NOT_FOUND
 from reconciler.errors import ApiError
 from reconciler.products.base import Product, expect_callback, parse_callback
 from reconciler.products.catalog import Family
@@ -26,7 +27,12 @@ class CallLegacyProduct(Product):
     key = "call_legacy"
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
-        answer = await client.call(target, Family.V1, "v1/callback/get", {})
+        try:
+            answer = await client.call(target, Family.V1, "v1/callback/get", {})
+        except ApiError as exc:
+            if exc.code == NO_GROUP_CALL_PACKAGE:
+                return None  # the app cannot have legacy callbacks; a write explains why
+            raise
         data = answer.data
         if data is None or data == {} or data == "":
             return None

@@ -119,3 +119,12 @@ async def test_delete_paths() -> None:
     legacy = Scripted(v1())
     await run(legacy, "call_legacy", "delete")
     assert legacy.paths() == ["/v1/callback/delete"]
+
+
+async def test_legacy_read_without_group_call_package_is_absent() -> None:
+    script = Scripted(v1(50001, "buy the Group Call package", data=None))
+    assert await run(script, "call_legacy", "read") is None
+    write = Scripted(v1(50001, "buy the Group Call package", data=None))
+    with pytest.raises(ApiError) as caught:
+        await run(write, "call_legacy", "create", CFG)
+    assert "Group Call package" in str(caught.value)
