@@ -46,15 +46,14 @@ def resolve_apps(
     resolved: list[ResolvedApp] = []
     problems: list[str] = []
     for app in apps:
+        key: Secret | None = None
         try:
             if secret_keys is not None and app.sdkappid in secret_keys:
                 key = Secret(secret_keys[app.sdkappid])
             else:
                 key = resolve_secret_key(app, env)
         except CredentialsError as exc:
-            problems.append(str(exc))
-            continue
-        target = AppTarget(app.sdkappid, app.region, app.identifier, key)
+            problems.append(str(exc))  # go on: report this app's missing tokens too
         resources: list[DesiredResource] = []
         for key_name, spec in sorted(app.products.items()):
             if products is not None and key_name not in products:
@@ -72,7 +71,9 @@ def resolve_apps(
                         continue
                     desired = TokenConfig(token=token, enabled=bool(spec.enabled))
             resources.append(DesiredResource(resource, desired))
-        resolved.append(ResolvedApp(app, target, tuple(resources)))
+        if key is not None:
+            target = AppTarget(app.sdkappid, app.region, app.identifier, key)
+            resolved.append(ResolvedApp(app, target, tuple(resources)))
     if problems:
         raise CredentialsError("\n".join(problems))
     return resolved

@@ -21,7 +21,8 @@ def result_line(result: ChangeResult) -> str:
     if result.request_id:
         details.append(f"RequestId {result.request_id}")
     extra = f" [{', '.join(details)}]" if details else ""
-    return f"{head}: {result.message}{extra}"
+    message = "; ".join(part.strip() for part in result.message.splitlines() if part.strip())
+    return f"{head}: {message}{extra}"
 
 
 def summary_line(results: Sequence[ChangeResult]) -> str:

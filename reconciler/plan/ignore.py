@@ -46,7 +46,13 @@ def load_rules(directory: Path, flags: Sequence[str]) -> list[IgnoreRule]:
     rules = [parse_rule(f, Location("--ignore")) for f in flags]
     path = directory / DRIFTIGNORE
     if path.is_file():
-        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(Location(str(path)), "not UTF-8 text: save it as UTF-8") from None
+        except OSError as exc:
+            raise ConfigError(Location(str(path)), f"cannot read it: {exc.strerror}") from None
+        for number, raw in enumerate(text.splitlines(), start=1):
             text = raw.split("#", 1)[0].strip()
             if text:
                 column = len(raw) - len(raw.lstrip()) + 1

@@ -34,19 +34,18 @@ class Thresholds:
 def check_thresholds(counts: Mapping[str, int], existing: int, thresholds: Thresholds) -> None:
     """Raise :class:`SafetyError` when a plan (its summary ``counts``) touches too much
     of the ``existing`` managed configs."""
-    if existing < thresholds.min_existing:
-        return
+    if existing == 0 or existing < thresholds.min_existing:
+        return  # nothing exists that an update or a delete could hurt
     problems = []
     for action, limit in (
         ("update", thresholds.max_update_pct),
         ("delete", thresholds.max_delete_pct),
     ):
         n = counts[action]
-        pct = 100.0 * n / existing
-        if pct > limit:
+        if n * 100 > limit * existing:
             problems.append(
-                f"{n} {action}s are {pct:.0f}% of {existing} existing managed configs "
-                f"(threshold {limit:g}%)"
+                f"{n} {action}s are {100 * n / existing:.1f}% of {existing} existing managed "
+                f"configs (threshold {limit:g}%)"
             )
     if problems:
         raise SafetyError(

@@ -12,7 +12,24 @@ from reconciler.plan.change import SYMBOLS, Action, Change, Plan
 from reconciler.render.text import render_change
 
 GITHUB_COMMENT_LIMIT = 65_535
-_RESERVE = 1_000  # room for the truncation note and the closing lines
+_RESERVE = 1_000  # room for the truncation note
+_UNMANAGED_BUDGET = 4_000  # the unmanaged list is cut to this many characters
+
+
+def _unmanaged_section(plan: Plan) -> str:
+    if not plan.unmanaged:
+        return ""
+    names: list[str] = []
+    used = 0
+    for r in plan.unmanaged:
+        name = f"`{r.app}/{r.product}`"
+        if used + len(name) + 2 > _UNMANAGED_BUDGET:
+            break
+        names.append(name)
+        used += len(name) + 2
+    rest = len(plan.unmanaged) - len(names)
+    more = f" and {rest} more" if rest else ""
+    return f"\nUnmanaged live configs (left alone): {', '.join(names)}{more}\n"
 
 
 def _app_section(changes: list[Change]) -> str:
@@ -38,7 +55,8 @@ def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMM
     ]
     if not plan.changes:
         out.append("No changes: the live configuration matches the desired state.\n\n")
-    size = sum(len(p) for p in out)
+    unmanaged = _unmanaged_section(plan)
+    size = sum(len(p) for p in out) + len(unmanaged)
     groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: c.resource.sdkappid)]
     shown = 0
     for group in groups:
@@ -57,8 +75,5 @@ def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMM
             "The summary table counts everything; run `reconciler plan` or open the saved "
             "plan for the full list.\n"
         )
-    if plan.unmanaged:
-        listed = ", ".join(f"`{r.app}/{r.product}`" for r in plan.unmanaged[:50])
-        more = f" and {len(plan.unmanaged) - 50} more" if len(plan.unmanaged) > 50 else ""
-        out.append(f"\nUnmanaged live configs (left alone): {listed}{more}\n")
+    out.append(unmanaged)
     return "".join(out)

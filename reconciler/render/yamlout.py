@@ -39,6 +39,7 @@ def render_app_yaml(
     identifier: str,
     configs: Mapping[str, Config | None],
     token_env: str,
+    secret_key_env: str | None = None,
     schema: str | None = None,
 ) -> str:
     lines: list[str] = []
@@ -53,8 +54,21 @@ def render_app_yaml(
         f"sdkappid: {sdkappid}",
         f"region: {region}",
         f"identifier: {_scalar(identifier)}",
-        "",
     ]
+    if secret_key_env:
+        lines.append(f"secret_key_env: {secret_key_env}")
+    unknown = sorted(
+        {
+            event
+            for key, config in configs.items()
+            if isinstance(config, CallbackConfig)
+            for event in config.events - PRODUCTS[key].events
+        }
+    )
+    if unknown:
+        lines.append(f"# live events this tool does not know yet: {', '.join(unknown)}")
+        lines.append("lenient: true")
+    lines.append("")
     present = [k for k in PRODUCT_KEYS if configs.get(k) is not None]
     if not present:
         lines.append("# Nothing is configured live for this app yet.")
@@ -64,6 +78,11 @@ def render_app_yaml(
     for key in present:
         config = configs[key]
         lines.append(f"  # {PRODUCTS[key].title}")
+        if isinstance(config, CallbackConfig) and not config.events:
+            lines.append(f"  # {key}: configured live with no events, which the desired state")
+            lines.append("  # cannot express (events must not be empty); left unmanaged.")
+            lines.append(f"  # url was {_scalar(config.url)}")
+            continue
         lines.append(f"  {key}:")
         if isinstance(config, CallbackConfig):
             lines.append(f"    url: {_scalar(config.url)}")

@@ -108,6 +108,7 @@ def import_command(
         identifier=identifier,
         configs=configs,
         token_env=token_env,
+        secret_key_env=secret_key_env,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

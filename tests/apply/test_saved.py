@@ -1,0 +1,193 @@
+"""A saved plan back into apply items: edited, foreign or unresolvable plans are refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.apply.saved import items_from_saved_plan
+from reconciler.errors import CredentialsError, PlanFileError
+from reconciler.fetch import LiveSnapshot
+from reconciler.plan.build import build_plan
+from reconciler.plan.change import Action
+from reconciler.plan.planfile import SavedPlan, plan_document, read_plan_file, write_plan_file
+from reconciler.secret import Secret
+from tests.plan.factories import (
+    KEY,
+    SG,
+    TOKEN,
+    US,
+    absent,
+    app,
+    cb,
+    present,
+    res,
+    resolved,
+    tok,
+    token_present,
+)
+
+US_KEY = "us-" + KEY
+CALL = cb("https://hooks.example.com/trtc/call", "Call.CallbackAfterStartCall")
+OLD_CALL = cb("https://old.example.com/cb", "Call.CallbackAfterEndCall")
+ROOM = cb("https://x.example/room", "Room.CallbackAfterCreateRoom")
+LIVE = cb("https://h.example/l", "Live.CallbackAfterCreateRoom")
+ENV = {"KEY_SG": KEY, "TRTC_SECRET_KEY_1400000002": US_KEY, "LIVE_TOKEN": TOKEN}
+
+
+def make_doc() -> dict[str, Any]:
+    apps = resolved(
+        app(
+            "prod-sg",
+            SG,
+            present("call", CALL),
+            token_present("LIVE_TOKEN", enabled=True),
+            absent("conference"),
+            secret_key_env="KEY_SG",
+        ),
+        app("staging-us", US, present("live", LIVE)),
+        env=ENV,
+    )
+    live = LiveSnapshot(
+        {
+            (SG, "call"): OLD_CALL,
+            (SG, "live_token"): None,
+            (SG, "conference"): ROOM,
+            (US, "live"): None,
+        }
+    )
+    return plan_document(build_plan(apps, live), apps)
+
+
+def saved(tmp_path: Path, doc: dict[str, Any] | None = None, *, rehash: bool = False) -> SavedPlan:
+    doc = make_doc() if doc is None else doc
+    if rehash:  # an edit that also fixes the checksum: the fingerprints must still catch it
+        body = {k: v for k, v in doc.items() if k != "checksum"}
+        blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        doc["checksum"] = "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+    path = tmp_path / "plan.json"
+    write_plan_file(path, doc)
+    return read_plan_file(path)
+
+
+def test_items_rebuilt_from_the_saved_plan(tmp_path: Path) -> None:
+    items = items_from_saved_plan(saved(tmp_path), ENV)
+    assert [(i.change.resource, i.change.action) for i in items] == [
+        (res("call"), Action.UPDATE),
+        (res("live_token"), Action.CREATE),
+        (res("conference"), Action.DELETE),
+        (res("live", US), Action.CREATE),
+    ]
+    call, token, room, live = items
+    assert call.change.before is None  # only its fingerprint was saved
+    assert call.change.after == CALL
+    assert token.change.after == tok(TOKEN, True)
+    assert room.change.after is None
+    assert live.change.after == LIVE
+    assert call.target.secret_key == Secret(KEY)
+    assert live.target.secret_key == Secret(US_KEY)
+    assert (call.target.sdkappid, call.target.region, call.target.identifier) == (
+        SG,
+        "singapore",
+        "administrator",
+    )
+
+
+def test_is_current_checks_the_before_fingerprint(tmp_path: Path) -> None:
+    call, token, room, live = items_from_saved_plan(saved(tmp_path), ENV)
+    assert call.is_current(OLD_CALL)
+    assert not call.is_current(CALL)
+    assert not call.is_current(None)
+    assert token.is_current(None)
+    assert not token.is_current(tok(TOKEN))
+    assert room.is_current(ROOM)
+    assert not room.is_current(cb(ROOM.url, "Room.CallbackAfterDestroyRoom"))
+    assert live.is_current(None)
+    assert not live.is_current(LIVE)
+
+
+def test_seed_keys_take_precedence(tmp_path: Path) -> None:
+    plan = saved(tmp_path)
+    with pytest.raises(PlanFileError, match="does not match its fingerprint"):
+        items_from_saved_plan(plan, ENV, secret_keys={SG: "seed-key"})
+    items = items_from_saved_plan(plan, {"LIVE_TOKEN": TOKEN}, secret_keys={SG: KEY, US: US_KEY})
+    assert len(items) == 4
+
+
+def test_edited_after_refused_even_with_a_fixed_checksum(tmp_path: Path) -> None:
+    doc = make_doc()
+    doc["changes"][0]["after"]["url"] = "https://evil.example/cb"
+    plan = saved(tmp_path, doc, rehash=True)
+    with pytest.raises(PlanFileError) as caught:
+        items_from_saved_plan(plan, ENV)
+    message = str(caught.value)
+    assert message.startswith(
+        "prod-sg (1400000001) call: the change does not match its fingerprint"
+    )
+    assert "nothing was applied. Plan again." in message
+
+
+def test_edited_events_refused(tmp_path: Path) -> None:
+    doc = make_doc()
+    doc["changes"][3]["after"]["events"].append("Live.CallbackAfterDestroyRoom")
+    with pytest.raises(PlanFileError, match=r"staging-us .* does not match its fingerprint"):
+        items_from_saved_plan(saved(tmp_path, doc, rehash=True), ENV)
+
+
+def test_another_secret_key_refused(tmp_path: Path) -> None:
+    env = {**ENV, "KEY_SG": "some-other-key"}
+    with pytest.raises(PlanFileError, match="another secret key"):
+        items_from_saved_plan(saved(tmp_path), env)
+
+
+def test_token_env_holding_another_token_refused(tmp_path: Path) -> None:
+    env = {**ENV, "LIVE_TOKEN": "a-different-token"}
+    with pytest.raises(PlanFileError) as caught:
+        items_from_saved_plan(saved(tmp_path), env)
+    message = str(caught.value)
+    assert message == (
+        "prod-sg (1400000001) live_token: the token in $LIVE_TOKEN is not the one the plan "
+        "was made with; nothing was applied. Plan again."
+    )
+    assert TOKEN not in message and "a-different-token" not in message
+
+
+def test_token_env_renamed_in_the_file_refused(tmp_path: Path) -> None:
+    doc = make_doc()
+    doc["changes"][1]["token_env"] = "OTHER_TOKEN"
+    with pytest.raises(PlanFileError, match=r"the token in \$OTHER_TOKEN is not the one"):
+        items_from_saved_plan(saved(tmp_path, doc, rehash=True), {**ENV, "OTHER_TOKEN": "zzz"})
+
+
+def test_token_variable_missing(tmp_path: Path) -> None:
+    env = {k: v for k, v in ENV.items() if k != "LIVE_TOKEN"}
+    with pytest.raises(CredentialsError, match="LIVE_TOKEN, which is not set"):
+        items_from_saved_plan(saved(tmp_path), env)
+
+
+def test_missing_keys_named_for_every_app_at_once(tmp_path: Path) -> None:
+    with pytest.raises(CredentialsError) as caught:
+        items_from_saved_plan(saved(tmp_path), {"LIVE_TOKEN": TOKEN})
+    message = str(caught.value)
+    assert "prod-sg (sdkappid 1400000001)" in message
+    assert "KEY_SG, TRTC_SECRET_KEY_1400000001, TRTC_SECRET_KEY" in message
+    assert "staging-us (sdkappid 1400000002)" in message
+    assert "TRTC_SECRET_KEY_1400000002, TRTC_SECRET_KEY" in message
+    assert len(message.splitlines()) == 2
+
+
+def test_empty_key_variable_is_named(tmp_path: Path) -> None:
+    env = {**ENV, "KEY_SG": "", "TRTC_SECRET_KEY_1400000002": US_KEY}
+    with pytest.raises(CredentialsError, match=r"KEY_SG is set but empty"):
+        items_from_saved_plan(saved(tmp_path), env)
+
+
+def test_after_missing_on_a_create_refused(tmp_path: Path) -> None:
+    doc = make_doc()
+    doc["changes"][3]["after"] = None
+    with pytest.raises(PlanFileError, match="has no `after` configuration"):
+        items_from_saved_plan(saved(tmp_path, doc, rehash=True), ENV)

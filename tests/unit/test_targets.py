@@ -1,0 +1,106 @@
+"""Resolving desired apps: keys and tokens from the environment, all problems at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.errors import CredentialsError, ReconcilerError
+from reconciler.plan.change import Resource
+from reconciler.secret import Secret
+from reconciler.targets import DesiredResource, check_no_secret_in, resolve_apps
+from tests.plan.factories import KEY, SG, TOKEN, US, absent, app, cb, present, tok, token_present
+
+CALL = cb("https://hooks.example.com/trtc/call", "Call.CallbackAfterStartCall")
+SG_APP = app(
+    "prod-sg",
+    SG,
+    present("call", CALL),
+    token_present("LIVE_TOKEN", enabled=False),
+    absent("conference"),
+    secret_key_env="KEY_SG",
+)
+US_APP = app("staging-us", US, present("call", CALL), region="usa")
+
+
+def test_resolved_targets_and_resources() -> None:
+    env = {"KEY_SG": KEY, "TRTC_SECRET_KEY": "global", "LIVE_TOKEN": TOKEN}
+    sg, us = resolve_apps([SG_APP, US_APP], env)
+    assert sg.app is SG_APP
+    assert (sg.target.sdkappid, sg.target.region, sg.target.identifier) == (
+        SG,
+        "singapore",
+        "administrator",
+    )
+    assert sg.target.secret_key == Secret(KEY)
+    assert us.target.secret_key == Secret("global")
+    assert us.target.region == "usa"
+    assert sg.resources == (
+        DesiredResource(Resource("prod-sg", SG, "call"), CALL),
+        DesiredResource(Resource("prod-sg", SG, "conference"), None),
+        DesiredResource(Resource("prod-sg", SG, "live_token"), tok(TOKEN, enabled=False)),
+    )
+
+
+def test_key_lookup_order() -> None:
+    env = {"KEY_SG": "named", f"TRTC_SECRET_KEY_{SG}": "per-app", "TRTC_SECRET_KEY": "global"}
+    env_token = {"LIVE_TOKEN": TOKEN}
+    (sg,) = resolve_apps([SG_APP], {**env, **env_token})
+    assert sg.target.secret_key.reveal() == "named"
+    del env["KEY_SG"]
+    (sg,) = resolve_apps([SG_APP], {**env, **env_token})
+    assert sg.target.secret_key.reveal() == "per-app"
+
+
+def test_seed_keys_take_precedence_over_env() -> None:
+    env = {"KEY_SG": KEY, "LIVE_TOKEN": TOKEN}
+    sg, us = resolve_apps([SG_APP, US_APP], env, secret_keys={SG: "seed-sg", US: "seed-us"})
+    assert sg.target.secret_key.reveal() == "seed-sg"
+    assert us.target.secret_key.reveal() == "seed-us"
+
+
+def test_seed_keys_only_cover_their_apps() -> None:
+    with pytest.raises(CredentialsError, match="staging-us"):
+        resolve_apps([SG_APP, US_APP], {"LIVE_TOKEN": TOKEN}, secret_keys={SG: "seed-sg"})
+
+
+def test_all_missing_credentials_reported_at_once() -> None:
+    third = app("third", 1400000003, token_present("THIRD_TOKEN"))
+    with pytest.raises(CredentialsError) as caught:
+        resolve_apps(
+            [SG_APP, US_APP, third], {"KEY_SG": KEY, f"TRTC_SECRET_KEY_{1400000003}": "k3"}
+        )
+    message = str(caught.value)
+    lines = message.splitlines()
+    assert len(lines) == 3
+    assert "LIVE_TOKEN, which is not set" in lines[0]
+    assert "no secret key for app 'staging-us' (sdkappid 1400000002" in lines[1]
+    assert "TRTC_SECRET_KEY_1400000002, TRTC_SECRET_KEY" in lines[1]
+    assert "THIRD_TOKEN, which is not set" in lines[2]
+
+
+def test_missing_key_and_token_of_one_app_reported_together() -> None:
+    with pytest.raises(CredentialsError) as caught:
+        resolve_apps([SG_APP], {})
+    assert "KEY_SG" in str(caught.value)
+    assert "LIVE_TOKEN" in str(caught.value)
+
+
+def test_products_filter_skips_unwanted_tokens() -> None:
+    (sg,) = resolve_apps([SG_APP], {"KEY_SG": KEY}, products=frozenset({"call", "conference"}))
+    assert [r.resource.product for r in sg.resources] == ["call", "conference"]
+
+
+def test_bad_token_is_reported_without_its_value() -> None:
+    long = "x" * 129
+    with pytest.raises(CredentialsError) as caught:
+        resolve_apps([SG_APP], {"KEY_SG": KEY, "LIVE_TOKEN": long})
+    assert "longer than 128" in str(caught.value)
+    assert long not in str(caught.value)
+
+
+def test_check_no_secret_in() -> None:
+    secrets = [Secret(KEY), Secret("")]
+    check_no_secret_in("a plan with (sensitive) values only", secrets)
+    with pytest.raises(ReconcilerError, match="a secret value was about to be written") as caught:
+        check_no_secret_in(f"url?key={KEY}", secrets)
+    assert KEY not in str(caught.value)
