@@ -1,25 +1,43 @@
-"""Options shared by several commands, declared once."""
+"""Options shared by several commands, declared once.
+
+``filters`` and ``backend`` each fold their options into one value object
+(:class:`Selection`, :class:`Connection`) passed to the command as
+``selection=`` / ``connection=``.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from reconciler.products.catalog import PRODUCT_KEYS
 
-F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
-    def apply(func: F) -> F:
-        for decorator in reversed(decorators):
-            func = decorator(func)
-        return func
+@dataclass(frozen=True)
+class Selection:
+    """Which apps and products a run covers."""
 
-    return apply
+    apps: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None
+    lenient: bool = False
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach Tencent (or an emulator)."""
+
+    endpoint: str | None = None
+    emulator_seed: Path | None = None
+    parallelism: int = 32
+    timeout: float = 10.0
 
 
 def parse_shard(
@@ -37,70 +55,99 @@ def parse_shard(
     return (k, n)
 
 
+def _folding(
+    name: str, factory: Callable[..., Any], fields: tuple[str, ...], options: list[Decorator]
+) -> Decorator:
+    """Declare ``options`` on a command and pass them folded as ``name=factory(...)``."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values = {f: kwargs.pop(f) for f in fields}
+            return func(*args, **{name: factory(**values)}, **kwargs)
+
+        decorated: Callable[..., Any] = wrapper
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated
+
+    return decorate
+
+
 desired_dir = click.argument(
     "directory", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 
-filters = _compose(
-    click.option(
-        "--app",
-        "apps",
-        multiple=True,
-        metavar="NAME_OR_ID",
-        help="Only this app (name or sdkappid). Repeatable.",
-    ),
-    click.option(
-        "--product",
-        "products",
-        multiple=True,
-        type=click.Choice(PRODUCT_KEYS),
-        help="Only this product. Repeatable.",
-    ),
-    click.option(
-        "--shard",
-        callback=parse_shard,
-        metavar="K/N",
-        help="Only the K-th of N deterministic slices of the apps (by sdkappid), "
-        "so N CI jobs cover a fleet.",
-    ),
-    click.option(
-        "--lenient",
-        is_flag=True,
-        help="Let unknown event words through with a warning (new Tencent events).",
-    ),
+filters = _folding(
+    "selection",
+    Selection,
+    ("apps", "products", "shard", "lenient"),
+    [
+        click.option(
+            "--app",
+            "apps",
+            multiple=True,
+            metavar="NAME_OR_ID",
+            help="Only this app (name or sdkappid). Repeatable.",
+        ),
+        click.option(
+            "--product",
+            "products",
+            multiple=True,
+            type=click.Choice(PRODUCT_KEYS),
+            help="Only this product. Repeatable.",
+        ),
+        click.option(
+            "--shard",
+            callback=parse_shard,
+            metavar="K/N",
+            help="Only the K-th of N deterministic slices of the apps (by sdkappid), "
+            "so N CI jobs cover a fleet.",
+        ),
+        click.option(
+            "--lenient",
+            is_flag=True,
+            help="Let unknown event words through with a warning (new Tencent events).",
+        ),
+    ],
 )
 
-backend = _compose(
-    click.option(
-        "--endpoint",
-        envvar="TRTC_ENDPOINT",
-        metavar="URL",
-        help="Send every request to this base URL instead of the regional Tencent "
-        "hosts (paths unchanged). Plain http:// only to loopback. "
-        "Env: TRTC_ENDPOINT.",
-    ),
-    click.option(
-        "--emulator",
-        "emulator_seed",
-        metavar="SEED",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Start an embedded emulator from this seed file, take the secret keys "
-        "from it and run against it (a sandbox; no Tencent account needed).",
-    ),
-    click.option(
-        "--parallelism",
-        type=click.IntRange(1, 1024),
-        default=32,
-        show_default=True,
-        help="Most requests in flight at once (per-app rate limits apply as well).",
-    ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(0.1, 600),
-        default=10.0,
-        show_default=True,
-        help="Seconds to wait for one answer (Tencent's own timeout is 3 s).",
-    ),
+backend = _folding(
+    "connection",
+    Connection,
+    ("endpoint", "emulator_seed", "parallelism", "timeout"),
+    [
+        click.option(
+            "--endpoint",
+            envvar="TRTC_ENDPOINT",
+            metavar="URL",
+            help="Send every request to this base URL instead of the regional Tencent "
+            "hosts (paths unchanged). Plain http:// only to loopback. "
+            "Env: TRTC_ENDPOINT.",
+        ),
+        click.option(
+            "--emulator",
+            "emulator_seed",
+            metavar="SEED",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Start an embedded emulator from this seed file, take the secret keys "
+            "from it and run against it (a sandbox; no Tencent account needed).",
+        ),
+        click.option(
+            "--parallelism",
+            type=click.IntRange(1, 1024),
+            default=32,
+            show_default=True,
+            help="Most requests in flight at once (per-app rate limits apply as well).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1, 600),
+            default=10.0,
+            show_default=True,
+            help="Seconds to wait for one answer (Tencent's own timeout is 3 s).",
+        ),
+    ],
 )
 
 render_format = click.option(

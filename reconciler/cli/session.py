@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sys
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.api.client import TencentClient
+from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.errors import UsageError
@@ -45,32 +47,35 @@ def select_apps(
     return [a for a in apps if in_shard(a.sdkappid, shard)]
 
 
-def load_selected(
-    out: Output,
-    directory: Path,
-    *,
-    apps: Sequence[str] = (),
-    shard: tuple[int, int] | None = None,
-    lenient: bool = False,
-) -> list[DesiredApp]:
-    state = load_desired(directory, lenient=lenient)
+def load_selected(out: Output, directory: Path, selection: Selection) -> list[DesiredApp]:
+    state = load_desired(directory, lenient=selection.lenient)
     for warning in state.warnings:
         out.config_warning(warning.location, warning.message)
-    return select_apps(state.apps, apps, shard)
+    return select_apps(state.apps, selection.apps, selection.shard)
 
 
 @dataclass(frozen=True)
 class Backend:
+    """Where requests go, and the secret keys an emulator seed provides."""
+
+    connection: Connection
     endpoint: str | None
-    secret_keys: Mapping[int, str] | None  # from an emulator seed
+    secret_keys: Mapping[int, str] | None
+
+    def client(self, *, read_only: bool = False) -> TencentClient:
+        return TencentClient(
+            endpoint=self.endpoint,
+            max_in_flight=self.connection.parallelism,
+            timeout=self.connection.timeout,
+            read_only=read_only,
+        )
 
 
 @contextmanager
-def open_backend(
-    out: Output, endpoint: str | None, emulator_seed: Path | None
-) -> Iterator[Backend]:
-    if emulator_seed is None:
-        yield Backend(endpoint, None)
+def open_backend(out: Output, connection: Connection) -> Iterator[Backend]:
+    endpoint, seed_path = connection.endpoint, connection.emulator_seed
+    if seed_path is None:
+        yield Backend(connection, endpoint, None)
         return
     if endpoint and endpoint != os.environ.get("TRTC_ENDPOINT"):
         raise UsageError("--emulator and --endpoint exclude each other; drop one")
@@ -78,29 +83,10 @@ def open_backend(
     from reconciler.emulator.embedded import start_emulator
     from reconciler.emulator.seed import load_seed
 
-    seed = load_seed(emulator_seed)
+    seed = load_seed(seed_path)
     with start_emulator(seed) as emulator:
-        out.info(f"embedded emulator from {emulator_seed} at {emulator.base_url}")
-        yield Backend(emulator.base_url, seed.secret_keys())
-
-
-def make_client(
-    backend: Backend, parallelism: int, timeout: float, *, read_only: bool = False
-) -> TencentClient:
-    return TencentClient(
-        endpoint=backend.endpoint, max_in_flight=parallelism, timeout=timeout, read_only=read_only
-    )
-
-
-def resolve(
-    apps: Sequence[DesiredApp], backend: Backend, products: Sequence[str]
-) -> list[ResolvedApp]:
-    return resolve_apps(
-        apps,
-        os.environ,
-        secret_keys=backend.secret_keys,
-        products=frozenset(products) if products else None,
-    )
+        out.info(f"embedded emulator from {seed_path} at {emulator.base_url}")
+        yield Backend(connection, emulator.base_url, seed.secret_keys())
 
 
 class Progress:
@@ -137,3 +123,38 @@ async def make_plan(
     for warning in plan.warnings:
         out.warn(warning)
     return plan
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A plan of DIRECTORY and what it was made from; the backend stays open."""
+
+    apps: list[DesiredApp]
+    resolved: list[ResolvedApp]
+    backend: Backend
+    plan: Plan
+
+    @property
+    def protected(self) -> set[int]:
+        return {a.sdkappid for a in self.apps if a.protect}
+
+
+@contextmanager
+def planned(
+    out: Output, directory: Path, selection: Selection, connection: Connection
+) -> Iterator[Planned]:
+    """load → resolve credentials → fetch (read-only client) → diff."""
+    apps = load_selected(out, directory, selection)
+    with open_backend(out, connection) as backend:
+        resolved = resolve_apps(
+            apps,
+            os.environ,
+            secret_keys=backend.secret_keys,
+            products=frozenset(selection.products) if selection.products else None,
+        )
+
+        async def run() -> Plan:
+            async with backend.client(read_only=True) as client:
+                return await make_plan(out, client, resolved, selection.products)
+
+        yield Planned(apps, resolved, backend, asyncio.run(run()))

@@ -15,15 +15,9 @@ from reconciler.apply.executor import ApplyItem, ChangeResult, apply_all
 from reconciler.apply.report import render_results, render_results_markdown, result_line
 from reconciler.apply.saved import items_from_saved_plan
 from reconciler.cli import options
+from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import (
-    Backend,
-    load_selected,
-    make_client,
-    make_plan,
-    open_backend,
-    resolve,
-)
+from reconciler.cli.session import Backend, open_backend, planned
 from reconciler.errors import UsageError
 from reconciler.plan.change import Plan
 from reconciler.plan.planfile import read_plan_file
@@ -33,7 +27,7 @@ from reconciler.state import Config
 from reconciler.targets import ResolvedApp
 
 
-def _confirm(out: Output, auto_approve: bool) -> bool:
+def _confirm(auto_approve: bool) -> bool:
     if auto_approve:
         return True
     if not sys.stdin.isatty():
@@ -56,17 +50,23 @@ def _items_for(plan: Plan, resolved: Sequence[ResolvedApp]) -> list[ApplyItem]:
     return items
 
 
-def _execute(
-    out: Output, backend: Backend, items: Sequence[ApplyItem], parallelism: int, timeout: float
-) -> list[ChangeResult]:
-    async def run() -> list[ChangeResult]:
-        async with make_client(backend, parallelism, timeout) as client:
+def _run(
+    out: Output,
+    backend: Backend,
+    items: Sequence[ApplyItem],
+    auto_approve: bool,
+    audit_log: Path | None,
+) -> int:
+    """Confirm, apply every item concurrently, report; exit 0 only if all applied."""
+    if not _confirm(auto_approve):
+        out.info("Apply cancelled; nothing was changed.")
+        return 1
+
+    async def execute() -> list[ChangeResult]:
+        async with backend.client() as client:
             return await apply_all(client, items, on_result=lambda r: out.info(result_line(r)))
 
-    return asyncio.run(run())
-
-
-def _finish(out: Output, results: Sequence[ChangeResult], audit_log: Path | None) -> int:
+    results = asyncio.run(execute())
     if audit_log is not None:
         append_audit_log(audit_log, results)
     out.result(render_results(results))
@@ -134,14 +134,8 @@ def apply_command(
     max_delete_pct: float,
     min_existing: int,
     audit_log: Path | None,
-    apps: tuple[str, ...],
-    products: tuple[str, ...],
-    shard: tuple[int, int] | None,
-    lenient: bool,
-    endpoint: str | None,
-    emulator_seed: Path | None,
-    parallelism: int,
-    timeout: float,
+    selection: Selection,
+    connection: Connection,
 ) -> int:
     """Make the live callbacks match DIRECTORY (or a saved --plan FILE).
 
@@ -150,50 +144,30 @@ def apply_command(
     """
     if (directory is None) == (plan_file is None):
         raise UsageError("give either DIRECTORY or --plan FILE (exactly one)")
+    thresholds = None if force else Thresholds(max_update_pct, max_delete_pct, min_existing)
+
     if plan_file is not None:
-        if apps or products or shard:
+        if selection != Selection(lenient=selection.lenient):
             raise UsageError("--app/--product/--shard do not apply to a saved plan; plan again")
         saved = read_plan_file(plan_file)
-        with open_backend(out, endpoint, emulator_seed) as backend:
-            if not force:
-                check_thresholds(
-                    saved.summary,
-                    saved.existing,
-                    Thresholds(max_update_pct, max_delete_pct, min_existing),
-                )
+        if thresholds is not None:
+            check_thresholds(saved.summary, saved.existing, thresholds)
+        with open_backend(out, connection) as backend:
             items = items_from_saved_plan(saved, os.environ, backend.secret_keys)
             if not items:
                 out.result("No changes in the saved plan. Nothing to do.\n")
                 return 0
             out.info(f"applying {len(items)} change(s) from {plan_file}")
-            if not _confirm(out, auto_approve):
-                out.info("Apply cancelled; nothing was changed.")
-                return 1
-            return _finish(out, _execute(out, backend, items, parallelism, timeout), audit_log)
+            return _run(out, backend, items, auto_approve, audit_log)
 
     assert directory is not None
-    selected = load_selected(out, directory, apps=apps, shard=shard, lenient=lenient)
-    with open_backend(out, endpoint, emulator_seed) as backend:
-        resolved = resolve(selected, backend, products)
-
-        async def plan_it() -> Plan:
-            async with make_client(backend, parallelism, timeout, read_only=True) as client:
-                return await make_plan(out, client, resolved, products)
-
-        plan = asyncio.run(plan_it())
+    with planned(out, directory, selection, connection) as run:
+        plan = run.plan
         out.info(render_text(plan).rstrip("\n"))
-        check_protect(plan, {a.sdkappid for a in selected if a.protect})
-        if not force:
-            check_thresholds(
-                plan.summary(),
-                plan.existing,
-                Thresholds(max_update_pct, max_delete_pct, min_existing),
-            )
+        check_protect(plan, run.protected)
+        if thresholds is not None:
+            check_thresholds(plan.summary(), plan.existing, thresholds)
         if not plan.has_changes:
             out.result("No changes. Nothing to do.\n")
             return 0
-        if not _confirm(out, auto_approve):
-            out.info("Apply cancelled; nothing was changed.")
-            return 1
-        results = _execute(out, backend, _items_for(plan, resolved), parallelism, timeout)
-        return _finish(out, results, audit_log)
+        return _run(out, run.backend, _items_for(plan, run.resolved), auto_approve, audit_log)

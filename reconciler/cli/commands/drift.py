@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
 
 from reconciler.cli import options
 from reconciler.cli.commands.plan import render
+from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import load_selected, make_client, make_plan, open_backend, resolve
-from reconciler.plan.change import Plan
+from reconciler.cli.session import planned
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.render.markdown import render_markdown
 
@@ -38,14 +37,8 @@ from reconciler.render.markdown import render_markdown
 def drift_command(
     out: Output,
     directory: Path,
-    apps: tuple[str, ...],
-    products: tuple[str, ...],
-    shard: tuple[int, int] | None,
-    lenient: bool,
-    endpoint: str | None,
-    emulator_seed: Path | None,
-    parallelism: int,
-    timeout: float,
+    selection: Selection,
+    connection: Connection,
     fmt: str,
     ignores: tuple[str, ...],
     strict: bool,
@@ -55,15 +48,8 @@ def drift_command(
     Read-only: it cannot write. Exit 0 no drift, 2 drift, 1 error.
     """
     rules = load_rules(directory, ignores)
-    selected = load_selected(out, directory, apps=apps, shard=shard, lenient=lenient)
-    with open_backend(out, endpoint, emulator_seed) as backend:
-        resolved = resolve(selected, backend, products)
-
-        async def run() -> Plan:
-            async with make_client(backend, parallelism, timeout, read_only=True) as client:
-                return await make_plan(out, client, resolved, products)
-
-        plan = asyncio.run(run())
+    with planned(out, directory, selection, connection) as run:
+        plan = run.plan
     skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
     plan = plan.without(skipped)
     if skipped:

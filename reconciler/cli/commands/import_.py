@@ -11,8 +11,9 @@ import click
 
 from reconciler.api.client import AppTarget
 from reconciler.cli import options
+from reconciler.cli.options import Connection
 from reconciler.cli.output import Output
-from reconciler.cli.session import make_client, open_backend
+from reconciler.cli.session import open_backend
 from reconciler.desired.credentials import resolve_key_from_env
 from reconciler.errors import UsageError
 from reconciler.fetch import Read, fetch_live
@@ -70,10 +71,7 @@ def import_command(
     products: tuple[str, ...],
     out_dir: Path,
     force: bool,
-    endpoint: str | None,
-    emulator_seed: Path | None,
-    parallelism: int,
-    timeout: float,
+    connection: Connection,
 ) -> int:
     """Write the live callback configuration of one app as desired-state YAML.
 
@@ -86,7 +84,7 @@ def import_command(
     path = out_dir / f"{name}.yaml"
     if path.exists() and not force:
         raise UsageError(f"{path} exists; pass --force to overwrite it")
-    with open_backend(out, endpoint, emulator_seed) as backend:
+    with open_backend(out, connection) as backend:
         if backend.secret_keys is not None and sdkappid in backend.secret_keys:
             key = Secret(backend.secret_keys[sdkappid])
         else:
@@ -95,7 +93,7 @@ def import_command(
         wanted = [p for p in PRODUCT_KEYS if not products or p in products]
 
         async def run() -> dict[str, Config | None]:
-            async with make_client(backend, parallelism, timeout, read_only=True) as client:
+            async with backend.client(read_only=True) as client:
                 live = await fetch_live(client, [Read(target, name, p) for p in wanted])
             return {p: live.get(sdkappid, p) for p in wanted}
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
 
 from reconciler.cli import options
+from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import load_selected, make_client, make_plan, open_backend, resolve
+from reconciler.cli.session import planned
 from reconciler.plan.change import Plan
 from reconciler.plan.planfile import plan_document, write_plan_file
 from reconciler.plan.safety import check_protect
@@ -44,14 +44,8 @@ def render(plan: Plan, fmt: str, *, title: str = "plan") -> str:
 def plan_command(
     out: Output,
     directory: Path,
-    apps: tuple[str, ...],
-    products: tuple[str, ...],
-    shard: tuple[int, int] | None,
-    lenient: bool,
-    endpoint: str | None,
-    emulator_seed: Path | None,
-    parallelism: int,
-    timeout: float,
+    selection: Selection,
+    connection: Connection,
     fmt: str,
     out_file: Path | None,
     detailed_exitcode: bool,
@@ -60,19 +54,14 @@ def plan_command(
 
     Reads the live configuration through Tencent's query APIs only.
     """
-    selected = load_selected(out, directory, apps=apps, shard=shard, lenient=lenient)
-    with open_backend(out, endpoint, emulator_seed) as backend:
-        resolved = resolve(selected, backend, products)
-
-        async def run() -> Plan:
-            async with make_client(backend, parallelism, timeout, read_only=True) as client:
-                return await make_plan(out, client, resolved, products)
-
-        plan = asyncio.run(run())
-    check_protect(plan, {a.sdkappid for a in selected if a.protect})
-    out.result(render(plan, fmt))
-    append_step_summary(render_markdown(plan))
-    if out_file is not None:
-        write_plan_file(out_file, plan_document(plan, resolved))
-        out.info(f"saved the plan to {out_file}; apply it with: reconciler apply --plan {out_file}")
+    with planned(out, directory, selection, connection) as run:
+        plan = run.plan
+        check_protect(plan, run.protected)
+        out.result(render(plan, fmt))
+        append_step_summary(render_markdown(plan))
+        if out_file is not None:
+            write_plan_file(out_file, plan_document(plan, run.resolved))
+            out.info(
+                f"saved the plan to {out_file}; apply it with: reconciler apply --plan {out_file}"
+            )
     return 2 if detailed_exitcode and plan.has_changes else 0

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
+from reconciler.cli.options import Selection
 from reconciler.cli.output import Output
 from reconciler.cli.session import load_selected
 
@@ -15,19 +16,13 @@ from reconciler.cli.session import load_selected
 @options.desired_dir
 @options.filters
 @click.pass_obj
-def validate_command(
-    out: Output,
-    directory: Path,
-    apps: tuple[str, ...],
-    products: tuple[str, ...],
-    shard: tuple[int, int] | None,
-    lenient: bool,
-) -> int:
+def validate_command(out: Output, directory: Path, selection: Selection) -> int:
     """Check the desired-state YAML in DIRECTORY without touching the network.
 
     Exit 0 when valid, 1 with `file:line:col: message` lines when not.
     """
-    selected = load_selected(out, directory, apps=apps, shard=shard, lenient=lenient)
-    managed = sum(1 for a in selected for p in a.products if not products or p in products)
+    selected = load_selected(out, directory, selection)
+    wanted = set(selection.products)
+    managed = sum(1 for a in selected for p in a.products if not wanted or p in wanted)
     out.info(f"valid: {len(selected)} app(s), {managed} managed configuration(s)")
     return 0
