@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +29,23 @@ def audit_record(result: ChangeResult, *, now: datetime | None = None) -> dict[s
         "error_info": result.error_info,
         "request_id": result.request_id,
     }
+
+
+def check_audit_log(path: Path) -> None:
+    """Refuse before any write when the audit log could not be appended to
+    (without creating it: a refused apply leaves no trace)."""
+    target = path if path.exists() else path.parent
+    problem = None
+    if path.exists() and not path.is_file():
+        problem = "it is not a file"
+    elif not target.is_dir() and not path.exists():
+        problem = f"the folder {path.parent} does not exist"
+    elif not os.access(target, os.W_OK):
+        problem = "permission denied"
+    if problem:
+        raise ReconcilerError(
+            f"cannot append to the audit log {path}: {problem}; nothing was applied"
+        )
 
 
 def append_audit_log(path: Path, results: Sequence[ChangeResult]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from reconciler.products.catalog import PRODUCT_KEYS
 
@@ -38,6 +39,12 @@ class Connection:
     emulator_seed: Path | None = None
     parallelism: int = 32
     timeout: float = 10.0
+    endpoint_from_env: bool = False  # True when the endpoint came from TRTC_ENDPOINT
+
+
+def _connection(**values: Any) -> Connection:
+    source = click.get_current_context().get_parameter_source("endpoint")
+    return Connection(**values, endpoint_from_env=source is ParameterSource.ENVIRONMENT)
 
 
 def parse_shard(
@@ -114,7 +121,7 @@ filters = _folding(
 
 backend = _folding(
     "connection",
-    Connection,
+    _connection,
     ("endpoint", "emulator_seed", "parallelism", "timeout"),
     [
         click.option(

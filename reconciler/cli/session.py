@@ -77,7 +77,7 @@ def open_backend(out: Output, connection: Connection) -> Iterator[Backend]:
     if seed_path is None:
         yield Backend(connection, endpoint, None)
         return
-    if endpoint and endpoint != os.environ.get("TRTC_ENDPOINT"):
+    if endpoint and not connection.endpoint_from_env:
         raise UsageError("--emulator and --endpoint exclude each other; drop one")
     # an endpoint from the TRTC_ENDPOINT environment gives way to an explicit --emulator
     from reconciler.emulator.embedded import start_emulator

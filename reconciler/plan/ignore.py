@@ -47,7 +47,7 @@ def load_rules(directory: Path, flags: Sequence[str]) -> list[IgnoreRule]:
     path = directory / DRIFTIGNORE
     if path.is_file():
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise ConfigError(Location(str(path)), "not UTF-8 text: save it as UTF-8") from None
         except OSError as exc:

@@ -110,8 +110,12 @@ class SavedChange:
 class SavedPlan:
     apps: dict[int, SavedApp]
     changes: tuple[SavedChange, ...]
-    summary: dict[str, int]
     existing: int
+
+    def counts(self) -> dict[str, int]:
+        """Creates/updates/deletes counted from the changes themselves (whose content the
+        fingerprints verify), never from the file's own ``summary`` field."""
+        return {a.value: sum(1 for c in self.changes if c.action is a) for a in Action}
 
 
 def _fail(path: Path, what: str) -> PlanFileError:
@@ -157,11 +161,12 @@ def read_plan_file(path: Path) -> SavedPlan:
             )
             for c in doc["changes"]
         )
-        summary = {k: int(v) for k, v in doc["summary"].items()}
         existing = int(doc["existing"])
+        if not all(isinstance(v, int) for v in dict(doc["summary"]).values()):
+            raise ValueError("summary counts must be integers")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(path, f"malformed saved plan ({type(exc).__name__}: {exc})") from None
     for change in changes:
         if change.resource.sdkappid not in apps:
             raise _fail(path, f"change for sdkappid {change.resource.sdkappid} has no app entry")
-    return SavedPlan(apps, changes, summary, existing)
+    return SavedPlan(apps, changes, existing)

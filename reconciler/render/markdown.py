@@ -54,7 +54,11 @@ def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMM
         f"| {len(plan.unmanaged)} |\n\n",
     ]
     if not plan.changes:
-        out.append("No changes: the live configuration matches the desired state.\n\n")
+        out.append(
+            "No drift: the managed configurations match the desired state.\n\n"
+            if title == "drift"
+            else "No changes: the live configuration matches the desired state.\n\n"
+        )
     unmanaged = _unmanaged_section(plan)
     size = sum(len(p) for p in out) + len(unmanaged)
     groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: c.resource.sdkappid)]

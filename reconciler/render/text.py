@@ -66,6 +66,8 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         for change in plan.changes:
             lines += render_change(change)
             lines.append("")
+    elif title == "drift":
+        lines += ["No drift: the managed configurations match the desired state.", ""]
     else:
         lines += ["No changes. The live configuration matches the desired state.", ""]
     if plan.unmanaged:

@@ -116,7 +116,7 @@ def test_document_is_the_documented_plan_plus_apply_fields() -> None:
 
 def test_round_trip(tmp_path: Path) -> None:
     saved = read_plan_file(save(tmp_path, make_doc()))
-    assert saved.summary == {"create": 0, "update": 2, "delete": 1, "unchanged": 1}
+    assert saved.counts() == {"create": 0, "update": 2, "delete": 1}
     assert saved.existing == 4
     assert set(saved.apps) == {SG}
     assert saved.apps[SG].secret_key_env == "KEY_SG"

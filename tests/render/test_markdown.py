@@ -80,7 +80,7 @@ def test_drift_heading_and_no_changes() -> None:
         "| to create | to update | to delete | unchanged | unmanaged |\n"
         "|---:|---:|---:|---:|---:|\n"
         "| 0 | 0 | 0 | 1 | 0 |\n\n"
-        "No changes: the live configuration matches the desired state.\n\n"
+        "No drift: the managed configurations match the desired state.\n\n"
     )
 
 

@@ -60,6 +60,13 @@ def test_drift_title() -> None:
     assert "Plan:" not in text
 
 
+def test_drift_with_no_changes_says_no_drift() -> None:
+    text = render_text(Plan((), unmanaged=(res("live"),)), title="drift")
+    assert text.startswith("No drift: the managed configurations match the desired state.\n")
+    assert "No changes" not in text
+    assert text.endswith("Drift: 0 to create, 0 to update, 0 to delete, 0 unchanged.\n")
+
+
 def test_no_changes() -> None:
     assert render_text(Plan((), unchanged=(res("call"), res("live")))) == (
         "No changes. The live configuration matches the desired state.\n"

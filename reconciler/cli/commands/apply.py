@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.apply.audit import append_audit_log
+from reconciler.apply.audit import append_audit_log, check_audit_log
 from reconciler.apply.executor import ApplyItem, ChangeResult, apply_all
 from reconciler.apply.report import render_results, render_results_markdown, result_line
 from reconciler.apply.saved import items_from_saved_plan
@@ -48,6 +48,12 @@ def _items_for(plan: Plan, resolved: Sequence[ResolvedApp]) -> list[ApplyItem]:
 
         items.append(ApplyItem(change, targets[change.resource.sdkappid], is_current))
     return items
+
+
+def _nothing_to_do(out: Output, text: str) -> int:
+    out.result(text + "\n")
+    append_step_summary(f"### trtc-callback-reconciler: Apply\n\n{text}\n")
+    return 0
 
 
 def _run(
@@ -145,18 +151,19 @@ def apply_command(
     if (directory is None) == (plan_file is None):
         raise UsageError("give either DIRECTORY or --plan FILE (exactly one)")
     thresholds = None if force else Thresholds(max_update_pct, max_delete_pct, min_existing)
+    if audit_log is not None:
+        check_audit_log(audit_log)
 
     if plan_file is not None:
         if selection != Selection(lenient=selection.lenient):
             raise UsageError("--app/--product/--shard do not apply to a saved plan; plan again")
         saved = read_plan_file(plan_file)
         if thresholds is not None:
-            check_thresholds(saved.summary, saved.existing, thresholds)
+            check_thresholds(saved.counts(), saved.existing, thresholds)
         with open_backend(out, connection) as backend:
             items = items_from_saved_plan(saved, os.environ, backend.secret_keys)
             if not items:
-                out.result("No changes in the saved plan. Nothing to do.\n")
-                return 0
+                return _nothing_to_do(out, "No changes in the saved plan. Nothing to do.")
             out.info(f"applying {len(items)} change(s) from {plan_file}")
             return _run(out, backend, items, auto_approve, audit_log)
 
@@ -168,6 +175,5 @@ def apply_command(
         if thresholds is not None:
             check_thresholds(plan.summary(), plan.existing, thresholds)
         if not plan.has_changes:
-            out.result("No changes. Nothing to do.\n")
-            return 0
+            return _nothing_to_do(out, "No changes. Nothing to do.")
         return _run(out, run.backend, _items_for(plan, run.resolved), auto_approve, audit_log)

@@ -78,7 +78,7 @@ def import_command(
     A live token is never written: the file gets `token_env: VAR`, and the
     command tells which variable to set. A plan right after shows no changes.
     """
-    name = name or f"app-{sdkappid}"
+    name = f"app-{sdkappid}" if name is None else name
     if not _NAME.match(name):
         raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
     path = out_dir / f"{name}.yaml"
@@ -108,8 +108,11 @@ def import_command(
         token_env=token_env,
         secret_key_env=secret_key_env,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}; choose another --out") from None
     found = [p for p in wanted if configs[p] is not None]
     out.info(f"wrote {path} ({len(found)} configured product(s): {', '.join(found) or 'none'})")
     if configs.get("live_token") is not None:

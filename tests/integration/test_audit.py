@@ -1,0 +1,213 @@
+"""``apply --audit-log FILE``: one JSON line per change, appended, never a secret."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.api.client import AppTarget, TencentClient
+from reconciler.emulator.embedded import RunningEmulator
+from reconciler.products.registry import product
+from reconciler.secret import Secret
+from reconciler.state import CallbackConfig, TokenConfig
+from tests.integration.conftest import DEMO_TOKEN, EXAMPLES, assert_no_secrets, read_log
+
+FIELDS = {
+    "time",
+    "app",
+    "product",
+    "action",
+    "before",
+    "after",
+    "result",
+    "error_code",
+    "request_id",
+}
+EXPECTED = {
+    ("prod-sg", 1400000001, "call", "update"),
+    ("prod-sg", 1400000001, "live", "create"),
+    ("prod-sg", 1400000001, "live_token", "update"),
+    ("prod-cn", 1400000002, "live", "update"),
+    ("prod-cn", 1400000002, "conference", "create"),
+    ("staging-us", 1400000003, "call", "create"),
+    ("staging-us", 1400000003, "conference", "delete"),
+}
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def by_key(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(r["app"], r["product"]): r for r in rows}
+
+
+def console_edit(emulator: RunningEmulator, key: str, config: Any) -> None:
+    async def go() -> None:
+        async with TencentClient(endpoint=emulator.base_url) as client:
+            target = AppTarget(
+                1400000001, "singapore", "administrator", Secret("demo-key-not-secret-1")
+            )
+            await product(key).update(client, target, config)
+
+    asyncio.run(go())
+
+
+def test_one_line_per_change_without_secrets(
+    cli: Any, env: dict[str, str], tmp_path: Path, request_log: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
+    assert result.code == 0, result.err
+    text = audit.read_text()
+    assert_no_secrets(text)
+    rows = records(audit)
+    assert len(rows) == 7 == len([r for r in read_log(request_log) if r["write"]])
+    assert {(r["app"], r["sdkappid"], r["product"], r["action"]) for r in rows} == EXPECTED
+    for row in rows:
+        assert set(row) >= FIELDS, FIELDS - set(row)
+        assert row["result"] == "applied"
+        assert row["error_code"] is None
+        stamp = datetime.fromisoformat(row["time"])
+        assert stamp.tzinfo is not None and stamp.utcoffset() is not None
+    rows_by = by_key(rows)
+    assert rows_by[("prod-sg", "call")]["before"] == {
+        "url": "https://old.example.com/cb",
+        "events": ["Call.CallbackAfterEndCall"],
+    }
+    assert rows_by[("prod-sg", "call")]["after"] == {
+        "url": "https://hooks.example.com/trtc/call",
+        "events": ["Call.CallbackAfterEndCall", "Call.CallbackAfterStartCall"],
+    }
+    assert rows_by[("prod-sg", "live")]["before"] is None
+    assert rows_by[("staging-us", "conference")]["after"] is None
+    token = rows_by[("prod-sg", "live_token")]
+    assert token["before"] == {"token": "(sensitive)", "enabled": True}
+    assert token["after"] == {"token": "(sensitive value changed)", "enabled": True}
+    # the audit log is a file: nothing of it on stdout
+    assert '"request_id"' not in result.out
+
+
+def test_a_second_apply_appends(
+    cli: Any, env: dict[str, str], tmp_path: Path, emulator: RunningEmulator
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    assert cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit).code == 0
+    first = audit.read_text()
+
+    # nothing to do: nothing logged
+    assert cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit).code == 0
+    assert audit.read_text() == first
+
+    # someone edits two configs in the console; apply puts them back, and logs it
+    console_edit(
+        emulator,
+        "call",
+        CallbackConfig("https://console.example.com/cb", frozenset({"Call.CallbackAfterEndCall"})),
+    )
+    console_edit(emulator, "live_token", TokenConfig(Secret("console-token-value"), False))
+    again = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
+    assert again.code == 0, again.err
+    text = audit.read_text()
+    assert text.startswith(first)  # appended, not truncated
+    added = records(audit)[len(first.splitlines()) :]
+    assert sorted((r["product"], r["action"], r["result"]) for r in added) == [
+        ("call", "update", "applied"),
+        ("live_token", "update", "applied"),
+    ]
+    token = by_key(added)[("prod-sg", "live_token")]
+    assert token["before"] == {"token": "(sensitive)", "enabled": False}
+    assert token["after"] == {"token": "(sensitive value changed)", "enabled": True}
+    assert by_key(added)[("prod-sg", "call")]["before"]["url"] == "https://console.example.com/cb"
+    assert "console-token-value" not in text
+    assert_no_secrets(text)
+
+
+def test_a_saved_plan_apply_is_audited_too(cli: Any, env: dict[str, str], tmp_path: Path) -> None:
+    audit = tmp_path / "audit.jsonl"
+    audit.write_text('{"earlier": "line"}\n')
+    saved = tmp_path / "plan.json"
+    assert cli("plan", EXAMPLES, "--out", saved).code == 0
+    result = cli("apply", "--plan", saved, "--auto-approve", "--audit-log", audit)
+    assert result.code == 0, result.err
+    rows = records(audit)
+    assert rows[0] == {"earlier": "line"}
+    assert {(r["app"], r["sdkappid"], r["product"], r["action"]) for r in rows[1:]} == EXPECTED
+    assert_no_secrets(audit.read_text())
+    assert DEMO_TOKEN not in audit.read_text()
+
+
+def test_a_stale_change_is_recorded_as_stale(
+    cli: Any, env: dict[str, str], tmp_path: Path, emulator: RunningEmulator
+) -> None:
+    saved = tmp_path / "plan.json"
+    assert cli("plan", EXAMPLES, "--out", saved).code == 0
+    moved = CallbackConfig(
+        "https://console.example.com/cb", frozenset({"Call.CallbackAfterEndCall"})
+    )
+    console_edit(emulator, "call", moved)  # live moves after the plan was saved
+    audit = tmp_path / "audit.jsonl"
+    result = cli("apply", "--plan", saved, "--auto-approve", "--audit-log", audit)
+    assert result.code == 1
+    rows = by_key(records(audit))
+    assert len(rows) == 7
+    stale = rows[("prod-sg", "call")]
+    assert stale["result"] == "stale"
+    assert stale["error_code"] is None and stale["request_id"] is None
+    assert [k for k, r in rows.items() if r["result"] != "applied"] == [("prod-sg", "call")]
+
+
+def test_a_failed_change_records_the_error_code_and_request_id(
+    cli: Any, env: dict[str, str], desired: Path, tmp_path: Path
+) -> None:
+    # staging-us is lenient: a word Tencent does not know passes validation with a
+    # warning, and the emulator (like Tencent) rejects the write with 100002.
+    path = desired / "apps" / "staging-us.yaml"
+    path.write_text(
+        path.read_text()
+        + "  call_legacy:\n    url: https://staging-hooks.example.com/v1\n"
+        + "    events: [brand_new_word]\n"
+    )
+    audit = tmp_path / "audit.jsonl"
+    result = cli("apply", desired, "--auto-approve", "--audit-log", audit)
+    assert result.code == 1
+    rows = records(audit)
+    assert len(rows) == 8
+    failed = [r for r in rows if r["result"] != "applied"]
+    assert len(failed) == 1
+    (row,) = failed
+    assert (row["app"], row["product"], row["action"], row["result"]) == (
+        "staging-us",
+        "call_legacy",
+        "create",
+        "failed",
+    )
+    assert row["error_code"] == 100002
+    assert isinstance(row["request_id"], str) and row["request_id"].startswith("Id-")
+    assert row["request_id"] in result.err  # the same RequestId the user saw
+    assert_no_secrets(audit.read_text())
+
+
+def test_a_refused_apply_logs_nothing(
+    cli: Any, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    monkeypatch.delenv("LIVE_WEBHOOK_TOKEN_PROD_SG")
+    result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
+    assert result.code == 1
+    assert not audit.exists()
+
+
+def test_an_unwritable_audit_log_is_refused_before_any_write(
+    cli: Any, env: dict[str, str], tmp_path: Path, request_log: Path
+) -> None:
+    audit = tmp_path / "no-such-folder" / "audit.jsonl"
+    result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
+    assert result.code == 1
+    assert "audit log" in result.err
+    assert [r for r in read_log(request_log) if r["write"]] == []
