@@ -9,7 +9,7 @@ from reconciler.apply.executor import ApplyItem
 from reconciler.desired.credentials import resolve_key_from_env, resolve_token_from_env
 from reconciler.errors import CredentialsError, PlanFileError
 from reconciler.plan.change import Action
-from reconciler.plan.fingerprint import fingerprint, same_fingerprint
+from reconciler.plan.fingerprint import fingerprint, same_fingerprint, sign
 from reconciler.plan.planfile import SavedChange, SavedPlan
 from reconciler.secret import Secret
 from reconciler.state import Config, TokenConfig
@@ -48,6 +48,13 @@ def items_from_saved_plan(
         targets[app.sdkappid] = AppTarget(app.sdkappid, app.region, app.identifier, key)
     if problems:
         raise CredentialsError("\n".join(problems))
+    for sdkappid, target in targets.items():
+        if not same_fingerprint(sign(target.secret_key, saved.digest), saved.signatures[sdkappid]):
+            raise PlanFileError(
+                f"the saved plan's signature for {saved.apps[sdkappid].name} ({sdkappid}) does "
+                "not match: the file was edited, or the secret key is not the one the plan "
+                "was made with; nothing was applied. Plan again."
+            )
 
     items: list[ApplyItem] = []
     for saved_change in saved.changes:

@@ -74,9 +74,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         out.error("aborted; nothing more was changed")
         return 1
-    except click.ClickException as exc:
+    except click.UsageError as exc:
         # Usage errors must not exit 2: 2 means "changes present".
-        exc.show()
+        where = exc.ctx.command_path if exc.ctx else "reconciler"
+        out.error(f"{exc.format_message()} (see '{where} --help')")
+        return 1
+    except click.ClickException as exc:
+        out.error(exc.format_message())
         return 1
     except ReconcilerError as exc:
         out.error(exc)

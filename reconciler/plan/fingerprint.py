@@ -26,5 +26,11 @@ def fingerprint(key: Secret, sdkappid: int, product: str, state: Config | None) 
     return "hmac-sha256:" + hmac.new(key.reveal().encode(), blob, hashlib.sha256).hexdigest()
 
 
+def sign(key: Secret, digest: str) -> str:
+    """An app's signature over a whole saved plan (its body digest)."""
+    mac = hmac.new(key.reveal().encode(), digest.encode(), hashlib.sha256).hexdigest()
+    return "hmac-sha256:" + mac
+
+
 def same_fingerprint(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())

@@ -4,9 +4,12 @@ The file is the documented plan JSON plus what apply needs:
 - ``apps``: how to reach each app (region, identifier, names of env vars; no secret);
 - per change ``fingerprint.before``/``fingerprint.after`` (see :mod:`fingerprint`)
   and, for a token, ``token_env``;
-- ``checksum``: SHA-256 over the canonical JSON of everything else, so that any
-  edit is refused. (The HMAC fingerprints also bind each change's content to the
-  app's secret key, so an edit cannot be hidden by recomputing the checksum.)
+- ``signatures``: per app, an HMAC keyed with its secret key over the digest of
+  the whole plan body, so no part of the plan (a change, its content, the set of
+  changes, ``existing``, an app's region) can be edited without every involved
+  app's key; apply verifies them once the keys are resolved;
+- ``checksum``: SHA-256 over everything else, so that an edit is refused even
+  before any key is at hand.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from reconciler.errors import PlanFileError
 from reconciler.plan.change import Action, Change, Plan, Resource
-from reconciler.plan.fingerprint import fingerprint
+from reconciler.plan.fingerprint import fingerprint, sign
 from reconciler.render.jsonfmt import change_to_dict, plan_to_dict
 from reconciler.state import CallbackConfig, Config
 from reconciler.targets import ResolvedApp
@@ -28,10 +31,19 @@ from reconciler.targets import ResolvedApp
 SUPPORTED_MAJOR = "1"
 
 
-def _checksum(doc: Mapping[str, Any]) -> str:
-    body = {k: v for k, v in doc.items() if k != "checksum"}
+def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
+    body = {k: v for k, v in doc.items() if k not in leave_out}
     blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+def _checksum(doc: Mapping[str, Any]) -> str:
+    return _digest(doc, frozenset({"checksum"}))
+
+
+def body_digest(doc: Mapping[str, Any]) -> str:
+    """What each app signs: everything but the signatures and the checksum."""
+    return _digest(doc, frozenset({"checksum", "signatures"}))
 
 
 def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
@@ -65,6 +77,8 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
         for i in used
     ]
     doc["existing"] = plan.existing
+    digest = body_digest(doc)
+    doc["signatures"] = {str(i): sign(by_id[i].target.secret_key, digest) for i in used}
     doc["checksum"] = _checksum(doc)
     return doc
 
@@ -111,6 +125,8 @@ class SavedPlan:
     apps: dict[int, SavedApp]
     changes: tuple[SavedChange, ...]
     existing: int
+    digest: str  # of the body every app signed
+    signatures: dict[int, str]
 
     def counts(self) -> dict[str, int]:
         """Creates/updates/deletes counted from the changes themselves (whose content the
@@ -162,6 +178,7 @@ def read_plan_file(path: Path) -> SavedPlan:
             for c in doc["changes"]
         )
         existing = int(doc["existing"])
+        signatures = {int(k): str(v) for k, v in doc["signatures"].items()}
         if not all(isinstance(v, int) for v in dict(doc["summary"]).values()):
             raise ValueError("summary counts must be integers")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -169,4 +186,6 @@ def read_plan_file(path: Path) -> SavedPlan:
     for change in changes:
         if change.resource.sdkappid not in apps:
             raise _fail(path, f"change for sdkappid {change.resource.sdkappid} has no app entry")
-    return SavedPlan(apps, changes, existing)
+    if set(signatures) != set(apps):
+        raise _fail(path, "the plan file was edited after it was saved (app signatures)")
+    return SavedPlan(apps, changes, existing, body_digest(doc), signatures)

@@ -112,7 +112,7 @@ def test_is_current_checks_the_before_fingerprint(tmp_path: Path) -> None:
 
 def test_seed_keys_take_precedence(tmp_path: Path) -> None:
     plan = saved(tmp_path)
-    with pytest.raises(PlanFileError, match="does not match its fingerprint"):
+    with pytest.raises(PlanFileError, match=r"signature for prod-sg \(1400000001\) does not"):
         items_from_saved_plan(plan, ENV, secret_keys={SG: "seed-key"})
     items = items_from_saved_plan(plan, {"LIVE_TOKEN": TOKEN}, secret_keys={SG: KEY, US: US_KEY})
     assert len(items) == 4
@@ -126,7 +126,7 @@ def test_edited_after_refused_even_with_a_fixed_checksum(tmp_path: Path) -> None
         items_from_saved_plan(plan, ENV)
     message = str(caught.value)
     assert message.startswith(
-        "prod-sg (1400000001) call: the change does not match its fingerprint"
+        "the saved plan's signature for prod-sg (1400000001) does not match: the file was edited"
     )
     assert "nothing was applied. Plan again." in message
 
@@ -134,13 +134,13 @@ def test_edited_after_refused_even_with_a_fixed_checksum(tmp_path: Path) -> None
 def test_edited_events_refused(tmp_path: Path) -> None:
     doc = make_doc()
     doc["changes"][3]["after"]["events"].append("Live.CallbackAfterDestroyRoom")
-    with pytest.raises(PlanFileError, match=r"staging-us .* does not match its fingerprint"):
+    with pytest.raises(PlanFileError, match=r"signature for .* does not match: the file was"):
         items_from_saved_plan(saved(tmp_path, doc, rehash=True), ENV)
 
 
 def test_another_secret_key_refused(tmp_path: Path) -> None:
     env = {**ENV, "KEY_SG": "some-other-key"}
-    with pytest.raises(PlanFileError, match="another secret key"):
+    with pytest.raises(PlanFileError, match="secret key is not the one the plan was made with"):
         items_from_saved_plan(saved(tmp_path), env)
 
 
@@ -159,7 +159,7 @@ def test_token_env_holding_another_token_refused(tmp_path: Path) -> None:
 def test_token_env_renamed_in_the_file_refused(tmp_path: Path) -> None:
     doc = make_doc()
     doc["changes"][1]["token_env"] = "OTHER_TOKEN"
-    with pytest.raises(PlanFileError, match=r"the token in \$OTHER_TOKEN is not the one"):
+    with pytest.raises(PlanFileError, match=r"signature for .* does not match: the file was"):
         items_from_saved_plan(saved(tmp_path, doc, rehash=True), {**ENV, "OTHER_TOKEN": "zzz"})
 
 
@@ -189,5 +189,29 @@ def test_empty_key_variable_is_named(tmp_path: Path) -> None:
 def test_after_missing_on_a_create_refused(tmp_path: Path) -> None:
     doc = make_doc()
     doc["changes"][3]["after"] = None
-    with pytest.raises(PlanFileError, match="has no `after` configuration"):
+    with pytest.raises(PlanFileError, match=r"signature for .* does not match: the file was"):
         items_from_saved_plan(saved(tmp_path, doc, rehash=True), ENV)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda doc: doc["changes"].pop(0),  # drop a change
+        lambda doc: doc.__setitem__("existing", 0),  # dodge the safety thresholds
+        lambda doc: doc["apps"][0].__setitem__("region", "china"),  # another data center
+        lambda doc: doc["apps"][0].__setitem__("identifier", "intruder"),
+    ],
+    ids=["drop-change", "existing", "region", "identifier"],
+)
+def test_whole_plan_is_signed_by_every_app(tmp_path: Path, edit: Any) -> None:
+    doc = make_doc()
+    edit(doc)
+    with pytest.raises(PlanFileError, match=r"signature for .* does not match: the file was"):
+        items_from_saved_plan(saved(tmp_path, doc, rehash=True), ENV)
+
+
+def test_removing_a_signature_is_an_edit(tmp_path: Path) -> None:
+    doc = make_doc()
+    del doc["signatures"]["1400000001"]
+    with pytest.raises(PlanFileError, match="edited after it was saved"):
+        saved(tmp_path, doc, rehash=True)
