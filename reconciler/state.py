@@ -9,9 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
+from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.secret import REDACTED, Secret
 
 SENSITIVE_CHANGED = "(sensitive value changed)"
+
+_PRODUCT_ORDER = {key: i for i, key in enumerate(PRODUCT_KEYS)}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """The singleton (app, product)."""
+
+    app: str
+    sdkappid: int
+    product: str
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.sdkappid, _PRODUCT_ORDER.get(self.product, 99), self.product)
+
+    def __str__(self) -> str:
+        return f"{self.app} ({self.sdkappid}) {self.product}"
 
 
 @dataclass(frozen=True)

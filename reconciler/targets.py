@@ -13,9 +13,8 @@ from reconciler.api.client import AppTarget
 from reconciler.desired.credentials import resolve_secret_key, resolve_token
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import CredentialsError, ReconcilerError
-from reconciler.plan.change import Resource
 from reconciler.secret import Secret
-from reconciler.state import Config, TokenConfig
+from reconciler.state import Config, Resource, TokenConfig
 
 
 @dataclass(frozen=True)

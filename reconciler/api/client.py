@@ -110,6 +110,8 @@ class TencentClient:
         Raises :class:`ApiError` for a non-zero code, :class:`TransportError` when no
         answer came, :class:`MalformedResponseError` for an answer that is not an envelope.
         A read-only client (plan, drift, import) refuses every write before sending it.
+        :class:`Secret` values in ``body`` are revealed only on the wire, and scrubbed,
+        with the UserSig and the secret key, out of any text the answer puts in an error.
         """
         if self.read_only and path.rsplit("/", 1)[-1] not in READ_COMMANDS:
             raise ReadOnlyViolation(f"internal error: {path} attempted by a read-only command")
@@ -142,13 +144,20 @@ class TencentClient:
             "random": str(secrets.randbelow(2**32)),
             "contenttype": "json",
         }
+        hidden = [usersig.reveal(), target.secret_key.reveal()]
+        wire_body: dict[str, Any] = {}
+        for key, value in body.items():
+            if isinstance(value, Secret):
+                hidden.append(value.reveal())
+                value = value.reveal()
+            wire_body[key] = value
         # app slot, then global slot, then the app's rate limit, then send at once:
         # a rate-limit token is never taken long before its request goes out.
         async with self._rate_limits.app_slots(target.sdkappid, family), self._in_flight:
             await self._rate_limits.limiter(target.sdkappid, family).acquire()
             self.requests_sent += 1
             try:
-                response = await self._http.post(url, params=params, json=body)
+                response = await self._http.post(url, params=params, json=wire_body)
             except httpx.TimeoutException:
                 raise TransportError(
                     f"{path} for sdkappid {target.sdkappid}: no answer within the timeout"
@@ -160,5 +169,10 @@ class TencentClient:
                 ) from None
         log.debug("%s %s -> HTTP %s", target.sdkappid, path, response.status_code)
         return parse_answer(
-            family, response.status_code, response.content, command=path, sdkappid=target.sdkappid
+            family,
+            response.status_code,
+            response.content,
+            command=path,
+            sdkappid=target.sdkappid,
+            secrets=hidden,
         )

@@ -7,10 +7,12 @@ v4 (Chat domains):  ``{"ActionStatus", "ErrorCode", "ErrorInfo", "RequestId", "R
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.api.codes import hint_for
+from reconciler.api.redact import scrub
 from reconciler.errors import ApiError, MalformedResponseError, TransportError
 from reconciler.products.catalog import Family
 
@@ -34,9 +36,20 @@ _FIELDS = {
 
 
 def parse_answer(
-    family: Family, status: int, body: bytes, *, command: str, sdkappid: int
+    family: Family,
+    status: int,
+    body: bytes,
+    *,
+    command: str,
+    sdkappid: int,
+    secrets: Iterable[str] = (),
 ) -> Answer:
-    """Turn one HTTP answer into an :class:`Answer`, or raise a typed error."""
+    """Turn one HTTP answer into an :class:`Answer`, or raise a typed error.
+
+    Text taken from the answer into an error (ErrorInfo, a non-JSON snippet) has
+    every one of ``secrets`` (what the request carried) and any UserSig scrubbed out.
+    """
+    secrets = tuple(secrets)
     where = f"{command} for sdkappid {sdkappid}"
     if status >= 500:
         raise ServerFault(f"{where}: HTTP {status} from the server")
@@ -47,8 +60,8 @@ def parse_answer(
         )
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        snippet = body[:80].decode("utf-8", "replace")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        snippet = scrub(body[:200].decode("utf-8", "replace"), secrets)[:80]
         raise MalformedResponseError(
             f"{where}: the answer is not JSON ({snippet!r}); check --endpoint"
         ) from None
@@ -62,7 +75,7 @@ def parse_answer(
         )
     info = payload.get(info_field)
     request_id = payload.get(rid_field)
-    info_text = info if isinstance(info, str) else ""
+    info_text = scrub(info, secrets) if isinstance(info, str) else ""
     rid_text = request_id if isinstance(request_id, str) else ""
     if code != 0:
         raise ApiError(

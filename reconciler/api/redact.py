@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
+
+from reconciler.secret import REDACTED
 
 _USERSIG = re.compile(r"(usersig=)[^&\s\"'<>]+", re.IGNORECASE)
 
@@ -11,6 +14,17 @@ _USERSIG = re.compile(r"(usersig=)[^&\s\"'<>]+", re.IGNORECASE)
 def redact(text: str) -> str:
     """Replace the value of every ``usersig=`` query parameter with ``(sensitive)``."""
     return _USERSIG.sub(r"\1(sensitive)", text)
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every ``usersig=`` value and every one of ``secrets`` replaced.
+
+    For what a server sends back: an error message may echo the request, and so the
+    UserSig, the secret key or a token it carried.
+    """
+    for value in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+    return redact(text)
 
 
 class RedactUserSigFilter(logging.Filter):

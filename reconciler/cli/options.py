@@ -17,6 +17,7 @@ import click
 from click.core import ParameterSource
 
 from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.render import FORMATS
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -160,7 +161,7 @@ backend = _folding(
 render_format = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="How to print the result on stdout.",

@@ -31,6 +31,12 @@ NodePath = tuple[Hashable, ...]
 MAX_NODES = 100_000
 """Aliases can make a small file expand exponentially; refuse beyond this many nodes."""
 
+MAX_DEPTH = 64
+"""Desired state is a few levels deep; refuse deeper nesting before Python's recursion limit."""
+
+MAX_BYTES = 1024 * 1024
+"""A desired-state file is a few hundred bytes; refuse one over 1 MiB before parsing it."""
+
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -92,6 +98,17 @@ def load_yaml(path: Path) -> YamlDocument:
     """Read ``path`` as UTF-8 YAML. Raises :class:`ConfigErrors` for anything that is not."""
     shown = display_path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigErrors(
+                [
+                    ConfigError(
+                        Location(shown),
+                        f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a "
+                        "desired-state file: split it, or check that it is the file you meant",
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigErrors(
@@ -125,9 +142,19 @@ def parse_yaml(text: str, shown: str) -> YamlDocument:
         raise ConfigErrors([_reader_error(exc, text, shown)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
         raise ConfigErrors([ConfigError(Location(shown, 1, 1), f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        raise ConfigErrors([_too_deep(Location(shown, 1, 1))]) from None
     if root is None:
         raise ConfigErrors([ConfigError(Location(shown, 1, 1), "file is empty: " + _EMPTY_HINT)])
     return _Walker(shown).run(root)
+
+
+def _too_deep(location: Location) -> ConfigError:
+    return ConfigError(
+        location,
+        f"lists and mappings nest more than {MAX_DEPTH} levels deep: "
+        "desired state is a few levels deep; flatten the data",
+    )
 
 
 _EMPTY_HINT = "write its settings (see `reconciler schema`), or delete the file"
@@ -206,6 +233,8 @@ class _Walker:
             raise _Fatal(
                 ConfigError(self.at(node), "an alias refers to its own anchor: remove the cycle")
             )
+        if len(path) > MAX_DEPTH:
+            raise _Fatal(_too_deep(self.at(node)))
         self.locations[path] = self.at(node)
         if isinstance(node, ScalarNode):
             return self.scalar(node)
@@ -228,6 +257,15 @@ class _Walker:
     def scalar(self, node: ScalarNode) -> Any:
         try:
             return self.constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError) as exc:
+            # PyYAML's resolver takes `2020-02-30` for a date and then fails to build it.
+            raise _Fatal(
+                ConfigError(
+                    self.at(node),
+                    f"cannot read the value {node.value!r} ({exc}): "
+                    "quote it if it is text, or correct it",
+                )
+            ) from exc
         except yaml.MarkedYAMLError as exc:
             raise _Fatal(
                 ConfigError(

@@ -112,6 +112,10 @@ def parse_seed(text: str, *, path: str = "<seed>") -> Seed:
         raise ConfigError(where, f"invalid YAML: {problem}; fix the syntax") from None
     except yaml.YAMLError as exc:
         raise ConfigError(Location(path), f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            Location(path), "invalid YAML: nested too deeply; flatten the lists and mappings"
+        ) from None
     return _Reader(path).seed(root)
 
 
@@ -166,8 +170,9 @@ class _Reader:
             return _NOT_SCALAR
         try:
             return self._constructor.construct_object(node)
-        except yaml.YAMLError as exc:
-            self.fail(node, f"cannot read this value: {exc}")
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            # PyYAML raises plain ValueError for e.g. `2020-02-30` read as a date.
+            self.fail(node, f"cannot read the value {node.value!r} ({exc}): quote it or fix it")
 
     def string(self, node: Node, what: str) -> str:
         value = self.value(node)

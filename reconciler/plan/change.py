@@ -11,8 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.products.catalog import PRODUCT_KEYS
-from reconciler.state import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
+from reconciler.state import SENSITIVE_CHANGED, CallbackConfig, Config, Resource, TokenConfig
+
+__all__ = ["SYMBOLS", "Action", "Change", "FieldDiff", "Plan", "Resource"]
 
 
 class Action(str, enum.Enum):
@@ -22,23 +23,6 @@ class Action(str, enum.Enum):
 
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
-_PRODUCT_ORDER = {key: i for i, key in enumerate(PRODUCT_KEYS)}
-
-
-@dataclass(frozen=True)
-class Resource:
-    """The singleton (app, product)."""
-
-    app: str
-    sdkappid: int
-    product: str
-
-    @property
-    def sort_key(self) -> tuple[int, int, str]:
-        return (self.sdkappid, _PRODUCT_ORDER.get(self.product, 99), self.product)
-
-    def __str__(self) -> str:
-        return f"{self.app} ({self.sdkappid}) {self.product}"
 
 
 @dataclass(frozen=True)

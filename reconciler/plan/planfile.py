@@ -19,16 +19,18 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reconciler.errors import PlanFileError
 from reconciler.plan.change import Action, Change, Plan, Resource
+from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
-from reconciler.render.jsonfmt import change_to_dict, plan_to_dict
 from reconciler.state import CallbackConfig, Config
 from reconciler.targets import ResolvedApp
 
 SUPPORTED_MAJOR = "1"
+
+T = TypeVar("T")
 
 
 def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
@@ -140,6 +142,16 @@ def _fail(path: Path, what: str) -> PlanFileError:
     )
 
 
+def _typed(value: Any, kind: type[T], field: str) -> T:
+    if not isinstance(value, kind):
+        raise TypeError(f"{field} must be a {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _optional(value: Any, kind: type[T], field: str) -> T | None:
+    return None if value is None else _typed(value, kind, field)
+
+
 def read_plan_file(path: Path) -> SavedPlan:
     try:
         text = path.read_text(encoding="utf-8")
@@ -149,6 +161,8 @@ def read_plan_file(path: Path) -> SavedPlan:
         raise _fail(path, "not a plan file (not UTF-8 text)") from None
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise _fail(path, "not a plan file (JSON nested too deeply)") from None
     except ValueError as exc:
         raise _fail(path, f"not a plan file (invalid JSON: {exc})") from None
     if not isinstance(doc, dict) or "checksum" not in doc:
@@ -161,19 +175,27 @@ def read_plan_file(path: Path) -> SavedPlan:
     try:
         apps = {
             int(a["sdkappid"]): SavedApp(
-                a["app"], int(a["sdkappid"]), a["region"], a["identifier"], a["secret_key_env"]
+                _typed(a["app"], str, "app"),
+                int(a["sdkappid"]),
+                _typed(a["region"], str, "region"),
+                _typed(a["identifier"], str, "identifier"),
+                _optional(a["secret_key_env"], str, "secret_key_env"),
             )
             for a in doc["apps"]
         }
         changes = tuple(
             SavedChange(
-                Resource(c["app"], int(c["sdkappid"]), c["product"]),
+                Resource(
+                    _typed(c["app"], str, "app"),
+                    int(c["sdkappid"]),
+                    _typed(c["product"], str, "product"),
+                ),
                 Action(c["action"]),
-                c["before"],
-                c["after"],
-                c["fingerprint"]["before"],
-                c["fingerprint"]["after"],
-                c.get("token_env"),
+                _optional(c["before"], dict, "before"),
+                _optional(c["after"], dict, "after"),
+                _typed(c["fingerprint"]["before"], str, "fingerprint.before"),
+                _typed(c["fingerprint"]["after"], str, "fingerprint.after"),
+                _optional(c.get("token_env"), str, "token_env"),
             )
             for c in doc["changes"]
         )

@@ -43,7 +43,7 @@ class LiveTokenProduct(Product):
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:
         token = _expect_token(config)
-        body = {"Token": token.token.reveal(), "IsTokenEnable": token.enabled}
+        body = {"Token": token.token, "IsTokenEnable": token.enabled}  # revealed on the wire only
         await client.call(target, Family.V4, f"{_BASE}/set_callback_token", body)
 
     async def update(self, client: TencentClient, target: AppTarget, config: Config) -> None:

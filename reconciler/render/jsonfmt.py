@@ -1,38 +1,11 @@
-"""The documented plan JSON (format_version 1.x). Minor versions only add fields."""
+"""``--format json``: the documented plan JSON document, printed."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from reconciler.plan.change import Change, Plan, Resource
-
-FORMAT_VERSION = "1.0"
-
-
-def change_to_dict(change: Change) -> dict[str, Any]:
-    r = change.resource
-    return {
-        "app": r.app,
-        "sdkappid": r.sdkappid,
-        "product": r.product,
-        "action": change.action.value,
-        "before": change.public_before(),
-        "after": change.public_after(),
-    }
-
-
-def resource_to_dict(resource: Resource) -> dict[str, Any]:
-    return {"sdkappid": resource.sdkappid, "app": resource.app, "product": resource.product}
-
-
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    return {
-        "format_version": FORMAT_VERSION,
-        "summary": plan.summary(),
-        "changes": [change_to_dict(c) for c in plan.changes],
-        "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
-    }
+from reconciler.plan.change import Plan
+from reconciler.plan.document import plan_to_dict
 
 
 def render_json(plan: Plan) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 
@@ -289,3 +290,33 @@ async def test_read_only_client_refuses_writes_before_sending(path: str) -> None
             await client.call(TARGET, Family.V4, path, {})
         await client.call(TARGET, Family.V4, "v4/live_config/get_callback_token", {})
     assert script.paths() == ["/v4/live_config/get_callback_token"]
+
+
+def echo_everything(request: httpx.Request) -> httpx.Response:
+    """A server that puts the whole request (URL with UserSig, body with token) in ErrorInfo."""
+    echoed = f"bad request {request.url} {request.content.decode()} key={KEY}"
+    return httpx.Response(200, json=v4(90001, echoed))
+
+
+def echo_as_html(request: httpx.Request) -> httpx.Response:
+    """A proxy that answers a page quoting the request, not JSON."""
+    return httpx.Response(200, text=f"<p>{request.content.decode()} {request.url.params}</p>")
+
+
+@pytest.mark.parametrize("reply", [echo_everything, echo_as_html])
+async def test_secrets_echoed_by_the_server_never_reach_the_error(
+    reply: Callable[[httpx.Request], httpx.Response],
+) -> None:
+    token = "live-token-abcdef-0123456789"
+    script = Scripted(reply)
+    body = {"Token": Secret(token), "IsTokenEnable": True}
+    async with client_for(script) as client:
+        with pytest.raises((ApiError, MalformedResponseError)) as caught:
+            await client.call(TARGET, Family.V4, "v4/live_config/set_callback_token", body)
+    (request,) = script.requests
+    assert json.loads(request.content) == {"Token": token, "IsTokenEnable": True}  # sent as is
+    sig = request.url.params["usersig"]
+    shown = f"{caught.value} {caught.value!r} {getattr(caught.value, 'info', '')}"
+    for secret in (token, sig, KEY):
+        assert secret not in shown
+    assert "(sensitive)" in shown

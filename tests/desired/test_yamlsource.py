@@ -119,6 +119,45 @@ def test_billion_laughs_is_refused_quickly() -> None:
     assert "expands to more than 100000 YAML nodes" in message
 
 
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        ("sdkappid: 2020-02-30\n", 11, "'2020-02-30' (day is out of range for month)"),
+        ("sdkappid: !!int 'abc'\n", 11, "'abc' (invalid literal for int()"),
+        ("when: 2020-13-01 10:00:00\n", 7, "(month must be in 1..12)"),
+    ],
+)
+def test_values_yaml_cannot_build_are_located(text: str, column: int, words: str) -> None:
+    (message,) = messages(text)
+    assert message.startswith(f"f.yaml:1:{column}: cannot read the value ")
+    assert words in message
+    assert message.endswith("quote it if it is text, or correct it")
+
+
+def test_deep_nesting_is_refused_with_a_location() -> None:
+    (shallow,) = messages("x: " + "[" * 80 + "]" * 80 + "\n")
+    assert shallow.startswith("f.yaml:1:68: lists and mappings nest more than 64 levels deep")
+    # Deeper than Python's recursion limit: PyYAML's composer itself gives up.
+    (deep,) = messages("x: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert deep.startswith("f.yaml:1:1: lists and mappings nest more than 64 levels deep")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(yamlsource, "MAX_BYTES", 100)
+    path = tmp_path / "big.yaml"
+    path.write_text("a: " + "x" * 98 + "\n")
+    with pytest.raises(ConfigErrors) as caught:
+        load_yaml(path)
+    assert str(caught.value).endswith(
+        "big.yaml: file is 102 bytes, over the 100-byte limit for a desired-state file: "
+        "split it, or check that it is the file you meant"
+    )
+    path.write_text("a: " + "x" * 96 + "\n")
+    assert load_yaml(path).data == {"a": "x" * 96}
+
+
 def test_utf8_with_bom_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "a.yaml"
     path.write_bytes(b"\xef\xbb\xbfname: caf\xc3\xa9\n")

@@ -69,6 +69,8 @@ BAD_SEEDS = [
     ("apps:\n  - sdkappid: abc\n    secret_key: k\n", 2, 15, "sdkappid must be an integer"),
     ("apps:\n  - sdkappid: true\n    secret_key: k\n", 2, 15, "sdkappid must be an integer"),
     ("apps:\n  - sdkappid: 0\n    secret_key: k\n", 2, 15, "between 1 and"),
+    ("apps:\n  - sdkappid: 2020-02-30\n    secret_key: k\n", 2, 15, "day is out of range"),
+    ("apps:\n  - sdkappid: !!int 'abc'\n    secret_key: k\n", 2, 15, "cannot read the value"),
     ("apps:\n  - sdkappid: 1\n    secret_key: 1234\n", 3, 17, "quote it"),
     ("apps:\n  - sdkappid: 1\n    secretkey: k\n", 3, 5, "did you mean 'secret_key'"),
     ("apps:\n  - sdkappid: 1\n    sdkappid: 2\n", 3, 5, "repeats key 'sdkappid'"),
@@ -150,6 +152,14 @@ def test_bad_seed_is_a_located_config_error(text: str, line: int, column: int, w
     assert words in error.message
     assert str(error).startswith(f"seed.yaml:{line}:{column}: ")
     assert "\n" not in str(error)
+
+
+def test_deep_nesting_is_a_config_error_not_a_recursion_crash() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_seed("apps: " + "[" * 5000 + "]" * 5000 + "\n", path="seed.yaml")
+    assert str(caught.value) == (
+        "seed.yaml: invalid YAML: nested too deeply; flatten the lists and mappings"
+    )
 
 
 def test_unknown_event_in_a_file_points_at_the_word_with_a_suggestion() -> None:

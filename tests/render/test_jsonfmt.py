@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from reconciler.plan.change import Action, Change, Plan
-from reconciler.render.jsonfmt import (
+from reconciler.plan.document import (
     FORMAT_VERSION,
     change_to_dict,
     plan_to_dict,
-    render_json,
     resource_to_dict,
 )
+from reconciler.render.jsonfmt import render_json
 from tests.plan.factories import SG, cb, res
 from tests.render.plans import SECRETS, small_plan
 

@@ -220,3 +220,23 @@ def test_long_non_json_body_is_cut_in_the_message() -> None:
         parse(Family.V4, b"x" * 500)
     assert "x" * 80 in str(caught.value)
     assert "x" * 81 not in str(caught.value)
+
+
+def test_deeply_nested_json_is_malformed_not_a_crash() -> None:
+    with pytest.raises(MalformedResponseError, match="the answer is not JSON"):
+        parse(Family.V4, b"[" * 100_000 + b"]" * 100_000)
+
+
+def test_given_secrets_are_scrubbed_from_error_info_and_snippets() -> None:
+    body = {"ErrorCode": 90001, "ErrorInfo": "bad Token sekret-1 for usersig=eJyrVkos"}
+    with pytest.raises(ApiError) as caught:
+        parse_answer(
+            Family.V4, 200, json.dumps(body).encode(), command="c", sdkappid=1, secrets=["sekret-1"]
+        )
+    assert caught.value.info == "bad Token (sensitive) for usersig=(sensitive)"
+    with pytest.raises(MalformedResponseError) as malformed:
+        parse_answer(
+            Family.V4, 200, b"<html>sekret-1</html>", command="c", sdkappid=1, secrets=["sekret-1"]
+        )
+    assert "sekret-1" not in str(malformed.value)
+    assert "<html>(sensitive)</html>" in str(malformed.value)

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.commands.plan import render
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import planned
 from reconciler.plan.ignore import ignored, load_rules
+from reconciler.render import render_plan
 from reconciler.render.markdown import render_markdown
 
 
@@ -54,7 +54,7 @@ def drift_command(
     plan = plan.without(skipped)
     if skipped:
         out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
-    out.result(render(plan, fmt, title="drift"))
+    out.result(render_plan(plan, fmt, title="drift"))
     append_step_summary(render_markdown(plan, title="drift"))
     drifted = plan.has_changes or (strict and bool(plan.unmanaged))
     return 2 if drifted else 0

@@ -10,20 +10,10 @@ from reconciler.cli import options
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import planned
-from reconciler.plan.change import Plan
 from reconciler.plan.planfile import plan_document, write_plan_file
 from reconciler.plan.safety import check_protect
-from reconciler.render.jsonfmt import render_json
+from reconciler.render import render_plan
 from reconciler.render.markdown import render_markdown
-from reconciler.render.text import render_text
-
-
-def render(plan: Plan, fmt: str, *, title: str = "plan") -> str:
-    if fmt == "json":
-        return render_json(plan)
-    if fmt == "markdown":
-        return render_markdown(plan, title=title)
-    return render_text(plan, title=title)
 
 
 @click.command("plan")
@@ -57,7 +47,7 @@ def plan_command(
     with planned(out, directory, selection, connection) as run:
         plan = run.plan
         check_protect(plan, run.protected)
-        out.result(render(plan, fmt))
+        out.result(render_plan(plan, fmt))
         append_step_summary(render_markdown(plan))
         if out_file is not None:
             write_plan_file(out_file, plan_document(plan, run.resolved))
