@@ -1,7 +1,8 @@
 """One exception base for everything the tool reports to a user.
 
 Every subclass carries a message that says what went wrong and what to do about
-it; the CLI prints ``str(error)`` on one line and exits 1. Anything that is not a
+it; the CLI prints ``str(error)`` and exits with ``exit_code`` (1, or 130 for an
+interruption). Anything that is not a
 :class:`ReconcilerError` is a bug in this tool.
 """
 
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 
 class ReconcilerError(Exception):
     """Base of every error the user is meant to read."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -105,5 +108,7 @@ class SafetyError(ReconcilerError):
     """A plan that the safety rails refuse to apply (protect, thresholds)."""
 
 
-class ApplyError(ReconcilerError):
-    """Apply finished, but some changes failed, were stale, or did not verify."""
+class ApplyInterrupted(ReconcilerError):
+    """Ctrl-C (SIGINT) while changes were being written: some may have been applied."""
+
+    exit_code = 130  # 128 + SIGINT, as shells report an interrupted command

@@ -34,9 +34,6 @@ class LiveSnapshot:
     def get(self, sdkappid: int, product: str) -> Config | None:
         return self.configs.get((sdkappid, product))
 
-    def has(self, sdkappid: int, product: str) -> bool:
-        return (sdkappid, product) in self.configs
-
 
 async def fetch_live(
     client: TencentClient,

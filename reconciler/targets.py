@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from reconciler.api.client import AppTarget
 from reconciler.desired.credentials import resolve_secret_key, resolve_token
 from reconciler.desired.loader import DesiredApp
-from reconciler.errors import CredentialsError, ReconcilerError
+from reconciler.errors import CredentialsError
 from reconciler.secret import Secret
 from reconciler.state import Config, Resource, TokenConfig
 
@@ -76,11 +76,3 @@ def resolve_apps(
     if problems:
         raise CredentialsError("\n".join(problems))
     return resolved
-
-
-def check_no_secret_in(text: str, secrets: Sequence[Secret]) -> None:
-    """Guard for renderers and writers: refuse to emit any known secret value."""
-    for secret in secrets:
-        value = secret.reveal()
-        if value and value in text:
-            raise ReconcilerError("internal error: a secret value was about to be written")

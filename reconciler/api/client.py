@@ -84,7 +84,6 @@ class TencentClient:
         self._usersigs = usersigs or UserSigCache()
         self._sleep = sleep
         self.read_only = read_only
-        self.requests_sent = 0
 
     async def __aenter__(self) -> TencentClient:
         return self
@@ -155,7 +154,6 @@ class TencentClient:
         # a rate-limit token is never taken long before its request goes out.
         async with self._rate_limits.app_slots(target.sdkappid, family), self._in_flight:
             await self._rate_limits.limiter(target.sdkappid, family).acquire()
-            self.requests_sent += 1
             try:
                 response = await self._http.post(url, params=params, json=wire_body)
             except httpx.TimeoutException:

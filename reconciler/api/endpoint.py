@@ -35,6 +35,8 @@ def check_endpoint(url: str) -> str:
             f"endpoint {url!r} uses plain http to a non-loopback host; UserSigs would travel in "
             "clear text. Use https://, or http:// only to 127.0.0.1/localhost (the emulator)"
         )
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise EndpointError(f"endpoint {url!r} has port {parsed.port}: use a port from 1 to 65535")
     if parsed.query or parsed.fragment:
         raise EndpointError(f"endpoint {url!r} must not carry a query or fragment")
     return url.rstrip("/")

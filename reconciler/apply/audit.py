@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -48,10 +47,30 @@ def check_audit_log(path: Path) -> None:
         )
 
 
-def append_audit_log(path: Path, results: Sequence[ChangeResult]) -> None:
-    lines = "".join(json.dumps(audit_record(r), sort_keys=True) + "\n" for r in results)
-    try:
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(lines)
-    except OSError as exc:
-        raise ReconcilerError(f"cannot append to the audit log {path}: {exc.strerror}") from None
+class AuditLog:
+    """Appends one line per result as soon as it is known, so that an interrupted or
+    crashed apply still leaves a record of every change it finished.
+
+    A write that fails does not stop the apply (the changes are already being made);
+    :attr:`problem` says why, and the command reports it and exits 1 at the end.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problem: str | None = None
+        self.written = 0
+
+    def append(self, result: ChangeResult) -> None:
+        if self.problem is not None:
+            return
+        line = json.dumps(audit_record(result), sort_keys=True) + "\n"
+        try:
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(line)
+        except OSError as exc:
+            self.problem = (
+                f"cannot append to the audit log {self.path}: {exc.strerror or exc}; "
+                f"{self.written} record(s) were written, the apply report on stdout has the rest"
+            )
+            return
+        self.written += 1

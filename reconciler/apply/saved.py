@@ -83,5 +83,5 @@ def items_from_saved_plan(
         ) -> bool:
             return same_fingerprint(fingerprint(_key, _id, _product, live), _expected)
 
-        items.append(ApplyItem(saved_change.as_change(None, after), target, is_current))
+        items.append(ApplyItem(saved_change.as_change(after), target, is_current))
     return items

@@ -29,7 +29,12 @@ from reconciler.errors import ReconcilerError
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only the result and errors.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Only the result and errors (a y/N prompt still shows the changes it asks about).",
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Config-as-code for Tencent RTC callbacks: validate, plan, apply, detect drift.
@@ -71,8 +76,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
-        out.error("aborted; nothing more was changed")
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C and end of input into Abort. Apply catches Ctrl-C itself
+        # while it writes (ApplyInterrupted), so here nothing has been changed.
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            out.error("interrupted; nothing was changed")
+            return 130
+        out.error("aborted; nothing was changed")
         return 1
     except click.UsageError as exc:
         # Usage errors must not exit 2: 2 means "changes present".
@@ -84,10 +94,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
     except ReconcilerError as exc:
         out.error(exc)
-        return 1
-    except KeyboardInterrupt:
-        out.error("interrupted")
-        return 130
+        return exc.exit_code
     return result if isinstance(result, int) else 0
 
 

@@ -45,6 +45,10 @@ class Output:
         if not self.quiet:
             click.echo(message, err=True)
 
+    def always(self, message: str) -> None:
+        """stderr even under ``-q``: what a prompt asks about must be seen."""
+        click.echo(message, err=True)
+
     def warn(self, message: str) -> None:
         if not self.quiet:
             click.echo(f"warning: {message}", err=True)

@@ -9,10 +9,11 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.api.client import TencentClient
+from reconciler.api.endpoint import check_endpoint
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output
 from reconciler.desired.loader import DesiredApp, load_desired
@@ -60,7 +61,7 @@ class Backend:
 
     connection: Connection
     endpoint: str | None
-    secret_keys: Mapping[int, str] | None
+    secret_keys: Mapping[int, str] | None = field(repr=False)
 
     def client(self, *, read_only: bool = False) -> TencentClient:
         return TencentClient(
@@ -75,7 +76,8 @@ class Backend:
 def open_backend(out: Output, connection: Connection) -> Iterator[Backend]:
     endpoint, seed_path = connection.endpoint, connection.emulator_seed
     if seed_path is None:
-        yield Backend(connection, endpoint, None)
+        # refuse a bad --endpoint before credentials are looked up or anything is read
+        yield Backend(connection, check_endpoint(endpoint) if endpoint else None, None)
         return
     if endpoint and not connection.endpoint_from_env:
         raise UsageError("--emulator and --endpoint exclude each other; drop one")

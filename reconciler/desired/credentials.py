@@ -11,11 +11,10 @@ from collections.abc import Mapping
 
 from reconciler.desired.result import DesiredApp, DesiredProduct
 from reconciler.errors import CredentialsError
-from reconciler.products.catalog import PRODUCTS, Kind
+from reconciler.products.catalog import MAX_TOKEN_LENGTH, PRODUCTS, Kind
 from reconciler.secret import Secret
 
 GLOBAL_SECRET_KEY_ENV = "TRTC_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
-MAX_TOKEN_LENGTH = 128
 
 
 def key_candidates(sdkappid: int, secret_key_env: str | None) -> list[str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from reconciler.desired.result import ConfigWarning
 from reconciler.errors import ConfigError, Location
+from reconciler.products.vocabulary import suggest
 
 
 class Diagnostics:
@@ -36,10 +36,5 @@ class Diagnostics:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
-    options = list(choices)
-    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not matches:
-        lowered = {choice.lower(): choice for choice in options}
-        found = lowered.get(word.lower())
-        matches = [found] if found else []
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
+    match = suggest(word, frozenset(choices))
+    return f" (did you mean {match!r}?)" if match else ""

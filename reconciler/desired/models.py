@@ -27,13 +27,12 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from reconciler.products.catalog import PRODUCTS, Kind
+from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
 from reconciler.products.vocabulary import suggest
 from reconciler.regions import REGIONS
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 URL_PATTERN = r"^https?://[^/?#\s]+\S*$"
-MAX_SDKAPPID = 4_294_967_295
 
 SCHEMA_ID = "urn:trtc-callback-reconciler:schema:desired-state:1"
 SCHEMA_TITLE = "trtc-callback-reconciler desired state"

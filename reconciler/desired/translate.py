@@ -25,7 +25,7 @@ from reconciler.desired.models import (
 )
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import ConfigError, Location
-from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS, Kind
+from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS, PRODUCTS, Kind
 from reconciler.regions import REGIONS
 
 APP = "app"
@@ -240,7 +240,7 @@ def _wrong_value(detail: ErrorDetails, path: NodePath, context: str) -> str:
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         if field == "sdkappid":
             return (
-                f"`sdkappid` must be between 1 and 4294967295, found {shown}: "
+                f"`sdkappid` must be between 1 and {MAX_SDKAPPID}, found {shown}: "
                 "copy the SDKAppID from the Tencent console"
             )
         return f"{label} is out of range ({detail['msg'].lower()}), found {shown}"

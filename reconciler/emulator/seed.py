@@ -34,12 +34,11 @@ from reconciler.emulator.validation import (
     word_problem,
 )
 from reconciler.errors import ConfigError, Location
-from reconciler.products.catalog import PRODUCTS, Kind
+from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
 
 DEFAULT_ADMINS: Final[tuple[str, ...]] = ("administrator",)
 CALLBACK_PRODUCTS: Final = tuple(k for k, p in PRODUCTS.items() if p.kind is Kind.CALLBACK)
 TOKEN_PRODUCT: Final = "live_token"  # noqa: S105 (a product key, not a password)
-MAX_SDKAPPID: Final = 2**32 - 1
 
 
 @dataclass(frozen=True)

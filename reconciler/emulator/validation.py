@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from typing import Final
 from urllib.parse import urlsplit
 
+from reconciler.products.catalog import MAX_TOKEN_LENGTH
 from reconciler.products.vocabulary import suggest
 
-TOKEN_MAX_LENGTH: Final = 128
+TOKEN_MAX_LENGTH: Final = MAX_TOKEN_LENGTH
 
 
 def url_problem(value: object) -> str | None:

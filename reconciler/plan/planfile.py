@@ -25,7 +25,8 @@ from reconciler.errors import PlanFileError
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
-from reconciler.state import CallbackConfig, Config
+from reconciler.secret import Secret
+from reconciler.state import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
 from reconciler.targets import ResolvedApp
 
 SUPPORTED_MAJOR = "1"
@@ -118,8 +119,25 @@ class SavedChange:
             return None
         return CallbackConfig(self.after_public["url"], frozenset(self.after_public["events"]))
 
-    def as_change(self, before: Config | None, after: Config | None) -> Change:
-        return Change(self.resource, self.action, before, after)
+    def planned_before(self, after: Config | None) -> Config | None:
+        """The live state the plan saw, rebuilt from its public form (for reports and the
+        audit log; staleness is checked on the fingerprint). A token's value is never
+        saved: it is ``after``'s token when the plan saw it unchanged, else a stand-in."""
+        public = self.before_public
+        if public is None:
+            return None
+        if "url" in public:
+            return CallbackConfig(public["url"], frozenset(public["events"]))
+        unchanged = (
+            isinstance(after, TokenConfig)
+            and (self.after_public or {}).get("token") != SENSITIVE_CHANGED
+        )
+        token = after.token if isinstance(after, TokenConfig) and unchanged else Secret("")
+        return TokenConfig(token=token, enabled=bool(public.get("enabled")))
+
+    def as_change(self, after: Config | None) -> Change:
+        """The change as planned, with ``after`` resolved (a token from its variable)."""
+        return Change(self.resource, self.action, self.planned_before(after), after)
 
 
 @dataclass(frozen=True)

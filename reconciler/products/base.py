@@ -7,12 +7,14 @@ fallbacks between create and update. It talks through :class:`TencentClient`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, TypeVar
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.errors import MalformedResponseError
 from reconciler.products.catalog import PRODUCTS, ProductInfo
-from reconciler.state import CallbackConfig, Config
+from reconciler.state import CallbackConfig, Config, TokenConfig
+
+C = TypeVar("C", CallbackConfig, TokenConfig)
 
 
 class Product(ABC):
@@ -47,8 +49,17 @@ class Product(ABC):
 
 
 def expect_callback(config: Config) -> CallbackConfig:
-    if not isinstance(config, CallbackConfig):
-        raise TypeError(f"expected a CallbackConfig, got {type(config).__name__}")
+    return _expect(config, CallbackConfig)
+
+
+def expect_token(config: Config) -> TokenConfig:
+    return _expect(config, TokenConfig)
+
+
+def _expect(config: Config, kind: type[C]) -> C:
+    """``config`` as the kind of config a product takes; anything else is a bug."""
+    if not isinstance(config, kind):
+        raise TypeError(f"expected a {kind.__name__}, got {type(config).__name__}")
     return config
 
 

@@ -10,6 +10,12 @@ from dataclasses import dataclass
 
 from reconciler.products import vocabulary
 
+MAX_SDKAPPID = 2**32 - 1
+"""SDKAppIDs are unsigned 32-bit integers (and 0 is none)."""
+
+MAX_TOKEN_LENGTH = 128
+"""A Live webhook signing token is 1-128 characters (set_callback_token)."""
+
 
 class Family(str, enum.Enum):
     """API family: decides host, envelope and rate limit."""

@@ -9,18 +9,12 @@ from __future__ import annotations
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.codes import TOKEN_NOT_FOUND
 from reconciler.errors import ApiError
-from reconciler.products.base import Product
+from reconciler.products.base import Product, expect_token
 from reconciler.products.catalog import Family
 from reconciler.secret import Secret
 from reconciler.state import Config, TokenConfig
 
 _BASE = "v4/live_config"
-
-
-def _expect_token(config: Config) -> TokenConfig:
-    if not isinstance(config, TokenConfig):
-        raise TypeError(f"expected a TokenConfig, got {type(config).__name__}")
-    return config
 
 
 class LiveTokenProduct(Product):
@@ -42,7 +36,7 @@ class LiveTokenProduct(Product):
         return TokenConfig(token=Secret(token), enabled=enabled)
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:
-        token = _expect_token(config)
+        token = expect_token(config)
         body = {"Token": token.token, "IsTokenEnable": token.enabled}  # revealed on the wire only
         await client.call(target, Family.V4, f"{_BASE}/set_callback_token", body)
 

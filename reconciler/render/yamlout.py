@@ -14,8 +14,6 @@ import yaml
 from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS
 from reconciler.state import CallbackConfig, Config, TokenConfig
 
-SCHEMA_MODELINE = "# yaml-language-server: $schema={schema}\n"
-
 
 def _scalar(value: object) -> str:
     return (
@@ -40,13 +38,8 @@ def render_app_yaml(
     configs: Mapping[str, Config | None],
     token_env: str,
     secret_key_env: str | None = None,
-    schema: str | None = None,
 ) -> str:
-    lines: list[str] = []
-    if schema:
-        lines.append(SCHEMA_MODELINE.format(schema=schema).rstrip("\n"))
-        lines.append("#")
-    lines += [
+    lines = [
         f"# Imported from the live configuration of {sdkappid} by `reconciler import`.",
         "# Review it, commit it, and `reconciler plan` should show no changes.",
         "",

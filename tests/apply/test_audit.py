@@ -6,11 +6,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
-from reconciler.apply.audit import append_audit_log, audit_record
+from reconciler.apply.audit import AuditLog, audit_record
 from reconciler.apply.executor import ChangeResult, Outcome
-from reconciler.errors import ReconcilerError
 from reconciler.plan.change import Action, Change
 from tests.plan.factories import SG, TOKEN, cb, res, tok
 
@@ -66,18 +63,30 @@ def test_time_defaults_to_now_in_utc() -> None:
     assert before <= stamp <= before + timedelta(minutes=5)
 
 
-def test_append_writes_one_sorted_json_line_per_result(tmp_path: Path) -> None:
+def test_append_writes_one_sorted_json_line_per_result_at_once(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
-    append_audit_log(path, [FAILED])
-    append_audit_log(path, [TOKEN_APPLIED, FAILED])
+    first = AuditLog(path)
+    first.append(FAILED)
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 1  # on disk before the next
+    second = AuditLog(path)
+    second.append(TOKEN_APPLIED)
+    second.append(FAILED)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3
     records = [json.loads(line) for line in lines]
     assert [r["result"] for r in records] == ["failed", "applied", "failed"]
     assert list(records[0]) == sorted(records[0])
     assert TOKEN not in path.read_text(encoding="utf-8")
+    assert (first.written, second.written, second.problem) == (1, 2, None)
 
 
-def test_append_error_is_a_user_error(tmp_path: Path) -> None:
-    with pytest.raises(ReconcilerError, match="cannot append to the audit log"):
-        append_audit_log(tmp_path / "no-such-dir" / "audit.jsonl", [FAILED])
+def test_a_failing_append_is_remembered_not_raised(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "no-such-dir" / "audit.jsonl")
+    log.append(FAILED)
+    log.append(TOKEN_APPLIED)
+    assert log.written == 0
+    assert log.problem is not None
+    assert log.problem.startswith(
+        f"cannot append to the audit log {tmp_path / 'no-such-dir' / 'audit.jsonl'}: "
+        "No such file or directory; 0 record(s) were written"
+    )

@@ -83,7 +83,10 @@ def test_items_rebuilt_from_the_saved_plan(tmp_path: Path) -> None:
         (res("live", US), Action.CREATE),
     ]
     call, token, room, live = items
-    assert call.change.before is None  # only its fingerprint was saved
+    # the plan's view of before, rebuilt from its public form (stale checks use fingerprints)
+    assert call.change.before == OLD_CALL
+    assert room.change.before == ROOM
+    assert token.change.before is None and live.change.before is None
     assert call.change.after == CALL
     assert token.change.after == tok(TOKEN, True)
     assert room.change.after is None

@@ -132,6 +132,72 @@ def test_tty_end_of_input_at_the_prompt_aborts(
     assert writes(request_log) == []
 
 
+class InterruptedTerminal(FakeTerminal):
+    """The user presses Ctrl-C at the prompt."""
+
+    def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_at_the_prompt_changes_nothing(
+    cli: Any,
+    env: dict[str, str],
+    request_log: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", InterruptedTerminal(""))
+    result = cli("apply", EXAMPLES)
+    assert result.code == 1  # click's prompt turns Ctrl-C into Abort, as it does end of input
+    assert "error: aborted; nothing was changed" in result.err
+    assert writes(request_log) == []
+
+
+def test_ctrl_c_while_planning_changes_nothing_and_exits_130(
+    cli: Any,
+    env: dict[str, str],
+    request_log: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reconciler.cli import session
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(session, "fetch_live", interrupted)
+    result = cli("apply", EXAMPLES, "--auto-approve")
+    assert result.code == 130
+    assert result.err.endswith("error: interrupted; nothing was changed\n")
+    assert writes(request_log) == []
+
+
+def test_quiet_still_shows_the_plan_before_asking(
+    cli: Any, env: dict[str, str], request_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", FakeTerminal("n\n"))
+    result = cli("-q", "apply", EXAMPLES)
+    assert result.code == 1
+    shown, prompt = result.err.index("will be created"), result.err.index("Apply these changes?")
+    assert shown < prompt
+    assert "Plan: 3 to create, 3 to update, 1 to delete" in result.err
+    assert writes(request_log) == []
+
+
+def test_a_saved_plan_is_shown_before_asking(
+    cli: Any, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan_file = tmp_path / "plan.json"
+    assert cli("plan", EXAMPLES, "--out", plan_file).code == 0
+    for flags in ((), ("-q",)):
+        monkeypatch.setattr(sys, "stdin", FakeTerminal("n\n"))
+        result = cli(*flags, "apply", "--plan", plan_file)
+        assert result.code == 1
+        err = result.err
+        assert f"Changes saved in {plan_file}:" in err
+        assert "# prod-sg (1400000001) call will be updated in place" in err
+        assert "Saved plan: 3 to create, 3 to update, 1 to delete." in err
+        assert err.index("Saved plan:") < err.index("Apply these changes?")
+
+
 def test_tty_answer_yes_applies(
     cli: Any,
     env: dict[str, str],

@@ -158,6 +158,12 @@ def test_a_stale_change_is_recorded_as_stale(
     assert len(rows) == 7
     stale = rows[("prod-sg", "call")]
     assert stale["result"] == "stale"
+    planned = next(
+        c
+        for c in json.loads(saved.read_text())["changes"]
+        if c["product"] == "call" and c["app"] == "prod-sg"
+    )
+    assert stale["before"] == planned["before"] is not None  # what the plan saw, not null
     assert stale["error_code"] is None and stale["request_id"] is None
     assert [k for k, r in rows.items() if r["result"] != "applied"] == [("prod-sg", "call")]
 
@@ -211,3 +217,34 @@ def test_an_unwritable_audit_log_is_refused_before_any_write(
     assert result.code == 1
     assert "audit log" in result.err
     assert [r for r in read_log(request_log) if r["write"]] == []
+
+
+def test_ctrl_c_during_apply_keeps_the_finished_records_and_says_so(
+    cli: Any, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user presses Ctrl-C after the first change finished: its audit line is on
+    disk, the message says changes may have been written, and the exit code is 130."""
+    from reconciler.cli.commands import apply as apply_module
+
+    real_apply_all = apply_module.apply_all
+
+    async def interrupted_after_one(client: Any, items: Any, *, on_result: Any) -> Any:
+        await real_apply_all(client, items[:1], on_result=on_result)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(apply_module, "apply_all", interrupted_after_one)
+    audit = tmp_path / "audit.jsonl"
+    result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
+    assert result.code == 130
+    (row,) = records(audit)
+    assert row["result"] == "applied"
+    assert f"applied: {row['app']} ({row['sdkappid']}) {row['product']}" in result.out
+    assert (
+        f"error: interrupted: 1 of 7 change(s) finished, recorded in {audit}; the others may "
+        "or may not have been written. Run `reconciler plan` to see where things stand"
+    ) in result.err
+    assert "nothing was changed" not in result.err
+    # and it converges: the next apply does the rest
+    monkeypatch.setattr(apply_module, "apply_all", real_apply_all)
+    assert cli("apply", EXAMPLES, "--auto-approve").code == 0
+    assert "No changes." in cli("plan", EXAMPLES).out

@@ -308,6 +308,23 @@ def test_bad_name_is_refused(cli: Any, ops_env: None, tmp_path: Path, request_lo
     assert read_log(request_log) == []
 
 
+@pytest.mark.parametrize("value", ["sk-1a2b 3c", "1STARTS_WITH_DIGIT", "$TRTC_KEY", ""])
+def test_secret_key_env_must_be_a_variable_name(
+    cli: Any, ops_env: None, tmp_path: Path, request_log: Path, value: str
+) -> None:
+    result = cli(
+        "import", "--sdkappid", "1400000101", "--region", "japan",
+        "--secret-key-env", value, "--out", tmp_path,
+    )  # fmt: skip
+    assert result.code == 1
+    assert result.err == (
+        f"error: --secret-key-env {value!r} is not an environment variable name: give the "
+        "variable's name (letters, digits and '_'), not its value\n"
+    )
+    assert not list(tmp_path.rglob("*.yaml"))
+    assert read_log(request_log) == []
+
+
 def test_unwritable_out_dir_is_a_user_error(cli: Any, ops_env: None, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")

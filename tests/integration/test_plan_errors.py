@@ -222,6 +222,19 @@ def test_plain_http_to_a_non_loopback_endpoint_is_refused(
     assert read_log(request_log) == []
 
 
+def test_bad_endpoint_is_reported_before_missing_credentials(
+    cli: Any, env: dict[str, str], request_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LIVE_WEBHOOK_TOKEN_PROD_SG")
+    for command in (("plan", EXAMPLES), ("drift", EXAMPLES), ("apply", EXAMPLES)):
+        result = cli(*command, "--endpoint", "http://127.0.0.1:99999")
+        assert_clean_error(result)
+        assert result.err == (
+            "error: endpoint 'http://127.0.0.1:99999' has port 99999: use a port from 1 to 65535\n"
+        ), command
+    assert read_log(request_log) == []
+
+
 def test_endpoint_flag_and_env_both_work_on_loopback(
     cli: Any, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

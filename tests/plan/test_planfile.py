@@ -14,8 +14,9 @@ from reconciler.fetch import LiveSnapshot
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Action, Resource
 from reconciler.plan.fingerprint import fingerprint
-from reconciler.plan.planfile import plan_document, read_plan_file, write_plan_file
+from reconciler.plan.planfile import SavedChange, plan_document, read_plan_file, write_plan_file
 from reconciler.secret import Secret
+from reconciler.state import TokenConfig
 from tests.plan.factories import (
     KEY,
     SG,
@@ -136,15 +137,38 @@ def test_round_trip(tmp_path: Path) -> None:
     assert room.after_fingerprint == fingerprint(Secret(KEY), SG, "conference", None)
 
 
-def test_saved_change_as_change(tmp_path: Path) -> None:
-    call = read_plan_file(save(tmp_path, make_doc())).changes[0]
-    change = call.as_change(OLD_CALL, CALL)
+def test_saved_change_as_change_rebuilds_the_planned_before(tmp_path: Path) -> None:
+    call, token, room = read_plan_file(save(tmp_path, make_doc())).changes
+    change = call.as_change(CALL)
     assert (change.resource, change.action, change.before, change.after) == (
         Resource("prod-sg", SG, "call"),
         Action.UPDATE,
         OLD_CALL,
         CALL,
     )
+    assert room.as_change(None).before is not None
+    # The token's old value is not in the file: a stand-in that still reads as changed.
+    desired = tok(TOKEN)
+    token_change = token.as_change(desired)
+    assert isinstance(token_change.before, TokenConfig)
+    assert token_change.before.token != desired.token
+    assert token_change.public_before() == {"token": "(sensitive)", "enabled": True}
+    assert token_change.public_after() == {"token": "(sensitive value changed)", "enabled": True}
+
+
+def test_unchanged_token_value_stays_unchanged_in_the_rebuilt_before() -> None:
+    saved = SavedChange(
+        Resource("prod-sg", SG, "live_token"),
+        Action.UPDATE,
+        {"token": "(sensitive)", "enabled": True},
+        {"token": "(sensitive)", "enabled": False},
+        "fp-before",
+        "fp-after",
+        "LIVE_TOKEN",
+    )
+    change = saved.as_change(tok(TOKEN, False))
+    assert change.before == tok(TOKEN, True)
+    assert change.public_after() == {"token": "(sensitive)", "enabled": False}
 
 
 def test_file_never_holds_a_secret(tmp_path: Path) -> None:

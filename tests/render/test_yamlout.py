@@ -30,7 +30,6 @@ def render(
     configs: dict[str, Config | None],
     name: str = "prod-sg",
     identifier: str = "administrator",
-    schema: str | None = None,
 ) -> str:
     return render_app_yaml(
         name=name,
@@ -39,7 +38,6 @@ def render(
         identifier=identifier,
         configs=configs,
         token_env=token_env_name(name),
-        schema=schema,
     )
 
 
@@ -126,13 +124,6 @@ def test_identifier_round_trips(tmp_path: Path, identifier: str) -> None:
     text = render({"call": CALL}, identifier=identifier)
     loaded = load_back(tmp_path, text)
     assert loaded.identifier == identifier
-
-
-def test_schema_modeline() -> None:
-    text = render({"call": CALL}, schema="https://example.com/schema.json")
-    assert text.startswith("# yaml-language-server: $schema=https://example.com/schema.json\n#\n")
-    assert yaml.safe_load(text)["sdkappid"] == SG
-    assert not render({"call": CALL}).startswith("# yaml-language-server")
 
 
 def test_header_comment() -> None:

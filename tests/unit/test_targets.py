@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.errors import CredentialsError, ReconcilerError
+from reconciler.errors import CredentialsError
 from reconciler.plan.change import Resource
 from reconciler.secret import Secret
-from reconciler.targets import DesiredResource, check_no_secret_in, resolve_apps
+from reconciler.targets import DesiredResource, resolve_apps
 from tests.plan.factories import KEY, SG, TOKEN, US, absent, app, cb, present, tok, token_present
 
 CALL = cb("https://hooks.example.com/trtc/call", "Call.CallbackAfterStartCall")
@@ -96,11 +96,3 @@ def test_bad_token_is_reported_without_its_value() -> None:
         resolve_apps([SG_APP], {"KEY_SG": KEY, "LIVE_TOKEN": long})
     assert "longer than 128" in str(caught.value)
     assert long not in str(caught.value)
-
-
-def test_check_no_secret_in() -> None:
-    secrets = [Secret(KEY), Secret("")]
-    check_no_secret_in("a plan with (sensitive) values only", secrets)
-    with pytest.raises(ReconcilerError, match="a secret value was about to be written") as caught:
-        check_no_secret_in(f"url?key={KEY}", secrets)
-    assert KEY not in str(caught.value)

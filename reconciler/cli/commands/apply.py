@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.apply.audit import append_audit_log, check_audit_log
+from reconciler.apply.audit import AuditLog, check_audit_log
 from reconciler.apply.executor import ApplyItem, ChangeResult, apply_all
 from reconciler.apply.report import render_results, render_results_markdown, result_line
 from reconciler.apply.saved import items_from_saved_plan
@@ -18,16 +18,16 @@ from reconciler.cli import options
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Backend, open_backend, planned
-from reconciler.errors import UsageError
+from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
 from reconciler.plan.planfile import read_plan_file
 from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
-from reconciler.render.text import render_text
+from reconciler.render.text import render_change, render_text
 from reconciler.state import Config
 from reconciler.targets import ResolvedApp
 
 
-def _confirm(auto_approve: bool) -> bool:
+def _confirm(out: Output, preview: str, auto_approve: bool) -> bool:
     if auto_approve:
         return True
     if not sys.stdin.isatty():
@@ -35,6 +35,8 @@ def _confirm(auto_approve: bool) -> bool:
             "refusing to apply without confirmation: standard input is not a terminal; "
             "review the plan and pass --auto-approve"
         )
+    if out.quiet:  # -q hid the plan: never ask about changes the user has not seen
+        out.always(preview)
     return click.confirm("Apply these changes?", default=False, err=True)
 
 
@@ -60,24 +62,57 @@ def _run(
     out: Output,
     backend: Backend,
     items: Sequence[ApplyItem],
+    preview: str,
     auto_approve: bool,
     audit_log: Path | None,
 ) -> int:
     """Confirm, apply every item concurrently, report; exit 0 only if all applied."""
-    if not _confirm(auto_approve):
+    if not _confirm(out, preview, auto_approve):
         out.info("Apply cancelled; nothing was changed.")
         return 1
+    audit = AuditLog(audit_log) if audit_log is not None else None
+    finished: list[ChangeResult] = []
+
+    def on_result(result: ChangeResult) -> None:
+        finished.append(result)
+        out.info(result_line(result))
+        if audit is not None:
+            audit.append(result)
 
     async def execute() -> list[ChangeResult]:
         async with backend.client() as client:
-            return await apply_all(client, items, on_result=lambda r: out.info(result_line(r)))
+            return await apply_all(client, items, on_result=on_result)
 
-    results = asyncio.run(execute())
-    if audit_log is not None:
-        append_audit_log(audit_log, results)
+    try:
+        results = asyncio.run(execute())
+    except KeyboardInterrupt:
+        if finished:
+            out.result(render_results(finished))
+        recorded = f", recorded in {audit_log}" if audit is not None and audit.written else ""
+        raise ApplyInterrupted(
+            f"interrupted: {len(finished)} of {len(items)} change(s) finished{recorded}; "
+            "the others may or may not have been written. Run `reconciler plan` to see "
+            "where things stand, then apply again (it converges)"
+        ) from None
     out.result(render_results(results))
     append_step_summary(render_results_markdown(results))
+    if audit is not None and audit.problem is not None:
+        out.error(audit.problem)
+        return 1
     return 0 if all(r.ok for r in results) else 1
+
+
+def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
+    lines = [f"Changes saved in {plan_file}:", ""]
+    for item in items:
+        lines += [*render_change(item.change), ""]
+    plan = Plan(tuple(item.change for item in items))
+    counts = plan.summary()
+    lines.append(
+        f"Saved plan: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete."
+    )
+    return "\n".join(lines)
 
 
 @click.command("apply")
@@ -164,16 +199,19 @@ def apply_command(
             items = items_from_saved_plan(saved, os.environ, backend.secret_keys)
             if not items:
                 return _nothing_to_do(out, "No changes in the saved plan. Nothing to do.")
-            out.info(f"applying {len(items)} change(s) from {plan_file}")
-            return _run(out, backend, items, auto_approve, audit_log)
+            preview = _saved_preview(plan_file, items)
+            out.info(preview)
+            return _run(out, backend, items, preview, auto_approve, audit_log)
 
     assert directory is not None
     with planned(out, directory, selection, connection) as run:
         plan = run.plan
-        out.info(render_text(plan).rstrip("\n"))
+        preview = render_text(plan).rstrip("\n")
+        out.info(preview)
         check_protect(plan, run.protected)
         if thresholds is not None:
             check_thresholds(plan.summary(), plan.existing, thresholds)
         if not plan.has_changes:
             return _nothing_to_do(out, "No changes. Nothing to do.")
-        return _run(out, run.backend, _items_for(plan, run.resolved), auto_approve, audit_log)
+        items = _items_for(plan, run.resolved)
+        return _run(out, run.backend, items, preview, auto_approve, audit_log)

@@ -15,9 +15,10 @@ from reconciler.cli.options import Connection
 from reconciler.cli.output import Output
 from reconciler.cli.session import open_backend
 from reconciler.desired.credentials import resolve_key_from_env
+from reconciler.desired.models import ENV_NAME_PATTERN
 from reconciler.errors import UsageError
 from reconciler.fetch import Read, fetch_live
-from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
 from reconciler.regions import REGIONS
 from reconciler.render.yamlout import render_app_yaml, token_env_name
 from reconciler.secret import Secret
@@ -28,7 +29,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 @click.command("import")
 @click.option(
-    "--sdkappid", type=click.IntRange(1, 2**32 - 1), required=True, help="The app to import."
+    "--sdkappid", type=click.IntRange(1, MAX_SDKAPPID), required=True, help="The app to import."
 )
 @click.option("--region", type=click.Choice(REGIONS), required=True, help="The app's data center.")
 @click.option("--name", help="App name (and file name); default app-SDKAPPID.")
@@ -81,6 +82,11 @@ def import_command(
     name = f"app-{sdkappid}" if name is None else name
     if not _NAME.match(name):
         raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
+    if secret_key_env is not None and not re.match(ENV_NAME_PATTERN, secret_key_env):
+        raise UsageError(
+            f"--secret-key-env {secret_key_env!r} is not an environment variable name: "
+            "give the variable's name (letters, digits and '_'), not its value"
+        )
     path = out_dir / f"{name}.yaml"
     if path.exists() and not force:
         raise UsageError(f"{path} exists; pass --force to overwrite it")

@@ -1,0 +1,29 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("looptime") is not None and isinstance(item, pytest.Function):
+            item.fixturenames.append("_looptime_never_stalls")
+
+
+@pytest.fixture
+async def _looptime_never_stalls() -> AsyncIterator[None]:
+    """Work around a stall of looptime 0.7, the last release for Python 3.10.
+
+    looptime rounds its fake clock to 1e-6 s, while asyncio calls a timer due only
+    within its clock resolution (1e-9 s). A timer due a fraction of a microsecond
+    after the rounded "now" is then never due, and the loop spins forever (seen with
+    the jittered retry waits). Letting asyncio treat timers within 1e-6 s as due
+    matches looptime's own resolution; later looptime releases need no such help.
+    """
+    loop = asyncio.get_running_loop()
+    loop._clock_resolution = max(loop._clock_resolution, 1e-6)  # type: ignore[attr-defined]
+    yield
