@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from importlib.metadata import version
 
 import pytest
 
+LOOPTIME_STALLS = tuple(int(part) for part in version("looptime").split(".")[:2]) < (0, 8)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if not LOOPTIME_STALLS:
+        return
     for item in items:
         if item.get_closest_marker("looptime") is not None and isinstance(item, pytest.Function):
             item.fixturenames.append("_looptime_never_stalls")

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import httpx
 
 from reconciler.errors import EndpointError
+from reconciler.loopback import is_loopback
 from reconciler.products.catalog import Family
 from reconciler.regions import REGIONS, host_for
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost."}:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_endpoint(url: str) -> str:

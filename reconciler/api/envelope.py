@@ -61,7 +61,8 @@ def parse_answer(
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        snippet = scrub(body[:200].decode("utf-8", "replace"), secrets)[:80]
+        # scrub the whole answer, then cut: a secret cut in two would no longer match
+        snippet = scrub(body.decode("utf-8", "replace"), secrets)[:80]
         raise MalformedResponseError(
             f"{where}: the answer is not JSON ({snippet!r}); check --endpoint"
         ) from None
@@ -76,7 +77,7 @@ def parse_answer(
     info = payload.get(info_field)
     request_id = payload.get(rid_field)
     info_text = scrub(info, secrets) if isinstance(info, str) else ""
-    rid_text = request_id if isinstance(request_id, str) else ""
+    rid_text = scrub(request_id, secrets) if isinstance(request_id, str) else ""
     if code != 0:
         raise ApiError(
             code=code,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 from reconciler.secret import REDACTED
 
@@ -16,14 +17,26 @@ def redact(text: str) -> str:
     return _USERSIG.sub(r"\1(sensitive)", text)
 
 
+SHORT_SECRET = 8
+"""Replacing a secret shorter than this would show it (a token ``a`` would turn
+``invalid`` into ``inv(sensitive)lid``): text quoting one is withheld whole."""
+
+WITHHELD = "(withheld: it quoted a secret value of the request)"
+
+
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every ``usersig=`` value and every one of ``secrets`` replaced.
 
     For what a server sends back: an error message may echo the request, and so the
-    UserSig, the secret key or a token it carried.
+    UserSig, the secret key or a token it carried, as sent or percent-encoded.
+    Scrub a whole text before cutting it: a cut secret no longer matches.
     """
-    for value in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(value, REDACTED)
+    forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))}
+    for value in sorted(forms, key=len, reverse=True):
+        if value in text:
+            if len(value) < SHORT_SECRET:
+                return WITHHELD
+            text = text.replace(value, REDACTED)
     return redact(text)
 
 

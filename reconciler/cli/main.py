@@ -77,9 +77,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort as exc:
-        # click turns Ctrl-C and end of input into Abort. Apply catches Ctrl-C itself
-        # while it writes (ApplyInterrupted), so here nothing has been changed.
-        if isinstance(exc.__cause__, KeyboardInterrupt):
+        # click turns Ctrl-C and end of input into Abort (its prompts `from None`, so
+        # look at the context too). Apply catches Ctrl-C itself while it writes
+        # (ApplyInterrupted), so here nothing has been changed.
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
             out.error("interrupted; nothing was changed")
             return 130
         out.error("aborted; nothing was changed")

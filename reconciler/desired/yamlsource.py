@@ -134,8 +134,10 @@ def decode_utf8(raw: bytes, shown: str) -> str:
 
 def parse_yaml(text: str, shown: str) -> YamlDocument:
     """Parse ``text`` (the file ``shown``) into a :class:`YamlDocument`."""
+    loader: yaml.SafeLoader | None = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = yaml.SafeLoader(text)  # its reader already checks the characters
+        root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         raise ConfigErrors([_syntax_error(exc, shown)]) from None
     except yaml.reader.ReaderError as exc:
@@ -143,7 +145,12 @@ def parse_yaml(text: str, shown: str) -> YamlDocument:
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
         raise ConfigErrors([ConfigError(Location(shown, 1, 1), f"invalid YAML: {exc}")]) from None
     except RecursionError:
-        raise ConfigErrors([_too_deep(Location(shown, 1, 1))]) from None
+        # PyYAML's composer recurses per level: report where it had got to.
+        assert loader is not None  # the reader does not recurse
+        raise ConfigErrors([_too_deep(_mark_location(loader.get_mark(), shown))]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise ConfigErrors([ConfigError(Location(shown, 1, 1), "file is empty: " + _EMPTY_HINT)])
     return _Walker(shown).run(root)
@@ -212,6 +219,8 @@ class _Walker:
             data = self.build(root, (), frozenset())
         except _Fatal as fatal:
             self.errors.append(fatal.error)
+        except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting well before
+            self.errors.append(_too_deep(self.at(root)))
         if self.errors:
             raise ConfigErrors(self.errors)
         return YamlDocument(self.shown, data, self.locations, self.key_locations)
@@ -219,7 +228,8 @@ class _Walker:
     def at(self, node: Node) -> Location:
         return _mark_location(node.start_mark, self.shown)
 
-    def build(self, node: Node, path: NodePath, active: frozenset[int]) -> Any:
+    def count_node(self, node: Node) -> None:
+        """Count one node visited; aliases and merges can make the count explode."""
         self.count += 1
         if self.count > MAX_NODES:
             raise _Fatal(
@@ -229,6 +239,9 @@ class _Walker:
                     "write the data out plainly",
                 )
             )
+
+    def build(self, node: Node, path: NodePath, active: frozenset[int]) -> Any:
+        self.count_node(node)
         if id(node) in active:
             raise _Fatal(
                 ConfigError(self.at(node), "an alias refers to its own anchor: remove the cycle")
@@ -257,15 +270,6 @@ class _Walker:
     def scalar(self, node: ScalarNode) -> Any:
         try:
             return self.constructor.construct_object(node, deep=True)
-        except (ValueError, TypeError, OverflowError) as exc:
-            # PyYAML's resolver takes `2020-02-30` for a date and then fails to build it.
-            raise _Fatal(
-                ConfigError(
-                    self.at(node),
-                    f"cannot read the value {node.value!r} ({exc}): "
-                    "quote it if it is text, or correct it",
-                )
-            ) from exc
         except yaml.MarkedYAMLError as exc:
             raise _Fatal(
                 ConfigError(
@@ -274,6 +278,10 @@ class _Walker:
                     "remove it (plain values need no tag)",
                 )
             ) from exc
+        except Exception as exc:
+            # e.g. ValueError for `2020-02-30` (resolved as a date), IndexError for
+            # `!!int ""`, KeyError for `!!bool maybe`: all are the user's value.
+            raise _Fatal(ConfigError(self.at(node), unreadable_value(node, exc))) from exc
 
     def check_tag(self, node: Node, expected: str) -> None:
         if node.tag != expected:
@@ -309,7 +317,10 @@ class _Walker:
         """
         merged: dict[Hashable, tuple[Node, Node]] = {}
         explicit: dict[Hashable, tuple[Node, Node]] = {}
+        if len(active) > MAX_DEPTH:  # merges of merges count as nesting
+            raise _Fatal(_too_deep(self.at(node)))
         for key_node, value_node in node.value:
+            self.count_node(key_node)
             if key_node.tag == _MERGE_TAG:
                 for source in self.merge_sources(value_node, active):
                     for key, entry in self.entries(source, active | {id(source)}).items():
@@ -348,6 +359,20 @@ class _Walker:
                 "a merge key (<<) takes a mapping or a list of mappings, e.g. `<<: *defaults`",
             )
         )
+
+
+def unreadable_value(node: ScalarNode, exc: Exception) -> str:
+    """Why PyYAML could not build ``node`` (as its tag says), and what to do."""
+    reason = f" ({shorten(str(exc))})" if isinstance(exc, ValueError) and str(exc) else ""
+    return (
+        f"cannot read the value {shorten(node.value)!r} as {_shown_tag(node.tag)}{reason}: "
+        "quote it if it is text, or correct it"
+    )
+
+
+def shorten(text: str, width: int = 40) -> str:
+    """``text`` cut to ``width`` characters (with ``...``) for an error message."""
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _shown_tag(tag: str) -> str:

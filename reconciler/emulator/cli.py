@@ -8,13 +8,13 @@ from typing import NoReturn
 
 import click
 
-from reconciler.api.endpoint import is_loopback
 from reconciler.emulator.app import create_app
 from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind, parse_fault_kinds
 from reconciler.emulator.seed import Seed, load_seed
 from reconciler.emulator.server import base_url, bind_socket, make_server
 from reconciler.emulator.store import Store
 from reconciler.errors import ReconcilerError
+from reconciler.loopback import is_loopback
 
 _HELP = """Run a local emulator of Tencent's callback-configuration REST APIs.
 

@@ -27,6 +27,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from reconciler.desired.yamlsource import unreadable_value
 from reconciler.emulator.validation import (
     TOKEN_MAX_LENGTH,
     token_problem,
@@ -169,9 +170,9 @@ class _Reader:
             return _NOT_SCALAR
         try:
             return self._constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-            # PyYAML raises plain ValueError for e.g. `2020-02-30` read as a date.
-            self.fail(node, f"cannot read the value {node.value!r} ({exc}): quote it or fix it")
+        except Exception as exc:
+            # e.g. ValueError for `2020-02-30` read as a date, IndexError for `!!int ""`
+            self.fail(node, unreadable_value(node, exc))
 
     def string(self, node: Node, what: str) -> str:
         value = self.value(node)

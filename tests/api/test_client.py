@@ -298,12 +298,41 @@ def echo_everything(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=v4(90001, echoed))
 
 
+def echo_bare_in_every_field(request: httpx.Request) -> httpx.Response:
+    """The UserSig quoted bare (no ``usersig=``) in ErrorInfo and in RequestId."""
+    sig = request.url.params["usersig"]
+    token = json.loads(request.content)["Token"]
+    return httpx.Response(200, json=v4(90001, f"sig {sig} token {token} {KEY}", rid=sig))
+
+
 def echo_as_html(request: httpx.Request) -> httpx.Response:
     """A proxy that answers a page quoting the request, not JSON."""
     return httpx.Response(200, text=f"<p>{request.content.decode()} {request.url.params}</p>")
 
 
-@pytest.mark.parametrize("reply", [echo_everything, echo_as_html])
+def echo_bare_sig_as_html(request: httpx.Request) -> httpx.Response:
+    """A page quoting the UserSig bare, after enough text that a cut would split it."""
+    sig = request.url.params["usersig"]
+    return httpx.Response(200, text=f"<p>{'x' * 40} {sig}</p>")
+
+
+def echo_percent_encoded(request: httpx.Request) -> httpx.Response:
+    """ErrorInfo quoting the query string as sent: the UserSig percent-encoded."""
+    return httpx.Response(
+        200, json=v4(90001, f"query {request.url.query.decode()}".replace("usersig=", "sig:"))
+    )
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        echo_everything,
+        echo_bare_in_every_field,
+        echo_as_html,
+        echo_bare_sig_as_html,
+        echo_percent_encoded,
+    ],
+)
 async def test_secrets_echoed_by_the_server_never_reach_the_error(
     reply: Callable[[httpx.Request], httpx.Response],
 ) -> None:
@@ -319,4 +348,15 @@ async def test_secrets_echoed_by_the_server_never_reach_the_error(
     shown = f"{caught.value} {caught.value!r} {getattr(caught.value, 'info', '')}"
     for secret in (token, sig, KEY):
         assert secret not in shown
+        assert secret[:20] not in shown  # not even a part of it
     assert "(sensitive)" in shown
+
+
+async def test_a_short_token_quoted_back_withholds_the_whole_message() -> None:
+    """Replacing a 1-character token inside words would show it: withhold the text."""
+    script = Scripted(v4(90001, "Token a is invalid"))
+    body = {"Token": Secret("a"), "IsTokenEnable": True}
+    async with client_for(script) as client:
+        with pytest.raises(ApiError) as caught:
+            await client.call(TARGET, Family.V4, "v4/live_config/set_callback_token", body)
+    assert caught.value.info == "(withheld: it quoted a secret value of the request)"

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.api.endpoint import Endpoints, check_endpoint, is_loopback
+from reconciler.api.endpoint import Endpoints, check_endpoint
 from reconciler.errors import EndpointError
+from reconciler.loopback import is_loopback
 from reconciler.products.catalog import Family
 
 

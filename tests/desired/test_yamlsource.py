@@ -122,9 +122,15 @@ def test_billion_laughs_is_refused_quickly() -> None:
 @pytest.mark.parametrize(
     ("text", "column", "words"),
     [
-        ("sdkappid: 2020-02-30\n", 11, "'2020-02-30' (day is out of range for month)"),
-        ("sdkappid: !!int 'abc'\n", 11, "'abc' (invalid literal for int()"),
-        ("when: 2020-13-01 10:00:00\n", 7, "(month must be in 1..12)"),
+        ("sdkappid: 2020-02-30\n", 11, "'2020-02-30' as !!timestamp (day is out of range"),
+        ("sdkappid: !!int 'abc'\n", 11, "'abc' as !!int (invalid literal for int()"),
+        ("when: 2020-13-01 10:00:00\n", 7, "as !!timestamp (month must be in 1..12)"),
+        ('sdkappid: !!int ""\n', 11, "'' as !!int:"),  # IndexError inside PyYAML
+        ('sdkappid: !!int "-"\n', 11, "'-' as !!int:"),
+        ('sdkappid: !!float ""\n', 11, "'' as !!float:"),
+        ('on: !!bool "maybe"\n', 5, "'maybe' as !!bool:"),  # KeyError inside PyYAML
+        ('at: !!timestamp "nope"\n', 5, "'nope' as !!timestamp:"),  # AttributeError
+        ("n: " + "9" * 5000 + "\n", 4, "'" + "9" * 37 + "...' as !!int ("),
     ],
 )
 def test_values_yaml_cannot_build_are_located(text: str, column: int, words: str) -> None:
@@ -132,14 +138,35 @@ def test_values_yaml_cannot_build_are_located(text: str, column: int, words: str
     assert message.startswith(f"f.yaml:1:{column}: cannot read the value ")
     assert words in message
     assert message.endswith("quote it if it is text, or correct it")
+    assert len(message) < 200
 
 
 def test_deep_nesting_is_refused_with_a_location() -> None:
     (shallow,) = messages("x: " + "[" * 80 + "]" * 80 + "\n")
     assert shallow.startswith("f.yaml:1:68: lists and mappings nest more than 64 levels deep")
-    # Deeper than Python's recursion limit: PyYAML's composer itself gives up.
+    # Deeper than Python's recursion limit: PyYAML's composer itself gives up, somewhere
+    # inside the brackets; the error points there, not at the top of the file.
     (deep,) = messages("x: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert deep.startswith("f.yaml:1:1: lists and mappings nest more than 64 levels deep")
+    line, column, rest = deep.split(":", 3)[1:]
+    assert (line, rest) == (
+        "1",
+        " lists and mappings nest more than 64 levels deep: "
+        "desired state is a few levels deep; flatten the data",
+    )
+    assert 4 < int(column) <= 5004
+
+
+def test_chained_merge_keys_are_refused_as_too_deep() -> None:
+    lines = ["a0: &a0 {k: 1}"] + [f"a{i}: &a{i} {{<<: *a{i - 1}}}" for i in range(1, 3000)]
+    (message,) = messages("\n".join(lines) + "\n")
+    assert "lists and mappings nest more than 64 levels deep" in message
+
+
+def test_exponential_merge_keys_are_refused_quickly() -> None:
+    lines = ["a0: &a0 {k: 1}"]
+    lines += [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}" for i in range(1, 41)]
+    (message,) = messages("\n".join(lines) + "\n")
+    assert "expands to more than 100000 YAML nodes" in message
 
 
 def test_a_file_over_the_size_limit_is_refused_before_parsing(

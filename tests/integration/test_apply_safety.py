@@ -139,7 +139,7 @@ class InterruptedTerminal(FakeTerminal):
         raise KeyboardInterrupt
 
 
-def test_ctrl_c_at_the_prompt_changes_nothing(
+def test_ctrl_c_at_the_prompt_changes_nothing_and_exits_130(
     cli: Any,
     env: dict[str, str],
     request_log: Path,
@@ -147,8 +147,8 @@ def test_ctrl_c_at_the_prompt_changes_nothing(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", InterruptedTerminal(""))
     result = cli("apply", EXAMPLES)
-    assert result.code == 1  # click's prompt turns Ctrl-C into Abort, as it does end of input
-    assert "error: aborted; nothing was changed" in result.err
+    assert result.code == 130
+    assert result.err.endswith("error: interrupted; nothing was changed\n")
     assert writes(request_log) == []
 
 

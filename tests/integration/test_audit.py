@@ -248,3 +248,33 @@ def test_ctrl_c_during_apply_keeps_the_finished_records_and_says_so(
     monkeypatch.setattr(apply_module, "apply_all", real_apply_all)
     assert cli("apply", EXAMPLES, "--auto-approve").code == 0
     assert "No changes." in cli("plan", EXAMPLES).out
+
+
+def test_ctrl_c_after_the_audit_log_failed_says_so(
+    cli: Any, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up (the append fails), then the user presses Ctrl-C: the message
+    must not claim the changes were recorded."""
+    from reconciler.apply.audit import AuditLog
+    from reconciler.cli.commands import apply as apply_module
+
+    class FullDisk(AuditLog):
+        def append(self, result: Any) -> None:
+            self.problem = f"cannot append to the audit log {self.path}: No space left on device"
+
+    real_apply_all = apply_module.apply_all
+
+    async def interrupted_after_one(client: Any, items: Any, *, on_result: Any) -> Any:
+        await real_apply_all(client, items[:1], on_result=on_result)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(apply_module, "AuditLog", FullDisk)
+    monkeypatch.setattr(apply_module, "apply_all", interrupted_after_one)
+    audit = tmp_path / "audit.jsonl"
+    result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
+    assert result.code == 130
+    assert (
+        f"error: interrupted: 1 of 7 change(s) finished (cannot append to the audit log "
+        f"{audit}: No space left on device); the others may or may not have been written"
+    ) in result.err
+    assert "recorded in" not in result.err

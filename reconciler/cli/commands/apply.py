@@ -88,7 +88,12 @@ def _run(
     except KeyboardInterrupt:
         if finished:
             out.result(render_results(finished))
-        recorded = f", recorded in {audit_log}" if audit is not None and audit.written else ""
+            append_step_summary(render_results_markdown(finished))
+        recorded = ""
+        if audit is not None and audit.problem is not None:
+            recorded = f" ({audit.problem})"
+        elif audit is not None and audit.written:
+            recorded = f", recorded in {audit_log}"
         raise ApplyInterrupted(
             f"interrupted: {len(finished)} of {len(items)} change(s) finished{recorded}; "
             "the others may or may not have been written. Run `reconciler plan` to see "
@@ -181,7 +186,8 @@ def apply_command(
     """Make the live callbacks match DIRECTORY (or a saved --plan FILE).
 
     Shows the plan and asks y/N; each change is applied independently, read back
-    and verified. Exit 0 when every change applied, 1 on any failure or refusal.
+    and verified. Exit 0 when every change applied, 1 on any failure or refusal,
+    130 when interrupted (Ctrl-C): then run `reconciler plan` to see what changed.
     """
     if (directory is None) == (plan_file is None):
         raise UsageError("give either DIRECTORY or --plan FILE (exactly one)")

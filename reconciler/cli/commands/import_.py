@@ -82,10 +82,10 @@ def import_command(
     name = f"app-{sdkappid}" if name is None else name
     if not _NAME.match(name):
         raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
-    if secret_key_env is not None and not re.match(ENV_NAME_PATTERN, secret_key_env):
-        raise UsageError(
-            f"--secret-key-env {secret_key_env!r} is not an environment variable name: "
-            "give the variable's name (letters, digits and '_'), not its value"
+    if secret_key_env is not None and not re.fullmatch(ENV_NAME_PATTERN, secret_key_env):
+        raise UsageError(  # without the value: it may be the key itself, pasted by mistake
+            "--secret-key-env is not an environment variable name: give the name of the "
+            "variable that holds the secret key (letters, digits and '_'), not the key"
         )
     path = out_dir / f"{name}.yaml"
     if path.exists() and not force:
