@@ -74,14 +74,13 @@ def parse_answer(
         raise MalformedResponseError(
             f"{where}: the answer has no integer {code_field!r}; is --endpoint a Tencent API?"
         )
-    info = payload.get(info_field)
     request_id = payload.get(rid_field)
-    info_text = scrub(info, secrets) if isinstance(info, str) else ""
     rid_text = scrub(request_id, secrets) if isinstance(request_id, str) else ""
     if code != 0:
+        info = payload.get(info_field)
         raise ApiError(
             code=code,
-            info=info_text,
+            info=scrub(info, secrets) if isinstance(info, str) else "",
             request_id=rid_text,
             command=command,
             sdkappid=sdkappid,
