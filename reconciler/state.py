@@ -9,12 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
-from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.secret import REDACTED, Secret
 
 SENSITIVE_CHANGED = "(sensitive value changed)"
 
-_PRODUCT_ORDER = {key: i for i, key in enumerate(PRODUCT_KEYS)}
+_PRODUCT_ORDER: dict[str, int] = {}
+
+
+def set_product_order(keys: tuple[str, ...]) -> None:
+    """Record the products' display order (called once by the product registry).
+
+    The registry lives a layer above this module, so it hands the order down
+    rather than this module importing it.
+    """
+    _PRODUCT_ORDER.clear()
+    _PRODUCT_ORDER.update({key: i for i, key in enumerate(keys)})
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ from reconciler.emulator.ratelimit import Clock, RateLimiter
 from reconciler.emulator.requestlog import RequestLog, RequestRecord
 from reconciler.emulator.sigverify import SigError, verify_usersig
 from reconciler.emulator.store import Store
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 logger = logging.getLogger("reconciler.emulator")
 

@@ -17,9 +17,9 @@ from reconciler.cli.session import open_backend
 from reconciler.desired.credentials import resolve_key_from_env
 from reconciler.desired.models import ENV_NAME_PATTERN
 from reconciler.errors import UsageError
+from reconciler.facts.regions import REGIONS
 from reconciler.fetch import Read, fetch_live
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
-from reconciler.regions import REGIONS
 from reconciler.render.yamlout import render_app_yaml, token_env_name
 from reconciler.secret import Secret
 from reconciler.state import Config
