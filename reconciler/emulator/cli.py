@@ -10,6 +10,7 @@ import click
 
 from reconciler.emulator.app import create_app
 from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind, parse_fault_kinds
+from reconciler.emulator.operations import V1_MISSING_CHOICES, Behaviour, V1Missing
 from reconciler.emulator.seed import Seed, load_seed
 from reconciler.emulator.server import base_url, bind_socket, make_server
 from reconciler.emulator.store import Store
@@ -131,6 +132,20 @@ def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str) -> tupl
     help="Append one JSON line per request to FILE (never UserSigs or tokens).",
 )
 @click.option(
+    "--v1-missing",
+    type=click.Choice(V1_MISSING_CHOICES),
+    default="empty",
+    show_default=True,
+    help="What a v1 get/delete answers when nothing is configured: 'empty' "
+    "(success, data {}) or '999' (errorCode 999); the docs allow both.",
+)
+@click.option(
+    "--variant-spellings",
+    is_flag=True,
+    help="Answer get with the variant spelling of words that have one "
+    "(e.g. Room.CallbackUpdateRoomInfo), as some Tencent sample answers do.",
+)
+@click.option(
     "--allow-remote",
     is_flag=True,
     help="Allow a non-loopback --host. The emulator holds demo keys: do not expose it.",
@@ -149,6 +164,8 @@ def emulator_command(
     hang_seconds: float,
     no_rate_limit: bool,
     log_requests: Path | None,
+    v1_missing: V1Missing,
+    variant_spellings: bool,
     allow_remote: bool,
 ) -> None:
     if not is_loopback(host) and not allow_remote:
@@ -177,6 +194,7 @@ def emulator_command(
             latency_ms=latency_ms,
             rate_limit=not no_rate_limit,
             request_log=log_requests,
+            behaviour=Behaviour(v1_missing=v1_missing, variant_spellings=variant_spellings),
         )
     finally:
         store.close()
@@ -195,6 +213,7 @@ def _serve(
     latency_ms: int,
     rate_limit: bool,
     request_log: Path | None,
+    behaviour: Behaviour,
 ) -> None:
     if store.fill_from_seed(seed):
         if seed_path is not None:
@@ -215,6 +234,7 @@ def _serve(
         faults=faults,
         latency_ms=latency_ms,
         request_log=request_log,
+        behaviour=behaviour,
     )
     try:
         sock = bind_socket(host, port)

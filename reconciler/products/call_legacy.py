@@ -46,7 +46,41 @@ SPEC = ProductSpec(
         "delete": frozenset({codes.V1_NOT_FOUND}),
     },
     fallbacks=Fallbacks(set_is_upsert=False, missing_code=codes.V1_NOT_FOUND),
-    vocabulary=Vocabulary(frozenset({})),
+    vocabulary=Vocabulary(
+        frozenset(
+            {
+                # call status (result) callbacks
+                "cancel",
+                "reject",
+                "not_answer",
+                "normal_end",
+                "call_busy",
+                "interrupt",
+                # caller events
+                "caller_start_call",
+                "caller_call_accepted",
+                "caller_call_missed",
+                "caller_call_rejected",
+                "caller_call_busy",
+                "caller_cancel_call",
+                "caller_call_failed",
+                "caller_call_end",
+                "caller_call_interrupted",
+                # callee events
+                "callee_receive_call",
+                "callee_accept_call",
+                "callee_not_answer_call",
+                "callee_reject_call",
+                "callee_ignore_call",
+                "callee_call_canceled",
+                "callee_call_end",
+                "callee_call_interrupted",
+                # group calls
+                "invite_user",
+                "join_in_group_call",
+            }
+        )
+    ),
     regions=(
         "china",
         "singapore",
