@@ -111,7 +111,7 @@ def start_emulator(
     request_log: Path | None = None,
     clock: Clock = time.monotonic,
     wall_clock: Clock = time.time,
-    behaviour: Behaviour = DEFAULT_BEHAVIOUR,
+    behaviour: Behaviour | None = None,
 ) -> RunningEmulator:
     """Start an emulator on a background thread and return once it accepts connections.
 
@@ -141,7 +141,7 @@ def start_emulator(
             request_log=request_log,
             clock=clock,
             wall_clock=wall_clock,
-            behaviour=behaviour,
+            behaviour=behaviour or seed_value.behaviour or DEFAULT_BEHAVIOUR,
         )
         try:
             sock = bind_socket(host, port)

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 from reconciler.emulator import codes
+from reconciler.emulator.behaviour import (
+    DEFAULT_BEHAVIOUR,
+    V1_MISSING_CHOICES,
+    Behaviour,
+    V1Missing,
+)
 from reconciler.emulator.envelope import Outcome, Rejected, success
 from reconciler.emulator.store import CallbackRecord, Store, TokenRecord
 from reconciler.emulator.validation import events_problem, token_problem, url_problem
@@ -21,26 +27,6 @@ from reconciler.products.catalog import PRODUCTS, Kind, ProductSpec
 
 Body = dict[str, object]
 
-V1Missing = Literal["empty", "999"]
-V1_MISSING_CHOICES: Final[tuple[V1Missing, ...]] = ("empty", "999")
-
-
-@dataclass(frozen=True)
-class Behaviour:
-    """Choices the docs leave open ([U]); the emulator can answer either way.
-
-    ``v1_missing``: a v1 ``get`` (and ``delete``) of an app with nothing configured
-    answers success with ``data: {}`` ("empty", the default) or ``errorCode 999``.
-    ``variant_spellings``: ``get`` answers a stored word in its variant spelling
-    where the product has one (``Room.CallbackUpdateRoomInfo`` for
-    ``Room.CallbackAfterUpdateRoomInfo``), as Tencent's sample answers do.
-    """
-
-    v1_missing: V1Missing = "empty"
-    variant_spellings: bool = False
-
-
-DEFAULT_BEHAVIOUR: Final = Behaviour()
 
 Handler = Callable[[Store, int, Body, Behaviour], Outcome]
 
@@ -318,3 +304,13 @@ def _endpoints() -> dict[str, Endpoint]:
 
 
 ENDPOINTS: Final[dict[str, Endpoint]] = _endpoints()
+
+__all__ = [
+    "DEFAULT_BEHAVIOUR",
+    "ENDPOINTS",
+    "V1_MISSING_CHOICES",
+    "Behaviour",
+    "Endpoint",
+    "V1Missing",
+    "is_write_command",
+]
