@@ -162,8 +162,11 @@ class Reconciler:
             return build_plan(resolved, live, wanted)
 
         plan = asyncio.run(run())
-        if plan.errors and len(plan.unreadable_apps) == len(resolved):
-            raise FetchError(plan.errors_message())  # nothing was read: no plan to show
+        unreadable = {i for _, i in plan.unreadable_apps}
+        if plan.errors and not any(
+            a.resources and a.target.sdkappid not in unreadable for a in resolved
+        ):
+            raise FetchError(plan.errors_message())  # nothing managed was read: no plan
         for warning in plan.warnings:
             self.events.warning(warning)
         return PlanResult(list(apps), resolved, plan)
