@@ -153,6 +153,7 @@ def test_json_plan_has_the_documented_exact_shape(
         "summary": {"create": 3, "update": 3, "delete": 1, "unchanged": 2},
         "changes": EXPECTED_CHANGES,
         "unmanaged": UNMANAGED,
+        "errors": [],
     }
     for change in doc["changes"]:
         assert list(change) == ["app", "sdkappid", "product", "action", "before", "after"]
@@ -239,6 +240,7 @@ def test_text_plan_apply_plan_in_every_format(
         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 9},
         "changes": [],
         "unmanaged": UNMANAGED,
+        "errors": [],
     }
 
     markdown = cli("plan", EXAMPLES, "--format", "markdown")

@@ -120,7 +120,7 @@ def _apply_saved(
 
 @click.command("apply")
 @click.argument(
-    "target",
+    "directory",
     metavar="DIR_OR_PLANFILE",
     required=False,
     type=click.Path(exists=True, path_type=Path),
@@ -174,7 +174,7 @@ def _apply_saved(
 @click.pass_obj
 def apply_command(
     out: Output,
-    target: Path | None,
+    directory: Path | None,
     plan_file: Path | None,
     auto_approve: bool,
     force: bool,
@@ -195,6 +195,7 @@ def apply_command(
     change applied, 1 on any failure, refusal or unreadable app, 130 when
     interrupted (Ctrl-C): then run `reconciler plan` to see what changed.
     """
+    target = directory  # a directory, or a saved plan file
     if target is not None and plan_file is not None:
         raise UsageError(
             f"give either DIR_OR_PLANFILE or --plan FILE, not both (got {target} and "
