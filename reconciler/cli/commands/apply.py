@@ -121,7 +121,7 @@ def _apply_saved(
 @click.command("apply")
 @click.argument(
     "directory",
-    metavar="DIR_OR_PLANFILE",
+    metavar="[DIR_OR_PLANFILE]",
     required=False,
     type=click.Path(exists=True, path_type=Path),
 )
