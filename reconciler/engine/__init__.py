@@ -24,6 +24,7 @@ from reconciler.engine.core import ApplyResult, DriftResult, PlanResult, Reconci
 from reconciler.engine.events import Events
 from reconciler.engine.options import Connection, Selection
 from reconciler.engine.selection import in_shard, select_apps
+from reconciler.plan.safety import Thresholds
 
 __all__ = [
     "ApplyResult",
@@ -38,6 +39,7 @@ __all__ = [
     "Reconciler",
     "SeededCredentials",
     "Selection",
+    "Thresholds",
     "credential_source",
     "in_shard",
     "open_backend",

@@ -36,6 +36,7 @@ from reconciler.plan.planfile import (
     plan_document,
     read_plan_file,
 )
+from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.state import Config
 from reconciler.targets import ResolvedApp, resolve_with
@@ -170,6 +171,21 @@ class Reconciler:
         for warning in plan.warnings:
             self.events.warning(warning)
         return PlanResult(list(apps), resolved, plan)
+
+    # safety
+
+    @staticmethod
+    def check_plan(result: PlanResult, thresholds: Thresholds | None = None) -> None:
+        """Refuse a plan that deletes in a ``protect: true`` app, or exceeds ``thresholds``."""
+        check_protect(result.plan, result.protected)
+        if thresholds is not None:
+            check_thresholds(result.plan.summary(), result.plan.existing, thresholds)
+
+    @staticmethod
+    def check_saved(saved: SavedPlan, thresholds: Thresholds | None) -> None:
+        """Refuse a saved plan that exceeds ``thresholds`` (counted from its changes)."""
+        if thresholds is not None:
+            check_thresholds(saved.counts(), saved.existing, thresholds)
 
     # drift
 

@@ -23,7 +23,7 @@ from reconciler.engine import Connection, Reconciler, Selection
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
 from reconciler.plan.planfile import SavedPlan
-from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
+from reconciler.plan.safety import Thresholds
 from reconciler.render.text import render_change, render_text
 
 
@@ -216,8 +216,7 @@ def apply_command(
         if selection != Selection(lenient=selection.lenient):
             raise UsageError("--app/--product/--shard do not apply to a saved plan; plan again")
         saved = Reconciler.read_saved_plan(plan_file)
-        if thresholds is not None:
-            check_thresholds(saved.counts(), saved.existing, thresholds)
+        Reconciler.check_saved(saved, thresholds)
         return _apply_saved(out, plan_file, saved, connection, audit_log)
 
     assert target is not None
@@ -226,9 +225,7 @@ def apply_command(
         plan = run.plan
         preview = render_text(plan).rstrip("\n")
         out.info(preview)
-        check_protect(plan, run.protected)
-        if thresholds is not None:
-            check_thresholds(plan.summary(), plan.existing, thresholds)
+        reconciler.check_plan(run, thresholds)
         if not plan.has_changes:
             code = _nothing_to_do(out, "No changes. Nothing to do.")
             return report_unreadable(out, plan) or code

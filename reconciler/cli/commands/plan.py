@@ -11,7 +11,6 @@ from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import engine, report_unreadable
 from reconciler.engine import Connection, Selection
 from reconciler.plan.planfile import write_plan_file
-from reconciler.plan.safety import check_protect
 from reconciler.render import render_plan
 from reconciler.render.markdown import render_markdown
 
@@ -51,7 +50,7 @@ def plan_command(
     with engine(out, connection) as reconciler:
         run = reconciler.plan(directory, selection)
     plan = run.plan
-    check_protect(plan, run.protected)
+    reconciler.check_plan(run)
     out.result(render_plan(plan, fmt))
     append_step_summary(render_markdown(plan))
     if out_file is not None:
