@@ -71,4 +71,18 @@ class TokenConfig:
         return {"token": self.token.reveal(), "enabled": self.enabled}
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A managed resource whose live state could not be read (after its retries).
+
+    Its app is left out of the plan: nothing is changed in an app not fully read.
+    """
+
+    resource: Resource
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.resource}: {self.error}"
+
+
 Config = Union[CallbackConfig, TokenConfig]  # noqa: UP007 - a runtime alias on 3.10

@@ -14,9 +14,10 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "secret", "loopback"}),
     frozenset({"api"}),
     frozenset({"state", "products"}),
-    frozenset({"desired", "fetch", "targets", "plan", "apply"}),
+    frozenset({"desired", "credentials", "fetch", "targets", "plan", "apply"}),
+    frozenset({"emulator"}),
     frozenset({"engine"}),
-    frozenset({"cli", "render", "emulator", "devtools", "__main__"}),
+    frozenset({"cli", "render", "devtools", "__main__"}),
 )
 
 

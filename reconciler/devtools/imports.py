@@ -21,9 +21,10 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "secret", "loopback"}),  # shared leaf utilities
     frozenset({"api"}),  # the client: envelopes, UserSigs, pacing, retries
     frozenset({"state", "products"}),  # config values; one ProductSpec per product
-    frozenset({"desired", "fetch", "targets", "plan", "apply"}),  # load, read, diff, write
+    frozenset({"desired", "credentials", "fetch", "targets", "plan", "apply"}),  # load … write
+    frozenset({"emulator"}),  # a backend the engine can start (``--emulator SEED``)
     frozenset({"engine"}),  # the orchestrator (load → fetch → plan → apply)
-    frozenset({"cli", "render", "emulator", "devtools", "__main__"}),  # front ends
+    frozenset({"cli", "render", "devtools", "__main__"}),  # front ends
 )
 """Lowest first: a unit may import its own layer or lower ones, never a higher one."""
 
