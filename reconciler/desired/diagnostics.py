@@ -22,6 +22,10 @@ class Diagnostics:
     def warn(self, location: Location, message: str) -> None:
         self.warnings.append(ConfigWarning(location, message))
 
+    def mark(self) -> tuple[int, int]:
+        """How many errors and warnings there are now (to look at those added after)."""
+        return len(self.errors), len(self.warnings)
+
     def add(self, errors: Iterable[ConfigError]) -> None:
         self.errors.extend(errors)
 

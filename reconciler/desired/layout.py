@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.desired.defaults import RESERVED_NAMES
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.yamlsource import display_path
 from reconciler.errors import ConfigError, ConfigErrors, Location
@@ -50,7 +51,11 @@ def yaml_files(root: Path) -> list[Path]:
     files = (
         []
         if problem
-        else sorted(p for p in root.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        else sorted(
+            p
+            for p in root.rglob("*")
+            if p.suffix in SUFFIXES and p.name not in RESERVED_NAMES and p.is_file()
+        )
     )
     if not problem and not files:
         problem = "no *.yaml or *.yml files in this folder or below: write one file per app"

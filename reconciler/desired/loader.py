@@ -14,10 +14,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from reconciler.desired.authoring import author
 from reconciler.desired.checks import build_product, check_region
+from reconciler.desired.defaults import Defaults, find_defaults, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import AppSource, discover
+from reconciler.desired.merge import attribute
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
+from reconciler.desired.policy import check_policy, load_policy
 from reconciler.desired.result import (
     ConfigWarning,
     DesiredApp,
@@ -25,8 +29,8 @@ from reconciler.desired.result import (
     DesiredState,
 )
 from reconciler.desired.translate import APP, allowed_keys, translate
-from reconciler.desired.yamlsource import YamlDocument, load_yaml
-from reconciler.errors import ConfigErrors, Location
+from reconciler.desired.yamlsource import NodePath, YamlDocument, display_path, load_yaml
+from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS
 
 __all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "load_desired"]
@@ -34,20 +38,32 @@ __all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "loa
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 
 
-def load_desired(root: Path, *, lenient: bool = False) -> DesiredState:
+def load_desired(root: Path, *, lenient: bool = False, policy: Path | None = None) -> DesiredState:
     """Read every ``*.yaml``/``*.yml`` below ``root`` into apps sorted by sdkappid.
+
+    The stages, in one direction: discover (layout) → parse (yamlsource) → merge
+    defaults and templates (defaults, merge) → expand placeholders → validate
+    models (models, checks) → check policy (``policy``, else ``root/policy.yaml``).
 
     ``lenient`` turns unknown event words into warnings for every app (an app can
     also set ``lenient: true`` for itself). Raises :class:`ConfigErrors` listing
     every error found in every file.
     """
     diagnostics = Diagnostics()
+    sources = discover(root, diagnostics)
+    defaults = load_defaults(root, find_defaults(root), diagnostics)
+    rules = load_policy(root, policy, diagnostics)
     loaded = [
         app
-        for source in discover(root, diagnostics)
-        if (app := _load_app(source, lenient, diagnostics)) is not None
+        for source in sources
+        if (app := _load_app(source, lenient, defaults, diagnostics)) is not None
     ]
     _check_unique(loaded, diagnostics)
+    if rules is not None:
+        for app in loaded:
+            mark = diagnostics.mark()
+            check_policy(rules, app.result, app.where, diagnostics)
+            _attribute(app.doc, app.own_files, diagnostics, mark)
     if diagnostics.errors:
         raise ConfigErrors(diagnostics.errors)
     apps = sorted((app.result for app in loaded), key=lambda app: app.sdkappid)
@@ -62,6 +78,11 @@ class _Loaded:
     name_location: Location
     name_origin: str
     sdkappid_location: Location
+    doc: YamlDocument
+    """The merged, expanded app document (locations point at the lines that gave the values)."""
+    own_files: frozenset[str]
+    where: dict[str, tuple[YamlDocument, NodePath]]
+    """Per product: the document and path of its mapping (for the policy stage)."""
 
 
 def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
@@ -72,7 +93,9 @@ def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
         return None
 
 
-def _load_app(source: AppSource, lenient: bool, diagnostics: Diagnostics) -> _Loaded | None:
+def _load_app(
+    source: AppSource, lenient: bool, defaults: Defaults, diagnostics: Diagnostics
+) -> _Loaded | None:
     doc = _read(source.app_file, diagnostics)
     if doc is not None and not source.in_folder and _looks_like_product_file(source, doc):
         diagnostics.error(
@@ -82,6 +105,42 @@ def _load_app(source: AppSource, lenient: bool, diagnostics: Diagnostics) -> _Lo
             f"`callbacks: {source.default_name}:` of an app file",
         )
         return None
+    own = frozenset(
+        {display_path(source.app_file), *(display_path(p) for _, p in source.product_files)}
+    )
+    mark = diagnostics.mark()
+    if doc is not None:
+        doc = author(doc, source, defaults, diagnostics)
+    where: dict[str, tuple[YamlDocument, NodePath]] = {}
+    loaded = _validate_app(source, doc, lenient, diagnostics, where)
+    if doc is not None:
+        _attribute(doc, own, diagnostics, mark)
+    if loaded is None or doc is None:
+        return None
+    result, name_location, name_origin, sdkappid_location = loaded
+    return _Loaded(result, name_location, name_origin, sdkappid_location, doc, own, where)
+
+
+def _attribute(
+    doc: YamlDocument, own: frozenset[str], diagnostics: Diagnostics, mark: tuple[int, int]
+) -> None:
+    """Errors and warnings since ``mark`` about values from other files name the app too."""
+    errors, warnings = mark
+    diagnostics.errors[errors:] = [attribute(e, doc, own) for e in diagnostics.errors[errors:]]
+    diagnostics.warnings[warnings:] = [
+        ConfigWarning(a.location, a.message)
+        for w in diagnostics.warnings[warnings:]
+        for a in (attribute(ConfigError(w.location, w.message), doc, own),)
+    ]
+
+
+def _validate_app(
+    source: AppSource,
+    doc: YamlDocument | None,
+    lenient: bool,
+    diagnostics: Diagnostics,
+    where: dict[str, tuple[YamlDocument, NodePath]],
+) -> tuple[DesiredApp, Location, str, Location] | None:
     spec: AppFile | None = None
     if doc is not None:
         try:
@@ -89,7 +148,7 @@ def _load_app(source: AppSource, lenient: bool, diagnostics: Diagnostics) -> _Lo
         except ValidationError as exc:
             diagnostics.add(translate(exc, doc, APP))
     effective_lenient = lenient or (spec.lenient if spec else _raw_lenient(doc))
-    products = _products(source, doc, spec, effective_lenient, diagnostics)
+    products = _products(source, doc, spec, effective_lenient, diagnostics, where)
     if doc is None or spec is None:
         return None
     for declared in products.values():
@@ -106,13 +165,13 @@ def _load_app(source: AppSource, lenient: bool, diagnostics: Diagnostics) -> _Lo
         location=doc.value_location(()),
         products=MappingProxyType({key: products[key] for key in PRODUCTS if key in products}),
     )
-    return _Loaded(
-        result=app,
-        name_location=doc.value_location(("name",)) if named else doc.value_location(()),
-        name_origin=""
+    return (
+        app,
+        doc.value_location(("name",)) if named else doc.value_location(()),
+        ""
         if named
         else (" (from the folder name)" if source.in_folder else " (from the file name)"),
-        sdkappid_location=doc.value_location(("sdkappid",)),
+        doc.value_location(("sdkappid",)),
     )
 
 
@@ -122,6 +181,7 @@ def _products(
     spec: AppFile | None,
     lenient: bool,
     diagnostics: Diagnostics,
+    where: dict[str, tuple[YamlDocument, NodePath]],
 ) -> dict[str, DesiredProduct]:
     """The products of the app file and of its product files, each declared once."""
     products: dict[str, DesiredProduct] = {}
@@ -140,6 +200,7 @@ def _products(
             # their own (their shape errors were reported with the app file's).
             product_spec = specs.get(key) if spec is not None else _quiet(key, callbacks[key])
             if product_spec is not None:
+                where[key] = (doc, ("callbacks", key))
                 products[key] = build_product(
                     key,
                     product_spec,
@@ -169,6 +230,7 @@ def _products(
             product_spec = _quiet(product, product_doc.data)
             if product_spec is None:
                 continue
+        where[product] = (product_doc, ())
         products[product] = build_product(
             product,
             product_spec,

@@ -33,6 +33,7 @@ from reconciler.products.vocabulary import suggest
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 URL_PATTERN = r"^https?://[^/?#\s]+\S*$"
+VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 SCHEMA_ID = "urn:trtc-callback-reconciler:schema:desired-state:1"
 SCHEMA_TITLE = "trtc-callback-reconciler desired state"
@@ -208,6 +209,20 @@ class AppFile(_Strict):
     callbacks: Callbacks = Field(
         default_factory=Callbacks,
         description="The products managed for this app; products in product files go elsewhere.",
+    )
+    use: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description=(
+            "Templates (from `templates:` of a defaults.yaml) merged into this app, in this "
+            "order: defaults first, then each template as listed, then the app's own fields."
+        ),
+    )
+    vars: dict[Annotated[str, Field(pattern=VAR_NAME_PATTERN)], str] = Field(
+        default_factory=dict,
+        description=(
+            "The app's own placeholders: `{key}` in a URL, event, identifier or secret_key_env "
+            "expands to the value (besides the built-in {sdkappid}, {name} and {region})."
+        ),
     )
 
     @field_validator("region")

@@ -1,0 +1,163 @@
+"""Stage "merge": defaults, then templates in `use` order, then the app, into one document.
+
+Order (each later layer overrides the earlier, field by field):
+
+1. ``defaults.yaml`` of the root, then of each subfolder down to the app's folder;
+2. the templates named in the app's ``use:``, in the order listed;
+3. the app's own file.
+
+Mappings merge key by key. A list replaces the list below it, except the explicit
+form ``events: {add: [...], remove: [...]}``, which edits the events below it.
+A product with ``ensure: absent`` replaces the product below it whole (and a
+product written over an absent one replaces it whole).
+
+The result is a :class:`YamlDocument` named after the app's file whose locations
+point at the file and line that gave each value, so every later stage reports
+"the line that produced the value"; :func:`attribute` adds the app to such errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+from reconciler.desired.defaults import Layer
+from reconciler.desired.diagnostics import Diagnostics
+from reconciler.desired.yamlsource import NodePath, YamlDocument
+from reconciler.errors import ConfigError, Location
+
+EDIT_KEYS = frozenset({"add", "remove"})
+_EDITABLE = "events"
+
+
+class _Builder:
+    def __init__(self, diagnostics: Diagnostics) -> None:
+        self.data: dict[Hashable, Any] = {}
+        self.locations: dict[NodePath, Location] = {}
+        self.key_locations: dict[NodePath, Location] = {}
+        self.diagnostics = diagnostics
+
+    def overlay(self, layer: Layer, drop: frozenset[str]) -> None:
+        doc = layer.doc
+        for key, value in layer.data.items():
+            if key in layer.skip:
+                continue
+            if key == "callbacks" and drop and isinstance(value, dict):
+                value = {k: v for k, v in value.items() if k not in drop}
+            self._put(self.data, (key,), doc, (*layer.base, key), value)
+
+    def _put(
+        self,
+        target: dict[Hashable, Any],
+        path: NodePath,
+        doc: YamlDocument,
+        src: NodePath,
+        value: Any,
+    ) -> None:
+        key = path[-1]
+        below = target.get(key)
+        self.key_locations[path] = doc.key_location(src)
+        if (
+            isinstance(value, dict)
+            and isinstance(below, dict)
+            and not _replaces(path, value, below)
+        ):
+            self.locations.setdefault(path, doc.value_location(src))
+            for child_key, child in value.items():
+                self._put(below, (*path, child_key), doc, (*src, child_key), child)
+            return
+        if key == _EDITABLE and isinstance(value, dict) and value and set(value) <= EDIT_KEYS:
+            target[key] = self._edit(below, path, doc, src, value)
+            return
+        target[key] = self._copy(value, path, doc, src)
+
+    def _copy(self, value: Any, path: NodePath, doc: YamlDocument, src: NodePath) -> Any:
+        self.locations[path] = doc.value_location(src)
+        if isinstance(value, dict):
+            out: dict[Hashable, Any] = {}
+            for key, child in value.items():
+                inner: NodePath = (*path, key)
+                self.key_locations[inner] = doc.key_location((*src, key))
+                out[key] = self._copy(child, inner, doc, (*src, key))
+            return out
+        if isinstance(value, list):
+            return [self._copy(item, (*path, i), doc, (*src, i)) for i, item in enumerate(value)]
+        return value
+
+    def _edit(
+        self, below: Any, path: NodePath, doc: YamlDocument, src: NodePath, edit: dict[Any, Any]
+    ) -> Any:
+        """``{add: [...], remove: [...]}`` on the list below; kept items keep their lines."""
+        lists = {}
+        for word in EDIT_KEYS:
+            items = edit.get(word, [])
+            if not isinstance(items, list):
+                self.diagnostics.error(
+                    doc.value_location((*src, word)),
+                    f"`events: {{{word}: ...}}` takes a list of events, e.g. `{word}: [a, b]`",
+                )
+                items = []
+            lists[word] = items
+        base = below if isinstance(below, list) else []
+        kept = [
+            (item, self.locations.get((*path, i), doc.value_location(src)))
+            for i, item in enumerate(base)
+            if item not in lists["remove"]
+        ]
+        present = [item for item, _ in kept]
+        added = [
+            (item, doc.value_location((*src, "add", i)))
+            for i, item in enumerate(lists["add"])
+            if item not in present
+        ]
+        self.locations[path] = doc.value_location(src)
+        result = []
+        for index, (item, location) in enumerate([*kept, *added]):
+            at: NodePath = (*path, index)
+            self.locations[at] = location
+            result.append(item)
+        return result
+
+
+def _replaces(path: NodePath, value: dict[Any, Any], below: dict[Any, Any]) -> bool:
+    """An absent product replaces what is below it, and a product replaces an absent one."""
+    if len(path) != 2 or path[0] != "callbacks":
+        return False
+    return value.get("ensure") == "absent" or below.get("ensure") == "absent"
+
+
+def merge_layers(
+    app: YamlDocument,
+    layers: Iterable[Layer],
+    diagnostics: Diagnostics,
+    *,
+    drop_products: frozenset[str] = frozenset(),
+) -> YamlDocument:
+    """``app`` over ``layers`` (farthest first), as one document located value by value.
+
+    ``drop_products``: products that an app folder gives in product files; the
+    layers' settings for them are not merged into the app file.
+    """
+    builder = _Builder(diagnostics)
+    for layer in layers:
+        builder.overlay(layer, drop_products)
+    builder.overlay(Layer(app, ()), frozenset())
+    builder.locations[()] = app.value_location(())
+    return YamlDocument(app.path, builder.data, builder.locations, builder.key_locations)
+
+
+def attribute(error: ConfigError, doc: YamlDocument, own_files: frozenset[str]) -> ConfigError:
+    """``error`` about a value of ``doc`` given by another file, told at the app too.
+
+    "apps/shop-7.yaml:1:1: callbacks.call.url from defaults.yaml:4:10: ...": the
+    app the value applies to, and the line that produced it.
+    """
+    location = error.location
+    if location.path in own_files:
+        return error
+    field = next(
+        (".".join(str(k) for k in path) for path, at in doc.locations.items() if at == location),
+        "",
+    )
+    origin = f"{field} from {location}" if field else f"from {location}"
+    return ConfigError(doc.value_location(()), f"{origin}: {error.message}")

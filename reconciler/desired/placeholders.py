@@ -1,0 +1,114 @@
+"""Stage "placeholders": expand ``{sdkappid}``, ``{name}``, ``{region}`` and ``vars`` after merging.
+
+Placeholders are expanded in every string under ``callbacks`` and in
+``identifier`` and ``secret_key_env``; ``{{`` and ``}}`` write a literal brace.
+An app's ``vars:`` (which defaults and templates may give too, merged like any
+field) may use the three built-in placeholders themselves. An unknown
+placeholder is an error at the line that wrote it.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from reconciler.desired.diagnostics import Diagnostics, did_you_mean
+from reconciler.desired.yamlsource import NodePath, YamlDocument
+
+BUILTINS = ("sdkappid", "name", "region")
+EXPANDED_FIELDS = frozenset({"callbacks", "identifier", "secret_key_env"})
+_parse = string.Formatter().parse
+
+
+class PlaceholderError(ValueError):
+    """A string whose placeholders cannot be expanded; the message says how to fix it."""
+
+
+def expand_text(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with its placeholders replaced; ValueError (a message for users) when it cannot."""
+    if "{" not in text and "}" not in text:
+        return text
+    parts: list[str] = []
+    try:
+        pieces = list(_parse(text))
+    except ValueError:
+        raise PlaceholderError(
+            "a lone '{' or '}': write a placeholder as {name}, or a literal brace as {{ or }}"
+        ) from None
+    for literal, field, spec, conversion in pieces:
+        parts.append(literal)
+        if field is None:
+            continue
+        if spec or conversion or field not in values:
+            shown = (
+                "{"
+                + field
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise PlaceholderError(
+                f"unknown placeholder {shown}{did_you_mean(field, values)}; known: "
+                + ", ".join("{" + k + "}" for k in values)
+                + " (define it under `vars:`, or write a literal brace as {{ or }})"
+            )
+        parts.append(values[field])
+    return "".join(parts)
+
+
+def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> YamlDocument:
+    """``doc`` (a merged app) with its placeholders expanded; errors at the value's line."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return doc
+    builtins = {
+        "sdkappid": str(data.get("sdkappid", "")),
+        "name": str(data.get("name", default_name)),
+        "region": str(data.get("region", "")),
+    }
+    values = dict(builtins)
+    raw_vars = data.get("vars")
+    if isinstance(raw_vars, dict):
+        for key, value in raw_vars.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                continue  # the model reports the wrong type
+            where = doc.value_location(("vars", key))
+            if key in builtins:
+                diagnostics.error(
+                    doc.key_location(("vars", key)),
+                    f"`vars: {key}` would hide the built-in placeholder {{{key}}}: rename it",
+                )
+                continue
+            try:
+                values[key] = expand_text(value, builtins)
+            except PlaceholderError as exc:
+                diagnostics.error(where, f"in `vars: {key}`: {exc}")
+    expanded = dict(data)
+    for key in EXPANDED_FIELDS:
+        if key in data:
+            expanded[key] = _walk(data[key], (key,), doc, values, diagnostics)
+    return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)
+
+
+def _walk(
+    value: Any,
+    path: NodePath,
+    doc: YamlDocument,
+    values: Mapping[str, str],
+    diagnostics: Diagnostics,
+) -> Any:
+    if isinstance(value, str):
+        try:
+            return expand_text(value, values)
+        except PlaceholderError as exc:
+            diagnostics.error(doc.value_location(path), str(exc))
+            return value
+    if isinstance(value, dict):
+        out: dict[Hashable, Any] = {}
+        for key, child in value.items():
+            out[key] = _walk(child, (*path, key), doc, values, diagnostics)
+        return out
+    if isinstance(value, list):
+        return [_walk(item, (*path, i), doc, values, diagnostics) for i, item in enumerate(value)]
+    return value

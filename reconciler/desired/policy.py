@@ -1,0 +1,260 @@
+"""Stage "policy": rules on validated apps, from ``policy.yaml`` at the root (or ``--policy``).
+
+::
+
+    require_https: true                 # every callback URL must be https://
+    products:
+      call:
+        allowed_hosts: ["*.hooks.example.com"]   # globs on the URL's host
+        required_events: [EVENT_A]      # every app's call must list these
+        forbidden_events: [EVENT_B]     # ...and none of these
+        max_events: 8                   # at most this many events
+        required_for: ["shop-*"]        # apps (name globs) that must declare call
+
+Each violation is an error at the value's line, naming the rule's line in the
+policy file. It runs inside loading, so validate, plan and apply all refuse
+before any request.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from reconciler.desired.defaults import POLICY_NAMES
+from reconciler.desired.diagnostics import Diagnostics, did_you_mean
+from reconciler.desired.result import DesiredApp
+from reconciler.desired.translate import data_path
+from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
+from reconciler.errors import ConfigErrors, Location
+from reconciler.products.catalog import PRODUCTS, Kind
+
+
+class _Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ProductRules(_Rules):
+    """Rules on one product of every app."""
+
+    model_config = ConfigDict(title="ProductRules")
+
+    allowed_hosts: list[str] | None = Field(
+        default=None,
+        description="Globs the callback URL's host must match (e.g. `*.hooks.example.com`).",
+    )
+    required_events: list[str] = Field(
+        default_factory=list, description="Events every app's configuration must list."
+    )
+    forbidden_events: list[str] = Field(
+        default_factory=list, description="Events no app's configuration may list."
+    )
+    max_events: int | None = Field(
+        default=None, ge=1, description="The most events one app's configuration may list."
+    )
+    required_for: list[str] = Field(
+        default_factory=list,
+        description="Apps (name globs; `*` for all) that must declare this product (present).",
+    )
+
+
+class Policy(_Rules):
+    """Rules every app must follow (policy.yaml, or the file given with --policy)."""
+
+    model_config = ConfigDict(title="Policy")
+
+    require_https: bool = Field(
+        default=False, description="When true, every callback URL must use https://."
+    )
+    products: dict[str, ProductRules] = Field(
+        default_factory=dict, description="Rules per product key (call, live, …)."
+    )
+
+
+POLICY = TypeAdapter(Policy)
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    policy: Policy
+    doc: YamlDocument
+
+    def rule(self, *path: Hashable) -> Location:
+        return self.doc.value_location(path)
+
+
+def policy_path(root: Path, explicit: Path | None) -> Path | None:
+    """``explicit``, else the root's policy.yaml (or .yml), else None."""
+    if explicit is not None:
+        return explicit
+    return next((root / n for n in POLICY_NAMES if (root / n).is_file()), None)
+
+
+def load_policy(root: Path, explicit: Path | None, diagnostics: Diagnostics) -> LoadedPolicy | None:
+    """The policy to check, or None when there is none (or it has errors, reported)."""
+    path = policy_path(root, explicit)
+    if path is None:
+        return None
+    try:
+        doc = load_yaml(path)
+    except ConfigErrors as errors:
+        diagnostics.add(errors.errors)
+        return None
+    try:
+        policy = POLICY.validate_python(doc.data)
+    except ValidationError as exc:
+        for detail in exc.errors():
+            where = data_path(detail["loc"], doc.data)
+            if detail["type"] == "extra_forbidden":
+                word = str(where[-1]) if where else ""
+                fields = ProductRules.model_fields if len(where) == 3 else Policy.model_fields
+                diagnostics.error(
+                    doc.key_location(where),
+                    f"unknown policy rule {word!r}{did_you_mean(word, fields)}; "
+                    f"rules: {', '.join(fields)}",
+                )
+            else:
+                shown = ".".join(str(k) for k in where) or "the policy"
+                diagnostics.error(doc.value_location(where), f"`{shown}`: {detail['msg']}")
+        return None
+    loaded = LoadedPolicy(policy, doc)
+    if not _check_rules(loaded, diagnostics):
+        return None
+    return loaded
+
+
+def _check_rules(loaded: LoadedPolicy, diagnostics: Diagnostics) -> bool:
+    """Product keys and event words of the policy itself are real ones."""
+    ok = True
+    for product, rules in loaded.policy.products.items():
+        if product not in PRODUCTS:
+            diagnostics.error(
+                loaded.doc.key_location(("products", product)),
+                f"unknown product {product!r} in the policy{did_you_mean(product, PRODUCTS)}; "
+                f"products: {', '.join(PRODUCTS)}",
+            )
+            ok = False
+            continue
+        vocabulary = PRODUCTS[product].events
+        for field in ("required_events", "forbidden_events"):
+            for index, word in enumerate(getattr(rules, field)):
+                if word not in vocabulary:
+                    diagnostics.error(
+                        loaded.rule("products", product, field, index),
+                        f"unknown event {word!r} for product {product}"
+                        f"{did_you_mean(word, vocabulary)}: correct the policy",
+                    )
+                    ok = False
+    return ok
+
+
+def check_policy(
+    loaded: LoadedPolicy,
+    app: DesiredApp,
+    where: Mapping[str, tuple[YamlDocument, NodePath]],
+    diagnostics: Diagnostics,
+) -> None:
+    """Report every rule ``app`` breaks, at the value's line, naming the rule's line."""
+    policy = loaded.policy
+    for product, rules in policy.products.items():
+        declared = app.products.get(product)
+        if (declared is None or declared.ensure != "present") and any(
+            fnmatch.fnmatchcase(app.name, glob) for glob in rules.required_for
+        ):
+            diagnostics.error(
+                app.location,
+                f"app {app.name!r} must declare product {product} (policy rule "
+                f"required_for at {loaded.rule('products', product, 'required_for')}): "
+                f"add `callbacks: {product}:` to the app, a template, or its defaults",
+            )
+    for product, declared in app.products.items():
+        if declared.config is None or product not in where:
+            continue
+        doc, base = where[product]
+        url = declared.config.url
+        if policy.require_https and not url.startswith("https://"):
+            diagnostics.error(
+                doc.value_location((*base, "url")),
+                f"{product}.url must use https:// (policy rule require_https at "
+                f"{loaded.rule('require_https')}), found {url!r}",
+            )
+        product_rules = policy.products.get(product)
+        if product_rules is None or PRODUCTS[product].kind is Kind.TOKEN:
+            continue
+        _check_product(loaded, product, product_rules, url, doc, base, diagnostics)
+        _check_events(
+            loaded, product, product_rules, declared.config.events, doc, base, diagnostics
+        )
+
+
+def _check_product(
+    loaded: LoadedPolicy,
+    product: str,
+    rules: ProductRules,
+    url: str,
+    doc: YamlDocument,
+    base: NodePath,
+    diagnostics: Diagnostics,
+) -> None:
+    if rules.allowed_hosts is None:
+        return
+    host = (urlsplit(url).hostname or "").lower()
+    if not any(fnmatch.fnmatchcase(host, glob.lower()) for glob in rules.allowed_hosts):
+        diagnostics.error(
+            doc.value_location((*base, "url")),
+            f"{product}.url host {host!r} is not allowed (policy rule allowed_hosts at "
+            f"{loaded.rule('products', product, 'allowed_hosts')}: "
+            f"{', '.join(rules.allowed_hosts)}): point the callback at an allowed host",
+        )
+
+
+def _check_events(
+    loaded: LoadedPolicy,
+    product: str,
+    rules: ProductRules,
+    events: frozenset[str],
+    doc: YamlDocument,
+    base: NodePath,
+    diagnostics: Diagnostics,
+) -> None:
+    path = (*base, "events")
+    canonical = PRODUCTS[product].vocabulary.canonical
+    missing = [w for w in rules.required_events if canonical(w) not in events]
+    if missing:
+        diagnostics.error(
+            doc.value_location(path),
+            f"{product}.events lacks {', '.join(missing)} (policy rule required_events at "
+            f"{loaded.rule('products', product, 'required_events')}): add them",
+        )
+    written: Any = _get(doc.data, path)
+    items = written if isinstance(written, list) else []
+    for index, word in enumerate(rules.forbidden_events):
+        rule = loaded.rule("products", product, "forbidden_events", index)
+        for at, item in enumerate(items):
+            if isinstance(item, str) and canonical(item) == canonical(word):
+                diagnostics.error(
+                    doc.value_location((*path, at)),
+                    f"{product}.events lists {item!r}, which the policy forbids (policy rule "
+                    f"forbidden_events at {rule}): remove it",
+                )
+    if rules.max_events is not None and len(events) > rules.max_events:
+        diagnostics.error(
+            doc.value_location(path),
+            f"{product}.events lists {len(events)} events, more than {rules.max_events} "
+            f"(policy rule max_events at {loaded.rule('products', product, 'max_events')}): "
+            "remove some",
+        )
+
+
+def _get(data: Any, path: NodePath) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
