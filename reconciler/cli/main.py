@@ -19,6 +19,7 @@ from reconciler.cli.commands.apply import apply_command
 from reconciler.cli.commands.drift import drift_command
 from reconciler.cli.commands.import_ import import_command
 from reconciler.cli.commands.plan import plan_command
+from reconciler.cli.commands.render import render_command
 from reconciler.cli.commands.schema import schema_command
 from reconciler.cli.commands.validate import validate_command
 from reconciler.cli.output import Output
@@ -59,6 +60,7 @@ for command in (
     apply_command,
     drift_command,
     import_command,
+    render_command,
     schema_command,
     emulator_command,
 ):

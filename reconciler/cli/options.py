@@ -68,7 +68,7 @@ desired_dir = click.argument(
 filters = _folding(
     "selection",
     Selection,
-    ("apps", "products", "shard", "lenient"),
+    ("apps", "products", "shard", "lenient", "policy"),
     [
         click.option(
             "--app",
@@ -95,6 +95,12 @@ filters = _folding(
             "--lenient",
             is_flag=True,
             help="Let unknown event words through with a warning (new Tencent events).",
+        ),
+        click.option(
+            "--policy",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="Check the apps against this policy file instead of DIRECTORY/policy.yaml.",
         ),
     ],
 )

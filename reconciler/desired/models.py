@@ -12,6 +12,7 @@ top level is one product's mapping (:data:`CallbackSpec` or :data:`TokenSpec`).
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -268,7 +269,7 @@ def desired_state_json_schema() -> dict[str, Any]:
     adapter: TypeAdapter[Any] = TypeAdapter(
         Union[AppFile, CallbackSpec, TokenSpec]  # noqa: UP007 - a runtime union of Annotated types
     )
-    body = _drop_null_defaults(adapter.json_schema(ref_template="#/$defs/{model}"))
+    body = _for_fleets(_drop_null_defaults(adapter.json_schema(ref_template="#/$defs/{model}")))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -280,6 +281,49 @@ def desired_state_json_schema() -> dict[str, Any]:
         ),
         **body,
     }
+
+
+_OVERRIDES = {"CallbackPresent": "CallbackOverride", "TokenPresent": "TokenOverride"}
+
+
+def _for_fleets(body: dict[str, Any]) -> dict[str, Any]:
+    """An app file as written next to defaults.yaml: only ``sdkappid`` is required.
+
+    ``region`` and any product field may come from defaults.yaml or a template, so
+    the products of an app file (``Callbacks``) take overrides, whose fields are
+    all optional; a product file in an app folder still needs all of them.
+    """
+    defs = body["$defs"]
+    defs["AppFile"]["required"] = ["sdkappid"]
+    for full, partial in _OVERRIDES.items():
+        override = {k: v for k, v in defs[full].items() if k != "required"}
+        override["title"] = partial
+        override["description"] = (
+            f"{defs[full]['description']} Fields not written here come from "
+            "defaults.yaml and the templates in `use`."
+        )
+        defs[partial] = override
+    events = defs["CallbackOverride"]["properties"]["events"]
+    words = {"type": "array", "items": {"type": "string"}}
+    defs["CallbackOverride"]["properties"]["events"] = {
+        "description": events["description"]
+        + " Or `{add: [...], remove: [...]}` to edit the list from defaults and templates.",
+        "anyOf": [
+            {k: v for k, v in events.items() if k != "description"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {"add": words, "remove": words},
+            },
+        ],
+    }
+    text = json.dumps(defs["Callbacks"])
+    for full, partial in _OVERRIDES.items():
+        text = text.replace(f'"#/$defs/{full}"', f'"#/$defs/{partial}"')
+    defs["Callbacks"] = json.loads(text)
+    body["$defs"] = dict(sorted(defs.items()))
+    return body
 
 
 def _drop_null_defaults(node: Any) -> Any:

@@ -25,6 +25,11 @@ class PlaceholderError(ValueError):
     """A string whose placeholders cannot be expanded; the message says how to fix it."""
 
 
+def escape_braces(text: str) -> str:
+    """``text`` written so that placeholder expansion gives it back (``{`` as ``{{``)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def expand_text(text: str, values: Mapping[str, str]) -> str:
     """``text`` with its placeholders replaced; ValueError (a message for users) when it cannot."""
     if "{" not in text and "}" not in text:

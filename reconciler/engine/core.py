@@ -134,7 +134,7 @@ class Reconciler:
     def load(self, directory: Path, selection: Selection | None = None) -> list[DesiredApp]:
         """Load and validate DIRECTORY; keep the selected apps."""
         selection = selection or Selection()
-        state = load_desired(directory, lenient=selection.lenient)
+        state = load_desired(directory, lenient=selection.lenient, policy=selection.policy)
         for warning in state.warnings:
             self.events.config_warning(warning.location, warning.message)
         return select_apps(state.apps, selection.apps, selection.shard)

@@ -14,6 +14,8 @@ class Selection:
     products: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None
     lenient: bool = False
+    policy: Path | None = None
+    """A policy file to check instead of the desired-state root's policy.yaml."""
 
 
 @dataclass(frozen=True)

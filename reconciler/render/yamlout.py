@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import yaml
 
 from reconciler.configs import CallbackConfig, Config, TokenConfig
+from reconciler.desired.placeholders import escape_braces
 from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS
 
 
@@ -46,7 +47,7 @@ def render_app_yaml(
         f"name: {_scalar(name)}",
         f"sdkappid: {sdkappid}",
         f"region: {region}",
-        f"identifier: {_scalar(identifier)}",
+        f"identifier: {_scalar(escape_braces(identifier))}",
     ]
     if secret_key_env:
         lines.append(f"secret_key_env: {secret_key_env}")
@@ -78,9 +79,9 @@ def render_app_yaml(
             continue
         lines.append(f"  {key}:")
         if isinstance(config, CallbackConfig):
-            lines.append(f"    url: {_scalar(config.url)}")
+            lines.append(f"    url: {_scalar(escape_braces(config.url))}")
             lines.append("    events:")
-            lines += [f"      - {_scalar(e)}" for e in sorted(config.events)]
+            lines += [f"      - {_scalar(escape_braces(e))}" for e in sorted(config.events)]
         elif isinstance(config, TokenConfig):
             lines.append("    # The live token is not written here: set this variable to it.")
             lines.append(f"    token_env: {token_env}")

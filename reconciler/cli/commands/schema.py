@@ -7,12 +7,19 @@ import json
 import click
 
 from reconciler.cli.output import Output
-from reconciler.desired.models import desired_state_json_schema
+from reconciler.desired.schemas import SCHEMAS
 
 
 @click.command("schema")
+@click.option(
+    "--kind",
+    type=click.Choice(sorted(SCHEMAS)),
+    default="app",
+    show_default=True,
+    help="Which file: an app (or product) file, a defaults.yaml, or a policy.yaml.",
+)
 @click.pass_obj
-def schema_command(out: Output) -> int:
+def schema_command(out: Output, kind: str) -> int:
     """Print the JSON Schema of desired-state files (for editors and CI)."""
-    out.result(json.dumps(desired_state_json_schema(), indent=2) + "\n")
+    out.result(json.dumps(SCHEMAS[kind](), indent=2) + "\n")
     return 0
