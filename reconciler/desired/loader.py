@@ -51,6 +51,8 @@ def load_desired(root: Path, *, lenient: bool = False, policy: Path | None = Non
     """
     diagnostics = Diagnostics()
     sources = discover(root, diagnostics)
+    if policy is not None:  # a policy file kept among the apps is not an app
+        sources = [s for s in sources if not _same_file(s.app_file, policy)]
     defaults = load_defaults(root, find_defaults(root), diagnostics)
     rules = load_policy(root, policy, diagnostics)
     loaded = [
@@ -275,6 +277,13 @@ def _looks_like_product_file(source: AppSource, doc: YamlDocument) -> bool:
         and "sdkappid" not in data
         and bool(_PRODUCT_FIELDS.intersection(data))
     )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def _check_unique(loaded: list[_Loaded], diagnostics: Diagnostics) -> None:
