@@ -7,13 +7,17 @@ unchanged (apart from placeholder expansion).
 
 from __future__ import annotations
 
-from reconciler.desired.defaults import Defaults
+from pathlib import Path
+from typing import Any
+
+from reconciler.desired.defaults import DEFAULTS_NAMES, Defaults, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import AppSource
 from reconciler.desired.merge import merge_layers
 from reconciler.desired.placeholders import expand
 from reconciler.desired.templates import used_templates
 from reconciler.desired.yamlsource import YamlDocument
+from reconciler.errors import ConfigErrors
 
 
 def author(
@@ -29,3 +33,31 @@ def author(
         dropped = frozenset(product for product, _ in source.product_files)
         doc = merge_layers(doc, layers, diagnostics, drop_products=dropped)
     return expand(doc, source.default_name, diagnostics)
+
+
+def inherited(folder: Path, skeleton: dict[str, Any], shown: str) -> dict[str, Any]:
+    """What an app file holding only ``skeleton``, written in ``folder``, gets in the end.
+
+    The defaults files of ``folder`` and its parents (up to the current directory
+    when ``folder`` is below it) and the templates of ``skeleton['use']`` are merged
+    and placeholders expanded, as ``load_desired`` would. Raises
+    :class:`ConfigErrors` when they cannot be (e.g. an unknown template).
+    """
+    folder = folder.resolve()
+    stop = Path.cwd().resolve()
+    chain = [folder, *folder.parents]
+    if stop in chain:
+        chain = chain[: chain.index(stop) + 1]
+    files = [
+        next(folder_ / n for n in DEFAULTS_NAMES if (folder_ / n).is_file())
+        for folder_ in chain
+        if any((folder_ / n).is_file() for n in DEFAULTS_NAMES)
+    ]
+    diagnostics = Diagnostics()
+    defaults = load_defaults(chain[-1], files, diagnostics)
+    source = AppSource(folder / "app.yaml", False, str(skeleton.get("name", "")))
+    doc = author(YamlDocument(shown, skeleton, {}, {}), source, defaults, diagnostics)
+    if diagnostics.errors:
+        raise ConfigErrors(diagnostics.errors)
+    data: dict[str, Any] = doc.data
+    return data

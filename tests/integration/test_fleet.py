@@ -180,3 +180,67 @@ def test_a_policy_violation_stops_plan_before_any_request(
     result = cli("apply", fleet, "--yes")
     assert result.code == 1
     assert read_log(log) == []
+
+
+def test_import_with_a_template_writes_only_the_override_and_plan_shows_nothing(
+    cli: Any, fleet: Path, fleet_emulator: tuple[RunningEmulator, Path]
+) -> None:
+    folder = fleet / "apps" / "sg"
+    (folder / "stream-1.yaml").unlink()
+    (folder / "stream-2.yaml").unlink()
+    for name, sdkappid, templates in (
+        ("stream-1", "1400000106", ["live-rooms"]),
+        ("stream-2", "1400000107", ["live-rooms", "call-audit"]),
+    ):
+        args = [a for t in templates for a in ("--template", t)]
+        result = cli(
+            "import",
+            "--sdkappid",
+            sdkappid,
+            "--region",
+            "singapore",
+            "--name",
+            name,
+            "--out",
+            folder,
+            *args,
+        )
+        assert result.code == 0, result.err
+    body = [
+        line
+        for line in (folder / "stream-1.yaml").read_text().splitlines()
+        if not line.startswith("#")
+    ]
+    assert body == ["name: stream-1", "sdkappid: 1400000106", "use: [live-rooms]"]
+    # stream-2 used another tenant: only the two URLs differ from what it inherits
+    written = yaml.safe_load((folder / "stream-2.yaml").read_text())
+    assert written["use"] == ["live-rooms", "call-audit"]
+    assert written["callbacks"] == {
+        "call": {"url": "https://media.hooks.example.com/trtc/call/1400000107"},
+        "live": {"url": "https://media.hooks.example.com/trtc/live/stream-2"},
+    }
+    result = cli("plan", fleet, "--detailed-exitcode")
+    assert result.code == 0, result.out + result.err
+
+
+def test_import_with_an_unknown_template_stops_before_any_request(
+    cli: Any, fleet: Path, fleet_emulator: tuple[RunningEmulator, Path]
+) -> None:
+    _, log = fleet_emulator
+    result = cli(
+        "import",
+        "--sdkappid",
+        "1400000106",
+        "--region",
+        "singapore",
+        "--name",
+        "x",
+        "--out",
+        fleet / "apps" / "sg",
+        "--template",
+        "live-room",
+    )
+    assert result.code == 1
+    assert "unknown template 'live-room' (did you mean 'live-rooms'?)" in result.err
+    assert read_log(log) == []
+    assert not (fleet / "apps" / "sg" / "x.yaml").exists()

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import click
 
 from reconciler.cli import options
 from reconciler.cli.output import Output
 from reconciler.cli.session import engine
+from reconciler.desired.authoring import inherited
 from reconciler.desired.models import ENV_NAME_PATTERN
+from reconciler.desired.yamlsource import display_path
 from reconciler.engine import Connection
 from reconciler.errors import UsageError
 from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
+from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -53,6 +57,14 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     help="Directory to write NAME.yaml into.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option(
+    "--template",
+    "templates",
+    multiple=True,
+    metavar="NAME",
+    help="Write the app as `use: [NAME]` plus only what differs from the defaults.yaml "
+    "files of --out (and its parents) and this template. Repeatable, in `use` order.",
+)
 @options.backend
 @click.pass_obj
 def import_command(
@@ -65,6 +77,7 @@ def import_command(
     products: tuple[str, ...],
     out_dir: Path,
     force: bool,
+    templates: tuple[str, ...],
     connection: Connection,
 ) -> int:
     """Write the live callback configuration of one app as desired-state YAML.
@@ -84,6 +97,8 @@ def import_command(
     if path.exists() and not force:
         raise UsageError(f"{path} exists; pass --force to overwrite it")
     wanted = [p for p in PRODUCT_KEYS if not products or p in products]
+    # before any request: an unknown template or a broken defaults.yaml stops here
+    base = _inheritance(out_dir, path, templates, name, sdkappid, region) if templates else None
     with engine(out, connection) as reconciler:
         configs = reconciler.read_app(
             name=name,
@@ -94,15 +109,29 @@ def import_command(
             products=products,
         )
     token_env = token_env_name(name)
-    text = render_app_yaml(
-        name=name,
-        sdkappid=sdkappid,
-        region=region,
-        identifier=identifier,
-        configs=configs,
-        token_env=token_env,
-        secret_key_env=secret_key_env,
-    )
+    if base is not None:
+        text = render_override_yaml(
+            name=name,
+            sdkappid=sdkappid,
+            region=region,
+            identifier=identifier,
+            templates=templates,
+            inherited=base[0],
+            inherited_region=base[1],
+            configs=configs,
+            token_env=token_env,
+            secret_key_env=secret_key_env,
+        )
+    else:
+        text = render_app_yaml(
+            name=name,
+            sdkappid=sdkappid,
+            region=region,
+            identifier=identifier,
+            configs=configs,
+            token_env=token_env,
+            secret_key_env=secret_key_env,
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -116,3 +145,13 @@ def import_command(
             "(from your secret store) before running plan"
         )
     return 0
+
+
+def _inheritance(
+    out_dir: Path, path: Path, templates: tuple[str, ...], name: str, sdkappid: int, region: str
+) -> tuple[dict[str, Any], object]:
+    """What the app gets from its defaults and templates, and the region they give."""
+    skeleton: dict[str, Any] = {"name": name, "sdkappid": sdkappid, "use": list(templates)}
+    shown = display_path(path)
+    given_region = inherited(out_dir, skeleton, shown).get("region")
+    return inherited(out_dir, {**skeleton, "region": region}, shown), given_region
