@@ -31,7 +31,7 @@ def author(
         layers += used_templates(doc, defaults.templates_for(source.app_file), diagnostics)
     if layers:
         dropped = frozenset(product for product, _ in source.product_files)
-        doc = merge_layers(doc, layers, diagnostics, drop_products=dropped)
+        doc = merge_layers(doc, layers, diagnostics, drop_products=dropped, cache=defaults.merged)
     return expand(doc, source.default_name, diagnostics)
 
 

@@ -61,21 +61,34 @@ class Defaults:
     root: Path
     by_folder: dict[Path, Layer] = field(default_factory=dict)
     templates: dict[Path, dict[str, Template]] = field(default_factory=dict)
+    merged: dict[Any, Any] = field(default_factory=dict)
+    """The merge stage's cache of merged layers (see :data:`merge.BaseCache`)."""
+
+    _seen: dict[Path, tuple[list[Layer], dict[str, Template]]] = field(default_factory=dict)
 
     def layers_for(self, app_file: Path) -> list[Layer]:
         """The defaults layers of ``app_file``, farthest (root) first."""
-        return [self.by_folder[f] for f in self._folders(app_file) if f in self.by_folder]
+        return list(self._for_folder(app_file.parent)[0])
 
     def templates_for(self, app_file: Path) -> dict[str, Template]:
         """Templates visible from ``app_file``: a nearer file's template of the same name wins."""
-        found: dict[str, Template] = {}
-        for folder in self._folders(app_file):
-            found.update(self.templates.get(folder, {}))
-        return found
+        return self._for_folder(app_file.parent)[1]
 
-    def _folders(self, app_file: Path) -> list[Path]:
+    def _for_folder(self, folder: Path) -> tuple[list[Layer], dict[str, Template]]:
+        """Worked out once per folder: thousands of apps share a few folders."""
+        known = self._seen.get(folder)
+        if known is None:
+            chain = self._folders(folder)
+            found: dict[str, Template] = {}
+            for each in chain:
+                found.update(self.templates.get(each, {}))
+            layers = [self.by_folder[f] for f in chain if f in self.by_folder]
+            known = self._seen[folder] = (layers, found)
+        return known
+
+    def _folders(self, start: Path) -> list[Path]:
         folders: list[Path] = []
-        folder = app_file.parent
+        folder = start
         while True:
             folders.append(folder)
             if folder == self.root or folder == folder.parent:

@@ -107,9 +107,8 @@ def _load_app(
             f"`callbacks: {source.default_name}:` of an app file",
         )
         return None
-    own = frozenset(
-        {display_path(source.app_file), *(display_path(p) for _, p in source.product_files)}
-    )
+    shown = doc.path if doc is not None else display_path(source.app_file)
+    own = frozenset({shown, *(display_path(p) for _, p in source.product_files)})
     mark = diagnostics.mark()
     if doc is not None:
         doc = author(doc, source, defaults, diagnostics)

@@ -30,12 +30,38 @@ EDIT_KEYS = frozenset({"add", "remove"})
 _EDITABLE = "events"
 
 
+_Base = tuple[dict[Hashable, Any], dict[NodePath, Location], dict[NodePath, Location]]
+BaseCache = dict[tuple[tuple[int, ...], frozenset[str]], tuple[tuple[Layer, ...], _Base]]
+"""Defaults and templates merged once per combination, reused by every app that shares it.
+
+Keyed by the layers' identity; the layers are kept in the value, so an id is never
+reused for other layers while its entry lives, and the entry is checked on use.
+"""
+
+
+def _copy_tree(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tree(v) for v in value]
+    return value
+
+
 class _Builder:
     def __init__(self, diagnostics: Diagnostics) -> None:
         self.data: dict[Hashable, Any] = {}
         self.locations: dict[NodePath, Location] = {}
         self.key_locations: dict[NodePath, Location] = {}
         self.diagnostics = diagnostics
+
+    def snapshot(self) -> _Base:
+        return _copy_tree(self.data), dict(self.locations), dict(self.key_locations)
+
+    def start_from(self, base: _Base) -> None:
+        """Continue from a merge of the same layers done for an earlier app."""
+        self.data = _copy_tree(base[0])
+        self.locations = dict(base[1])
+        self.key_locations = dict(base[2])
 
     def overlay(self, layer: Layer, drop: frozenset[str]) -> None:
         doc = layer.doc
@@ -132,15 +158,25 @@ def merge_layers(
     diagnostics: Diagnostics,
     *,
     drop_products: frozenset[str] = frozenset(),
+    cache: BaseCache | None = None,
 ) -> YamlDocument:
     """``app`` over ``layers`` (farthest first), as one document located value by value.
 
     ``drop_products``: products that an app folder gives in product files; the
-    layers' settings for them are not merged into the app file.
+    layers' settings for them are not merged into the app file. ``cache`` keeps
+    the merge of the layers for the next app with the same ones.
     """
     builder = _Builder(diagnostics)
-    for layer in layers:
-        builder.overlay(layer, drop_products)
+    layers = tuple(layers)
+    key = (tuple(id(layer) for layer in layers), drop_products)
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None and cached[0] == layers:
+        builder.start_from(cached[1])
+    else:
+        for layer in layers:
+            builder.overlay(layer, drop_products)
+        if cache is not None:
+            cache[key] = (layers, builder.snapshot())
     builder.overlay(Layer(app, ()), frozenset())
     builder.locations[()] = app.value_location(())
     return YamlDocument(app.path, builder.data, builder.locations, builder.key_locations)
