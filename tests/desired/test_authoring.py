@@ -281,3 +281,22 @@ def test_a_warning_from_defaults_names_the_app(root: Path) -> None:
     assert str(warning).startswith(
         "apps/a.yaml:1:1: warning: callbacks.call.url from defaults.yaml:4:10: `url` uses http://"
     )
+
+
+def test_an_edit_that_is_not_a_list_is_an_error_at_its_line(root: Path) -> None:
+    (root / "defaults.yaml").write_text(DEFAULTS.replace(f"add: [{MEMBER}]", "add: 5"))
+    write(root, "apps/a.yaml", "sdkappid: 1400000001\nuse: [audit]\n")
+    write(root, "apps/b.yaml", "sdkappid: 1400000002\nuse: [audit]\n")
+    found = errors(root)
+    assert found  # reported (once per merged combination), at the template's line
+    assert all("defaults.yaml:10:23: `events: {add: ...}` takes a list" in e for e in found)
+
+
+def test_the_merge_of_shared_layers_is_not_shared_between_apps(root: Path) -> None:
+    write(
+        root, "apps/a.yaml", f"sdkappid: 1400000001\ncallbacks: {{call: {{events: [{MEMBER}]}}}}\n"
+    )
+    write(root, "apps/b.yaml", "sdkappid: 1400000002\n")
+    a, b = load(root).apps
+    assert call(a)[1] == {MEMBER}
+    assert call(b)[1] == {START, END}  # a's override did not leak into the cached base

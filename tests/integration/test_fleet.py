@@ -8,11 +8,13 @@ before any request (checked with the emulator's request log).
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -244,3 +246,32 @@ def test_import_with_an_unknown_template_stops_before_any_request(
     assert "unknown template 'live-room' (did you mean 'live-rooms'?)" in result.err
     assert read_log(log) == []
     assert not (fleet / "apps" / "sg" / "x.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "committed"),
+    [("defaults", "defaults.schema.json"), ("policy", "policy.schema.json")],
+)
+def test_committed_fleet_schemas_are_current_and_accept_the_example(
+    cli: Any, kind: str, committed: str
+) -> None:
+    printed = cli("schema", "--kind", kind).out
+    assert (ROOT / "schema" / committed).read_text(encoding="utf-8") == printed, (
+        f"regenerate with `reconciler schema --kind {kind} > schema/{committed}`"
+    )
+    schema = json.loads(printed)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = FLEET.rglob("defaults.yaml") if kind == "defaults" else [FLEET / "policy.yaml"]
+    for path in files:
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text()))) == [], path
+    wrong = {"templates": {"t": {"sdkappid": 1}}} if kind == "defaults" else {"max_event": 1}
+    assert not validator.is_valid(wrong)
+
+
+def test_the_example_apps_pass_the_app_schema() -> None:
+    schema = json.loads((ROOT / "schema" / "desired-state.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in (FLEET / "apps").rglob("*.yaml"):
+        if path.name != "defaults.yaml":
+            assert list(validator.iter_errors(yaml.safe_load(path.read_text()))) == [], path
