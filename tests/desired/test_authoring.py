@@ -300,3 +300,9 @@ def test_the_merge_of_shared_layers_is_not_shared_between_apps(root: Path) -> No
     a, b = load(root).apps
     assert call(a)[1] == {MEMBER}
     assert call(b)[1] == {START, END}  # a's override did not leak into the cached base
+
+
+def test_product_files_are_read_as_written(root: Path) -> None:
+    write(root, "apps/team/app.yaml", "sdkappid: 1400000002\n")
+    write(root, "apps/team/call.yaml", f"url: https://team.example.com/{{x}}\nevents: [{END}]\n")
+    assert call(only(load(root)))[0] == "https://team.example.com/{x}"
