@@ -186,7 +186,13 @@ def _check_fields(
 
 
 def find_defaults(root: Path) -> list[Path]:
-    """The defaults files below ``root`` (itself included), sorted."""
+    """The defaults files below ``root`` (itself included), sorted; none in dot-folders."""
     if not root.is_dir():
         return []
-    return sorted(p for name in DEFAULTS_NAMES for p in root.rglob(name) if p.is_file())
+    return sorted(
+        p
+        for p in root.rglob("defaults.y*ml")
+        if p.name in DEFAULTS_NAMES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
