@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reconciler.desired.defaults import DEFAULTS_NAMES, Defaults, load_defaults
+from reconciler.desired.defaults import Defaults, defaults_above
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import AppSource
 from reconciler.desired.merge import merge_layers
@@ -44,17 +44,8 @@ def inherited(folder: Path, skeleton: dict[str, Any], shown: str) -> dict[str, A
     :class:`ConfigErrors` when they cannot be (e.g. an unknown template).
     """
     folder = folder.resolve()
-    stop = Path.cwd().resolve()
-    chain = [folder, *folder.parents]
-    if stop in chain:
-        chain = chain[: chain.index(stop) + 1]
-    files = [
-        next(folder_ / n for n in DEFAULTS_NAMES if (folder_ / n).is_file())
-        for folder_ in chain
-        if any((folder_ / n).is_file() for n in DEFAULTS_NAMES)
-    ]
     diagnostics = Diagnostics()
-    defaults = load_defaults(chain[-1], files, diagnostics)
+    defaults = defaults_above([folder], diagnostics)
     source = AppSource(folder / "app.yaml", False, str(skeleton.get("name", "")))
     doc = author(YamlDocument(shown, skeleton, {}, {}), source, defaults, diagnostics)
     if diagnostics.errors:

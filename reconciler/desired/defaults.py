@@ -196,3 +196,23 @@ def find_defaults(root: Path) -> list[Path]:
         and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
+
+
+def defaults_above(folders: Iterable[Path], diagnostics: Diagnostics) -> Defaults:
+    """The defaults that apply to apps in ``folders`` when no desired-state root is given.
+
+    Each folder's defaults file and those of its parents count, up to the current
+    directory when the folder is below it (else up to the filesystem root). Used for
+    files named one by one and by ``import --template``.
+    """
+    stop = Path.cwd().resolve()
+    found: set[Path] = set()
+    anchor = stop
+    for folder in folders:
+        chain = [folder.resolve(), *folder.resolve().parents]
+        if stop in chain:
+            chain = chain[: chain.index(stop) + 1]
+        anchor = Path(chain[-1].anchor)
+        for each in chain:
+            found.update(each / n for n in DEFAULTS_NAMES if (each / n).is_file())
+    return load_defaults(anchor, sorted(found), diagnostics)
