@@ -207,3 +207,16 @@ def test_a_missing_policy_file_is_a_usage_error(cli: Any, folder: Path) -> None:
     result = cli("validate", ".", "--policy", "nope.yaml")
     assert result.code == 1
     assert "nope.yaml" in result.err
+
+
+def test_the_python_api_takes_the_policy_in_the_selection(folder: Path) -> None:
+    from reconciler.engine import Reconciler, Selection
+    from reconciler.errors import ConfigErrors
+
+    (folder / "apps" / "shop.yaml").write_text(GOOD_APP.replace("https://a", "http://a"))
+    (folder / "strict.yaml").write_text("require_https: true\n")
+    engine = Reconciler()
+    assert [a.name for a in engine.load(folder / "apps", Selection())] == ["shop"]
+    with pytest.raises(ConfigErrors) as caught:
+        engine.load(folder / "apps", Selection(policy=folder / "strict.yaml"))
+    assert "policy rule require_https at strict.yaml:1:16" in str(caught.value.errors[0])
