@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reconciler.api.client import TencentClient
@@ -21,6 +21,7 @@ from reconciler.errors import UsageError
 from reconciler.fetch import fetch_live
 from reconciler.plan.build import build_plan, reads_for
 from reconciler.plan.change import Plan
+from reconciler.plan.livefile import offline_apps, read_snapshot
 from reconciler.targets import ResolvedApp, resolve_apps
 
 
@@ -49,10 +50,18 @@ def select_apps(
 
 
 def load_selected(out: Output, directory: Path, selection: Selection) -> list[DesiredApp]:
+    return load_with_warnings(out, directory, selection)[0]
+
+
+def load_with_warnings(
+    out: Output, directory: Path, selection: Selection
+) -> tuple[list[DesiredApp], tuple[str, ...]]:
+    """The selected apps, and the desired state's warnings (also printed, located)."""
     state = load_desired(directory, lenient=selection.lenient)
     for warning in state.warnings:
         out.config_warning(warning.location, warning.message)
-    return select_apps(state.apps, selection.apps, selection.shard)
+    warnings = tuple(f"{w.location}: {w.message}" for w in state.warnings)
+    return select_apps(state.apps, selection.apps, selection.shard), warnings
 
 
 @dataclass(frozen=True)
@@ -133,8 +142,9 @@ class Planned:
 
     apps: list[DesiredApp]
     resolved: list[ResolvedApp]
-    backend: Backend
+    backend: Backend | None  # None: planned against a live-state snapshot, offline
     plan: Plan
+    warnings: tuple[str, ...] = ()  # the desired state's (plain http, lenient words)
 
     @property
     def protected(self) -> set[int]:
@@ -146,7 +156,7 @@ def planned(
     out: Output, directory: Path, selection: Selection, connection: Connection
 ) -> Iterator[Planned]:
     """load → resolve credentials → fetch (read-only client) → diff."""
-    apps = load_selected(out, directory, selection)
+    apps, warnings = load_with_warnings(out, directory, selection)
     with open_backend(out, connection) as backend:
         resolved = resolve_apps(
             apps,
@@ -159,4 +169,25 @@ def planned(
             async with backend.client(read_only=True) as client:
                 return await make_plan(out, client, resolved, selection.products)
 
-        yield Planned(apps, resolved, backend, asyncio.run(run()))
+        yield Planned(apps, resolved, backend, asyncio.run(run()), warnings)
+
+
+def planned_offline(
+    out: Output, directory: Path, selection: Selection, snapshot_file: Path
+) -> Planned:
+    """load → diff against a live-state snapshot file; no credential, no network."""
+    apps, warnings = load_with_warnings(out, directory, selection)
+    snapshot = read_snapshot(snapshot_file)
+    products = frozenset(selection.products) if selection.products else None
+    resolved = offline_apps(apps, products)
+    plan = build_plan(resolved, snapshot.live, selection.products or None)
+    missing = [a for a in apps if a.sdkappid not in snapshot.apps]
+    notes = [
+        f"{a.name} ({a.sdkappid}) is not in the live-state snapshot (a new app?): planned as "
+        "if nothing were configured live; the apply reads its real live state"
+        for a in missing
+    ]
+    for note in notes:
+        out.warn(note)
+    plan = replace(plan, warnings=(*plan.warnings, *notes), live_source=snapshot.describe())
+    return Planned(apps, resolved, None, plan, warnings)

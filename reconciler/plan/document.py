@@ -10,7 +10,10 @@ from typing import Any
 
 from reconciler.plan.change import Change, Plan, Resource
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.2"
+# 1.2 adds: per change ``cause`` ("edit" | "drift" | null, from ``plan --base``);
+# ``ignored`` (accepted differences left alone), ``warnings``, ``safety`` (the verdict
+# of the safety rails) and ``live_source`` (a live-state snapshot's time, or null).
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
@@ -22,6 +25,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "action": change.action.value,
         "before": change.public_before(),
         "after": change.public_after(),
+        "cause": change.cause,
     }
 
 
@@ -35,4 +39,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
+        "ignored": [resource_to_dict(r) for r in plan.ignored],
+        "warnings": list(plan.warnings),
+        "safety": None if plan.safety is None else plan.safety.to_dict(),
+        "live_source": plan.live_source,
     }

@@ -33,7 +33,7 @@ def test_documented_example() -> None:
         )
     )
     assert json.loads(render_json(plan)) == {
-        "format_version": "1.0",
+        "format_version": "1.2",
         "summary": {"create": 0, "update": 1, "delete": 0, "unchanged": 0},
         "changes": [
             {
@@ -41,6 +41,7 @@ def test_documented_example() -> None:
                 "sdkappid": 1400000001,
                 "product": "call",
                 "action": "update",
+                "cause": None,
                 "before": {
                     "url": "https://old.example.com/cb",
                     "events": ["Call.CallbackAfterEndCall"],
@@ -52,6 +53,10 @@ def test_documented_example() -> None:
             }
         ],
         "unmanaged": [],
+        "ignored": [],
+        "warnings": [],
+        "safety": None,
+        "live_source": None,
     }
 
 
@@ -65,6 +70,7 @@ def test_small_plan_exact() -> None:
                 "sdkappid": SG,
                 "product": "call",
                 "action": "update",
+                "cause": None,
                 "before": {
                     "url": "https://old.example.com/cb",
                     "events": ["Call.CallbackAfterEndCall", "Call.CallbackAfterMemberChanged"],
@@ -79,6 +85,7 @@ def test_small_plan_exact() -> None:
                 "sdkappid": SG,
                 "product": "live_token",
                 "action": "update",
+                "cause": None,
                 "before": {"token": "(sensitive)", "enabled": True},
                 "after": {"token": "(sensitive value changed)", "enabled": False},
             },
@@ -87,6 +94,7 @@ def test_small_plan_exact() -> None:
                 "sdkappid": SG,
                 "product": "conference",
                 "action": "delete",
+                "cause": None,
                 "before": {
                     "url": "https://h.example/room",
                     "events": ["Room.CallbackAfterCreateRoom"],
@@ -98,6 +106,7 @@ def test_small_plan_exact() -> None:
                 "sdkappid": 1400000002,
                 "product": "live",
                 "action": "create",
+                "cause": None,
                 "before": None,
                 "after": {
                     "url": "https://h.example/live",
@@ -106,17 +115,38 @@ def test_small_plan_exact() -> None:
             },
         ],
         "unmanaged": [{"sdkappid": SG, "app": "prod-sg", "product": "live"}],
+        "ignored": [],
+        "warnings": [],
+        "safety": None,
+        "live_source": None,
     }
 
 
 def test_key_order_and_layout() -> None:
     text = render_json(small_plan())
     assert text.endswith("}\n")
-    assert text.startswith('{\n  "format_version": "1.0",\n  "summary": {\n')
+    assert text.startswith('{\n  "format_version": "1.2",\n  "summary": {\n')
     doc = json.loads(text)
-    assert list(doc) == ["format_version", "summary", "changes", "unmanaged"]
+    assert list(doc) == [
+        "format_version",
+        "summary",
+        "changes",
+        "unmanaged",
+        "ignored",
+        "warnings",
+        "safety",
+        "live_source",
+    ]
     assert list(doc["summary"]) == ["create", "update", "delete", "unchanged"]
-    assert list(doc["changes"][0]) == ["app", "sdkappid", "product", "action", "before", "after"]
+    assert list(doc["changes"][0]) == [
+        "app",
+        "sdkappid",
+        "product",
+        "action",
+        "before",
+        "after",
+        "cause",
+    ]
 
 
 def test_changes_hold_only_real_changes_sorted() -> None:
@@ -131,10 +161,14 @@ def test_changes_hold_only_real_changes_sorted() -> None:
 
 def test_empty_plan() -> None:
     assert json.loads(render_json(Plan((), unchanged=(res("call"),)))) == {
-        "format_version": "1.0",
+        "format_version": "1.2",
         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 1},
         "changes": [],
         "unmanaged": [],
+        "ignored": [],
+        "warnings": [],
+        "safety": None,
+        "live_source": None,
     }
 
 

@@ -220,4 +220,5 @@ def apply_command(
         if not plan.has_changes:
             return _nothing_to_do(out, "No changes. Nothing to do.")
         items = _items_for(plan, run.resolved)
+        assert run.backend is not None  # planned against live, not a snapshot
         return _run(out, run.backend, items, preview, auto_approve, audit_log)
