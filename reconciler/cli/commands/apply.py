@@ -13,6 +13,7 @@ import click
 from reconciler.apply.audit import AuditLog, check_audit_log
 from reconciler.apply.executor import ApplyItem, ChangeResult, apply_all
 from reconciler.apply.report import render_results, render_results_markdown, result_line
+from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.apply.saved import items_from_saved_plan
 from reconciler.cli import options
 from reconciler.cli.options import Connection, Selection
@@ -20,6 +21,7 @@ from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Backend, open_backend, planned
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
+from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import read_plan_file
 from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
 from reconciler.render.text import render_change, render_text
@@ -65,13 +67,23 @@ def _run(
     preview: str,
     auto_approve: bool,
     audit_log: Path | None,
+    *,
+    refused: Sequence[ChangeResult] = (),
+    forced: bool = False,
 ) -> int:
-    """Confirm, apply every item concurrently, report; exit 0 only if all applied."""
+    """Confirm, apply every item concurrently, report; exit 0 only if all applied.
+
+    ``refused`` changes (not matching the reviewed plan) are reported and audited too.
+    """
     if not _confirm(out, preview, auto_approve):
         out.info("Apply cancelled; nothing was changed.")
         return 1
-    audit = AuditLog(audit_log) if audit_log is not None else None
+    audit = AuditLog(audit_log, forced=forced) if audit_log is not None else None
     finished: list[ChangeResult] = []
+    for result in refused:
+        out.info(result_line(result))
+        if audit is not None:
+            audit.append(result)
 
     def on_result(result: ChangeResult) -> None:
         finished.append(result)
@@ -81,10 +93,10 @@ def _run(
 
     async def execute() -> list[ChangeResult]:
         async with backend.client() as client:
-            return await apply_all(client, items, on_result=on_result)
+            return [*refused, *await apply_all(client, items, on_result=on_result)]
 
     try:
-        results = asyncio.run(execute())
+        results = asyncio.run(execute()) if items else list(refused)
     except KeyboardInterrupt:
         if finished:
             out.result(render_results(finished))
@@ -132,6 +144,14 @@ def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
     "Changes whose live state moved since are refused as stale.",
 )
 @click.option(
+    "--reviewed",
+    "reviewed_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --plan: apply only the changes this reviewed plan (a pull request's "
+    "`plan --out`, perhaps made against a snapshot) also lists, with the same live state "
+    "before and after; refuse and report every other change.",
+)
+@click.option(
     "--auto-approve",
     is_flag=True,
     help="Apply without asking. Required when standard input is not a terminal.",
@@ -139,7 +159,8 @@ def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
 @click.option(
     "--force",
     is_flag=True,
-    help="Apply even when the plan exceeds the update/delete safety thresholds.",
+    help="Apply even when the plan exceeds the update/delete safety thresholds "
+    "(recorded in the audit log).",
 )
 @click.option(
     "--max-update-pct",
@@ -167,6 +188,7 @@ def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append one JSON line per change (secrets redacted) to this file.",
 )
+@options.ignores
 @options.filters
 @options.backend
 @click.pass_obj
@@ -180,6 +202,8 @@ def apply_command(
     max_delete_pct: float,
     min_existing: int,
     audit_log: Path | None,
+    reviewed_file: Path | None,
+    ignores: tuple[str, ...],
     selection: Selection,
     connection: Connection,
 ) -> int:
@@ -191,6 +215,15 @@ def apply_command(
     """
     if (directory is None) == (plan_file is None):
         raise UsageError("give either DIRECTORY or --plan FILE (exactly one)")
+    if reviewed_file is not None and plan_file is None:
+        raise UsageError("--reviewed checks a fresh saved plan: give it with --plan FILE")
+    if ignores and plan_file is not None:
+        raise UsageError(
+            "--ignore applies when planning; a saved plan already leaves out what its "
+            "plan ignored (plan again with --ignore)"
+        )
+    if force:
+        out.warn("--force: the update/delete safety thresholds are overridden for this apply")
     thresholds = None if force else Thresholds(max_update_pct, max_delete_pct, min_existing)
     if audit_log is not None:
         check_audit_log(audit_log)
@@ -201,17 +234,35 @@ def apply_command(
         saved = read_plan_file(plan_file)
         if thresholds is not None:
             check_thresholds(saved.counts(), saved.existing, thresholds)
+        reviewed = read_reviewed(reviewed_file) if reviewed_file is not None else None
         with open_backend(out, connection) as backend:
             items = items_from_saved_plan(saved, os.environ, backend.secret_keys)
-            if not items:
+            refused: list[ChangeResult] = []
+            if reviewed is not None:
+                matched = match_reviewed(items, reviewed)
+                items, refused = matched.apply, matched.refused
+                for name in matched.done:
+                    out.info(f"reviewed change {name} is no longer needed: live already matches")
+            if not items and not refused:
                 return _nothing_to_do(out, "No changes in the saved plan. Nothing to do.")
             preview = _saved_preview(plan_file, items)
             out.info(preview)
-            return _run(out, backend, items, preview, auto_approve, audit_log)
+            return _run(
+                out,
+                backend,
+                items,
+                preview,
+                auto_approve,
+                audit_log,
+                refused=refused,
+                forced=force,
+            )
 
     assert directory is not None
     with planned(out, directory, selection, connection) as run:
         plan = run.plan
+        skipped = ignored([c.resource for c in plan.changes], load_rules(directory, ignores))
+        plan = plan.without(skipped)
         preview = render_text(plan).rstrip("\n")
         out.info(preview)
         check_protect(plan, run.protected)
@@ -221,4 +272,4 @@ def apply_command(
             return _nothing_to_do(out, "No changes. Nothing to do.")
         items = _items_for(plan, run.resolved)
         assert run.backend is not None  # planned against live, not a snapshot
-        return _run(out, run.backend, items, preview, auto_approve, audit_log)
+        return _run(out, run.backend, items, preview, auto_approve, audit_log, forced=force)
