@@ -388,3 +388,72 @@ def test_ignore_is_refused_with_a_saved_plan(
     result = cli("apply", "--plan", saved, "--ignore", "prod-sg/call", "--auto-approve")
     assert result.code == 1
     assert "--ignore applies when planning" in result.err
+
+
+# -- snapshots and the base, at their edges ---------------------------------------------
+
+
+def test_an_edited_snapshot_is_refused(
+    cli: Any, env: dict[str, str], desired: Path, tmp_path: Path
+) -> None:
+    snap = tmp_path / "live.json"
+    assert cli("snapshot", desired, "--out", snap).code == 0
+    doc = json.loads(snap.read_text())
+    doc["configs"][0]["state"] = None
+    snap.write_text(json.dumps(doc))
+    result = cli("plan", desired, "--live", snap)
+    assert result.code == 1
+    assert "the snapshot was edited after it was written (checksum mismatch)" in result.err
+    not_a_snapshot = tmp_path / "x.json"
+    not_a_snapshot.write_text('{"format_version": "1.2"}')
+    result = cli("plan", desired, "--live", not_a_snapshot)
+    assert result.code == 1 and "not a live-state snapshot" in result.err
+
+
+def test_a_new_app_missing_from_the_snapshot_is_planned_with_a_warning(
+    cli: Any, env: dict[str, str], desired: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snap = tmp_path / "live.json"
+    assert cli("snapshot", desired, "--out", snap).code == 0
+    (desired / "apps" / "new-app.yaml").write_text(
+        "sdkappid: 1400000077\nregion: singapore\ncallbacks:\n  call:\n"
+        "    url: https://hooks.example.com/new\n    events: [Call.CallbackAfterEndCall]\n"
+    )
+    with monkeypatch.context() as m:
+        _offline(m)
+        result = cli("plan", desired, "--live", snap, "--format", "json")
+    assert result.code == 0, result.err
+    doc = result.json()
+    assert any(c["app"] == "new-app" and c["action"] == "create" for c in doc["changes"])
+    assert any(
+        "new-app (1400000077) is not in the live-state snapshot" in w for w in doc["warnings"]
+    )
+    assert doc["live_source"].startswith("a snapshot taken at")
+
+
+def test_a_symlink_in_the_base_is_not_followed(
+    cli: Any, repo: Path, desired: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "runner.env"
+    outside.write_text("name: [TRTC_SECRET_KEY=runner-secret\n")
+    (desired / "evil.yaml").symlink_to(outside)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a symlink in the base")
+    (desired / "evil.yaml").unlink()
+    result = cli("plan", desired, "--base", "main")
+    assert result.code == 0, result.err  # the base loads without the link's target
+    assert "runner-secret" not in result.out + result.err
+
+
+def test_a_protect_violation_shows_the_blocked_verdict_then_fails(
+    cli: Any, env: dict[str, str], desired: Path
+) -> None:
+    sg = desired / "apps" / "prod-sg.yaml"
+    text = sg.read_text()
+    start = text.index("  call_legacy:")
+    end = text.index("  # TUILiveKit")
+    sg.write_text(text[:start] + "  call_legacy:\n    ensure: absent\n\n" + text[end:])
+    result = cli("plan", desired, "--format", "json")
+    assert result.code == 1
+    assert result.json()["safety"]["verdict"] == "blocked"
+    assert "error: the plan deletes prod-sg/call_legacy" in result.err
