@@ -82,6 +82,9 @@ def _app_section(changes: list[Change]) -> str:
     first = changes[0].resource
     counts = {a: sum(1 for c in changes if c.action is a) for a in Action}
     parts = [f"{SYMBOLS[a]}{n} {a.value}" for a, n in counts.items() if n]
+    reverts = sum(1 for c in changes if c.reverts_drift)
+    if reverts:
+        parts.append(f"⚠️ {reverts} revert(s) live drift")
     body = "\n".join(line for c in changes for line in [*render_change(c), ""]).rstrip()
     return (
         f"<details><summary><b>{first.app}</b> ({first.sdkappid}): {', '.join(parts)}"
