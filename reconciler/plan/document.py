@@ -11,6 +11,7 @@ from typing import Any
 from reconciler.plan.change import Change, Plan, Resource
 
 FORMAT_VERSION = "1.2"
+# 1.1 adds ``errors`` (unreadable resources).
 # 1.2 adds: per change ``cause`` ("edit" | "drift" | null, from ``plan --base``);
 # ``ignored`` (accepted differences left alone), ``warnings``, ``safety`` (the verdict
 # of the safety rails) and ``live_source`` (a live-state snapshot's time, or null).
@@ -39,6 +40,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
+        "errors": [{**resource_to_dict(e.resource), "error": e.error} for e in plan.errors],
         "ignored": [resource_to_dict(r) for r in plan.ignored],
         "warnings": list(plan.warnings),
         "safety": None if plan.safety is None else plan.safety.to_dict(),

@@ -80,7 +80,7 @@ def saved(cli: Any, env: dict[str, str], tmp_path: Path) -> Path:
     path = tmp_path / "plan.json"
     result = cli("plan", EXAMPLES, "--out", path)
     assert result.code == 0, result.err
-    assert f"apply --plan {path}" in result.err
+    assert f"reconciler apply {path}" in result.err
     assert path.exists()
     return path
 

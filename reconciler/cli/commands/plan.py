@@ -1,50 +1,65 @@
 """``reconciler plan DIR``: fetch live state (or read a snapshot), diff, render.
 
 Never writes to Tencent. ``--base REF`` tells this desired state's edits from the
-live drift an apply would revert; the safety verdict and what was ignored are
-part of every output.
+live drift an apply would revert; the safety verdict, the warnings and what was
+ignored are part of every output.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from reconciler.cli import options
-from reconciler.cli.options import Connection, SafetyRails, Selection
+from reconciler.cli.options import SafetyRails
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import Planned, planned, planned_offline
+from reconciler.cli.session import CliEvents, report_unreadable
 from reconciler.desired.gitbase import desired_at
 from reconciler.desired.loader import DesiredApp, load_desired
-from reconciler.errors import ConfigErrors, SafetyError, UsageError
+from reconciler.engine import Connection, PlanResult, Reconciler, Selection
+from reconciler.errors import ConfigErrors, Location, SafetyError, UsageError
 from reconciler.plan.cause import with_causes
 from reconciler.plan.change import Plan
 from reconciler.plan.ignore import ignored, load_rules
+from reconciler.plan.livefile import plan_against_snapshot
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
 from reconciler.plan.safety import Thresholds, change_warnings, evaluate
 from reconciler.render import render_plan
 from reconciler.render.markdown import render_markdown
 
 
-@contextmanager
-def _planned(
+class _RecordingEvents(CliEvents):
+    """Prints as the CLI does, and keeps the desired state's warnings for the plan."""
+
+    def __init__(self, out: Output) -> None:
+        super().__init__(out)
+        self.config_warnings: list[str] = []
+
+    def config_warning(self, location: Location, message: str) -> None:
+        super().config_warning(location, message)
+        self.config_warnings.append(f"{location}: {message}")
+
+
+def _plan(
     out: Output,
+    events: _RecordingEvents,
     directory: Path,
     selection: Selection,
     connection: Connection,
     live_file: Path | None,
-) -> Iterator[Planned]:
+) -> PlanResult:
     if live_file is None:
-        with planned(out, directory, selection, connection) as run:
-            yield run
-        return
+        with Reconciler(connection, events=events) as reconciler:
+            return reconciler.plan(directory, selection)
     if connection.emulator_seed is not None:
         raise UsageError("--live plans against a snapshot: drop --emulator")
-    yield planned_offline(out, directory, selection, live_file)
+    apps = Reconciler(connection, events=events).load(directory, selection)  # no backend
+    resolved, plan = plan_against_snapshot(apps, live_file, selection.products)
+    for warning in plan.warnings:
+        out.warn(warning)
+    return PlanResult(apps, resolved, plan)
 
 
 def _base_apps(directory: Path, ref: str, lenient: bool) -> list[DesiredApp]:
@@ -63,7 +78,8 @@ def _base_apps(directory: Path, ref: str, lenient: bool) -> list[DesiredApp]:
 
 def finish_plan(
     out: Output,
-    run: Planned,
+    run: PlanResult,
+    config_warnings: list[str],
     directory: Path,
     selection: Selection,
     ignores: tuple[str, ...],
@@ -85,7 +101,7 @@ def finish_plan(
     extra = change_warnings(plan)
     for warning in extra:
         out.warn(warning)
-    return replace(plan, safety=verdict, warnings=(*run.warnings, *plan.warnings, *extra))
+    return replace(plan, safety=verdict, warnings=(*config_warnings, *plan.warnings, *extra))
 
 
 @click.command("plan")
@@ -97,12 +113,14 @@ def finish_plan(
     "--out",
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also save the plan (JSON, no secrets) for `reconciler apply --plan FILE`.",
+    help="Also save the plan (JSON, no secrets) for `reconciler apply FILE`. Apps that "
+    "could not be read are left out of it and listed in its `errors`.",
 )
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 2 when there are changes (0: none, 1: error or an unsafe plan).",
+    help="Exit 2 when there are changes (0: none, 1: error, including an unreadable app, "
+    "or an unsafe plan).",
 )
 @click.option(
     "--base",
@@ -138,32 +156,36 @@ def plan_command(
     """Show what apply would change to make live callbacks match DIRECTORY.
 
     Reads the live configuration through Tencent's query APIs only (or a snapshot
-    with --live). Shows the safety verdict: a delete in a `protect: true` app is an
-    error; a plan over the update/delete thresholds is unsafe (exit 1 with
+    with --live). An app whose live state cannot be read is left out and listed;
+    the exit code is then 1. Shows the safety verdict: a delete in a `protect: true`
+    app is an error; a plan over the update/delete thresholds is unsafe (exit 1 with
     --detailed-exitcode) unless --force overrides it.
     """
-    with _planned(out, directory, selection, connection, live_file) as run:
-        plan = finish_plan(out, run, directory, selection, ignores, rails, base_ref)
-        verdict = plan.safety
-        assert verdict is not None
-        out.result(render_plan(plan, fmt))
-        append_step_summary(render_markdown(plan))
-        if verdict.status == "blocked":
-            raise SafetyError(verdict.protect_message())
-        if out_file is not None:
-            doc = (
-                reviewed_plan_document(plan, run.resolved)
-                if run.backend is None
-                else plan_document(plan, run.resolved)
+    events = _RecordingEvents(out)
+    run = _plan(out, events, directory, selection, connection, live_file)
+    plan = finish_plan(
+        out, run, events.config_warnings, directory, selection, ignores, rails, base_ref
+    )
+    run = replace(run, plan=plan)
+    verdict = plan.safety
+    assert verdict is not None
+    out.result(render_plan(plan, fmt))
+    append_step_summary(render_markdown(plan))
+    if verdict.status == "blocked":
+        raise SafetyError(verdict.protect_message())
+    if out_file is not None:
+        if live_file is not None:
+            write_plan_file(out_file, reviewed_plan_document(plan, run.resolved))
+            out.info(
+                f"saved the plan to {out_file}; it records what reviewers saw: the apply job "
+                "plans again with the keys and applies only matching changes "
+                f"(apply FRESH --reviewed {out_file})"
             )
-            write_plan_file(out_file, doc)
-            how = (
-                "it records what reviewers saw; the apply job re-plans with the keys and "
-                f"applies only matching changes (apply --plan FRESH --reviewed {out_file})"
-                if run.backend is None
-                else f"apply it with: reconciler apply --plan {out_file}"
-            )
-            out.info(f"saved the plan to {out_file}; {how}")
+        else:
+            write_plan_file(out_file, plan_document(plan, run.resolved))
+            out.info(f"saved the plan to {out_file}; apply it with: reconciler apply {out_file}")
+    if report_unreadable(out, plan):
+        return 1  # an error wins over "changes present"
     if verdict.status == "overridden":
         out.warn(f"unsafe plan let through by --force: {verdict.threshold_message()}")
     if verdict.status == "unsafe":

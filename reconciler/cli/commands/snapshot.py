@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import click
 
 from reconciler.cli import options
-from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output
-from reconciler.cli.session import Progress, load_selected, open_backend
+from reconciler.cli.session import engine
+from reconciler.engine import Connection, Selection
 from reconciler.fetch import LiveSnapshot, fetch_live
 from reconciler.plan.build import reads_for
 from reconciler.plan.livefile import snapshot_document, write_snapshot
-from reconciler.targets import resolve_apps
+from reconciler.targets import resolve_with
 
 
 @click.command("snapshot")
@@ -38,17 +37,18 @@ def snapshot_command(
 
     Callback URLs and events are saved as they are; a Live token only as whether it
     equals the token the desired state asks for. A job with no key can then plan
-    against it: `reconciler plan DIR --live FILE`. Read-only: it cannot write.
+    against it: `reconciler plan DIR --live FILE`. Read-only: it cannot write. Any
+    read that fails fails the snapshot (exit 1): a partial snapshot is never written.
     """
-    apps = load_selected(out, directory, selection)
-    with open_backend(out, connection) as backend:
-        resolved = resolve_apps(apps, os.environ, secret_keys=backend.secret_keys)
+    with engine(out, connection) as reconciler:
+        apps = reconciler.load(directory, selection)
+        resolved = resolve_with(apps, reconciler.credentials)
         reads = reads_for(resolved, None, probe_unmanaged=True)
-        progress = Progress(out, "reading live state", len(reads), len(resolved))
+        done = reconciler.events.reading(len(reads), len(resolved))
 
         async def run() -> LiveSnapshot:
-            async with backend.client(read_only=True) as client:
-                return await fetch_live(client, reads, on_done=progress.step)
+            async with reconciler.backend.client(read_only=True) as client:
+                return await fetch_live(client, reads, on_done=done)
 
         live = asyncio.run(run())
     for warning in live.warnings:

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.options import Selection
 from reconciler.cli.output import Output
-from reconciler.cli.session import select_apps
+from reconciler.cli.session import engine
 from reconciler.desired.loader import load_desired
+from reconciler.engine import Connection, Selection, select_apps
 from reconciler.errors import UsageError
 
 
@@ -37,12 +37,12 @@ def validate_command(out: Output, paths: tuple[Path, ...], selection: Selection)
     if directories and len(paths) > 1:
         raise UsageError("give one DIRECTORY, or one or more FILEs, not both")
     if directories:
-        state = load_desired(directories[0], lenient=selection.lenient)
+        selected = engine(out, Connection()).load(directories[0], selection)  # no backend
     else:
         state = load_desired(Path("."), lenient=selection.lenient, files=paths)
-    for warning in state.warnings:
-        out.config_warning(warning.location, warning.message)
-    selected = select_apps(state.apps, selection.apps, selection.shard)
+        for warning in state.warnings:
+            out.config_warning(warning.location, warning.message)
+        selected = select_apps(state.apps, selection.apps, selection.shard)
     wanted = set(selection.products)
     managed = sum(1 for a in selected for p in a.products if not wanted or p in wanted)
     out.info(f"valid: {len(selected)} app(s), {managed} managed configuration(s)")
