@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.api.client import AppTarget
+from reconciler.configs import CallbackConfig, Config, Resource, TokenConfig
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import PlanFileError
 from reconciler.fetch import Key, LiveSnapshot
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Plan
 from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.resolve import DesiredResource, ResolvedApp
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, Config, Resource, TokenConfig
-from reconciler.targets import DesiredResource, ResolvedApp
 
 KIND = "trtc-callback-reconciler/live-snapshot"
 FORMAT_VERSION = "1.0"

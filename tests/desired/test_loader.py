@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.configs import CallbackConfig
 from reconciler.desired import DesiredProduct, load_desired
 from reconciler.errors import ConfigErrors, Location
-from reconciler.state import CallbackConfig
 
 # One fixture folder per error path, under fixtures/errors/. The paths are relative
 # to fixtures/, which is where these tests run from (see ``in_fixtures``).

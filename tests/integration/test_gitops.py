@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from reconciler.configs import CallbackConfig, TokenConfig
 from reconciler.emulator.embedded import RunningEmulator
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, TokenConfig
 from tests.integration.conftest import assert_no_secrets, read_log
 from tests.integration.test_drift import PROD_SG, change_live
 

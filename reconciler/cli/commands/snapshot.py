@@ -15,7 +15,7 @@ from reconciler.engine import Connection, Selection
 from reconciler.fetch import LiveSnapshot, fetch_live
 from reconciler.plan.build import reads_for
 from reconciler.plan.livefile import snapshot_document, write_snapshot
-from reconciler.targets import resolve_with
+from reconciler.resolve import resolve_with
 
 
 @click.command("snapshot")
