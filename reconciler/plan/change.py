@@ -174,7 +174,7 @@ class Plan:
         object.__setattr__(
             self, "errors", tuple(sorted(self.errors, key=lambda e: resource_order(e.resource)))
         )
-        object.__setattr__(self, "ignored", tuple(sorted(self.ignored, key=lambda r: r.sort_key)))
+        object.__setattr__(self, "ignored", tuple(sorted(self.ignored, key=resource_order)))
 
     def without(self, resources: set[Resource]) -> Plan:
         """The same plan minus changes and unmanaged entries for ``resources``, which are
