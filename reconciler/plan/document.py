@@ -34,6 +34,21 @@ def resource_to_dict(resource: Resource) -> dict[str, Any]:
     return {"sdkappid": resource.sdkappid, "app": resource.app, "product": resource.product}
 
 
+def all_warnings(plan: Plan) -> list[str]:
+    """The plan's warnings, plus reverted drift and a verdict that is not "safe", so that
+    a program reading only ``warnings`` misses none of them."""
+    warnings = list(plan.warnings)
+    if plan.drift_reverts:
+        names = ", ".join(f"{c.resource.app}/{c.resource.product}" for c in plan.drift_reverts)
+        warnings.append(
+            f"{len(plan.drift_reverts)} change(s) revert live drift (changed outside "
+            f"reconciler): {names}"
+        )
+    if plan.safety is not None and plan.safety.status != "safe":
+        warnings.append(f"safety: {plan.safety.summary()}")
+    return warnings
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
@@ -42,7 +57,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
         "errors": [{**resource_to_dict(e.resource), "error": e.error} for e in plan.errors],
         "ignored": [resource_to_dict(r) for r in plan.ignored],
-        "warnings": list(plan.warnings),
+        "warnings": all_warnings(plan),
         "safety": None if plan.safety is None else plan.safety.to_dict(),
         "live_source": plan.live_source,
     }

@@ -93,6 +93,10 @@ def test_a_pull_request_plan_tells_three_edits_from_two_drift_reverts(
     assert as_json.code == 0, as_json.err
     doc = as_json.json()
     assert doc["format_version"] == "1.2"
+    assert doc["warnings"] == [
+        "2 change(s) revert live drift (changed outside reconciler): "
+        "prod-sg/call, prod-sg/live_token"
+    ]
     assert by_cause(doc) == {
         "edit": ["prod-sg/live", "prod-cn/live", "staging-us/call"],
         "drift": ["prod-sg/call", "prod-sg/live_token"],
@@ -205,6 +209,7 @@ def test_reviewed_plan_flow_snapshot_pr_plan_without_keys_apply_refuses_stale(
         "apply", "--plan", fresh, "--reviewed", reviewed, "--auto-approve", "--audit-log", audit
     )
     assert applied.code == 1, applied.err
+    assert_no_secrets(applied.out, applied.err, audit.read_text())
     assert "Apply: 4 applied, 0 failed, 1 stale, 0 unverified." in applied.out
     assert "stale: staging-us (1400000003) call update: stale: the live state changed since" in (
         applied.out
@@ -271,6 +276,7 @@ def test_thresholds_fail_the_plan_and_pass_with_the_override(
     assert "error: unsafe plan: 3 updates are" in unsafe.err
     assert "reconciler:allow-unsafe" in unsafe.err
     assert unsafe.json()["safety"]["verdict"] == "unsafe"
+    assert any(w.startswith("safety: UNSAFE: 3 updates") for w in unsafe.json()["warnings"])
 
     without = cli("plan", desired, *strict)
     assert without.code == 0  # without --detailed-exitcode: shown, not failed
