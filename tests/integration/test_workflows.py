@@ -312,6 +312,8 @@ def test_the_lock_file_pins_every_dependency_with_hashes() -> None:
 def test_plan_plans_the_merge_result_against_a_snapshot_without_keys() -> None:
     doc = load("plan.yml")
     assert set(triggers(doc)) == {"pull_request"}
+    # the override label is read at plan time: adding or removing it must plan again
+    assert {"labeled", "unlabeled", "synchronize"} <= set(triggers(doc)["pull_request"]["types"])
     (job,) = jobs(doc).values()
     assert job["permissions"] == {"contents": "read", "actions": "read"}
     (checkout,) = [s for s in steps(doc) if uses(s, "actions/checkout")]
