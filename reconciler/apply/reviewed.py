@@ -19,7 +19,7 @@ from typing import Any
 
 from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome
 from reconciler.errors import PlanFileError
-from reconciler.plan.planfile import _checksum
+from reconciler.plan.planfile import has_valid_checksum
 
 Key = tuple[int, str]
 
@@ -40,7 +40,7 @@ def read_reviewed(path: Path) -> dict[Key, ReviewedChange]:
         raise PlanFileError(f"cannot read the reviewed plan {path}: {exc.strerror}") from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise PlanFileError(f"{path}: not a saved plan (not JSON)") from None
-    if not isinstance(doc, dict) or doc.get("checksum") != _checksum(doc):
+    if not isinstance(doc, dict) or not has_valid_checksum(doc):
         raise PlanFileError(
             f"{path}: not a saved plan, or edited after it was saved (checksum); "
             "nothing was applied"

@@ -42,6 +42,11 @@ def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
+def has_valid_checksum(doc: Mapping[str, Any]) -> bool:
+    """Whether ``doc`` carries the checksum of its own content (not edited since saved)."""
+    return doc.get("checksum") == _checksum(doc)
+
+
 def _checksum(doc: Mapping[str, Any]) -> str:
     return _digest(doc, frozenset({"checksum"}))
 
