@@ -124,8 +124,8 @@ def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMM
     size = sum(len(p) for p in out) + len(unmanaged)
     if any(c.cause is not None for c in plan.changes):
         parts = [
-            (f"#### {EDIT_HEADING}\n\n", [c for c in plan.changes if not c.reverts_drift]),
-            (f"#### ⚠️ {DRIFT_HEADING}\n\n", list(plan.drift_reverts)),
+            (f"\n#### {EDIT_HEADING}\n\n", [c for c in plan.changes if not c.reverts_drift]),
+            (f"\n#### ⚠️ {DRIFT_HEADING}\n\n", list(plan.drift_reverts)),
         ]
     else:
         parts = [("", list(plan.changes))]

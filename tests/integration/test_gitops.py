@@ -114,7 +114,7 @@ def test_a_pull_request_plan_tells_three_edits_from_two_drift_reverts(
     markdown = cli("plan", desired, "--base", "main", "--format", "markdown")
     assert markdown.code == 0, markdown.err
     assert "> [!CAUTION]\n> **!! REVERTS LIVE DRIFT:** 2 change(s)" in markdown.out
-    assert "#### ⚠️ Objects have changed outside of reconciler" in markdown.out
+    assert "</details>\n\n#### ⚠️ Objects have changed outside of reconciler" in markdown.out
     assert_no_secrets(as_json.out, text.out, markdown.out, text.err)
     assert "hand-rotated-x" not in as_json.out + text.out + markdown.out
 
