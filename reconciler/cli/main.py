@@ -21,6 +21,7 @@ from reconciler.cli.commands.import_ import import_command
 from reconciler.cli.commands.plan import plan_command
 from reconciler.cli.commands.render import render_command
 from reconciler.cli.commands.schema import schema_command
+from reconciler.cli.commands.snapshot import snapshot_command
 from reconciler.cli.commands.validate import validate_command
 from reconciler.cli.output import Output
 from reconciler.emulator.cli import emulator_command
@@ -61,6 +62,7 @@ for command in (
     drift_command,
     import_command,
     render_command,
+    snapshot_command,
     schema_command,
     emulator_command,
 ):

@@ -17,14 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired.diagnostics import Diagnostics, did_you_mean
+from reconciler.desired.layout import DEFAULTS_NAMES, excluded, load_exclusions
 from reconciler.desired.models import AppFile, fields_of
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors
-
-DEFAULTS_NAMES = ("defaults.yaml", "defaults.yml")
-POLICY_NAMES = ("policy.yaml", "policy.yml")
-RESERVED_NAMES = frozenset((*DEFAULTS_NAMES, *POLICY_NAMES))
-"""Files that are never read as apps."""
 
 TEMPLATES = "templates"
 _NOT_SHARED = frozenset({"name", "sdkappid", "use"})
@@ -64,6 +60,8 @@ class Defaults:
     merged: dict[Any, Any] = field(default_factory=dict)
     """The merge stage's cache of merged layers (see :data:`merge.BaseCache`)."""
 
+    absolute: bool = False
+    """Folders are resolved paths (no desired-state root: see :func:`defaults_above`)."""
     _seen: dict[Path, tuple[list[Layer], dict[str, Template]]] = field(default_factory=dict)
 
     def layers_for(self, app_file: Path) -> list[Layer]:
@@ -78,7 +76,7 @@ class Defaults:
         """Worked out once per folder: thousands of apps share a few folders."""
         known = self._seen.get(folder)
         if known is None:
-            chain = self._folders(folder)
+            chain = self._folders(folder.resolve() if self.absolute else folder)
             found: dict[str, Template] = {}
             for each in chain:
                 found.update(self.templates.get(each, {}))
@@ -186,16 +184,26 @@ def _check_fields(
 
 
 def find_defaults(root: Path) -> list[Path]:
-    """The defaults files below ``root`` (itself included), sorted; none in dot-folders."""
+    """The defaults files below ``root`` (itself included), sorted.
+
+    Skipped like app files by discovery: dot-folders, ``.reconcilerignore`` matches;
+    a symbolic link is never a defaults file.
+    """
     if not root.is_dir():
         return []
-    return sorted(
-        p
-        for p in root.rglob("defaults.y*ml")
-        if p.name in DEFAULTS_NAMES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    patterns = load_exclusions(root)
+    found = []
+    for path in root.rglob("defaults.y*ml"):
+        relative = path.relative_to(root)
+        if (
+            path.name in DEFAULTS_NAMES
+            and not any(part.startswith(".") for part in relative.parts)
+            and not excluded(relative.as_posix(), patterns)
+            and not path.is_symlink()
+            and path.is_file()
+        ):
+            found.append(path)
+    return sorted(found)
 
 
 def defaults_above(folders: Iterable[Path], diagnostics: Diagnostics) -> Defaults:
@@ -215,4 +223,6 @@ def defaults_above(folders: Iterable[Path], diagnostics: Diagnostics) -> Default
         anchor = Path(chain[-1].anchor)
         for each in chain:
             found.update(each / n for n in DEFAULTS_NAMES if (each / n).is_file())
-    return load_defaults(anchor, sorted(found), diagnostics)
+    defaults = load_defaults(anchor, sorted(found), diagnostics)
+    defaults.absolute = True
+    return defaults

@@ -7,6 +7,7 @@ unknown words let through by ``lenient``) are returned, never raised.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -16,9 +17,15 @@ from pydantic import ValidationError
 
 from reconciler.desired.authoring import author
 from reconciler.desired.checks import build_product, check_region
-from reconciler.desired.defaults import Defaults, find_defaults, load_defaults
+from reconciler.desired.defaults import Defaults, defaults_above, find_defaults, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.layout import AppSource, discover
+from reconciler.desired.layout import (
+    DEFAULTS_NAMES,
+    RESERVED_NAMES,
+    AppSource,
+    discover,
+    discover_files,
+)
 from reconciler.desired.merge import attribute
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
 from reconciler.desired.policy import check_policy, load_policy
@@ -38,7 +45,13 @@ __all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "loa
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 
 
-def load_desired(root: Path, *, lenient: bool = False, policy: Path | None = None) -> DesiredState:
+def load_desired(
+    root: Path,
+    *,
+    lenient: bool = False,
+    files: Sequence[Path] | None = None,
+    policy: Path | None = None,
+) -> DesiredState:
     """Read every ``*.yaml``/``*.yml`` below ``root`` into apps sorted by sdkappid.
 
     The stages, in one direction: discover (layout) → parse (yamlsource) → merge
@@ -47,13 +60,20 @@ def load_desired(root: Path, *, lenient: bool = False, policy: Path | None = Non
 
     ``lenient`` turns unknown event words into warnings for every app (an app can
     also set ``lenient: true`` for itself). Raises :class:`ConfigErrors` listing
-    every error found in every file.
+    every error found in every file. With ``files``, only the apps those files belong
+    to are read (a changed defaults.yaml stands for every app below it; the defaults
+    of their folders and parents up to the current directory apply; ``root`` gives
+    only the policy file when ``policy`` is None).
     """
     diagnostics = Diagnostics()
-    sources = discover(root, diagnostics)
+    if files is None:
+        sources = discover(root, diagnostics)
+        defaults = load_defaults(root, find_defaults(root), diagnostics)
+    else:
+        sources = _discover_files(files, diagnostics)
+        defaults = defaults_above({s.app_file.parent for s in sources}, diagnostics)
     if policy is not None:  # a policy file kept among the apps is not an app
         sources = [s for s in sources if not _same_file(s.app_file, policy)]
-    defaults = load_defaults(root, find_defaults(root), diagnostics)
     rules = load_policy(root, policy, diagnostics)
     loaded = [
         app
@@ -276,6 +296,17 @@ def _looks_like_product_file(source: AppSource, doc: YamlDocument) -> bool:
         and "sdkappid" not in data
         and bool(_PRODUCT_FIELDS.intersection(data))
     )
+
+
+def _discover_files(files: Sequence[Path], diagnostics: Diagnostics) -> list[AppSource]:
+    """``discover_files``, where a defaults file stands for every app below its folder."""
+    apps = [f for f in files if f.name not in RESERVED_NAMES]
+    sources = {s.app_file: s for s in discover_files(apps, diagnostics)}
+    for path in files:
+        if path.name in DEFAULTS_NAMES and path.is_file():
+            for source in discover(path.parent, diagnostics):
+                sources.setdefault(source.app_file, source)
+    return sorted(sources.values(), key=lambda source: source.app_file)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from reconciler.desired.defaults import POLICY_NAMES
 from reconciler.desired.diagnostics import Diagnostics, did_you_mean
+from reconciler.desired.layout import POLICY_NAMES
 from reconciler.desired.result import DesiredApp
 from reconciler.desired.translate import data_path
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml

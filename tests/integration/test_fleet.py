@@ -152,7 +152,12 @@ def test_one_line_of_defaults_changes_every_app_it_reaches(
     )
     assert changed.count("\n") == text.count("\n") and changed != text
     defaults.write_text(changed)
-    result = cli("plan", fleet, "--format", "json", "--detailed-exitcode")
+    # 12 of 15 configs is over plan's update threshold: the safety rail sees through
+    # the shared file, and --force accepts it
+    refused = cli("plan", fleet, "--detailed-exitcode")
+    assert refused.code == 1
+    assert "unsafe plan: 12 updates" in refused.err
+    result = cli("plan", fleet, "--format", "json", "--detailed-exitcode", "--force")
     assert result.code == 2, result.err
     changes = result.json()["changes"]
     assert len(changes) == 12
@@ -275,3 +280,26 @@ def test_the_example_apps_pass_the_app_schema() -> None:
     for path in (FLEET / "apps").rglob("*.yaml"):
         if path.name != "defaults.yaml":
             assert list(validator.iter_errors(yaml.safe_load(path.read_text()))) == [], path
+
+
+def test_validate_files_applies_their_defaults_and_a_defaults_file_stands_for_its_apps(
+    cli: Any, fleet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(fleet)
+    result = cli("validate", "apps/cn/cn-shop-1.yaml", "apps/sg/stream-1.yaml")
+    assert result.code == 0, result.err
+    assert "valid: 2 app(s), 3 managed configuration(s)" in result.err
+    result = cli("validate", "apps/cn/defaults.yaml")
+    assert result.code == 0, result.err
+    assert "valid: 4 app(s)" in result.err
+    (fleet / "apps" / "cn" / "defaults.yaml").write_text("region: china\nvars: {tenant: c}\nx: 1\n")
+    result = cli("validate", "apps/cn/defaults.yaml")
+    assert result.code == 1
+    assert "apps/cn/defaults.yaml:3:1: unknown field 'x'" in result.err
+    # the root's policy applies to files named one by one too
+    (fleet / "apps" / "sg" / "shop-1.yaml").write_text(
+        "sdkappid: 1400000101\ncallbacks: {call: {url: https://evil.example.org/cb}}\n"
+    )
+    result = cli("validate", "apps/sg/shop-1.yaml")
+    assert result.code == 1
+    assert "call.url host 'evil.example.org' is not allowed" in result.err
