@@ -1,0 +1,233 @@
+"""Small hostile HTTP servers on 127.0.0.1, for the tests and benchmarks/hostile.py.
+
+Each case is a function that gets the connected socket (the request already read)
+and misbehaves: drips its answer, inflates, sends far too much, or quotes a secret.
+The servers are plain sockets in daemon threads: nothing here trusts or needs the
+client to behave either, and every write stops as soon as the client hangs up.
+
+Run one by hand: ``python -m tests.hostile CASE`` prints its base URL and serves
+until killed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import socket
+import sys
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+DRIP_INTERVAL = 2.0
+"""Seconds between two bytes of a dripping answer."""
+
+SECRET_KEY = "hostile-secret-key-0123456789"
+LIVE_TOKEN = "hostile-live-token-0123456789"
+"""What the desired state of the hostile cases resolves from the environment."""
+
+Case = Callable[[socket.socket, str, threading.Event], None]
+
+
+def _headers(status: str = "200 OK", extra: str = "", length: int | None = None) -> bytes:
+    size = f"Content-Length: {length}\r\n" if length is not None else ""
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{size}{extra}"
+        "Connection: close\r\n\r\n"
+    ).encode()
+
+
+def _chunk(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def _v4_error(info: str, code: int = 90001) -> bytes:
+    return json.dumps(
+        {"ActionStatus": "FAIL", "ErrorCode": code, "ErrorInfo": info, "RequestId": "rid-hostile"}
+    ).encode()
+
+
+def drip_headers(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """The status line and headers, one byte every :data:`DRIP_INTERVAL` seconds."""
+    for byte in _headers(length=2):
+        conn.sendall(bytes([byte]))
+        if stop.wait(DRIP_INTERVAL):
+            return
+
+
+def drip_body(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """Headers at once, then a body one byte every :data:`DRIP_INTERVAL` seconds."""
+    body = _v4_error("x" * 1000)
+    conn.sendall(_headers(length=len(body)))
+    for byte in body:
+        conn.sendall(bytes([byte]))
+        if stop.wait(DRIP_INTERVAL):
+            return
+
+
+def gzip_bomb(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """A gzip answer that would inflate to 1 GiB, compressed as it is sent."""
+    conn.sendall(_headers(extra="Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"))
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    conn.sendall(_chunk(packer.compress(b'{"ErrorCode": 0, "Response": "')))
+    block = b"A" * (1024 * 1024)
+    for _ in range(1024):
+        if stop.is_set():
+            return
+        data = packer.compress(block)
+        if data:
+            conn.sendall(_chunk(data))
+    conn.sendall(_chunk(packer.compress(b'"}') + packer.flush()) + _chunk(b""))
+
+
+def huge_body(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """A 100 MB body (declared with its length) of one long JSON string."""
+    size = 100 * 1000 * 1000
+    head, tail = b'{"ErrorCode": 0, "Response": "', b'"}'
+    conn.sendall(_headers(length=size))
+    conn.sendall(head)
+    block = b"A" * (64 * 1024)
+    left = size - len(head) - len(tail)
+    while left > 0 and not stop.is_set():
+        part = block[: min(left, len(block))]
+        conn.sendall(part)
+        left -= len(part)
+    conn.sendall(tail)
+
+
+@functools.cache
+def _huge_error_body() -> bytes:
+    return _v4_error("E" * (20 * 1000 * 1000))
+
+
+@functools.cache
+def _many_events_body() -> bytes:
+    words = [f"Live.CallbackAfterHostileEvent{i:06d}" for i in range(500_000)]
+    return json.dumps(
+        {
+            "ActionStatus": "OK",
+            "ErrorCode": 0,
+            "ErrorInfo": "",
+            "RequestId": "rid-hostile",
+            "Response": {
+                "CallbackConfig": {"CallbackUrl": "https://hooks.example.com/x", "Events": words}
+            },
+        }
+    ).encode()
+
+
+def huge_error_info(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """An error answer whose ErrorInfo is 20 MB."""
+    body = _huge_error_body()
+    conn.sendall(_headers(length=len(body)))
+    conn.sendall(body)
+
+
+def long_error_info(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """An error answer under the size cap whose ErrorInfo is 500 kB of forged lines
+    and terminal escapes, quoting the secret key."""
+    forged = f"\n::error::forged\x1b[31m {SECRET_KEY} "
+    body = _v4_error(forged + "E" * 500_000)
+    conn.sendall(_headers(length=len(body)))
+    conn.sendall(body)
+
+
+def many_events(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """A success answer listing 500,000 event words (about 18 MB)."""
+    body = _many_events_body()
+    conn.sendall(_headers(length=len(body)))
+    conn.sendall(body)
+
+
+def token_quoted(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """Every answer is an error that quotes the desired live token (and the secret key)."""
+    body = _v4_error(f"token {LIVE_TOKEN} does not match; key {SECRET_KEY}", code=100002)
+    conn.sendall(_headers(length=len(body)))
+    conn.sendall(body)
+
+
+CASES: dict[str, Case] = {
+    "drip-headers": drip_headers,
+    "drip-body": drip_body,
+    "gzip-bomb": gzip_bomb,
+    "huge-body": huge_body,
+    "huge-error-info": huge_error_info,
+    "long-error-info": long_error_info,
+    "many-events": many_events,
+    "token-quoted": token_quoted,
+}
+
+
+def _read_request(conn: socket.socket) -> str:
+    """Read one request (headers and a Content-Length body); return its path."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        more = conn.recv(65536)
+        if not more:
+            return ""
+        data += more
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        more = conn.recv(65536)
+        if not more:
+            break
+        rest += more
+    parts = lines[0].split(" ")
+    return parts[1] if len(parts) > 1 else ""
+
+
+@contextmanager
+def hostile_server(case: str) -> Iterator[str]:
+    """Serve ``case`` on a free port of 127.0.0.1; yield its base URL."""
+    behave = CASES[case]
+    for prepare in (_huge_error_body, _many_events_body):  # before the client's clock runs
+        if behave in (huge_error_info, many_events):
+            prepare()
+    stop = threading.Event()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.2)
+
+    def serve_one(conn: socket.socket) -> None:
+        with conn:
+            try:
+                path = _read_request(conn)
+                if path:
+                    behave(conn, path, stop)
+            except OSError:  # the client hung up: that is what it should do
+                pass
+
+    def accept_loop() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.settimeout(None)
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept_loop, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+if __name__ == "__main__":  # pragma: no cover - a tool for trying a case by hand
+    with hostile_server(sys.argv[1]) as url:
+        print(url, flush=True)
+        threading.Event().wait()
