@@ -1,10 +1,43 @@
-"""A string that never shows itself: secret keys, UserSigs, live tokens."""
+"""A string that never shows itself: secret keys, UserSigs, live tokens.
+
+Every :class:`Secret` made in this process is also remembered (:func:`known_secrets`),
+so that every text leaving the process (output, errors, warnings, log lines) can be
+scrubbed of every secret of the run, whichever app or request it belongs to: see
+:func:`reconciler.api.redact.scrub_known`.
+"""
 
 from __future__ import annotations
 
 import hmac
+import threading
 
 REDACTED = "(sensitive)"
+
+_known: set[str] = set()
+_known_lock = threading.Lock()
+_generation = 0
+
+
+def known_secrets() -> tuple[int, frozenset[str]]:
+    """Every non-empty secret value made so far, with a counter that grows with the set."""
+    with _known_lock:
+        return _generation, frozenset(_known)
+
+
+def forget_known_secrets() -> None:
+    """Forget every remembered secret: for tests, which make many runs in one process."""
+    global _generation
+    with _known_lock:
+        _known.clear()
+        _generation += 1
+
+
+def _remember(value: str) -> None:
+    global _generation
+    if value and value not in _known:
+        with _known_lock:
+            _known.add(value)
+            _generation += 1
 
 
 class Secret:
@@ -17,6 +50,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        _remember(value)
 
     def reveal(self) -> str:
         return self._value

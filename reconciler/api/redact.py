@@ -1,13 +1,14 @@
-"""Keep UserSigs out of every string that could reach a user or a log."""
+"""Keep UserSigs, secret keys and tokens out of every string that could reach a user or a log."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
-from reconciler.secret import REDACTED
+from reconciler.secret import REDACTED, known_secrets
 
 _USERSIG = re.compile(r"(usersig=)[^&\s\"'<>]+", re.IGNORECASE)
 
@@ -38,6 +39,92 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
                 return WITHHELD
             text = text.replace(value, REDACTED)
     return redact(text)
+
+
+def _forms(secret: str) -> set[str]:
+    """How a secret may be written: as is, percent-encoded (a URL), JSON-escaped."""
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        json.dumps(secret)[1:-1],
+    }
+
+
+class _KnownSecrets:
+    """The scrubbing of every known secret, rebuilt when new secrets become known."""
+
+    def __init__(self) -> None:
+        self.generation = -1
+        self.long: tuple[str, ...] = ()
+        self.short: re.Pattern[str] | None = None
+
+    def refresh(self) -> None:
+        generation, secrets = known_secrets()
+        if generation == self.generation:
+            return
+        forms = {form for s in secrets for form in _forms(s) if form}
+        self.long = tuple(
+            sorted((f for f in forms if len(f) >= SHORT_SECRET), key=len, reverse=True)
+        )
+        short = sorted((f for f in forms if len(f) < SHORT_SECRET), key=len, reverse=True)
+        # a short secret is replaced only where it stands alone: token `abc` must not
+        # turn `abcde` into `(sensitive)de`, which would tell it
+        self.short = (
+            re.compile(
+                r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, short)) + r")(?![A-Za-z0-9])"
+            )
+            if short
+            else None
+        )
+        self.generation = generation
+
+    def scrub(self, text: str) -> str:
+        self.refresh()
+        for value in self.long:
+            if value in text:
+                text = text.replace(value, REDACTED)
+        if self.short is not None:
+            text = self.short.sub(REDACTED, text)
+        return redact(text)
+
+
+_KNOWN = _KnownSecrets()
+
+
+def scrub_known(text: str) -> str:
+    """``text`` with every secret this process knows (every :class:`~reconciler.secret.Secret`
+    made: secret keys, UserSigs, desired and live tokens of every app) replaced, in any
+    of the forms a URL or a JSON document writes it, and every ``usersig=`` value.
+
+    The last line of defence: :class:`reconciler.cli.output.Output` and the log
+    handlers pass every text through it.
+    """
+    return _KNOWN.scrub(text)
+
+
+class ScrubSecretsFilter(logging.Filter):
+    """A handler filter: the message (and any traceback) of every record, scrubbed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub_known(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub_known(record.exc_text)
+        return True
+
+
+def install_handler_scrubbing(logger: logging.Logger | None = None) -> None:
+    """Scrub every record that reaches a handler of ``logger`` (the root logger)."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, ScrubSecretsFilter) for f in handler.filters):
+            handler.addFilter(ScrubSecretsFilter())
 
 
 class RedactUserSigFilter(logging.Filter):

@@ -16,6 +16,7 @@ from reconciler.api.client import TencentClient
 from reconciler.api.endpoint import check_endpoint
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output
+from reconciler.desired.credentials import remember_secrets
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.errors import UsageError
 from reconciler.fetch import fetch_live
@@ -50,6 +51,7 @@ def select_apps(
 
 def load_selected(out: Output, directory: Path, selection: Selection) -> list[DesiredApp]:
     state = load_desired(directory, lenient=selection.lenient)
+    remember_secrets(state.apps, os.environ)  # scrubbed from all output, filters or not
     for warning in state.warnings:
         out.config_warning(warning.location, warning.message)
     return select_apps(state.apps, selection.apps, selection.shard)

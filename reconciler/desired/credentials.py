@@ -7,7 +7,7 @@ saved plan, ``import``); ``where`` says what needs the secret.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from reconciler.desired.result import DesiredApp, DesiredProduct
 from reconciler.errors import CredentialsError
@@ -95,3 +95,20 @@ def resolve_token_from_env(token_env: str, env: Mapping[str, str], *, where: str
             f"{MAX_TOKEN_LENGTH} characters; Tencent accepts 1-{MAX_TOKEN_LENGTH}"
         )
     return Secret(value)
+
+
+def remember_secrets(apps: Sequence[DesiredApp], env: Mapping[str, str]) -> None:
+    """Make a :class:`Secret` of every secret key and token ``apps`` name that is set.
+
+    Nothing is returned: a made secret is known to the process (see
+    :func:`reconciler.secret.known_secrets`), and so scrubbed from every text it
+    writes, even for apps or products a run's filters (``--app``, ``--product``)
+    leave out: a server may still quote them.
+    """
+    for app in apps:
+        for name in secret_key_candidates(app):
+            if env.get(name):
+                Secret(env[name])
+        for product in app.products.values():
+            if product.token_env and env.get(product.token_env):
+                Secret(env[product.token_env])
