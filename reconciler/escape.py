@@ -53,3 +53,14 @@ def cut(text: str, limit: int = SERVER_TEXT_LIMIT) -> str:
         left_out = len(text) - limit
         return f"{escape(text[:limit])}... ({left_out:,} more characters not shown)"
     return escape(text)
+
+
+QUOTE_LIMIT = 60
+"""Characters of a value from a file quoted in one message: the token, not the line."""
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``'text'`` escaped, cut to ``limit`` characters, for quoting a value in a message."""
+    if len(text) > limit:
+        return f"'{escape(text[:limit])}...' ({len(text) - limit:,} more characters)"
+    return f"'{escape(text)}'"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
+from reconciler.escape import escape
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.secret import REDACTED, Secret
 
@@ -30,7 +31,7 @@ class Resource:
         return (self.sdkappid, _PRODUCT_ORDER.get(self.product, 99), self.product)
 
     def __str__(self) -> str:
-        return f"{self.app} ({self.sdkappid}) {self.product}"
+        return f"{escape(self.app)} ({self.sdkappid}) {escape(self.product)}"
 
 
 @dataclass(frozen=True)

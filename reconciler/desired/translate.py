@@ -25,6 +25,7 @@ from reconciler.desired.models import (
 )
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import ConfigError, Location
+from reconciler.escape import quoted
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS, PRODUCTS, Kind
 from reconciler.regions import REGIONS
 
@@ -223,7 +224,9 @@ def _wrong_value(detail: ErrorDetails, path: NodePath, context: str) -> str:
     kind, value = detail["type"], detail["input"]
     field = _field_name(path)
     label = _label(path)
-    shown = _describe(value, sensitive=field in _SENSITIVE_FIELDS)
+    # a file that is one string at its top level is not YAML settings (an env file, a
+    # key): its content is no token of a setting, so none of it is quoted
+    shown = _describe(value, sensitive=field in _SENSITIVE_FIELDS or not path)
     ctx = detail.get("ctx") or {}
     if kind in ("model_type", "dict_type", "model_attributes_type") and (
         _owner(path, context).startswith("product") and (len(path) == 2 or context != APP)
@@ -270,8 +273,7 @@ def _describe(value: Any, *, sensitive: bool = False) -> str:
     if isinstance(value, str):
         if sensitive:
             return "a string"
-        text = value if len(value) <= 60 else value[:57] + "..."
-        return f"the string {text!r}"
+        return f"the string {quoted(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

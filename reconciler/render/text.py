@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.escape import escape
 from reconciler.plan.change import SYMBOLS, Action, Change, FieldDiff, Plan
 
 _VERB = {
@@ -46,8 +47,8 @@ def render_change(change: Change) -> list[str]:
     symbol = SYMBOLS[change.action]
     diffs = change.field_diffs()
     width = max((len(d.name) for d in diffs), default=0)
-    lines = [f"  # {r.app} ({r.sdkappid}) {r.product} {_VERB[change.action]}"]
-    lines.append(f"  {symbol} {r.product} {{")
+    lines = [f"  # {r} {_VERB[change.action]}"]
+    lines.append(f"  {symbol} {escape(r.product)} {{")
     for diff in diffs:
         lines += _field_lines(change, diff, width)
     lines.append("    }")
@@ -72,7 +73,7 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         lines += ["No changes. The live configuration matches the desired state.", ""]
     if plan.unmanaged:
         lines.append("Configured live but not declared in the desired state (left alone):")
-        lines += [f"  ? {r.app} ({r.sdkappid}) {r.product}" for r in plan.unmanaged]
+        lines += [f"  ? {r}" for r in plan.unmanaged]
         lines.append("")
     label = "Drift" if title == "drift" else "Plan"
     lines.append(plan.summary_line().replace("Plan:", f"{label}:", 1))
