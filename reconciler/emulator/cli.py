@@ -10,6 +10,7 @@ import click
 
 from reconciler.emulator.app import create_app
 from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind, parse_fault_kinds
+from reconciler.emulator.requestlog import RequestLogError
 from reconciler.emulator.seed import Seed, load_seed
 from reconciler.emulator.server import base_url, bind_socket, make_server
 from reconciler.emulator.store import Store
@@ -209,13 +210,16 @@ def _serve(
         more = f" and {len(apps) - 10} more" if len(apps) > 10 else ""
         _note(f"serving {len(apps)} app(s): {shown}{more}")
 
-    app = create_app(
-        store,
-        rate_limit=rate_limit,
-        faults=faults,
-        latency_ms=latency_ms,
-        request_log=request_log,
-    )
+    try:
+        app = create_app(
+            store,
+            rate_limit=rate_limit,
+            faults=faults,
+            latency_ms=latency_ms,
+            request_log=request_log,
+        )
+    except RequestLogError as exc:
+        _fail(ctx, str(exc))
     try:
         sock = bind_socket(host, port)
     except OSError as exc:

@@ -4,10 +4,15 @@ content, leftover tracebacks. Each through the real CLI."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from reconciler.emulator.embedded import start_emulator
+from tests.integration.conftest import SEED
 
 APP = """\
 name: {name}
@@ -119,3 +124,43 @@ def test_a_long_value_is_quoted_short(cli: Any, tmp_path: Path) -> None:
     assert result.code == 1
     assert f"{path}:3:9: unknown region '{'x' * 60}...' (4,940 more characters)" in result.err
     assert "x" * 61 not in result.err
+
+
+@pytest.mark.parametrize("where", ["/proc/x", "{tmp}/a-file/log.jsonl"])
+def test_the_emulator_refuses_a_request_log_it_cannot_write(tmp_path: Path, where: str) -> None:
+    (tmp_path / "a-file").write_text("")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reconciler",
+            "emulator",
+            "--port",
+            "0",
+            "--log-requests",
+            where.format(tmp=tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "cannot write the request log" in proc.stderr
+    assert "pass a writable file to --log-requests" in proc.stderr
+    assert "listening on" not in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_request_log_that_fails_later_never_fails_a_committed_write(
+    cli: Any, env: dict[str, str], desired: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = Path("/dev/full")  # opens fine; every write fails with ENOSPC
+    if not full.exists():
+        pytest.skip("no /dev/full on this system")
+    with start_emulator(SEED, request_log=full) as emulator:
+        monkeypatch.setenv("TRTC_ENDPOINT", emulator.base_url)
+        applied = cli("apply", desired, "--auto-approve", "--product", "live")
+        assert applied.code == 0, applied.err
+        again = cli("plan", desired, "--product", "live", "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err
