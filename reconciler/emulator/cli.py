@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from reconciler.cli.finite import FiniteFloatRange
 from reconciler.emulator.app import create_app
 from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind, parse_fault_kinds
 from reconciler.emulator.requestlog import RequestLogError
@@ -93,7 +94,7 @@ def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str) -> tupl
 @click.option(
     "--fault-rate",
     metavar="F",
-    type=click.FloatRange(0.0, 1.0),
+    type=FiniteFloatRange(0.0, 1.0),
     default=0.0,
     show_default=True,
     help="Fraction (0..1) of authenticated API requests answered with a transient fault.",
@@ -116,7 +117,7 @@ def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str) -> tupl
 @click.option(
     "--hang-seconds",
     metavar="SECONDS",
-    type=click.FloatRange(min=0.0),
+    type=FiniteFloatRange(min=0.0),
     default=30.0,
     show_default=True,
     help="How long a 'hang' fault waits before answering.",

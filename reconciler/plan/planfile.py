@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,6 +171,21 @@ def _optional(value: Any, kind: type[T], field: str) -> T | None:
     return None if value is None else _typed(value, kind, field)
 
 
+class _OutOfRange(ValueError):
+    """A number JSON can write but no plan holds: 1e400 (infinite as a float), NaN."""
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _OutOfRange(text[:40])
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise _OutOfRange(text)
+
+
 def read_plan_file(path: Path) -> SavedPlan:
     try:
         text = path.read_text(encoding="utf-8")
@@ -178,7 +194,9 @@ def read_plan_file(path: Path) -> SavedPlan:
     except UnicodeDecodeError:
         raise _fail(path, "not a plan file (not UTF-8 text)") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except _OutOfRange as exc:
+        raise _fail(path, f"not a plan file (the number {exc} is out of range)") from None
     except RecursionError:
         raise _fail(path, "not a plan file (JSON nested too deeply)") from None
     except ValueError as exc:
@@ -221,7 +239,7 @@ def read_plan_file(path: Path) -> SavedPlan:
         signatures = {int(k): str(v) for k, v in doc["signatures"].items()}
         if not all(isinstance(v, int) for v in dict(doc["summary"]).values()):
             raise ValueError("summary counts must be integers")
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise _fail(path, f"malformed saved plan ({type(exc).__name__}: {exc})") from None
     for change in changes:
         if change.resource.sdkappid not in apps:

@@ -3,6 +3,7 @@ content, leftover tracebacks. Each through the real CLI."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 
 from reconciler.emulator.embedded import start_emulator
-from tests.integration.conftest import SEED
+from reconciler.plan.planfile import _checksum
+from tests.integration.conftest import EXAMPLES, SEED
 
 APP = """\
 name: {name}
@@ -164,3 +166,41 @@ def test_a_request_log_that_fails_later_never_fails_a_committed_write(
         assert applied.code == 0, applied.err
         again = cli("plan", desired, "--product", "live", "--detailed-exitcode")
     assert again.code == 0, again.out + again.err
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-1", "-inf", "1e400"])
+def test_an_unusable_timeout_is_a_clean_error(cli: Any, env: dict[str, str], value: str) -> None:
+    result = cli("plan", EXAMPLES, "--timeout", value)
+    assert result.code == 1
+    assert result.err.startswith("error: Invalid value for '--timeout'")
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("field", ["existing", "sdkappid", "summary", "nan"])
+def test_a_saved_plan_with_out_of_range_numbers_is_a_clean_error(
+    cli: Any, env: dict[str, str], tmp_path: Path, field: str
+) -> None:
+    path = tmp_path / "plan.json"
+    assert cli("plan", EXAMPLES, "--out", path).code == 0
+    doc = json.loads(path.read_text())
+    marker = 123456789.5
+    if field == "existing":
+        doc["existing"] = marker
+    elif field == "sdkappid":
+        doc["apps"][0]["sdkappid"] = marker
+    elif field == "summary":
+        doc["summary"]["create"] = marker
+    else:
+        doc["existing"] = float("nan")
+    doc["checksum"] = _checksum(doc)  # recomputed, so only the number is wrong
+    text = json.dumps(doc).replace(str(marker), "1e400")
+    if field != "nan":  # the checksum of the file as read (1e400 reads as inf)
+        doc = json.loads(text)
+        doc["checksum"] = _checksum(doc)
+        text = json.dumps(doc).replace("Infinity", "1e400")
+    path.write_text(text)
+    result = cli("apply", "--plan", path)
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    assert f"error: {path}: not a plan file (the number " in result.err
+    assert "is out of range)" in result.err

@@ -15,6 +15,7 @@ from reconciler.apply.executor import ApplyItem, ChangeResult, apply_all
 from reconciler.apply.report import render_results, render_results_markdown, result_line
 from reconciler.apply.saved import items_from_saved_plan
 from reconciler.cli import options
+from reconciler.cli.finite import FiniteFloatRange
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Backend, open_backend, planned
@@ -143,14 +144,14 @@ def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
 )
 @click.option(
     "--max-update-pct",
-    type=click.FloatRange(0, 100),
+    type=FiniteFloatRange(0, 100),
     default=30.0,
     show_default=True,
     help="Refuse when updates exceed this share of the existing managed configs.",
 )
 @click.option(
     "--max-delete-pct",
-    type=click.FloatRange(0, 100),
+    type=FiniteFloatRange(0, 100),
     default=30.0,
     show_default=True,
     help="Refuse when deletes exceed this share of the existing managed configs.",
