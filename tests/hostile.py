@@ -56,6 +56,11 @@ def drip_headers(conn: socket.socket, path: str, stop: threading.Event) -> None:
             return
 
 
+def silent(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """Reads the request, then says nothing until the client gives up."""
+    stop.wait(600)
+
+
 def drip_body(conn: socket.socket, path: str, stop: threading.Event) -> None:
     """Headers at once, then a body one byte every :data:`DRIP_INTERVAL` seconds."""
     body = _v4_error("x" * 1000)
@@ -150,6 +155,7 @@ def token_quoted(conn: socket.socket, path: str, stop: threading.Event) -> None:
 CASES: dict[str, Case] = {
     "drip-headers": drip_headers,
     "drip-body": drip_body,
+    "silent": silent,
     "gzip-bomb": gzip_bomb,
     "huge-body": huge_body,
     "huge-error-info": huge_error_info,
@@ -184,13 +190,18 @@ def _read_request(conn: socket.socket) -> str:
 
 
 @contextmanager
-def hostile_server(case: str) -> Iterator[str]:
-    """Serve ``case`` on a free port of 127.0.0.1; yield its base URL."""
+def hostile_server(case: str, requests: list[str] | None = None) -> Iterator[str]:
+    """Serve ``case`` on a free port of 127.0.0.1; yield its base URL.
+
+    ``requests``, when given, gets one entry per connection served.
+    """
     behave = CASES[case]
     for prepare in (_huge_error_body, _many_events_body):  # before the client's clock runs
         if behave in (huge_error_info, many_events):
             prepare()
     stop = threading.Event()
+    requests = requests if requests is not None else []
+    count_lock = threading.Lock()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -198,6 +209,8 @@ def hostile_server(case: str) -> Iterator[str]:
     listener.settimeout(0.2)
 
     def serve_one(conn: socket.socket) -> None:
+        with count_lock:
+            requests.append(case)
         with conn:
             try:
                 path = _read_request(conn)

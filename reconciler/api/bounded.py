@@ -9,8 +9,10 @@ as soon as the answer (counted after decompression) passes :data:`MAX_ANSWER_BYT
 
 from __future__ import annotations
 
+import contextvars
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 import httpx
@@ -27,11 +29,47 @@ ACCEPTED_ENCODINGS = "gzip, deflate"
 class AnswerTimeout(TransportError):
     """No complete answer within the deadline (connect, headers and body together).
 
-    Not retried: a server that slow would make a run wait ``attempts`` times
-    ``--timeout``; this way a run waits at most ``--timeout`` for it.
+    A server that sent part of an answer and then too little (a drip) is not
+    retried: it would drip again, and a run would wait ``attempts`` times
+    ``--timeout``; so a run waits at most ``--timeout`` for it. A server that sent
+    nothing at all is retried like any network timeout (the request or its answer
+    may have been lost).
     """
 
-    retryable = False
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+_received: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "bounded_received", default=None
+)
+"""Bytes read off the network for the request of the current task (see :func:`_count`)."""
+
+
+async def _count(event: str, info: dict[str, Any]) -> None:
+    """httpcore ``trace`` hook: count what each new connection reads, per request.
+
+    The count tells a drip (bytes came, too slowly) from silence (nothing came).
+    A transport without httpcore's trace leaves the count at 0: then a missed
+    deadline is treated as silence and retried, as any timeout was before.
+    """
+    if event != "connection.connect_tcp.complete":
+        return
+    stream = info.get("return_value")
+    read = getattr(stream, "read", None)
+    if read is None or getattr(read, "_counted", False):
+        return
+
+    async def counted_read(max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        data: bytes = await read(max_bytes, timeout)
+        box = _received.get()
+        if box is not None:
+            box[0] += len(data)
+        return data
+
+    counted_read._counted = True  # type: ignore[attr-defined]
+    stream.read = counted_read  # type: ignore[union-attr]
 
 
 class AnswerTooLarge(MalformedResponseError):
@@ -90,6 +128,9 @@ async def send_bounded(
     decoded; httpx's own errors (connection refused, reset) pass through.
     """
     request.headers["Accept-Encoding"] = ACCEPTED_ENCODINGS
+    request.extensions = {**request.extensions, "trace": _count}
+    received = [0]
+    _received.set(received)
     try:
         with anyio.fail_after(deadline):
             response = await http.send(request, stream=True)
@@ -98,9 +139,14 @@ async def send_bounded(
             finally:
                 await response.aclose()
     except TimeoutError:
+        if received[0]:
+            raise AnswerTimeout(
+                f"{what}: no complete answer within {deadline:g} s (the --timeout): the "
+                "server answers far too slowly; check --endpoint, or raise --timeout",
+                retryable=False,
+            ) from None
         raise AnswerTimeout(
-            f"{what}: no complete answer within {deadline:g} s (the --timeout); "
-            "the server is too slow or not a Tencent API: check --endpoint, or raise --timeout"
+            f"{what}: no answer within the timeout ({deadline:g} s)", retryable=True
         ) from None
     return BoundedAnswer(response.status_code, body)
 
