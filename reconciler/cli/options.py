@@ -154,7 +154,8 @@ backend = _folding(
             type=FiniteFloatRange(0.1, 600),
             default=10.0,
             show_default=True,
-            help="Seconds to wait for one answer (Tencent's own timeout is 3 s).",
+            help="Seconds for one whole request: connect, headers and body (Tencent's "
+            "own timeout is 3 s).",
         ),
     ],
 )
