@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
-from reconciler.secret import REDACTED, known_secrets
+from reconciler.secret import REDACTED, SHORT_SECRET, mask_known
 
 _USERSIG = re.compile(r"(usersig=)[^&\s\"'<>]+", re.IGNORECASE)
 
@@ -18,9 +17,8 @@ def redact(text: str) -> str:
     return _USERSIG.sub(r"\1(sensitive)", text)
 
 
-SHORT_SECRET = 8
-"""Replacing a secret shorter than this would show it (a token ``a`` would turn
-``invalid`` into ``inv(sensitive)lid``): text quoting one is withheld whole."""
+# Replacing a secret shorter than SHORT_SECRET would show it (a token ``a`` would turn
+# ``invalid`` into ``inv(sensitive)lid``): server text quoting one is withheld whole.
 
 WITHHELD = "(withheld: it quoted a secret value of the request)"
 
@@ -41,58 +39,6 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return redact(text)
 
 
-def _forms(secret: str) -> set[str]:
-    """How a secret may be written: as is, percent-encoded (a URL), JSON-escaped."""
-    return {
-        secret,
-        quote(secret, safe=""),
-        quote_plus(secret),
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        json.dumps(secret)[1:-1],
-    }
-
-
-class _KnownSecrets:
-    """The scrubbing of every known secret, rebuilt when new secrets become known."""
-
-    def __init__(self) -> None:
-        self.generation = -1
-        self.long: tuple[str, ...] = ()
-        self.short: re.Pattern[str] | None = None
-
-    def refresh(self) -> None:
-        generation, secrets = known_secrets()
-        if generation == self.generation:
-            return
-        forms = {form for s in secrets for form in _forms(s) if form}
-        self.long = tuple(
-            sorted((f for f in forms if len(f) >= SHORT_SECRET), key=len, reverse=True)
-        )
-        short = sorted((f for f in forms if len(f) < SHORT_SECRET), key=len, reverse=True)
-        # a short secret is replaced only where it stands alone: token `abc` must not
-        # turn `abcde` into `(sensitive)de`, which would tell it
-        self.short = (
-            re.compile(
-                r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, short)) + r")(?![A-Za-z0-9])"
-            )
-            if short
-            else None
-        )
-        self.generation = generation
-
-    def scrub(self, text: str) -> str:
-        self.refresh()
-        for value in self.long:
-            if value in text:
-                text = text.replace(value, REDACTED)
-        if self.short is not None:
-            text = self.short.sub(REDACTED, text)
-        return redact(text)
-
-
-_KNOWN = _KnownSecrets()
-
-
 def scrub_known(text: str) -> str:
     """``text`` with every secret this process knows (every :class:`~reconciler.secret.Secret`
     made: secret keys, UserSigs, desired and live tokens of every app) replaced, in any
@@ -101,7 +47,7 @@ def scrub_known(text: str) -> str:
     The last line of defence: :class:`reconciler.cli.output.Output` and the log
     handlers pass every text through it.
     """
-    return _KNOWN.scrub(text)
+    return redact(mask_known(text))
 
 
 class ScrubSecretsFilter(logging.Filter):

@@ -26,7 +26,7 @@ from reconciler.errors import PlanFileError
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
-from reconciler.secret import Secret
+from reconciler.secret import Secret, mask_known
 from reconciler.state import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
 from reconciler.targets import ResolvedApp
 
@@ -58,6 +58,10 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
     for change in plan.changes:
         app = by_id[change.resource.sdkappid]
         entry = change_to_dict(change)
+        if isinstance(entry["before"], dict) and isinstance(entry["before"].get("url"), str):
+            # the live URL as the plan saw it, for reports only (staleness is checked on
+            # the fingerprint): a secret it holds is masked, never saved
+            entry["before"]["url"] = mask_known(entry["before"]["url"])
         key = app.target.secret_key
         r = change.resource
         entry["fingerprint"] = {

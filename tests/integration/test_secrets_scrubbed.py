@@ -37,3 +37,23 @@ def test_verbose_logs_hold_no_secret(cli: Any, env: dict[str, str], desired: Pat
     result = cli("-vv", "plan", desired)
     assert result.code == 0, result.err
     assert_no_secrets(result.out, result.err)
+
+
+def test_a_saved_plan_masks_a_secret_in_a_live_url(
+    cli: Any, env: dict[str, str], desired: Path, tmp_path: Path
+) -> None:
+    app = desired / "apps" / "prod-sg.yaml"
+    original = app.read_text()
+    app.write_text(original.replace(f"url: {LIVE_URL}", f"url: {LIVE_URL}?t={DEMO_TOKEN}"))
+    assert cli("apply", desired, "--auto-approve", "--product", "live").code == 0
+    app.write_text(original)
+    saved = tmp_path / "plan.json"
+    planned = cli("plan", desired, "--product", "live", "--out", saved)
+    assert planned.code == 0, planned.err
+    assert "?t=(sensitive)" in saved.read_text()
+    assert_no_secrets(saved.read_text())
+    applied = cli(
+        "apply", "--plan", saved, "--auto-approve"
+    )  # the masked `before` does not stop apply
+    assert applied.code == 0, applied.err
+    assert_no_secrets(applied.out, applied.err)
