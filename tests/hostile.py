@@ -152,6 +152,42 @@ def token_quoted(conn: socket.socket, path: str, stop: threading.Event) -> None:
     conn.sendall(body)
 
 
+def _live_answer(url: str, events: list[str]) -> bytes:
+    return json.dumps(
+        {
+            "ActionStatus": "OK",
+            "ErrorCode": 0,
+            "ErrorInfo": "",
+            "RequestId": "rid-hostile",
+            "Response": {LIVE_URL_FIELD: url, LIVE_EVENTS_FIELD: events},
+        }
+    ).encode()
+
+
+LIVE_URL_FIELD, LIVE_EVENTS_FIELD = "Url", "CallbackCommandList"
+"""How the live product's get answer names its fields."""
+
+FORGED = "\n::error::forged\x1b[31m\u202e\x85"
+"""What a hostile live value holds to forge a line, an annotation, colours, reordering."""
+
+
+def live_garbage(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """A live config (under every bound) whose URL and unknown event words try to forge
+    lines, annotations and terminal escapes."""
+    body = _live_answer(
+        f"https://hooks.example.com/x{FORGED}", [f"Live.Unknown{FORGED}", "```", "<b>x</b>"]
+    )
+    conn.sendall(_headers(length=len(body)))
+    conn.sendall(body)
+
+
+def live_many_events(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """A live config under the size cap listing 5,000 event words."""
+    body = _live_answer("https://hooks.example.com/x", [f"Live.E{i:05d}" for i in range(5000)])
+    conn.sendall(_headers(length=len(body)))
+    conn.sendall(body)
+
+
 CASES: dict[str, Case] = {
     "drip-headers": drip_headers,
     "drip-body": drip_body,
@@ -162,6 +198,8 @@ CASES: dict[str, Case] = {
     "long-error-info": long_error_info,
     "many-events": many_events,
     "token-quoted": token_quoted,
+    "live-garbage": live_garbage,
+    "live-many-events": live_many_events,
 }
 
 

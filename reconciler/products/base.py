@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.errors import MalformedResponseError
 from reconciler.products.catalog import PRODUCTS, ProductInfo
+from reconciler.products.live_bounds import live_callback_problem
 from reconciler.state import CallbackConfig, Config, TokenConfig
 
 C = TypeVar("C", CallbackConfig, TokenConfig)
@@ -75,4 +76,7 @@ def parse_callback(
         raise product.malformed(target, f"{url_field!r} is missing or not a string")
     if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
         raise product.malformed(target, f"{events_field!r} is missing or not a list of strings")
+    problem = live_callback_problem(url, events)
+    if problem is not None:
+        raise product.malformed(target, problem)
     return CallbackConfig(url=url, events=frozenset(events))

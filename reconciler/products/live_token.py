@@ -10,7 +10,7 @@ from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.codes import TOKEN_NOT_FOUND
 from reconciler.errors import ApiError
 from reconciler.products.base import Product, expect_token
-from reconciler.products.catalog import Family
+from reconciler.products.catalog import MAX_TOKEN_LENGTH, Family
 from reconciler.secret import Secret
 from reconciler.state import Config, TokenConfig
 
@@ -33,6 +33,8 @@ class LiveTokenProduct(Product):
         token, enabled = data.get("Token"), data.get("IsTokenEnable")
         if not isinstance(token, str) or not isinstance(enabled, bool):
             raise self.malformed(target, "'Token' or 'IsTokenEnable' is missing or mistyped")
+        if len(token) > MAX_TOKEN_LENGTH:  # the value is a secret: never quoted
+            raise self.malformed(target, f"the live token is longer than {MAX_TOKEN_LENGTH}")
         return TokenConfig(token=Secret(token), enabled=enabled)
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:

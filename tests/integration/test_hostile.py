@@ -7,6 +7,7 @@ measured by benchmarks/hostile.py.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,22 @@ def test_a_long_error_info_is_cut_and_escaped(cli: Any, hostile_dir: Path) -> No
 def test_a_read_error_quoting_the_desired_token_is_scrubbed(cli: Any, hostile_dir: Path) -> None:
     result = plan_against(cli, "token-quoted", hostile_dir, "--product", "live_token")
     assert_clean_failure(result, "ErrorCode 100002", "token (sensitive) does not match")
+
+
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_hostile_live_values_are_shown_escaped(cli: Any, hostile_dir: Path, fmt: str) -> None:
+    result = plan_against(cli, "live-garbage", hostile_dir, "--product", "live", "--format", fmt)
+    assert result.code == 0, result.err
+    for text in (result.out, result.err):
+        assert UNSAFE.search(text) is None, repr(text)
+        for line in text.splitlines():
+            assert not line.lstrip().startswith("::"), line
+    assert "Live.Unknown" in result.out  # shown (to be removed), not interpreted
+
+
+def test_a_live_config_past_the_bounds_is_malformed(cli: Any, hostile_dir: Path) -> None:
+    result = plan_against(cli, "live-many-events", hostile_dir, "--product", "live")
+    assert_clean_failure(result, "the answer lists 5,000 event words (more than 256)")
