@@ -188,6 +188,24 @@ def live_many_events(conn: socket.socket, path: str, stop: threading.Event) -> N
     conn.sendall(body)
 
 
+@functools.cache
+def _near_cap_body() -> bytes:
+    words: list[str] = []
+    size = 200
+    while size < 1024 * 1024 - 64:  # as many short words as fit under the 1 MiB cap
+        words.append(str(len(words) % 10))
+        size += 5
+    return _live_answer("https://hooks.example.com/x", words)
+
+
+def near_cap_events(conn: socket.socket, path: str, stop: threading.Event) -> None:
+    """A live config just under the 1 MiB cap: about 200,000 one-character words, the
+    most JSON objects an answer within the cap can make."""
+    body = _near_cap_body()
+    conn.sendall(_headers(length=len(body)))
+    conn.sendall(body)
+
+
 CASES: dict[str, Case] = {
     "drip-headers": drip_headers,
     "drip-body": drip_body,
@@ -200,6 +218,7 @@ CASES: dict[str, Case] = {
     "token-quoted": token_quoted,
     "live-garbage": live_garbage,
     "live-many-events": live_many_events,
+    "near-cap-events": near_cap_events,
 }
 
 
@@ -234,8 +253,12 @@ def hostile_server(case: str, requests: list[str] | None = None) -> Iterator[str
     ``requests``, when given, gets one entry per connection served.
     """
     behave = CASES[case]
-    for prepare in (_huge_error_body, _many_events_body):  # before the client's clock runs
-        if behave in (huge_error_info, many_events):
+    for prepare, case_ in (
+        (_huge_error_body, huge_error_info),
+        (_many_events_body, many_events),
+        (_near_cap_body, near_cap_events),
+    ):  # before the client's clock runs
+        if behave is case_:
             prepare()
     stop = threading.Event()
     requests = requests if requests is not None else []

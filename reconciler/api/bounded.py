@@ -9,7 +9,9 @@ as soon as the answer (counted after decompression) passes :data:`MAX_ANSWER_BYT
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import weakref
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,14 @@ from reconciler.errors import MalformedResponseError, TransportError
 
 MAX_ANSWER_BYTES = 1024 * 1024
 """These APIs answer a few hundred bytes; 1 MiB is generous, and bounds memory per request."""
+
+SMALL_ANSWER_BYTES = 16 * 1024
+"""What any number of answers read at once may each hold. Past this, an answer reads
+on only while holding one of :data:`LARGE_ANSWER_SLOTS`: so however many requests
+are in flight (``--parallelism`` up to 1024) and whatever the server sends, the
+answers held at once stay within a few MiB."""
+
+LARGE_ANSWER_SLOTS = 4
 
 ACCEPTED_ENCODINGS = "gzip, deflate"
 """Only encodings decompressed here, in bounded steps (see :class:`_Inflater`)."""
@@ -97,19 +107,19 @@ class _Inflater:
             raise ValueError(encoding)
         self._first = True
 
-    def feed(self, chunk: bytes, room: int) -> bytes:
-        """Up to ``room`` bytes of output for ``chunk``; more than ``room`` means too large."""
+    def take(self, data: bytes, limit: int) -> tuple[bytes, bytes]:
+        """At most ``limit`` (>= 1) bytes of output for ``data``, and the input left over."""
         if self._z is None:
-            return chunk
+            return data[:limit], data[limit:]
         try:
-            out = self._z.decompress(chunk, room + 1)
+            out = self._z.decompress(data, limit)
         except zlib.error:
             if not (self._first and self.encoding == "deflate"):
                 raise
             self._z = zlib.decompressobj(-zlib.MAX_WBITS)  # servers that send raw deflate
-            out = self._z.decompress(chunk, room + 1)
+            out = self._z.decompress(data, limit)
         self._first = False
-        return out
+        return out, self._z.unconsumed_tail
 
 
 async def send_bounded(
@@ -164,20 +174,73 @@ async def _read_body(response: httpx.Response, max_bytes: int, what: str) -> byt
             f"{what}: the answer uses Content-Encoding {encoding[:40]!r}, which this tool "
             "did not ask for; check --endpoint"
         ) from None
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_raw():
-        try:
-            data = inflater.feed(chunk, max_bytes - size)
-        except zlib.error:
-            raise MalformedResponseError(
-                f"{what}: the answer is not valid {encoding} data; check --endpoint"
-            ) from None
-        size += len(data)
-        if size > max_bytes:
-            raise _too_large(what, max_bytes)
-        parts.append(data)
-    return b"".join(parts)
+    reader = _BodyReader(inflater, max_bytes, what, encoding)
+    try:
+        async for chunk in response.aiter_raw():
+            await reader.feed(chunk)
+        await reader.feed(b"", final=True)  # what the decompressor still holds
+        return reader.body()
+    finally:
+        reader.close()
+
+
+class _BodyReader:
+    """Collects one answer's decompressed body, within the size cap and the slots."""
+
+    def __init__(self, inflater: _Inflater, max_bytes: int, what: str, encoding: str) -> None:
+        self.inflater, self.max_bytes, self.what, self.encoding = (
+            inflater,
+            max_bytes,
+            what,
+            encoding,
+        )
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.slot: asyncio.Semaphore | None = None
+
+    async def feed(self, pending: bytes, *, final: bool = False) -> None:
+        while pending or final:
+            if self.slot is None and self.size >= SMALL_ANSWER_BYTES:
+                self.slot = _large_answer_slots()
+                await self.slot.acquire()
+            # without a slot, inflate only up to the small size; with one, one byte
+            # past the cap, to tell "exactly the cap" from "too large"
+            top = self.max_bytes + 1 if self.slot is not None else SMALL_ANSWER_BYTES
+            try:
+                data, pending = self.inflater.take(pending, top - self.size)
+            except zlib.error:
+                raise MalformedResponseError(
+                    f"{self.what}: the answer is not valid {self.encoding} data; check --endpoint"
+                ) from None
+            self.size += len(data)
+            if self.size > self.max_bytes:
+                raise _too_large(self.what, self.max_bytes)
+            self.parts.append(data)
+            if final and not data:
+                return
+
+    def body(self) -> bytes:
+        return b"".join(self.parts)
+
+    def close(self) -> None:
+        self.parts.clear()
+        if self.slot is not None:
+            self.slot.release()
+            self.slot = None
+
+
+_slots_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _large_answer_slots() -> asyncio.Semaphore:
+    """The :data:`LARGE_ANSWER_SLOTS` of the running event loop (each run has its own)."""
+    loop = asyncio.get_running_loop()
+    slots = _slots_by_loop.get(loop)
+    if slots is None:
+        slots = _slots_by_loop[loop] = asyncio.Semaphore(LARGE_ANSWER_SLOTS)
+    return slots
 
 
 def _too_large(what: str, max_bytes: int) -> AnswerTooLarge:
