@@ -28,9 +28,9 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from reconciler.escape import quoted
+from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
 from reconciler.products.vocabulary import suggest
-from reconciler.regions import REGIONS
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 URL_PATTERN = r"^https?://[^/?#\s]+\S*$"
@@ -135,7 +135,7 @@ TokenSpec = Annotated[
 ]
 """The live_token product: token_env + enabled, or absent."""
 
-ProductSpec = CallbackPresent | TokenPresent | Absent
+ProductEntry = CallbackPresent | TokenPresent | Absent
 
 
 def _callback_field(product: str) -> Any:
@@ -156,9 +156,9 @@ class Callbacks(_Strict):
     )
     conference: CallbackSpec | SkipJsonSchema[None] = _callback_field("conference")
 
-    def declared(self) -> dict[str, ProductSpec]:
+    def declared(self) -> dict[str, ProductEntry]:
         """The products written in the file, in catalog order."""
-        found: dict[str, ProductSpec] = {}
+        found: dict[str, ProductEntry] = {}
         for key in PRODUCTS:
             spec = getattr(self, key)
             if spec is not None:

@@ -26,8 +26,8 @@ from reconciler.desired.models import (
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import ConfigError, Location
 from reconciler.escape import quoted
+from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS, PRODUCTS, Kind
-from reconciler.regions import REGIONS
 
 APP = "app"
 """Context of an app file (or app.yaml); a product key is the context of a product file."""
