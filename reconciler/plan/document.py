@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.plan.change import Change, Plan, Resource
+from reconciler.secret import mask_known
 
 FORMAT_VERSION = "1.1"  # 1.1: ``errors`` (unreadable resources)
 
@@ -35,5 +36,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
-        "errors": [{**resource_to_dict(e.resource), "error": e.error} for e in plan.errors],
+        "errors": [
+            {**resource_to_dict(e.resource), "error": mask_known(e.error)} for e in plan.errors
+        ],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from urllib.parse import quote
 
@@ -9,7 +10,10 @@ import pytest
 
 from reconciler.api.redact import ScrubSecretsFilter, scrub_known
 from reconciler.cli.output import Output
+from reconciler.configs import Resource, Unreadable
 from reconciler.errors import ReconcilerError
+from reconciler.plan.change import Plan
+from reconciler.plan.document import plan_to_dict
 from reconciler.secret import Secret, known_secrets
 
 LONG = "unit-known-secret/with+chars=&"
@@ -71,3 +75,11 @@ def test_log_records_are_scrubbed_by_the_handler_filter() -> None:
     assert ScrubSecretsFilter().filter(record) is True
     assert LONG not in record.getMessage()
     assert "(sensitive)" in record.getMessage()
+
+
+def test_plan_documents_keep_no_known_secret_in_read_errors() -> None:
+    """The JSON plan and the saved plan file hold the errors of unreadable resources."""
+    plan = Plan((), errors=(Unreadable(Resource("a", 1, "live"), f"ErrorInfo quotes {LONG}"),))
+    doc = json.dumps(plan_to_dict(plan))
+    assert LONG not in doc
+    assert "ErrorInfo quotes (sensitive)" in doc
