@@ -65,7 +65,7 @@ def parse_answer(
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         # scrub the whole answer, then cut: a secret cut in two would no longer match
-        snippet = cut(mask_known(scrub(body.decode("utf-8", "replace"), secrets)), 80)
+        snippet = cut(scrub(mask_known(body.decode("utf-8", "replace")), secrets), 80)
         raise MalformedResponseError(
             f"{where}: the answer is not JSON ('{snippet}'); check --endpoint"
         ) from None
@@ -83,7 +83,7 @@ def parse_answer(
         info = payload.get(info_field)
         raise ApiError(
             code=code,
-            info=cut(mask_known(scrub(info, secrets))) if isinstance(info, str) else "",
+            info=cut(scrub(mask_known(info), secrets)) if isinstance(info, str) else "",
             request_id=rid_text,
             command=command,
             sdkappid=sdkappid,
