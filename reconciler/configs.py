@@ -67,7 +67,7 @@ class Unreadable:
     error: str
 
     def __str__(self) -> str:
-        return f"{self.resource}: {self.error}"
+        return f"{self.resource}: {escape(self.error)}"
 
 
 Config = Union[CallbackConfig, TokenConfig]  # noqa: UP007 - a runtime alias on 3.10

@@ -38,7 +38,7 @@ def _unmanaged_section(plan: Plan) -> str:
 def _errors_section(plan: Plan) -> str:
     if not plan.errors:
         return ""
-    apps = ", ".join(f"**{name}** ({i})" for name, i in plan.unreadable_apps)
+    apps = ", ".join(f"**{html.escape(escape(name))}** ({i})" for name, i in plan.unreadable_apps)
     lines = "\n".join(f"! {e}".replace("`", "'") for e in plan.errors)
     return (
         f"\n> **Could not be read** (left out; nothing is changed in these apps): {apps}\n\n"

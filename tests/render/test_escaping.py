@@ -9,6 +9,7 @@ import pytest
 
 from reconciler.apply.executor import ChangeResult, Outcome
 from reconciler.apply.report import render_results, render_results_markdown
+from reconciler.configs import Unreadable
 from reconciler.escape import cut, escape
 from reconciler.plan.change import Action, Change, Plan
 from reconciler.render.markdown import render_markdown
@@ -31,6 +32,7 @@ def hostile_plan() -> Plan:
         ),
         unchanged=(),
         unmanaged=(res("live", app=f"::error::{FORGED}"),),
+        errors=(Unreadable(res("conference", app=FORGED), f"ErrorInfo {FORGED}"),),
     )
 
 
@@ -75,3 +77,9 @@ def test_apply_lines_and_apply_markdown_escape_names_and_messages() -> None:
         assert UNSAFE.search(text) is None, repr(text)
         for line in text.splitlines():
             assert not line.lstrip().startswith("::"), line
+
+
+def test_the_unreadable_message_escapes_names_and_errors() -> None:
+    text = hostile_plan().errors_message()
+    assert UNSAFE.search(text.replace("\n", " ")) is None, repr(text)
+    assert len(text.splitlines()) == 2  # the summary line, then one line per error
