@@ -154,13 +154,13 @@ def _unknown_key(doc: YamlDocument, path: NodePath, context: str) -> str:
     word = str(key)
     allowed = allowed_keys(context, parent)
     if allowed is None:  # pragma: no cover - every mapping of the models is known above
-        return f"unknown field {word!r}: remove it"
+        return f"unknown field {quoted(word)}: remove it"
     what, product, keys = allowed
     if product == "live_token" and key == "token":
         return PLAINTEXT_REFUSAL
     if what == "product":
         return (
-            f"unknown product {word!r} under callbacks{did_you_mean(word, keys)}; "
+            f"unknown product {quoted(word)} under callbacks{did_you_mean(word, keys)}; "
             f"products: {', '.join(keys)}"
         )
     siblings = _get(doc.data, parent)
@@ -169,7 +169,9 @@ def _unknown_key(doc: YamlDocument, path: NodePath, context: str) -> str:
             f"`{word}` cannot be combined with `ensure: absent`: remove it to delete the "
             "product's configuration, or remove `ensure: absent` to manage it"
         )
-    return f"unknown field {word!r}{did_you_mean(word, keys)}; allowed fields: {', '.join(keys)}"
+    return (
+        f"unknown field {quoted(word)}{did_you_mean(word, keys)}; allowed fields: {', '.join(keys)}"
+    )
 
 
 def _owner(path: NodePath, context: str) -> str:

@@ -204,3 +204,14 @@ def test_a_saved_plan_with_out_of_range_numbers_is_a_clean_error(
     assert "Traceback" not in result.err
     assert f"error: {path}: not a plan file (the number " in result.err
     assert "is out of range)" in result.err
+
+
+@pytest.mark.parametrize("twice", [False, True])
+def test_a_long_key_is_quoted_short(cli: Any, tmp_path: Path, twice: bool) -> None:
+    path = write_app(tmp_path / "d")
+    key = "k" * 500
+    path.write_text(path.read_text() + f"{key}: 1\n" + (f"{key}: 2\n" if twice else ""))
+    result = cli("validate", tmp_path / "d")
+    assert result.code == 1
+    assert f"'{'k' * 60}...' (440 more characters)" in result.err
+    assert "k" * 61 not in result.err
