@@ -28,11 +28,13 @@ def hostile_plan() -> Plan:
                 Action.UPDATE,
                 cb(f"https://old.example/{FORGED}", f"Call.{FORGED}", "```"),
                 cb("https://new.example/cb", "Call.CallbackAfterStartCall"),
+                cause="drift",
             ),
         ),
         unchanged=(),
         unmanaged=(res("live", app=f"::error::{FORGED}"),),
         errors=(Unreadable(res("conference", app=FORGED), f"ErrorInfo {FORGED}"),),
+        ignored=(res("live_token", app=FORGED),),
     )
 
 
