@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reconciler.desired.characters import control_character_errors
 from reconciler.desired.diagnostics import Diagnostics, did_you_mean
 from reconciler.desired.layout import DEFAULTS_NAMES, excluded, load_exclusions
 from reconciler.desired.models import AppFile, fields_of
@@ -105,6 +106,10 @@ def load_defaults(root: Path, files: Iterable[Path], diagnostics: Diagnostics) -
             doc = load_yaml(path)
         except ConfigErrors as errors:
             diagnostics.add(errors.errors)
+            continue
+        unsafe = control_character_errors(doc)
+        if unsafe:  # reported alone, as for app files: no other message quotes them
+            diagnostics.add(unsafe)
             continue
         if path.parent in defaults.by_folder:
             diagnostics.error(

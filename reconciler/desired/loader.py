@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reconciler.desired.authoring import author
+from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.defaults import Defaults, defaults_above, find_defaults, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
@@ -109,10 +110,15 @@ class _Loaded:
 
 def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
     try:
-        return load_yaml(path)
+        doc = load_yaml(path)
     except ConfigErrors as errors:
         diagnostics.add(errors.errors)
         return None
+    unsafe = control_character_errors(doc)
+    if unsafe:  # reported alone: no other message quotes these strings
+        diagnostics.add(unsafe)
+        return None
+    return doc
 
 
 def _load_app(

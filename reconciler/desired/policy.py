@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from reconciler.desired.characters import control_character_errors
 from reconciler.desired.diagnostics import Diagnostics, did_you_mean
 from reconciler.desired.layout import POLICY_NAMES
 from reconciler.desired.result import DesiredApp
@@ -105,6 +106,10 @@ def load_policy(root: Path, explicit: Path | None, diagnostics: Diagnostics) -> 
         doc = load_yaml(path)
     except ConfigErrors as errors:
         diagnostics.add(errors.errors)
+        return None
+    unsafe = control_character_errors(doc)
+    if unsafe:  # reported alone, as for app files: no other message quotes them
+        diagnostics.add(unsafe)
         return None
     try:
         policy = POLICY.validate_python(doc.data)

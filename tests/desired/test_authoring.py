@@ -306,3 +306,10 @@ def test_product_files_are_read_as_written(root: Path) -> None:
     write(root, "apps/team/app.yaml", "sdkappid: 1400000002\n")
     write(root, "apps/team/call.yaml", f"url: https://team.example.com/{{x}}\nevents: [{END}]\n")
     assert call(only(load(root)))[0] == "https://team.example.com/{x}"
+
+
+def test_a_control_character_in_defaults_is_refused_once(root: Path) -> None:
+    (root / "defaults.yaml").write_text('region: singapore\nidentifier: "adm\\u001b[31min"\n')
+    write(root, "apps/a.yaml", "sdkappid: 1400000001\n")
+    found = [e for e in errors(root) if "control character" in e]
+    assert len(found) == 1 and found[0].startswith("defaults.yaml:2:13: ")

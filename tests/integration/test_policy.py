@@ -220,3 +220,12 @@ def test_the_python_api_takes_the_policy_in_the_selection(folder: Path) -> None:
     with pytest.raises(ConfigErrors) as caught:
         engine.load(folder / "apps", Selection(policy=folder / "strict.yaml"))
     assert "policy rule require_https at strict.yaml:1:16" in str(caught.value.errors[0])
+
+
+def test_a_control_character_in_the_policy_is_refused(cli: Any, folder: Path) -> None:
+    (folder / "policy.yaml").write_text('products:\n  call:\n    allowed_hosts: ["a\\u202eb"]\n')
+    (folder / "apps" / "shop.yaml").write_text(GOOD_APP)
+    result = cli("validate", ".")
+    assert result.code == 1
+    assert "error: policy.yaml:3:21: " in result.err
+    assert "\u202e" not in result.err
