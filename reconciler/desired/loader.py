@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from reconciler.desired.checks import build_product
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.layout import AppSource, discover
+from reconciler.desired.layout import APP_FILE_NAMES, AppSource, discover
 from reconciler.desired.models import APP_FILE, AppFile, ProductSpec, product_file_adapter
 from reconciler.desired.result import (
     ConfigWarning,
@@ -29,7 +29,7 @@ from reconciler.desired.yamlsource import YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS
 
-__all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "load_desired"]
+__all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "load_desired", "load_desired_files"]
 
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 
@@ -42,10 +42,32 @@ def load_desired(root: Path, *, lenient: bool = False) -> DesiredState:
     every error found in every file.
     """
     diagnostics = Diagnostics()
+    return _load_sources(discover(root, diagnostics), lenient, diagnostics)
+
+
+def load_desired_files(files: list[Path], *, lenient: bool = False) -> DesiredState:
+    """Load just the apps that ``files`` belong to (``validate FILE…``, pre-commit).
+
+    A file inside an app folder (next to ``app.yaml``) loads that whole folder, since
+    a product file cannot be checked without its app file; any other file is one app.
+    """
+    diagnostics = Diagnostics()
+    sources: dict[Path, AppSource] = {}
+    for path in files:
+        folder = path.parent
+        if any((folder / name).is_file() for name in APP_FILE_NAMES):
+            for source in discover(folder, diagnostics):
+                sources.setdefault(source.app_file, source)
+        else:
+            sources.setdefault(path, AppSource(path, False, path.stem))
+    return _load_sources(sorted(sources.values(), key=lambda s: s.app_file), lenient, diagnostics)
+
+
+def _load_sources(
+    sources: list[AppSource], lenient: bool, diagnostics: Diagnostics
+) -> DesiredState:
     loaded = [
-        app
-        for source in discover(root, diagnostics)
-        if (app := _load_app(source, lenient, diagnostics)) is not None
+        app for source in sources if (app := _load_app(source, lenient, diagnostics)) is not None
     ]
     _check_unique(loaded, diagnostics)
     if diagnostics.errors:
