@@ -16,6 +16,7 @@ import click
 from reconciler import __version__
 from reconciler.api.redact import install_log_redaction
 from reconciler.cli.commands.apply import apply_command
+from reconciler.cli.commands.completion import completion_command
 from reconciler.cli.commands.drift import drift_command
 from reconciler.cli.commands.import_ import import_command
 from reconciler.cli.commands.plan import plan_command
@@ -61,6 +62,7 @@ for command in (
     import_command,
     schema_command,
     emulator_command,
+    completion_command,
 ):
     cli.add_command(command)
 

@@ -29,7 +29,14 @@ from reconciler.desired.yamlsource import YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS
 
-__all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "load_desired", "load_desired_files"]
+__all__ = [
+    "ConfigWarning",
+    "DesiredApp",
+    "DesiredProduct",
+    "DesiredState",
+    "load_desired",
+    "load_desired_files",
+]
 
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 

@@ -30,9 +30,7 @@ def _load_files(out: Output, files: list[Path], selection: Selection) -> list[De
 
 
 @click.command("validate")
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @options.filters
 @click.pass_obj
 def validate_command(out: Output, paths: tuple[Path, ...], selection: Selection) -> int:
