@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from reconciler.errors import ConfigError, ConfigErrors, Location, ReconcilerError
+from reconciler.render.color import RED, YELLOW, colorize, paint, use_color
 
 
 def in_github_actions() -> bool:
@@ -35,29 +36,62 @@ def github_annotation(error: ConfigError, level: str = "error") -> str:
 
 @dataclass
 class Output:
+    """Where text goes, and the global options that shape it (-q, -v, --no-color).
+
+    The global options may be given before or after the subcommand; each occurrence
+    adds to this one object (see :mod:`reconciler.cli.global_options`).
+    """
+
     quiet: bool = False
+    verbose: int = 0
+    no_color: bool = False
 
-    def result(self, text: str) -> None:
-        """The product of the command (plan, report): stdout."""
-        click.echo(text, nl=not text.endswith("\n"))
+    def color_stdout(self) -> bool:
+        return use_color(sys.stdout, no_color_flag=self.no_color)
 
-    def info(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(message, err=True)
+    def color_stderr(self) -> bool:
+        return use_color(sys.stderr, no_color_flag=self.no_color)
+
+    def result(self, text: str, *, colorize_text: bool = False) -> None:
+        """The product of the command (plan, report): stdout.
+
+        ``colorize_text`` for the text format only (never Markdown or JSON): painted
+        when colour is on for stdout.
+        """
+        color = self.color_stdout()
+        if colorize_text and color:
+            text = colorize(text)
+        click.echo(text, nl=not text.endswith("\n"), color=color)
+
+    def _err(self, message: str, colour: str | None = None) -> None:
+        color = self.color_stderr()
+        if colour and color:
+            message = paint(message, colour)
+        click.echo(message, err=True, color=color)
+
+    def info(self, message: str, *, colorize_text: bool = False) -> None:
+        """Progress and previews on stderr (``colorize_text``: a text plan or result line)."""
+        if self.quiet:
+            return
+        color = self.color_stderr()
+        if colorize_text and color:
+            message = colorize(message)
+        click.echo(message, err=True, color=color)
 
     def always(self, message: str) -> None:
         """stderr even under ``-q``: what a prompt asks about must be seen."""
-        click.echo(message, err=True)
+        color = self.color_stderr()
+        click.echo(colorize(message) if color else message, err=True, color=color)
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            click.echo(f"warning: {message}", err=True)
+            self._err(f"warning: {message}", YELLOW)
 
     def config_warning(self, location: Location, message: str) -> None:
         """A located warning from loading the desired state (annotated in GitHub Actions)."""
         if self.quiet:
             return
-        click.echo(f"{location}: warning: {message}", err=True)
+        self._err(f"{location}: warning: {message}", YELLOW)
         if in_github_actions():
             click.echo(github_annotation(ConfigError(location, message), "warning"), err=True)
 
@@ -65,15 +99,15 @@ class Output:
         if isinstance(error, (ConfigError, ConfigErrors)):
             errors = error.errors if isinstance(error, ConfigErrors) else [error]
             for e in errors:  # one `error: path:line:col: message` line each
-                click.echo(f"error: {e}", err=True)
+                self._err(f"error: {e}", RED)
             if in_github_actions():
                 for e in errors:
                     click.echo(github_annotation(e), err=True)
             return
         first, *rest = str(error).split("\n")
-        click.echo(f"error: {first}", err=True)
+        self._err(f"error: {first}", RED)
         for line in rest:
-            click.echo(f"  {line}" if not line.startswith("  ") else line, err=True)
+            self._err(f"  {line}" if not line.startswith("  ") else line, RED)
 
     @property
     def stderr_is_tty(self) -> bool:

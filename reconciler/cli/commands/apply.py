@@ -75,7 +75,7 @@ def _run(
 
     def on_result(result: ChangeResult) -> None:
         finished.append(result)
-        out.info(result_line(result))
+        out.info(result_line(result), colorize_text=True)
         if audit is not None:
             audit.append(result)
 
@@ -87,7 +87,7 @@ def _run(
         results = asyncio.run(execute())
     except KeyboardInterrupt:
         if finished:
-            out.result(render_results(finished))
+            out.result(render_results(finished), colorize_text=True)
             append_step_summary(render_results_markdown(finished))
         recorded = ""
         if audit is not None and audit.problem is not None:
@@ -99,7 +99,7 @@ def _run(
             "the others may or may not have been written. Run `reconciler plan` to see "
             "where things stand, then apply again (it converges)"
         ) from None
-    out.result(render_results(results))
+    out.result(render_results(results), colorize_text=True)
     append_step_summary(render_results_markdown(results))
     if audit is not None and audit.problem is not None:
         out.error(audit.problem)
@@ -206,14 +206,14 @@ def apply_command(
             if not items:
                 return _nothing_to_do(out, "No changes in the saved plan. Nothing to do.")
             preview = _saved_preview(plan_file, items)
-            out.info(preview)
+            out.info(preview, colorize_text=True)
             return _run(out, backend, items, preview, auto_approve, audit_log)
 
     assert directory is not None
     with planned(out, directory, selection, connection) as run:
         plan = run.plan
         preview = render_text(plan).rstrip("\n")
-        out.info(preview)
+        out.info(preview, colorize_text=True)
         check_protect(plan, run.protected)
         if thresholds is not None:
             check_thresholds(plan.summary(), plan.existing, thresholds)

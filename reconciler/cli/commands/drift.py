@@ -54,7 +54,7 @@ def drift_command(
     plan = plan.without(skipped)
     if skipped:
         out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
-    out.result(render_plan(plan, fmt, title="drift"))
+    out.result(render_plan(plan, fmt, title="drift"), colorize_text=fmt == "text")
     append_step_summary(render_markdown(plan, title="drift"))
     drifted = plan.has_changes or (strict and bool(plan.unmanaged))
     return 2 if drifted else 0

@@ -47,7 +47,7 @@ def plan_command(
     with planned(out, directory, selection, connection) as run:
         plan = run.plan
         check_protect(plan, run.protected)
-        out.result(render_plan(plan, fmt))
+        out.result(render_plan(plan, fmt), colorize_text=fmt == "text")
         append_step_summary(render_markdown(plan))
         if out_file is not None:
             write_plan_file(out_file, plan_document(plan, run.resolved))
