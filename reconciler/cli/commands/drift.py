@@ -12,7 +12,7 @@ from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import planned
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.render import render_plan
-from reconciler.render.markdown import render_markdown
+from reconciler.render.drift import is_drift, render_drift_markdown, render_drift_text
 
 
 @click.command("drift")
@@ -54,7 +54,11 @@ def drift_command(
     plan = plan.without(skipped)
     if skipped:
         out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
-    out.result(render_plan(plan, fmt, title="drift"), colorize_text=fmt == "text")
-    append_step_summary(render_markdown(plan, title="drift"))
-    drifted = plan.has_changes or (strict and bool(plan.unmanaged))
-    return 2 if drifted else 0
+    if fmt == "text":
+        out.result(render_drift_text(plan, strict=strict), colorize_text=True)
+    elif fmt == "markdown":
+        out.result(render_drift_markdown(plan, strict=strict))
+    else:
+        out.result(render_plan(plan, fmt, title="drift"))
+    append_step_summary(render_drift_markdown(plan, strict=strict))
+    return 2 if is_drift(plan, strict=strict) else 0
