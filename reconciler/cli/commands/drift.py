@@ -11,8 +11,9 @@ from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import planned
 from reconciler.plan.ignore import ignored, load_rules
-from reconciler.render import render_plan
+from reconciler.render import generated_now, render_plan
 from reconciler.render.drift import is_drift, render_drift_markdown, render_drift_text
+from reconciler.render.html import render_html
 
 
 @click.command("drift")
@@ -51,11 +52,18 @@ def drift_command(
     with planned(out, directory, selection, connection) as run:
         plan = run.plan
     skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
+    accepted = [c for c in plan.changes if c.resource in skipped]
+    accepted_unmanaged = [r for r in plan.unmanaged if r in skipped]
     plan = plan.without(skipped)
     if skipped:
         out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
     if fmt == "text":
         out.result(render_drift_text(plan, strict=strict), colorize_text=True)
+    elif fmt == "html":
+        report = render_html(
+            plan, title="drift", ignored=[*accepted, *accepted_unmanaged], generated=generated_now()
+        )
+        out.result(report)
     elif fmt == "markdown":
         out.result(render_drift_markdown(plan, strict=strict))
     else:

@@ -1,0 +1,65 @@
+"""``drift --format html`` and ``plan --format html`` through the real CLI and emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.integration.conftest import EXAMPLES, assert_no_secrets
+from tests.render.htmlparse import Element, parse
+
+
+def _rows(root: Element) -> dict[str, dict[str, str]]:
+    (table,) = [t for t in root.iter("table") if t.attrs.get("id") == "grid"]
+    products = [th.all_text() for th in table.iter("thead")[0].iter("th")][2:]
+    rows = {}
+    for row in table.iter("tbody")[0].children:
+        cells = [c for c in row.children if c.tag == "td" and "cell" in c.classes()]
+        rows[row.children[0].all_text()] = {
+            p: next(k[2:] for k in c.classes() if k.startswith("s-"))
+            for p, c in zip(products, cells, strict=True)
+        }
+    return rows
+
+
+def test_drift_html_report_of_the_example_fleet(cli: Any, env: dict[str, str]) -> None:
+    result = cli("drift", EXAMPLES, "--format", "html")
+    assert result.code == 2, result.err
+    assert_no_secrets(result.out, result.err)
+    root = parse(result.out)
+    assert root.iter("title")[0].all_text() == "trtc-callback-reconciler: Drift report"
+    rows = _rows(root)
+    assert set(rows) == {"prod-sg", "prod-cn", "staging-us"}
+    assert rows["prod-sg"]["call"] == "changed"
+    assert rows["prod-sg"]["live"] == "deleted"
+    assert rows["prod-sg"]["call_legacy"] == "sync"
+    assert rows["prod-cn"]["call_legacy"] == "unmanaged"
+    assert rows["staging-us"]["conference"] == "absent"
+    assert rows["staging-us"]["live"] == "none"  # neither declared nor live
+
+
+def test_drift_html_shows_ignored_differences_as_ignored(cli: Any, env: dict[str, str]) -> None:
+    result = cli("drift", EXAMPLES, "--format", "html", "--ignore", "prod-sg/call")
+    assert result.code == 2, result.err
+    rows = _rows(parse(result.out))
+    assert rows["prod-sg"]["call"] == "ignored"
+    text = [s for s in parse(result.out).iter("section") if s.attrs["id"] == "d-1400000001-call"]
+    assert "https://old.example.com/cb" in text[0].all_text()
+
+
+def test_plan_html_report(cli: Any, env: dict[str, str], tmp_path: Path) -> None:
+    result = cli("plan", EXAMPLES, "--format", "html")
+    assert result.code == 0, result.err
+    assert_no_secrets(result.out)
+    root = parse(result.out)
+    assert root.iter("title")[0].all_text() == "trtc-callback-reconciler: Plan"
+    labels = " ".join(b.all_text() for b in root.iter("button"))
+    assert "to create" in labels and "deleted live" not in labels
+    assert _rows(root)["prod-sg"]["live"] == "deleted"  # the "to create" colour class
+
+
+def test_html_report_is_never_coloured(cli: Any, env: dict[str, str], monkeypatch: Any) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    result = cli("drift", EXAMPLES, "--format", "html")
+    assert "\x1b[" not in result.out
