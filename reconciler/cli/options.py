@@ -30,6 +30,7 @@ class Selection:
     products: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None
     lenient: bool = False
+    exclude_apps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,22 @@ desired_dir = click.argument(
 filters = _folding(
     "selection",
     Selection,
-    ("apps", "products", "shard", "lenient"),
+    ("apps", "products", "shard", "lenient", "exclude_apps"),
     [
         click.option(
             "--app",
             "apps",
             multiple=True,
             metavar="NAME_OR_ID",
-            help="Only this app (name or sdkappid). Repeatable.",
+            help="Only the apps whose name or sdkappid matches (shell wildcards, e.g. "
+            "'staging-*' or '14000000*'). Repeatable.",
+        ),
+        click.option(
+            "--exclude-app",
+            "exclude_apps",
+            multiple=True,
+            metavar="NAME_OR_ID",
+            help="Leave out the apps whose name or sdkappid matches (wildcards too). Repeatable.",
         ),
         click.option(
             "--product",

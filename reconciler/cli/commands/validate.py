@@ -26,7 +26,7 @@ def _load_files(out: Output, files: list[Path], selection: Selection) -> list[De
     state = load_desired_files(files, lenient=selection.lenient)
     for warning in state.warnings:
         out.config_warning(warning.location, warning.message)
-    return select_apps(state.apps, selection.apps, selection.shard)
+    return select_apps(state.apps, selection.apps, selection.shard, selection.exclude_apps)
 
 
 @click.command("validate")
