@@ -175,3 +175,12 @@ render_format = click.option(
     show_default=True,
     help="How to print the result on stdout.",
 )
+
+html_report = click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write the HTML report (as --format html prints it) to FILE, e.g. for a "
+    "CI artifact next to a Markdown comment.",
+)

@@ -19,8 +19,10 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from reconciler.errors import UsageError
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.products.catalog import PRODUCT_KEYS
 
@@ -422,3 +424,11 @@ def render_html(
 </body>
 </html>
 """
+
+
+def write_html(path: Path, report: str) -> None:
+    """``--html FILE``: the report, written whole (a user error if it cannot be)."""
+    try:
+        path.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the HTML report to {path}: {exc.strerror}") from None

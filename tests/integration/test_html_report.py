@@ -63,3 +63,23 @@ def test_html_report_is_never_coloured(cli: Any, env: dict[str, str], monkeypatc
     monkeypatch.delenv("NO_COLOR", raising=False)
     result = cli("drift", EXAMPLES, "--format", "html")
     assert "\x1b[" not in result.out
+
+
+def test_html_file_next_to_markdown_from_one_run(
+    cli: Any, env: dict[str, str], tmp_path: Path
+) -> None:
+    for command in ("drift", "plan"):
+        report = tmp_path / f"{command}.html"
+        result = cli(command, EXAMPLES, "--format", "markdown", "--html", report)
+        assert result.code in (0, 2), result.err
+        assert result.out.startswith("### trtc-callback-reconciler: ")
+        assert _rows(parse(report.read_text()))["prod-sg"]["live"] == "deleted"
+
+
+def test_unwritable_html_file_is_a_user_error(
+    cli: Any, env: dict[str, str], tmp_path: Path
+) -> None:
+    result = cli("drift", EXAMPLES, "--html", tmp_path / "missing" / "drift.html")
+    assert result.code == 1
+    assert "cannot write the HTML report to" in result.err
+    assert "Traceback" not in result.err

@@ -10,10 +10,11 @@ from reconciler.cli import options
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import planned
+from reconciler.plan.change import Change, Resource
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.render import generated_now, render_plan
 from reconciler.render.drift import is_drift, render_drift_markdown, render_drift_text
-from reconciler.render.html import render_html
+from reconciler.render.html import render_html, write_html
 
 
 @click.command("drift")
@@ -21,6 +22,7 @@ from reconciler.render.html import render_html
 @options.filters
 @options.backend
 @options.render_format
+@options.html_report
 @click.option(
     "--ignore",
     "ignores",
@@ -41,6 +43,7 @@ def drift_command(
     selection: Selection,
     connection: Connection,
     fmt: str,
+    html_file: Path | None,
     ignores: tuple[str, ...],
     strict: bool,
 ) -> int:
@@ -57,12 +60,15 @@ def drift_command(
     plan = plan.without(skipped)
     if skipped:
         out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
+    report = ""
+    if fmt == "html" or html_file is not None:
+        ignored_items: list[Change | Resource] = [*accepted, *accepted_unmanaged]
+        report = render_html(plan, title="drift", ignored=ignored_items, generated=generated_now())
+    if html_file is not None:
+        write_html(html_file, report)
     if fmt == "text":
         out.result(render_drift_text(plan, strict=strict), colorize_text=True)
     elif fmt == "html":
-        report = render_html(
-            plan, title="drift", ignored=[*accepted, *accepted_unmanaged], generated=generated_now()
-        )
         out.result(report)
     elif fmt == "markdown":
         out.result(render_drift_markdown(plan, strict=strict))

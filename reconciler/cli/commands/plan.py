@@ -12,7 +12,8 @@ from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import planned
 from reconciler.plan.planfile import plan_document, write_plan_file
 from reconciler.plan.safety import check_protect
-from reconciler.render import render_plan
+from reconciler.render import generated_now, render_plan
+from reconciler.render.html import render_html, write_html
 from reconciler.render.markdown import render_markdown
 
 
@@ -21,6 +22,7 @@ from reconciler.render.markdown import render_markdown
 @options.filters
 @options.backend
 @options.render_format
+@options.html_report
 @click.option(
     "--out",
     "out_file",
@@ -37,6 +39,7 @@ def plan_command(
     selection: Selection,
     connection: Connection,
     fmt: str,
+    html_file: Path | None,
     out_file: Path | None,
     detailed_exitcode: bool,
 ) -> int:
@@ -48,6 +51,8 @@ def plan_command(
         plan = run.plan
         check_protect(plan, run.protected)
         out.result(render_plan(plan, fmt), colorize_text=fmt == "text")
+        if html_file is not None:
+            write_html(html_file, render_html(plan, title="plan", generated=generated_now()))
         append_step_summary(render_markdown(plan))
         if out_file is not None:
             write_plan_file(out_file, plan_document(plan, run.resolved))
