@@ -101,6 +101,16 @@ def plan_schema() -> dict[str, Any]:
                     "properties": resource,
                 },
             },
+            "errors": {
+                "type": "array",
+                "description": "1.1: resources that could not be read; their apps are left "
+                "out of the plan.",
+                "items": {
+                    "type": "object",
+                    "required": ["sdkappid", "app", "product", "error"],
+                    "properties": {**resource, "error": {"type": "string"}},
+                },
+            },
         },
     }
 

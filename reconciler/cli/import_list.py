@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import ConfigError, ConfigErrors, Location, UsageError
+from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID
-from reconciler.regions import REGIONS
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 NAME_RULE = "use letters, digits, '.', '_' or '-' (starting with a letter or digit)"

@@ -17,7 +17,7 @@ import click
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 
-_MARKS = {"+": GREEN, "~": YELLOW, "-": RED, "?": YELLOW}
+_MARKS = {"+": GREEN, "~": YELLOW, "-": RED, "?": YELLOW, "!": RED}
 _OUTCOMES = {"applied:": GREEN, "failed:": RED, "stale:": YELLOW, "unverified:": YELLOW}
 _DRIFT = {"deleted live": RED, "changed live": YELLOW, "unmanaged": YELLOW}
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from reconciler.plan.change import Action, Change, FieldDiff, Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
+from reconciler.render.markdown import _errors_section as errors_section
 
 DELETED, CHANGED, UNDECLARED = "deleted live", "changed live", "present live, declared absent"
 UNMANAGED, IN_SYNC = "unmanaged", "in sync"
@@ -95,7 +96,13 @@ def is_drift(plan: Plan, *, strict: bool) -> bool:
 
 
 def headline(plan: Plan, *, strict: bool) -> str:
-    """The first line: agrees with the exit code (2 exactly when it says "Drift")."""
+    """The first line: agrees with the exit code (2 exactly when it says "Drift"; with
+    unreadable apps the exit code is 1 and the line says so)."""
+    if plan.errors and not is_drift(plan, strict=strict):
+        return (
+            f"No drift in the apps that could be read; {len(plan.unreadable_apps)} app(s) "
+            "could not be read (below)."
+        )
     if plan.has_changes:
         return "Drift: the live configuration differs from the desired state."
     if strict and plan.unmanaged:
@@ -125,6 +132,10 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
         note = "drift under --strict" if strict else "left alone; drift only with --strict"
         lines.append(f"Configured live but not declared in the desired state ({note}):")
         lines += [f"  ? {r.app} ({r.sdkappid}) {r.product}: {UNMANAGED}" for r in plan.unmanaged]
+        lines.append("")
+    if plan.errors:
+        lines.append("Could not be read, left out (nothing is known about these apps):")
+        lines += [f"  ! {e}" for e in plan.errors]
         lines.append("")
     lines.append(summary_line(plan, strict=strict))
     return "\n".join(lines) + "\n"
@@ -181,4 +192,5 @@ def render_drift_markdown(
         more = f" and {rest} more" if rest else ""
         note = "drift under --strict" if strict else "left alone"
         out.append(f"\nUnmanaged live configs ({note}): {', '.join(names)}{more}\n")
+    out.append(errors_section(plan))
     return "".join(out)

@@ -22,22 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reconciler.configs import Unreadable
 from reconciler.errors import UsageError
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.products.catalog import PRODUCT_KEYS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """A read that failed: the cell shows it, the details give the server's answer."""
-
-    app: str
-    sdkappid: int
-    product: str | None  # None: the whole app (credentials, every read failed)
-    message: str
-    request_id: str | None = None
+_REQUEST_ID = re.compile(r"RequestId ([^\s)]+)")
 
 
 @dataclass(frozen=True)
@@ -77,7 +68,7 @@ def _json(value: Any) -> str:
 class _Cell:
     state: State
     change: Change | None = None
-    failure: Unreadable | None = None
+    failure: Unreadable | None = None  # an unreadable resource: the server's answer
 
     def detail_id(self, sdkappid: int, product: str) -> str | None:
         return None if self.state in (SYNC, _PLAN_SYNC) else f"d-{sdkappid}-{product}"
@@ -90,12 +81,7 @@ class _Row:
     cells: dict[str, _Cell]
 
 
-def _grid(
-    plan: Plan,
-    drift: bool,
-    ignored: Sequence[Change | Resource],
-    unreadable: Sequence[Unreadable],
-) -> list[_Row]:
+def _grid(plan: Plan, drift: bool, ignored: Sequence[Change | Resource]) -> list[_Row]:
     states = _DRIFT_STATES if drift else _PLAN_STATES
     sync = SYNC if drift else _PLAN_SYNC
     rows: dict[int, _Row] = {}
@@ -115,10 +101,8 @@ def _grid(
             put(item.resource, _Cell(IGNORED, item))
         else:
             put(item, _Cell(IGNORED))
-    for failure in unreadable:
-        products = [failure.product] if failure.product else list(PRODUCT_KEYS)
-        for product in products:
-            put(Resource(failure.app, failure.sdkappid, product), _Cell(UNREADABLE, None, failure))
+    for failure in plan.errors:
+        put(failure.resource, _Cell(UNREADABLE, None, failure))
     return [rows[k] for k in sorted(rows)]
 
 
@@ -308,10 +292,11 @@ def _detail_html(row: _Row, product: str, cell: _Cell, drift: bool) -> str:
     detail_id = cell.detail_id(row.sdkappid, product)
     body: list[str] = []
     if cell.state is UNREADABLE and cell.failure is not None:
-        request = cell.failure.request_id or "(none: no answer from the server)"
+        found = _REQUEST_ID.search(cell.failure.error)
+        request = found[1] if found else "(none: no answer from the server)"
         body.append(
-            f"<p>The live state could not be read.</p><table><tr><th>error</th>"
-            f"<td><pre>{_e(cell.failure.message)}</pre></td></tr>"
+            "<p>The live state could not be read; nothing is changed in this app.</p>"
+            f"<table><tr><th>error</th><td><pre>{_e(cell.failure.error)}</pre></td></tr>"
             f"<tr><th>RequestId</th><td><code>{_e(request)}</code></td></tr></table>"
         )
     elif cell.state is UNMANAGED:
@@ -358,12 +343,15 @@ def render_html(
     *,
     title: str = "plan",
     ignored: Sequence[Change | Resource] = (),
-    unreadable: Sequence[Unreadable] = (),
     generated: str | None = None,
 ) -> str:
-    """The report as one HTML document; ``title`` is "plan" or "drift"."""
+    """The report as one HTML document; ``title`` is "plan" or "drift".
+
+    ``plan.errors`` (unreadable resources) show as unreadable cells; ``ignored`` are
+    the accepted differences drift left out of ``plan``.
+    """
     drift = title == "drift"
-    rows = _grid(plan, drift, ignored, unreadable)
+    rows = _grid(plan, drift, ignored)
     states = _ordered_states(drift)
     counts = {s.key: 0 for s in states}
     for row in rows:

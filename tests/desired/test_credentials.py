@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
+from reconciler.configs import CallbackConfig
 from reconciler.desired import (
     DesiredApp,
     DesiredProduct,
@@ -16,7 +17,6 @@ from reconciler.desired import (
 from reconciler.desired.credentials import resolve_key_from_env, resolve_token_from_env
 from reconciler.errors import CredentialsError, Location
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig
 
 KEY = "k3y-value-must-not-leak"
 TOKEN_LOCATION = Location("apps/prod-sg.yaml", 18, 3)

@@ -83,3 +83,22 @@ def test_unwritable_html_file_is_a_user_error(
     assert result.code == 1
     assert "cannot write the HTML report to" in result.err
     assert "Traceback" not in result.err
+
+
+def test_unreadable_app_in_the_html_report_and_in_drift_words(
+    cli: Any, env: dict[str, str], monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TRTC_SECRET_KEY_1400000002", "not-the-key-of-prod-cn")
+    result = cli("drift", EXAMPLES, "--format", "html")
+    assert result.code == 1  # an error wins over drift
+    root = parse(result.out)
+    rows = _rows(root)
+    assert rows["prod-cn"]["live"] == "unreadable"
+    assert rows["prod-sg"]["call"] == "changed"
+    (detail,) = [s for s in root.iter("section") if s.attrs["id"] == "d-1400000002-live"]
+    assert "could not be read" in detail.all_text()
+    text = cli("drift", EXAMPLES)
+    assert text.code == 1
+    assert "Could not be read, left out" in text.out
+    assert "  ! prod-cn (1400000002) live: " in text.out
+    assert "# prod-sg (1400000001) call: changed live (was → now)" in text.out

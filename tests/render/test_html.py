@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from reconciler.configs import Unreadable
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.products.catalog import PRODUCT_KEYS
-from reconciler.render.html import Unreadable, render_html
+from reconciler.render.html import render_html
 from tests.plan.factories import cb
 from tests.render.htmlparse import Element, parse
 from tests.render.plans import SECRETS, small_plan
@@ -130,26 +131,31 @@ def test_plan_report_uses_plan_words() -> None:
 
 
 def test_unreadable_and_ignored_cells_with_request_ids() -> None:
-    failure = Unreadable("prod-jp", 1400000009, "live", "ErrorCode 70001 <b>x</b>", "Id-7a1f")
-    whole = Unreadable("prod-kr", 1400000010, None, "cannot sign: no secret key", None)
+    failure = Unreadable(
+        Resource("prod-jp", 1400000009, "live"),
+        "ErrorCode 70001 <b>x</b> (RequestId Id-7a1f)",
+    )
+    silent = Unreadable(Resource("prod-kr", 1400000010, "call"), "timed out after 3 attempts")
     accepted = Change(
         Resource("prod-sg", 1400000001, "call_legacy"),
         Action.UPDATE,
         cb("https://a.example/1", "reject"),
         cb("https://a.example/2", "reject"),
     )
-    root = parse(
-        render_html(small_plan(), title="drift", unreadable=[failure, whole], ignored=[accepted])
-    )
+    base = small_plan()
+    plan = Plan(base.changes, base.unchanged, base.unmanaged, errors=(failure, silent))
+    root = parse(render_html(plan, title="drift", ignored=[accepted]))
     rows = {r.children[0].all_text(): _cell_states(r) for r in _grid_rows(root)}
     assert rows["prod-jp"]["live"] == "unreadable"
-    assert set(rows["prod-kr"].values()) == {"unreadable"}
+    assert rows["prod-kr"]["call"] == "unreadable"
     assert rows["prod-sg"]["call_legacy"] == "ignored"
     counts = _counts(root)
-    assert counts["unreadable"] == 1 + len(PRODUCT_KEYS)
+    assert counts["unreadable"] == 2
     assert counts["ignored"] == 1
-    text = _section(root, "d-1400000009-live").all_text()
-    assert "Id-7a1f" in text and "ErrorCode 70001 <b>x</b>" in text
+    detail = _section(root, "d-1400000009-live")
+    (request_id,) = [c.all_text() for c in detail.iter("code")]
+    assert request_id == "Id-7a1f"
+    assert "ErrorCode 70001 <b>x</b>" in detail.all_text()
     assert "no answer from the server" in _section(root, "d-1400000010-call").all_text()
     assert "https://a.example/2" in _section(root, "d-1400000001-call_legacy").all_text()
 
@@ -161,10 +167,9 @@ def test_user_and_server_text_is_escaped() -> None:
         cb("https://x.example/" + HOSTILE, "Call.CallbackAfterEndCall"),
         cb("https://x.example/ok", "Call.CallbackAfterEndCall", HOSTILE),
     )
-    plan = Plan((change,), warnings=(f"warn {HOSTILE}",))
-    report = render_html(
-        plan, title="drift", unreadable=[Unreadable(HOSTILE, 1400000006, "live", HOSTILE, HOSTILE)]
-    )
+    failure = Unreadable(Resource(HOSTILE, 1400000006, "live"), f"{HOSTILE} (RequestId {HOSTILE})")
+    plan = Plan((change,), warnings=(f"warn {HOSTILE}",), errors=(failure,))
+    report = render_html(plan, title="drift")
     root = parse(report)
     assert not root.iter("img")
     assert len(root.iter("script")) == 1  # only the report's own

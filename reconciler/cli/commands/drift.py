@@ -7,11 +7,9 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import planned
-from reconciler.plan.change import Change, Resource
-from reconciler.plan.ignore import ignored, load_rules
+from reconciler.cli.session import engine, report_unreadable
+from reconciler.engine import Connection, Selection
 from reconciler.render import generated_now, render_plan
 from reconciler.render.drift import is_drift, render_drift_markdown, render_drift_text
 from reconciler.render.html import render_html, write_html
@@ -49,30 +47,28 @@ def drift_command(
 ) -> int:
     """Report where live callbacks differ from DIRECTORY, and unmanaged live configs.
 
-    Read-only: it cannot write. Exit 0 no drift, 2 drift, 1 error.
+    Read-only: it cannot write. Exit 0 no drift, 2 drift, 1 error (an app that
+    could not be read is listed, and the rest is still reported).
     """
-    rules = load_rules(directory, ignores)
-    with planned(out, directory, selection, connection) as run:
-        plan = run.plan
-    skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
-    accepted = [c for c in plan.changes if c.resource in skipped]
-    accepted_unmanaged = [r for r in plan.unmanaged if r in skipped]
-    plan = plan.without(skipped)
-    if skipped:
-        out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
-    report = ""
+    with engine(out, connection) as reconciler:
+        report = reconciler.drift(directory, selection, ignores)
+    plan = report.plan
+    if report.ignored:
+        out.info(f"ignored {report.ignored} accepted difference(s) (--ignore / .driftignore)")
+    html = ""
     if fmt == "html" or html_file is not None:
-        ignored_items: list[Change | Resource] = [*accepted, *accepted_unmanaged]
-        report = render_html(plan, title="drift", ignored=ignored_items, generated=generated_now())
+        html = render_html(plan, title="drift", ignored=report.accepted, generated=generated_now())
     if html_file is not None:
-        write_html(html_file, report)
+        write_html(html_file, html)
     if fmt == "text":
         out.result(render_drift_text(plan, strict=strict), colorize_text=True)
     elif fmt == "html":
-        out.result(report)
+        out.result(html)
     elif fmt == "markdown":
         out.result(render_drift_markdown(plan, strict=strict))
     else:
         out.result(render_plan(plan, fmt, title="drift"))
     append_step_summary(render_drift_markdown(plan, strict=strict))
+    if report_unreadable(out, plan):
+        return 1
     return 2 if is_drift(plan, strict=strict) else 0

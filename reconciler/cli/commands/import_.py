@@ -3,30 +3,24 @@ desired-state YAML (one file per app, or YAML on stdout with ``--out -``)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from reconciler.api.client import AppTarget
 from reconciler.cli import options
 from reconciler.cli.import_list import ImportTarget, check_unique_names, from_flags, parse_apps_file
-from reconciler.cli.options import Connection
 from reconciler.cli.output import Output
-from reconciler.cli.session import Backend, Progress, open_backend
-from reconciler.desired.credentials import resolve_key_from_env
+from reconciler.cli.session import Progress, engine
+from reconciler.configs import Config
 from reconciler.desired.models import ENV_NAME_PATTERN
-from reconciler.errors import ReconcilerError, UsageError
-from reconciler.fetch import Read, fetch_live
+from reconciler.engine import Connection
+from reconciler.engine.core import ImportRequest
+from reconciler.errors import UsageError
+from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
-from reconciler.regions import REGIONS
 from reconciler.render.yamlout import render_app_yaml, token_env_name
-from reconciler.secret import Secret
-from reconciler.state import Config
 
 STDOUT = "-"
 
@@ -36,45 +30,6 @@ class Imported:
     target: ImportTarget
     configs: dict[str, Config | None] | None  # None: failed
     error: str = ""
-
-
-def _read_all(
-    out: Output,
-    backend: Backend,
-    targets: Sequence[ImportTarget],
-    identifier: str,
-    secret_key_env: str | None,
-    products: Sequence[str],
-) -> list[Imported]:
-    """Read every app concurrently; one app's failure (no key, an unreadable product)
-    is that app's alone."""
-    wanted = [p for p in PRODUCT_KEYS if not products or p in products]
-    progress = Progress(out, "importing", len(targets), len(targets))
-
-    def app_target(t: ImportTarget) -> AppTarget:
-        if backend.secret_keys is not None and t.sdkappid in backend.secret_keys:
-            key = Secret(backend.secret_keys[t.sdkappid])
-        else:
-            key = resolve_key_from_env(t.sdkappid, secret_key_env, os.environ, where=t.name)
-        return AppTarget(t.sdkappid, t.region, identifier, key)
-
-    async def run() -> list[Imported]:
-        async with backend.client(read_only=True) as client:
-
-            async def one(t: ImportTarget, step: Callable[[], None]) -> Imported:
-                try:
-                    target = app_target(t)
-                    reads = [Read(target, t.name, p) for p in wanted]
-                    live = await fetch_live(client, reads)
-                except ReconcilerError as exc:
-                    return Imported(t, None, str(exc))
-                finally:
-                    step()
-                return Imported(t, {p: live.get(t.sdkappid, p) for p in wanted})
-
-            return list(await asyncio.gather(*(one(t, progress.step) for t in targets)))
-
-    return asyncio.run(run())
 
 
 def _render(result: Imported, identifier: str, secret_key_env: str | None) -> str:
@@ -180,8 +135,16 @@ def import_command(
             more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
             raise UsageError(f"{shown}{more} exists; pass --force to overwrite")
 
-    with open_backend(out, connection) as backend:
-        results = _read_all(out, backend, targets, identifier, secret_key_env, products)
+    progress = Progress(out, "importing", len(targets), len(targets))
+    with engine(out, connection) as reconciler:
+        read = reconciler.read_apps(
+            [ImportRequest(t.sdkappid, t.region, t.name) for t in targets],
+            identifier=identifier,
+            secret_key_env=secret_key_env,
+            products=products,
+            on_app_done=progress.step,
+        )
+    results = [Imported(t, r.configs, r.error) for t, r in zip(targets, read, strict=True)]
 
     done = [r for r in results if r.configs is not None]
     failed = [r for r in results if r.configs is None]

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.options import Selection
 from reconciler.cli.output import Output
-from reconciler.cli.session import load_selected, select_apps
+from reconciler.cli.session import engine
 from reconciler.desired.layout import SUFFIXES
 from reconciler.desired.loader import load_desired_files
 from reconciler.desired.result import DesiredApp
+from reconciler.engine import Connection, Selection
+from reconciler.engine.selection import select_apps
 from reconciler.errors import UsageError
 
 
@@ -44,7 +45,7 @@ def validate_command(out: Output, paths: tuple[Path, ...], selection: Selection)
     if dirs and len(paths) > 1:
         raise UsageError("give one DIRECTORY, or one or more FILES, not both or several folders")
     if dirs:
-        selected = load_selected(out, dirs[0], selection)
+        selected = engine(out, Connection()).load(dirs[0], selection)  # no backend needed
     else:
         selected = _load_files(out, list(paths), selection)
     wanted = set(selection.products)
