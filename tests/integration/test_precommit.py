@@ -8,6 +8,7 @@ so this test also proves the package installs and that its ``reconciler`` entry 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,7 +106,10 @@ def test_a_broken_changed_file_fails_with_its_location(
     this_repo: Path, sample_repo: Path, pre_commit_home: Path
 ) -> None:
     bad = sample_repo / "apps" / "staging-us.yaml"
-    bad.write_text(bad.read_text().replace("region: usa", "region: mars"))
+    text = bad.read_text()
+    broken = re.sub(r"(?m)^region: \w+", "region: mars", text)
+    assert broken != text
+    bad.write_text(broken)
     result = _try_repo(this_repo, sample_repo, pre_commit_home, "apps/staging-us.yaml")
     assert result.returncode == 1
     assert "Failed" in result.stdout
