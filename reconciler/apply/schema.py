@@ -101,6 +101,17 @@ def plan_schema() -> dict[str, Any]:
                     "properties": resource,
                 },
             },
+            "skipped": {
+                "type": "array",
+                "description": "Present only when not empty: managed resources left out of "
+                "the plan because a secret they need (a live token variable) is missing; the "
+                "rest of their apps is planned.",
+                "items": {
+                    "type": "object",
+                    "required": ["sdkappid", "app", "product", "error"],
+                    "properties": {**resource, "error": {"type": "string"}},
+                },
+            },
             "errors": {
                 "type": "array",
                 "description": "1.1: resources that could not be read; their apps are left "

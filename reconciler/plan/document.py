@@ -30,10 +30,13 @@ def resource_to_dict(resource: Resource) -> dict[str, Any]:
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "summary": plan.summary(),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
         "errors": [{**resource_to_dict(e.resource), "error": e.error} for e in plan.errors],
     }
+    if plan.skipped:  # only when there are: resources a missing secret kept out of the plan
+        doc["skipped"] = [{**resource_to_dict(e.resource), "error": e.error} for e in plan.skipped]
+    return doc

@@ -137,6 +137,10 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
         lines.append("Could not be read, left out (nothing is known about these apps):")
         lines += [f"  ! {e}" for e in plan.errors]
         lines.append("")
+    if plan.skipped:
+        lines.append("Not checked, a secret they need is missing (the rest of the app is):")
+        lines += [f"  ! {e}" for e in plan.skipped]
+        lines.append("")
     lines.append(summary_line(plan, strict=strict))
     return "\n".join(lines) + "\n"
 

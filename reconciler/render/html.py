@@ -101,7 +101,7 @@ def _grid(plan: Plan, drift: bool, ignored: Sequence[Change | Resource]) -> list
             put(item.resource, _Cell(IGNORED, item))
         else:
             put(item, _Cell(IGNORED))
-    for failure in plan.errors:
+    for failure in (*plan.errors, *plan.skipped):  # skipped: a secret it needs is missing
         put(failure.resource, _Cell(UNREADABLE, None, failure))
     return [rows[k] for k in sorted(rows)]
 
