@@ -7,6 +7,7 @@ unknown words let through by ``lenient``) are returned, never raised.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.layout import APP_FILE_NAMES, AppSource, discover
+from reconciler.desired.layout import AppSource, discover, discover_files
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
 from reconciler.desired.result import (
     ConfigWarning,
@@ -35,44 +36,23 @@ __all__ = [
     "DesiredProduct",
     "DesiredState",
     "load_desired",
-    "load_desired_files",
 ]
 
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 
 
-def load_desired(root: Path, *, lenient: bool = False) -> DesiredState:
+def load_desired(
+    root: Path, *, lenient: bool = False, files: Sequence[Path] | None = None
+) -> DesiredState:
     """Read every ``*.yaml``/``*.yml`` below ``root`` into apps sorted by sdkappid.
 
     ``lenient`` turns unknown event words into warnings for every app (an app can
     also set ``lenient: true`` for itself). Raises :class:`ConfigErrors` listing
-    every error found in every file.
+    every error found in every file. With ``files``, only the apps those files belong
+    to are read (``root`` is then unused).
     """
     diagnostics = Diagnostics()
-    return _load_sources(discover(root, diagnostics), lenient, diagnostics)
-
-
-def load_desired_files(files: list[Path], *, lenient: bool = False) -> DesiredState:
-    """Load just the apps that ``files`` belong to (``validate FILE…``, pre-commit).
-
-    A file inside an app folder (next to ``app.yaml``) loads that whole folder, since
-    a product file cannot be checked without its app file; any other file is one app.
-    """
-    diagnostics = Diagnostics()
-    sources: dict[Path, AppSource] = {}
-    for path in files:
-        folder = path.parent
-        if any((folder / name).is_file() for name in APP_FILE_NAMES):
-            for source in discover(folder, diagnostics):
-                sources.setdefault(source.app_file, source)
-        else:
-            sources.setdefault(path, AppSource(path, False, path.stem))
-    return _load_sources(sorted(sources.values(), key=lambda s: s.app_file), lenient, diagnostics)
-
-
-def _load_sources(
-    sources: list[AppSource], lenient: bool, diagnostics: Diagnostics
-) -> DesiredState:
+    sources = discover(root, diagnostics) if files is None else discover_files(files, diagnostics)
     loaded = [
         app for source in sources if (app := _load_app(source, lenient, diagnostics)) is not None
     ]

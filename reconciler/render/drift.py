@@ -137,6 +137,10 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
         lines.append("Could not be read, left out (nothing is known about these apps):")
         lines += [f"  ! {e}" for e in plan.errors]
         lines.append("")
+    if plan.ignored:
+        lines.append("Ignored (accepted differences left alone: --ignore / .driftignore):")
+        lines += [f"  = {r.app} ({r.sdkappid}) {r.product}" for r in plan.ignored]
+        lines.append("")
     if plan.skipped:
         lines.append("Not checked, a secret they need is missing (the rest of the app is):")
         lines += [f"  ! {e}" for e in plan.skipped]

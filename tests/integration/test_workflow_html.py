@@ -20,7 +20,7 @@ def _steps() -> list[dict[str, Any]]:
 def test_drift_writes_uploads_and_links_the_html_report() -> None:
     steps = _steps()
     runs = "\n".join(str(s.get("run", "")) for s in steps)
-    assert re.search(r"reconciler drift .*--html drift\.html", runs)
+    assert re.search(r"drift .*--html drift\.html", runs + str(steps))
     (html,) = [s for s in steps if s.get("id") == "html"]
     assert html["with"]["path"] == "drift.html"
     assert "steps.html.outputs.artifact-url" in str(steps)

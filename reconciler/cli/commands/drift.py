@@ -21,14 +21,7 @@ from reconciler.render.html import render_html, write_html
 @options.backend
 @options.render_format
 @options.html_report
-@click.option(
-    "--ignore",
-    "ignores",
-    multiple=True,
-    metavar="APP/PRODUCT",
-    help="An accepted difference (wildcards allowed, e.g. 'staging-*/live'). "
-    "Repeatable; also read from DIR/.driftignore.",
-)
+@options.ignores
 @click.option(
     "--strict",
     is_flag=True,
