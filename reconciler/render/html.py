@@ -69,6 +69,7 @@ class _Cell:
     state: State
     change: Change | None = None
     failure: Unreadable | None = None  # an unreadable resource: the server's answer
+    skipped: bool = False  # not read at all: a secret it needs is missing
 
     def detail_id(self, sdkappid: int, product: str) -> str | None:
         return None if self.state in (SYNC, _PLAN_SYNC) else f"d-{sdkappid}-{product}"
@@ -101,8 +102,10 @@ def _grid(plan: Plan, drift: bool, ignored: Sequence[Change | Resource]) -> list
             put(item.resource, _Cell(IGNORED, item))
         else:
             put(item, _Cell(IGNORED))
-    for failure in (*plan.errors, *plan.skipped):  # skipped: a secret it needs is missing
+    for failure in plan.errors:
         put(failure.resource, _Cell(UNREADABLE, None, failure))
+    for failure in plan.skipped:  # a secret it needs (a live token variable) is missing
+        put(failure.resource, _Cell(UNREADABLE, None, failure, skipped=True))
     return [rows[k] for k in sorted(rows)]
 
 
@@ -145,7 +148,8 @@ padding:2px 10px;cursor:pointer;background:var(--panel);color:var(--fg)}
 .tools{display:flex;gap:12px;align-items:center;flex-wrap:wrap}
 .tools input[type=search]{font:inherit;padding:4px 8px;width:320px;max-width:100%;
 border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
-.warnings{margin:6px 0 0;padding-left:18px;color:var(--changed-fg)}
+.warnings{margin:6px 0 0;padding-left:18px;color:var(--changed-fg);max-height:4.5em;
+overflow:auto;font-size:12px}
 main{padding:0 16px 32px}
 table.grid{border-collapse:separate;border-spacing:0;width:100%;margin-top:8px}
 .grid th,.grid td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;
@@ -294,9 +298,14 @@ def _detail_html(row: _Row, product: str, cell: _Cell, drift: bool) -> str:
     if cell.state is UNREADABLE and cell.failure is not None:
         found = _REQUEST_ID.search(cell.failure.error)
         request = found[1] if found else "(none: no answer from the server)"
+        intro = (
+            "<p>Not read or planned: a secret it needs is missing; the rest of the app "
+            "is planned as usual.</p>"
+            if cell.skipped
+            else "<p>The live state could not be read; nothing is changed in this app.</p>"
+        )
         body.append(
-            "<p>The live state could not be read; nothing is changed in this app.</p>"
-            f"<table><tr><th>error</th><td><pre>{_e(cell.failure.error)}</pre></td></tr>"
+            f"{intro}<table><tr><th>error</th><td><pre>{_e(cell.failure.error)}</pre></td></tr>"
             f"<tr><th>RequestId</th><td><code>{_e(request)}</code></td></tr></table>"
         )
     elif cell.state is UNMANAGED:

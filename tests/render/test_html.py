@@ -157,6 +157,10 @@ def test_unreadable_and_ignored_cells_with_request_ids() -> None:
     assert request_id == "Id-7a1f"
     assert "ErrorCode 70001 <b>x</b>" in detail.all_text()
     assert "no answer from the server" in _section(root, "d-1400000010-call").all_text()
+    token = Unreadable(Resource("prod-sg", 1400000001, "live_token"), "LIVE_TOKEN is not set")
+    only_token = parse(render_html(Plan((), skipped=(token,)), title="drift"))
+    text = _section(only_token, "d-1400000001-live_token").all_text()
+    assert "a secret it needs is missing" in text and "LIVE_TOKEN is not set" in text
     assert "https://a.example/2" in _section(root, "d-1400000001-call_legacy").all_text()
 
 
