@@ -297,7 +297,12 @@ def _detail_html(row: _Row, product: str, cell: _Cell, drift: bool) -> str:
     body: list[str] = []
     if cell.state is UNREADABLE and cell.failure is not None:
         found = _REQUEST_ID.search(cell.failure.error)
-        request = found[1] if found else "(none: no answer from the server)"
+        if found:
+            request = found[1]
+        elif cell.skipped:
+            request = "(none: no request was sent)"
+        else:
+            request = "(none: no answer from the server)"
         intro = (
             "<p>Not read or planned: a secret it needs is missing; the rest of the app "
             "is planned as usual.</p>"

@@ -161,6 +161,7 @@ def test_unreadable_and_ignored_cells_with_request_ids() -> None:
     only_token = parse(render_html(Plan((), skipped=(token,)), title="drift"))
     text = _section(only_token, "d-1400000001-live_token").all_text()
     assert "a secret it needs is missing" in text and "LIVE_TOKEN is not set" in text
+    assert "no request was sent" in text
     assert "https://a.example/2" in _section(root, "d-1400000001-call_legacy").all_text()
 
 
