@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from reconciler.api.redact import install_log_redaction
+from reconciler.api.redact import install_handler_scrubbing, install_log_redaction
 from reconciler.cli.output import Output
 
 
@@ -23,6 +23,7 @@ def configure_logging(verbose: int) -> None:
     )
     logging.getLogger().setLevel(level)
     install_log_redaction()
+    install_handler_scrubbing()  # every log line, of any logger, without any known secret
     # httpx logs every request at INFO; keep that for -vv (redacted even then).
     logging.getLogger("httpx").setLevel(logging.NOTSET if verbose >= 2 else logging.WARNING)
 

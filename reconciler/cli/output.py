@@ -1,4 +1,9 @@
-"""Where text goes: the product (plan, report) to stdout; logs, warnings, prompts to stderr."""
+"""Where text goes: the product (plan, report) to stdout; logs, warnings, prompts to stderr.
+
+Every text written here is first scrubbed of every secret the process knows
+(:func:`reconciler.api.redact.scrub_known`): whatever a message quotes, from a
+server or a file, no secret key, UserSig or token of any app of the run gets out.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,13 @@ from pathlib import Path
 
 import click
 
+from reconciler.api.redact import scrub_known
 from reconciler.errors import ConfigError, ConfigErrors, Location, ReconcilerError
 from reconciler.render.color import RED, YELLOW, colorize, paint, use_color
+
+
+def _echo(text: str, *, err: bool = True, nl: bool = True, color: bool | None = None) -> None:
+    click.echo(scrub_known(text), err=err, nl=nl, color=color)
 
 
 def in_github_actions() -> bool:
@@ -59,29 +69,33 @@ class Output:
         when colour is on for stdout.
         """
         color = self.color_stdout()
+        text = scrub_known(text)  # before painting: a secret is matched as written
         if colorize_text and color:
             text = colorize(text)
-        click.echo(text, nl=not text.endswith("\n"), color=color)
+        _echo(text, err=False, nl=not text.endswith("\n"), color=color)
 
     def _err(self, message: str, colour: str | None = None) -> None:
         color = self.color_stderr()
+        message = scrub_known(message)
         if colour and color:
             message = paint(message, colour)
-        click.echo(message, err=True, color=color)
+        _echo(message, err=True, color=color)
 
     def info(self, message: str, *, colorize_text: bool = False) -> None:
         """Progress and previews on stderr (``colorize_text``: a text plan or result line)."""
         if self.quiet:
             return
         color = self.color_stderr()
+        message = scrub_known(message)
         if colorize_text and color:
             message = colorize(message)
-        click.echo(message, err=True, color=color)
+        _echo(message, err=True, color=color)
 
     def always(self, message: str) -> None:
         """stderr even under ``-q``: what a prompt asks about must be seen."""
         color = self.color_stderr()
-        click.echo(colorize(message) if color else message, err=True, color=color)
+        message = scrub_known(message)
+        _echo(colorize(message) if color else message, err=True, color=color)
 
     def warn(self, message: str) -> None:
         if not self.quiet:
@@ -93,7 +107,7 @@ class Output:
             return
         self._err(f"{location}: warning: {message}", YELLOW)
         if in_github_actions():
-            click.echo(github_annotation(ConfigError(location, message), "warning"), err=True)
+            _echo(github_annotation(ConfigError(location, message), "warning"), err=True)
 
     def error(self, error: ReconcilerError | str) -> None:
         if isinstance(error, (ConfigError, ConfigErrors)):
@@ -102,7 +116,7 @@ class Output:
                 self._err(f"error: {e}", RED)
             if in_github_actions():
                 for e in errors:
-                    click.echo(github_annotation(e), err=True)
+                    _echo(github_annotation(e), err=True)
             return
         first, *rest = str(error).split("\n")
         self._err(f"error: {first}", RED)
@@ -121,6 +135,6 @@ def append_step_summary(markdown: str) -> None:
         return
     try:
         with Path(target).open("a", encoding="utf-8") as fh:
-            fh.write(markdown.rstrip("\n") + "\n\n")
+            fh.write(scrub_known(markdown.rstrip("\n")) + "\n\n")
     except OSError as exc:
-        click.echo(f"warning: cannot write the step summary to {target}: {exc.strerror}", err=True)
+        _echo(f"warning: cannot write the step summary to {target}: {exc.strerror}", err=True)

@@ -13,10 +13,12 @@ declared. Markdown follows the same words; JSON keeps the plan document's shape.
 
 from __future__ import annotations
 
+import html
 import json
 from itertools import groupby
 from typing import Any
 
+from reconciler.escape import escape
 from reconciler.plan.change import Action, Change, FieldDiff, Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
 from reconciler.render.markdown import _errors_section as errors_section
@@ -72,7 +74,7 @@ def render_drift_change(change: Change) -> list[str]:
     state = drift_state(change)
     if change.action is Action.UPDATE:
         state += " (was → now)"
-    lines = [f"  # {r.app} ({r.sdkappid}) {r.product}: {state}"]
+    lines = [f"  # {escape(r.app)} ({r.sdkappid}) {r.product}: {state}"]
     lines.append(f"  {_SIGN[change.action]} {r.product} {{")
     for diff in diffs:
         lines += _field_lines(change, diff, width)
@@ -131,7 +133,9 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
     if plan.unmanaged:
         note = "drift under --strict" if strict else "left alone; drift only with --strict"
         lines.append(f"Configured live but not declared in the desired state ({note}):")
-        lines += [f"  ? {r.app} ({r.sdkappid}) {r.product}: {UNMANAGED}" for r in plan.unmanaged]
+        lines += [
+            f"  ? {escape(r.app)} ({r.sdkappid}) {r.product}: {UNMANAGED}" for r in plan.unmanaged
+        ]
         lines.append("")
     if plan.errors:
         lines.append("Could not be read, left out (nothing is known about these apps):")
@@ -139,7 +143,7 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
         lines.append("")
     if plan.ignored:
         lines.append("Ignored (accepted differences left alone: --ignore / .driftignore):")
-        lines += [f"  = {r.app} ({r.sdkappid}) {r.product}" for r in plan.ignored]
+        lines += [f"  = {escape(r.app)} ({r.sdkappid}) {r.product}" for r in plan.ignored]
         lines.append("")
     if plan.skipped:
         lines.append("Not checked, a secret they need is missing (the rest of the app is):")
@@ -154,7 +158,8 @@ def _markdown_app(changes: list[Change]) -> str:
     states = [f"{drift_state(c)}: {c.resource.product}" for c in changes]
     body = "\n".join(line for c in changes for line in [*render_drift_change(c), ""]).rstrip()
     return (
-        f"<details><summary><b>{first.app}</b> ({first.sdkappid}): {', '.join(states)}"
+        f"<details><summary><b>{html.escape(escape(first.app))}</b> ({first.sdkappid}): "
+        f"{', '.join(states)}"
         f"</summary>\n\n```diff\n{body}\n```\n\n</details>\n"
     )
 
@@ -191,7 +196,7 @@ def render_drift_markdown(
     if plan.unmanaged:
         names, used = [], 0
         for r in plan.unmanaged:
-            name = f"`{r.app}/{r.product}`"
+            name = f"`{escape(r.app).replace('`', chr(39))}/{r.product}`"
             if used + len(name) > 3_500:
                 break
             names.append(name)
