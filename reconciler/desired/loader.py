@@ -41,7 +41,13 @@ from reconciler.desired.yamlsource import NodePath, YamlDocument, display_path, 
 from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS
 
-__all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "load_desired"]
+__all__ = [
+    "ConfigWarning",
+    "DesiredApp",
+    "DesiredProduct",
+    "DesiredState",
+    "load_desired",
+]
 
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 
