@@ -303,3 +303,22 @@ def test_validate_files_applies_their_defaults_and_a_defaults_file_stands_for_it
     result = cli("validate", "apps/sg/shop-1.yaml")
     assert result.code == 1
     assert "call.url host 'evil.example.org' is not allowed" in result.err
+
+
+def test_fleet_import_to_stdout_with_a_template(
+    cli: Any, fleet: Path, fleet_emulator: tuple[RunningEmulator, Path], monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(fleet)  # --out - takes the defaults of the current directory
+    result = cli(
+        "import", "--sdkappid", "1400000101", "--sdkappid", "1400000102",
+        "--region", "singapore", "--out", "-", "--template", "call-audit",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    documents = list(yaml.safe_load_all(result.out))
+    assert [d["name"] for d in documents] == ["app-1400000101", "app-1400000102"]
+    for document in documents:
+        assert document["use"] == ["call-audit"]
+        assert "region" not in document  # the defaults give singapore
+        # live has no MemberChanged, which call-audit adds: the events are written,
+        # and the URL, which the defaults give as {sdkappid}, is not
+        assert set(document["callbacks"]["call"]) == {"events"}
