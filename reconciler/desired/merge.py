@@ -53,13 +53,20 @@ class _Builder:
         self.locations: dict[NodePath, Location] = {}
         self.key_locations: dict[NodePath, Location] = {}
         self.diagnostics = diagnostics
+        self.owned: set[int] | None = None
+        """Mappings this app may change in place; None: all (nothing is shared)."""
 
     def snapshot(self) -> _Base:
         return _copy_tree(self.data), dict(self.locations), dict(self.key_locations)
 
     def start_from(self, base: _Base) -> None:
-        """Continue from a merge of the same layers done for an earlier app."""
-        self.data = _copy_tree(base[0])
+        """Continue from a merge of the same layers done for an earlier app.
+
+        The base's mappings are shared, and copied only where this app writes into
+        them (copy on write): most apps change a field or two of a shared base.
+        """
+        self.data = dict(base[0])
+        self.owned = {id(self.data)}
         self.locations = dict(base[1])
         self.key_locations = dict(base[2])
 
@@ -89,6 +96,9 @@ class _Builder:
             and not _replaces(path, value, below)
         ):
             self.locations.setdefault(path, doc.value_location(src))
+            if self.owned is not None and id(below) not in self.owned:
+                below = target[key] = dict(below)  # copy on write: the base stays as it was
+                self.owned.add(id(below))
             for child_key, child in value.items():
                 self._put(below, (*path, child_key), doc, (*src, child_key), child)
             return

@@ -104,6 +104,8 @@ def _walk(
     diagnostics: Diagnostics,
 ) -> Any:
     if isinstance(value, str):
+        if "{" not in value and "}" not in value:
+            return value
         try:
             return expand_text(value, values)
         except PlaceholderError as exc:
