@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -23,6 +24,7 @@ from reconciler.api.envelope import Answer, parse_answer
 from reconciler.api.limits import DEFAULT_RATES, RateLimits
 from reconciler.api.redact import install_log_redaction, redact
 from reconciler.api.retry import RetryPolicy
+from reconciler.api.transport import AiohttpTransport
 from reconciler.api.usersig import UserSigCache
 from reconciler.errors import ApiError, ReconcilerError, TransportError
 from reconciler.products.catalog import Family
@@ -70,14 +72,15 @@ class TencentClient:
             raise ValueError("max_in_flight must be at least 1")
         install_log_redaction()
         self.endpoints = Endpoints(endpoint)
+        # aiohttp under httpx unless a transport is given (tests: httpx.MockTransport)
         self._http = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or AiohttpTransport(max_connections=max_in_flight),
             timeout=timeout,
-            limits=httpx.Limits(
-                max_connections=max_in_flight, max_keepalive_connections=max_in_flight
-            ),
             headers={"content-type": "application/json"},
         )
+        self._timeout = self._http.timeout.as_dict()
+        # the query minus `random`, percent-encoded once per UserSig (not per request)
+        self._queries: dict[tuple[int, str], tuple[Secret, str]] = {}
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._rate_limits = rate_limits or RateLimits(DEFAULT_RATES)
         self._retry = retry or RetryPolicy()
@@ -126,23 +129,32 @@ class TencentClient:
     async def _call_with_retries(
         self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
     ) -> Answer:
-        async for attempt in self._retry.retrying(self._sleep):
-            with attempt:
-                return await self._send_once(target, family, path, body)
-        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+        return await self._retry.call(
+            lambda: self._send_once(target, family, path, body), self._sleep
+        )
+
+    def _query(self, target: AppTarget) -> tuple[Secret, str]:
+        """The app's UserSig and its query string up to ``random``, encoded once per sig."""
+        usersig = self._usersigs.get(target.sdkappid, target.identifier, target.secret_key)
+        key = (target.sdkappid, target.identifier)
+        cached = self._queries.get(key)
+        if cached is None or cached[0] is not usersig:
+            fields = {
+                "sdkappid": str(target.sdkappid),
+                "identifier": target.identifier,
+                "usersig": usersig.reveal(),
+            }
+            cached = self._queries[key] = (usersig, urlencode(fields))
+        return cached
 
     async def _send_once(
         self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
     ) -> Answer:
-        url = f"{self.endpoints.base_url(target.region, family)}/{path}"
-        usersig = self._usersigs.get(target.sdkappid, target.identifier, target.secret_key)
-        params = {
-            "sdkappid": str(target.sdkappid),
-            "identifier": target.identifier,
-            "usersig": usersig.reveal(),
-            "random": str(secrets.randbelow(2**32)),
-            "contenttype": "json",
-        }
+        usersig, query = self._query(target)
+        url = (
+            f"{self.endpoints.base_url(target.region, family)}/{path}?{query}"
+            f"&random={secrets.randbelow(2**32)}&contenttype=json"
+        )
         hidden = [usersig.reveal(), target.secret_key.reveal()]
         wire_body: dict[str, Any] = {}
         for key, value in body.items():
@@ -154,8 +166,15 @@ class TencentClient:
         # a rate-limit token is never taken long before its request goes out.
         async with self._rate_limits.app_slots(target.sdkappid, family), self._in_flight:
             await self._rate_limits.limiter(target.sdkappid, family).acquire()
+            request = httpx.Request(
+                "POST",
+                url,
+                json=wire_body,
+                headers=self._http.headers,
+                extensions={"timeout": self._timeout},
+            )
             try:
-                response = await self._http.post(url, params=params, json=wire_body)
+                response = await self._http.send(request)
             except httpx.TimeoutException:
                 raise TransportError(
                     f"{path} for sdkappid {target.sdkappid}: no answer within the timeout"

@@ -1,0 +1,134 @@
+"""An httpx transport that sends through aiohttp.
+
+httpx stays the client's API (requests, responses, timeouts, ``MockTransport`` in
+tests); only the wire under it changes. httpcore's pool spends milliseconds of CPU
+per request at 32+ connections (it rescans every connection on each request),
+aiohttp's C parser and pool a fraction of that: see ``benchmarks/fleet.py``.
+
+The response body is streamed, not read here, so ``client.send(request,
+stream=True)`` + ``aiter_bytes()`` works as with httpx's own transport, and
+``auto_decompress`` is off: httpx decodes ``Content-Encoding`` as it iterates,
+so a size cap on ``aiter_bytes()`` counts decompressed bytes.
+
+Every aiohttp error is mapped to the matching httpx exception, so callers only
+ever see ``httpx.HTTPError`` (the ``httpx-aiohttp`` package was read and not used:
+it maps a reset connection to ``ConnectTimeout`` and lets a malformed answer's
+``ClientResponseError`` through unmapped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+
+import aiohttp
+import httpx
+
+CHUNK_BYTES = 64 * 1024
+
+
+@contextmanager
+def _mapped(request: httpx.Request, *, reading: bool = False) -> Iterator[None]:
+    """Re-raise aiohttp's (and asyncio's) errors as httpx's, with the same meaning."""
+    try:
+        yield
+    except httpx.HTTPError:
+        raise
+    except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
+        kind = (
+            httpx.ConnectTimeout
+            if isinstance(exc, aiohttp.ConnectionTimeoutError)
+            else httpx.ReadTimeout
+        )
+        raise kind(str(exc) or "timed out", request=request) from exc
+    except aiohttp.ClientConnectorError as exc:
+        raise httpx.ConnectError(str(exc), request=request) from exc
+    except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as exc:
+        # a body cut short, or an answer that is not HTTP (bad status line, headers)
+        raise httpx.RemoteProtocolError(_text(exc), request=request) from exc
+    except aiohttp.InvalidURL as exc:
+        raise httpx.UnsupportedProtocol(_text(exc), request=request) from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        # disconnected, reset, refused mid-way: the connection failed
+        kind = httpx.ReadError if reading else httpx.NetworkError
+        raise kind(_text(exc), request=request) from exc
+
+
+def _text(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+class _Body(httpx.AsyncByteStream):
+    """The answer's raw (still encoded) bytes, read as the caller iterates."""
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped(self._request, reading=True):
+            async for chunk in self._response.content.iter_chunked(CHUNK_BYTES):
+                yield chunk
+
+    async def aclose(self) -> None:
+        # an unread rest of the body cannot be reused: release() closes such a connection
+        self._response.release()
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """One aiohttp session (made on first use, inside the running loop) for a client."""
+
+    def __init__(self, *, max_connections: int, verify: ssl.SSLContext | bool = True) -> None:
+        self._max_connections = max_connections
+        self._verify = verify
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        verify = self._verify
+        context = (
+            verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        )
+        connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=context)
+        # no cookies, no proxies from the environment, no default headers of its own:
+        # httpx has set every header the request carries
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            auto_decompress=False,
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._session
+        if session is None:
+            session = self._session = self._open()
+        timeout = request.extensions.get("timeout", {})
+        with _mapped(request):
+            response = await session.request(
+                request.method,
+                str(request.url),
+                headers=request.headers.multi_items(),
+                data=request.content or None,
+                allow_redirects=False,
+                compress=False,
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=timeout.get("pool"),
+                    sock_connect=timeout.get("connect"),
+                    sock_read=timeout.get("read"),
+                ),
+            )
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_Body(response, request),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
