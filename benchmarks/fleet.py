@@ -94,9 +94,7 @@ def cpu_seconds(pid: int) -> float:
         return float(times.user + times.system)
 
 
-def start_emulator(
-    seed: Path, log: Path, latency_ms: int
-) -> tuple[subprocess.Popen[str], str]:
+def start_emulator(seed: Path, log: Path, latency_ms: int) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -250,7 +248,10 @@ async def bare_loop(
                 "random": str(random.getrandbits(32)),
                 "contenttype": "json",
             }
-            async with gate, session.post(f"{base_url}{record['path']}", params=params, json={}) as r:
+            async with (
+                gate,
+                session.post(f"{base_url}{record['path']}", params=params, json={}) as r,
+            ):
                 answer = await r.json(content_type=None)
             codes[int(answer.get("ErrorCode", answer.get("errorCode", -1)))] += 1
 
@@ -386,9 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     plan_reads, plan_row = reads, row
                     if "bare" in steps:
                         emu_before = cpu_seconds(emulator.pid)
-                        seconds, codes = asyncio.run(
-                            bare_loop(url, reads, keys, opts.parallelism)
-                        )
+                        seconds, codes = asyncio.run(bare_loop(url, reads, keys, opts.parallelism))
                         emu_cpu = cpu_seconds(emulator.pid) - emu_before
                         log.since_last()
                         row.bare = seconds

@@ -88,7 +88,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _open(self) -> aiohttp.ClientSession:
         verify = self._verify
         context = (
-            verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+            verify
+            if isinstance(verify, ssl.SSLContext)
+            else httpx.create_ssl_context(verify=verify)
         )
         connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=context)
         # no cookies, no proxies from the environment, no default headers of its own:

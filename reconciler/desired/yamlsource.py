@@ -9,12 +9,19 @@ point at the key rather than at its value.
 Everything that is wrong with the file as YAML (syntax, duplicate keys, encoding,
 an empty file, recursive aliases) is raised as :class:`ConfigErrors`, each error
 located where the problem is.
+
+Parsing uses libyaml (``yaml.CSafeLoader``), whose nodes carry the same marks as
+the pure-Python loader's: a valid file costs what libyaml costs. A file libyaml
+refuses is parsed again by the pure-Python loader, whose errors say more (the
+offending character, the context), so every message and location is the same
+with or without libyaml. Where PyYAML was built without libyaml, the pure-Python
+loader does everything.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,8 +139,38 @@ def decode_utf8(raw: bytes, shown: str) -> str:
         raise ConfigErrors([ConfigError(Location(shown, line, column), message)]) from None
 
 
+FAST_LOADER: Callable[[str], Any] | None = getattr(yaml, "CSafeLoader", None)
+"""libyaml's composer, or None where PyYAML was built without it."""
+
+
 def parse_yaml(text: str, shown: str) -> YamlDocument:
     """Parse ``text`` (the file ``shown``) into a :class:`YamlDocument`."""
+    root = _compose_fast(text) if FAST_LOADER is not None else _NOT_PARSED
+    if root is _NOT_PARSED:
+        root = _compose_python(text, shown)
+    if root is None:
+        raise ConfigErrors([ConfigError(Location(shown, 1, 1), "file is empty: " + _EMPTY_HINT)])
+    return _Walker(shown).run(root)
+
+
+_NOT_PARSED: Any = object()
+
+
+def _compose_fast(text: str) -> Node | None:
+    """libyaml's node tree of ``text``; ``_NOT_PARSED`` when libyaml refuses it."""
+    assert FAST_LOADER is not None
+    loader = FAST_LOADER(text)
+    try:
+        root: Node | None = loader.get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return _NOT_PARSED  # the pure-Python loader says what is wrong, and where
+    finally:
+        loader.dispose()
+    return root
+
+
+def _compose_python(text: str, shown: str) -> Node | None:
+    """The pure-Python loader's node tree of ``text``; its errors as :class:`ConfigErrors`."""
     loader: yaml.SafeLoader | None = None
     try:
         loader = yaml.SafeLoader(text)  # its reader already checks the characters
@@ -151,9 +188,7 @@ def parse_yaml(text: str, shown: str) -> YamlDocument:
     finally:
         if loader is not None:
             loader.dispose()
-    if root is None:
-        raise ConfigErrors([ConfigError(Location(shown, 1, 1), "file is empty: " + _EMPTY_HINT)])
-    return _Walker(shown).run(root)
+    return root
 
 
 def _too_deep(location: Location) -> ConfigError:
