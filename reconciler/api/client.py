@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
@@ -24,7 +23,7 @@ from reconciler.api.envelope import Answer, parse_answer
 from reconciler.api.limits import DEFAULT_RATES, RateLimits
 from reconciler.api.redact import install_log_redaction, redact
 from reconciler.api.retry import RetryPolicy
-from reconciler.api.transport import AiohttpTransport
+from reconciler.api.signedurl import SignedUrls
 from reconciler.api.usersig import UserSigCache
 from reconciler.errors import ApiError, ReconcilerError, TransportError
 from reconciler.products.catalog import Family
@@ -72,15 +71,19 @@ class TencentClient:
             raise ValueError("max_in_flight must be at least 1")
         install_log_redaction()
         self.endpoints = Endpoints(endpoint)
-        # aiohttp under httpx unless a transport is given (tests: httpx.MockTransport)
+        if transport is None:
+            # aiohttp under httpx unless a transport is given (tests: httpx.MockTransport);
+            # imported here: commands that send nothing (validate) need not load it
+            from reconciler.api.transport import AiohttpTransport
+
+            transport = AiohttpTransport(max_connections=max_in_flight)
         self._http = httpx.AsyncClient(
-            transport=transport or AiohttpTransport(max_connections=max_in_flight),
+            transport=transport,
             timeout=timeout,
             headers={"content-type": "application/json"},
         )
         self._timeout = self._http.timeout.as_dict()
-        # the query minus `random`, percent-encoded once per UserSig (not per request)
-        self._queries: dict[tuple[int, str], tuple[Secret, str]] = {}
+        self._urls = SignedUrls()
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._rate_limits = rate_limits or RateLimits(DEFAULT_RATES)
         self._retry = retry or RetryPolicy()
@@ -133,27 +136,17 @@ class TencentClient:
             lambda: self._send_once(target, family, path, body), self._sleep
         )
 
-    def _query(self, target: AppTarget) -> tuple[Secret, str]:
-        """The app's UserSig and its query string up to ``random``, encoded once per sig."""
-        usersig = self._usersigs.get(target.sdkappid, target.identifier, target.secret_key)
-        key = (target.sdkappid, target.identifier)
-        cached = self._queries.get(key)
-        if cached is None or cached[0] is not usersig:
-            fields = {
-                "sdkappid": str(target.sdkappid),
-                "identifier": target.identifier,
-                "usersig": usersig.reveal(),
-            }
-            cached = self._queries[key] = (usersig, urlencode(fields))
-        return cached
-
     async def _send_once(
         self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
     ) -> Answer:
-        usersig, query = self._query(target)
-        url = (
-            f"{self.endpoints.base_url(target.region, family)}/{path}?{query}"
-            f"&random={secrets.randbelow(2**32)}&contenttype=json"
+        usersig = self._usersigs.get(target.sdkappid, target.identifier, target.secret_key)
+        url = self._urls.url(
+            self.endpoints.base_url(target.region, family),
+            path,
+            target.sdkappid,
+            target.identifier,
+            usersig,
+            secrets.randbelow(2**32),
         )
         hidden = [usersig.reveal(), target.secret_key.reveal()]
         wire_body: dict[str, Any] = {}

@@ -37,12 +37,9 @@ def _mapped(request: httpx.Request, *, reading: bool = False) -> Iterator[None]:
     except httpx.HTTPError:
         raise
     except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
-        kind = (
-            httpx.ConnectTimeout
-            if isinstance(exc, aiohttp.ConnectionTimeoutError)
-            else httpx.ReadTimeout
-        )
-        raise kind(str(exc) or "timed out", request=request) from exc
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            raise httpx.ConnectTimeout(_text(exc), request=request) from exc
+        raise httpx.ReadTimeout(_text(exc), request=request) from exc
     except aiohttp.ClientConnectorError as exc:
         raise httpx.ConnectError(str(exc), request=request) from exc
     except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as exc:
@@ -52,8 +49,9 @@ def _mapped(request: httpx.Request, *, reading: bool = False) -> Iterator[None]:
         raise httpx.UnsupportedProtocol(_text(exc), request=request) from exc
     except (aiohttp.ClientError, OSError) as exc:
         # disconnected, reset, refused mid-way: the connection failed
-        kind = httpx.ReadError if reading else httpx.NetworkError
-        raise kind(_text(exc), request=request) from exc
+        if reading:
+            raise httpx.ReadError(_text(exc), request=request) from exc
+        raise httpx.NetworkError(_text(exc), request=request) from exc
 
 
 def _text(exc: BaseException) -> str:

@@ -21,7 +21,7 @@ loader does everything.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ MAX_BYTES = 1024 * 1024
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ("found character '\\t'", "indent with spaces, not tabs"),
@@ -156,17 +157,16 @@ def parse_yaml(text: str, shown: str) -> YamlDocument:
 _NOT_PARSED: Any = object()
 
 
-def _compose_fast(text: str) -> Node | None:
-    """libyaml's node tree of ``text``; ``_NOT_PARSED`` when libyaml refuses it."""
+def _compose_fast(text: str) -> Any:
+    """libyaml's node tree of ``text`` (None: empty); ``_NOT_PARSED`` when libyaml refuses it."""
     assert FAST_LOADER is not None
     loader = FAST_LOADER(text)
     try:
-        root: Node | None = loader.get_single_node()
+        return loader.get_single_node()
     except (yaml.YAMLError, RecursionError):
         return _NOT_PARSED  # the pure-Python loader says what is wrong, and where
     finally:
         loader.dispose()
-    return root
 
 
 def _compose_python(text: str, shown: str) -> Node | None:
@@ -238,14 +238,32 @@ def _mark_location(mark: yaml.Mark, shown: str) -> Location:
     return Location(shown, mark.line + 1, mark.column + 1)
 
 
+class _MarkLocations(Mapping[NodePath, Location]):
+    """Node paths to :class:`Location`, made from the parser's marks on lookup."""
+
+    def __init__(self, shown: str, marks: dict[NodePath, yaml.Mark]) -> None:
+        self._shown = shown
+        self._marks = marks
+
+    def __getitem__(self, path: NodePath) -> Location:
+        return _mark_location(self._marks[path], self._shown)
+
+    def __iter__(self) -> Iterator[NodePath]:
+        return iter(self._marks)
+
+    def __len__(self) -> int:
+        return len(self._marks)
+
+
 class _Walker:
     """Turns a composed node tree into plain data and the two location indexes."""
 
     def __init__(self, shown: str) -> None:
         self.shown = shown
         self.constructor = SafeConstructor()
-        self.locations: dict[NodePath, Location] = {}
-        self.key_locations: dict[NodePath, Location] = {}
+        # marks, made into Locations only when asked for (most never are)
+        self.marks: dict[NodePath, yaml.Mark] = {}
+        self.key_marks: dict[NodePath, yaml.Mark] = {}
         self.errors: list[ConfigError] = []
         self.count = 0
 
@@ -258,7 +276,12 @@ class _Walker:
             self.errors.append(_too_deep(self.at(root)))
         if self.errors:
             raise ConfigErrors(self.errors)
-        return YamlDocument(self.shown, data, self.locations, self.key_locations)
+        return YamlDocument(
+            self.shown,
+            data,
+            _MarkLocations(self.shown, self.marks),
+            _MarkLocations(self.shown, self.key_marks),
+        )
 
     def at(self, node: Node) -> Location:
         return _mark_location(node.start_mark, self.shown)
@@ -283,9 +306,10 @@ class _Walker:
             )
         if len(path) > MAX_DEPTH:
             raise _Fatal(_too_deep(self.at(node)))
-        self.locations[path] = self.at(node)
+        self.marks[path] = node.start_mark
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            # a plain string needs no constructor (SafeConstructor returns node.value too)
+            return node.value if node.tag == _STR_TAG else self.scalar(node)
         inner = active | {id(node)}
         if isinstance(node, SequenceNode):
             self.check_tag(node, _SEQ_TAG)
@@ -297,7 +321,7 @@ class _Walker:
             result: dict[Hashable, Any] = {}
             for key, (key_node, value_node) in self.entries(node, inner).items():
                 child: NodePath = (*path, key)
-                self.key_locations[child] = self.at(key_node)
+                self.key_marks[child] = key_node.start_mark
                 result[key] = self.build(value_node, child, inner)
             return result
         raise _Fatal(ConfigError(self.at(node), "unsupported YAML node"))  # pragma: no cover
@@ -337,7 +361,7 @@ class _Walker:
                     f"a key must be a plain word, not a {kind}: write `word: value`",
                 )
             )
-        key = self.scalar(key_node)
+        key = key_node.value if key_node.tag == _STR_TAG else self.scalar(key_node)
         if not isinstance(key, Hashable):  # pragma: no cover - scalars are hashable
             raise _Fatal(ConfigError(self.at(key_node), "a key must be a plain word"))
         return key
