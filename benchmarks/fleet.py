@@ -219,7 +219,7 @@ class RequestLog:
 
 async def bare_loop(
     base_url: str, reads: Sequence[dict[str, object]], keys: dict[str, str], parallelism: int
-) -> tuple[float, Counter[int]]:
+) -> tuple[float, float, Counter[int]]:
     """Send ``reads`` (request-log records) with plain aiohttp, ``parallelism`` at a time.
 
     UserSigs are made before the clock starts (once per app, as any client would
@@ -255,9 +255,9 @@ async def bare_loop(
                 answer = await r.json(content_type=None)
             codes[int(answer.get("ErrorCode", answer.get("errorCode", -1)))] += 1
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one(r) for r in reads))
-        return time.perf_counter() - start, codes
+        return time.perf_counter() - start, time.process_time() - cpu, codes
 
 
 # -- validate ----------------------------------------------------------------------------
@@ -306,7 +306,7 @@ def ratio(a: float, b: float | None) -> str:
 def table(rows: Sequence[Row]) -> str:
     head = (
         "| step | exit | time | bare loop | latency bound | ÷ bare | ÷ bound | requests "
-        "(reads/writes) | CLI CPU | peak RSS | emulator CPU | frequency-limited |"
+        "(reads/writes) | client CPU | peak RSS | emulator CPU | frequency-limited |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
@@ -387,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     plan_reads, plan_row = reads, row
                     if "bare" in steps:
                         emu_before = cpu_seconds(emulator.pid)
-                        seconds, codes = asyncio.run(bare_loop(url, reads, keys, opts.parallelism))
+                        seconds, cpu, codes = asyncio.run(bare_loop(url, reads, keys, opts.parallelism))
                         emu_cpu = cpu_seconds(emulator.pid) - emu_before
                         log.since_last()
                         row.bare = seconds
@@ -395,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         rows.append(
                             Row(
                                 "bare aiohttp loop (plan's reads)",
-                                Run(seconds, 0, 0.0, 0.0),
+                                Run(seconds, 0, cpu, 0.0),
                                 len(reads),
                                 len(reads),
                                 0,
