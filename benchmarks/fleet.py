@@ -387,7 +387,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     plan_reads, plan_row = reads, row
                     if "bare" in steps:
                         emu_before = cpu_seconds(emulator.pid)
-                        seconds, cpu, codes = asyncio.run(bare_loop(url, reads, keys, opts.parallelism))
+                        seconds, cpu, codes = asyncio.run(
+                            bare_loop(url, reads, keys, opts.parallelism)
+                        )
                         emu_cpu = cpu_seconds(emulator.pid) - emu_before
                         log.since_last()
                         row.bare = seconds

@@ -158,7 +158,7 @@ class TencentClient:
         # app slot, then global slot, then the app's rate limit, then send at once:
         # a rate-limit token is never taken long before its request goes out.
         async with self._rate_limits.app_slots(target.sdkappid, family), self._in_flight:
-            await self._rate_limits.limiter(target.sdkappid, family).acquire()
+            await self._rate_limits.acquire(target.sdkappid, family)
             request = httpx.Request(
                 "POST",
                 url,

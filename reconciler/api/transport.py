@@ -25,6 +25,7 @@ from contextlib import contextmanager
 
 import aiohttp
 import httpx
+import yarl
 
 CHUNK_BYTES = 64 * 1024
 
@@ -108,7 +109,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         with _mapped(request):
             response = await session.request(
                 request.method,
-                str(request.url),
+                # httpx has encoded the URL: send it as it is (yarl would re-normalise it)
+                yarl.URL(str(request.url), encoded=True),
                 headers=request.headers.multi_items(),
                 data=request.content or None,
                 allow_redirects=False,
