@@ -181,18 +181,19 @@ async def test_silence_is_a_read_timeout() -> None:
 async def test_the_client_turns_every_network_fault_into_a_transport_error() -> None:
     target = AppTarget(1400000001, "singapore", "administrator", Secret("k" * 20))
     policy = RetryPolicy(attempts=2, initial_wait=0.0, jitter=0.0)
-    async with serving(raw(b"NOT HTTP\r\n\r\n")) as url:
-        async with TencentClient(endpoint=url, retry=policy) as tencent:
-            with pytest.raises(TransportError) as caught:
-                await tencent.call(target, Family.V4, "v4/call_config/get_callback", {})
+    async with (
+        serving(raw(b"NOT HTTP\r\n\r\n")) as url,
+        TencentClient(endpoint=url, retry=policy) as tencent,
+    ):
+        with pytest.raises(TransportError) as caught:
+            await tencent.call(target, Family.V4, "v4/call_config/get_callback", {})
     assert "network error" in str(caught.value)
     assert "usersig=" not in str(caught.value).replace("usersig=(sensitive)", "")
 
 
 async def test_the_client_reads_answers_through_aiohttp() -> None:
     target = AppTarget(1400000001, "singapore", "administrator", Secret("k" * 20))
-    async with serving(answer(JSON_ANSWER)) as url:
-        async with TencentClient(endpoint=url) as tencent:
-            assert isinstance(tencent._http._transport, AiohttpTransport)
-            result = await tencent.call(target, Family.V4, "v4/call_config/get_callback", {})
+    async with serving(answer(JSON_ANSWER)) as url, TencentClient(endpoint=url) as tencent:
+        assert isinstance(tencent._http._transport, AiohttpTransport)
+        result = await tencent.call(target, Family.V4, "v4/call_config/get_callback", {})
     assert result.request_id == "r1"
