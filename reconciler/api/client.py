@@ -84,6 +84,7 @@ class TencentClient:
         )
         self._timeout = self._http.timeout.as_dict()
         self._urls = SignedUrls()
+        self.max_in_flight = max_in_flight
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._rate_limits = rate_limits or RateLimits(DEFAULT_RATES)
         self._retry = retry or RetryPolicy()
