@@ -9,12 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
-from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.secret import REDACTED, Secret
 
 SENSITIVE_CHANGED = "(sensitive value changed)"
 
-_PRODUCT_ORDER = {key: i for i, key in enumerate(PRODUCT_KEYS)}
+_PRODUCT_ORDER: dict[str, int] = {}
+
+
+def set_product_order(keys: tuple[str, ...]) -> None:
+    """Record the products' display order (called once by the product registry).
+
+    The registry lives a layer above this module, so it hands the order down
+    rather than this module importing it.
+    """
+    _PRODUCT_ORDER.clear()
+    _PRODUCT_ORDER.update({key: i for i, key in enumerate(keys)})
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,20 @@ class TokenConfig:
     def to_fingerprint_material(self) -> dict[str, Any]:
         # Only ever fed to an HMAC keyed with the app's secret key.
         return {"token": self.token.reveal(), "enabled": self.enabled}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A managed resource whose live state could not be read (after its retries).
+
+    Its app is left out of the plan: nothing is changed in an app not fully read.
+    """
+
+    resource: Resource
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.resource}: {self.error}"
 
 
 Config = Union[CallbackConfig, TokenConfig]  # noqa: UP007 - a runtime alias on 3.10

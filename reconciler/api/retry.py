@@ -24,8 +24,8 @@ from tenacity import (
     wait_random,
 )
 
-from reconciler.api.codes import is_transient
 from reconciler.errors import ApiError, TransportError
+from reconciler.facts.codes import is_transient
 
 log = logging.getLogger(__name__)
 

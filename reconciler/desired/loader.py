@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reconciler.desired.checks import build_product
+from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import AppSource, discover
 from reconciler.desired.models import APP_FILE, AppFile, ProductSpec, product_file_adapter
@@ -92,6 +92,8 @@ def _load_app(source: AppSource, lenient: bool, diagnostics: Diagnostics) -> _Lo
     products = _products(source, doc, spec, effective_lenient, diagnostics)
     if doc is None or spec is None:
         return None
+    for declared in products.values():
+        check_region(declared, spec.region, diagnostics)
     named = spec.name is not None
     app = DesiredApp(
         name=spec.name if spec.name is not None else source.default_name,

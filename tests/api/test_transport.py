@@ -21,7 +21,7 @@ from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.retry import RetryPolicy
 from reconciler.api.transport import AiohttpTransport
 from reconciler.errors import TransportError
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 from reconciler.secret import Secret
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]

@@ -483,7 +483,7 @@ def test_valid_tree_both_layouts(in_fixtures: Path) -> None:
 
     # The folder layout: app.yaml plus one file per product, the name from the folder.
     assert staging.identifier == "ops-admin"
-    assert staging.region == "usa"
+    assert staging.region == "singapore"
     assert staging.location == Location("valid/apps/staging/app.yaml", 2, 1)
     assert list(staging.products) == ["call", "live", "live_token", "conference"]
     assert staging.products["call"].location == Location("valid/apps/staging/app.yaml", 6, 3)

@@ -224,7 +224,7 @@ def test_ctrl_c_during_apply_keeps_the_finished_records_and_says_so(
 ) -> None:
     """The user presses Ctrl-C after the first change finished: its audit line is on
     disk, the message says changes may have been written, and the exit code is 130."""
-    from reconciler.cli.commands import apply as apply_module
+    from reconciler.engine import core as apply_module  # apply_all runs there now
 
     real_apply_all = apply_module.apply_all
 
@@ -256,7 +256,7 @@ def test_ctrl_c_after_the_audit_log_failed_says_so(
     """The disk fills up (the append fails), then the user presses Ctrl-C: the message
     must not claim the changes were recorded."""
     from reconciler.apply.audit import AuditLog
-    from reconciler.cli.commands import apply as apply_module
+    from reconciler.engine import core as apply_module  # apply_all runs there now
 
     class FullDisk(AuditLog):
         def append(self, result: Any) -> None:
@@ -268,7 +268,9 @@ def test_ctrl_c_after_the_audit_log_failed_says_so(
         await real_apply_all(client, items[:1], on_result=on_result)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(apply_module, "AuditLog", FullDisk)
+    from reconciler.cli.commands import apply as apply_command
+
+    monkeypatch.setattr(apply_command, "AuditLog", FullDisk)
     monkeypatch.setattr(apply_module, "apply_all", interrupted_after_one)
     audit = tmp_path / "audit.jsonl"
     result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)

@@ -10,8 +10,8 @@ from reconciler.api.limits import RateLimits
 from reconciler.api.retry import RetryPolicy
 from reconciler.desired.result import DesiredApp, DesiredProduct
 from reconciler.errors import Location
+from reconciler.facts.families import Family
 from reconciler.plan.change import Resource
-from reconciler.products.catalog import Family
 from reconciler.secret import Secret
 from reconciler.state import CallbackConfig, TokenConfig
 from reconciler.targets import ResolvedApp, resolve_apps

@@ -98,7 +98,12 @@ async def test_token_read_write_delete() -> None:
 
 @pytest.mark.parametrize(
     "response",
-    [{"Url": 5, "CallbackCommandList": []}, {"Url": "https://x"}, "a string", None],
+    [
+        {"Url": 5, "CallbackCommandList": []},
+        {"Url": "https://x", "CallbackCommandList": "e1"},
+        "a string",
+        None,
+    ],
 )
 async def test_malformed_get_answers(response: object) -> None:
     script = Scripted(v4(response=response) if response is not None else v4())
