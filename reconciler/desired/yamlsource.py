@@ -67,6 +67,10 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
 def display_path(path: Path | str) -> str:
     """``path`` relative to the current directory when it lies below it, else as given."""
     text = os.fspath(path)
+    if not os.path.isabs(text):  # already relative to the current directory: no getcwd()
+        normal = os.path.normpath(text)
+        if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
+            return normal
     try:
         relative = os.path.relpath(os.path.abspath(text))
     except ValueError:  # e.g. another drive on Windows
