@@ -134,10 +134,15 @@ class Run:
 
 def run_cli(args: Sequence[str], env: dict[str, str]) -> Run:
     """Run ``python -m reconciler ARGS`` and measure that very process."""
+    return run_python(["-m", "reconciler", *args], env)
+
+
+def run_python(args: Sequence[str], env: dict[str, str]) -> Run:
+    """Run ``python ARGS``; its wall time, exit code, CPU and peak RSS."""
     with tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "reconciler", *args],
+            [sys.executable, *args],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -192,7 +197,7 @@ class LogSlice:
 
     @property
     def other_codes(self) -> Counter[int]:
-        codes = (r["code"] for r in self.records)
+        codes = (int(str(r["code"])) for r in self.records)
         return Counter(c for c in codes if c not in OK_CODES and c not in FREQUENCY_CODES)
 
 
@@ -270,16 +275,7 @@ BARE_YAML = (
 
 
 def bare_yaml(desired: Path) -> Run:
-    with tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", BARE_YAML, str(desired)],
-            stderr=err,
-            timeout=STEP_TIMEOUT,
-            check=False,
-        )
-        seconds = time.perf_counter() - start
-    return Run(seconds, done.returncode, 0.0, 0.0)
+    return run_python(["-c", BARE_YAML, str(desired)], dict(os.environ))
 
 
 # -- report ------------------------------------------------------------------------------
