@@ -19,10 +19,60 @@ import os
 from collections.abc import Mapping
 from typing import Protocol
 
-from reconciler.desired.credentials import _resolve_key as resolve_key_subject
-from reconciler.desired.credentials import key_candidates, resolve_token_from_env
 from reconciler.errors import CredentialsError
+from reconciler.facts.limits import MAX_TOKEN_LENGTH
 from reconciler.secret import Secret
+
+GLOBAL_SECRET_KEY_ENV = "TRTC_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
+
+
+def key_candidates(sdkappid: int, secret_key_env: str | None) -> list[str]:
+    """Env vars that may hold an app's secret key, first hit wins.
+
+    ``secret_key_env`` when set, then ``TRTC_SECRET_KEY_<SDKAPPID>``, then
+    ``TRTC_SECRET_KEY``.
+    """
+    names = [f"{GLOBAL_SECRET_KEY_ENV}_{sdkappid}", GLOBAL_SECRET_KEY_ENV]
+    if secret_key_env:
+        names.insert(0, secret_key_env)
+    return list(dict.fromkeys(names))
+
+
+def resolve_key(candidates: list[str], env: Mapping[str, str], subject: str) -> Secret:
+    for name in candidates:
+        value = env.get(name)
+        if value:
+            return Secret(value)
+    empty = [name for name in candidates if name in env]
+    note = ""
+    if empty:
+        verb = "is" if len(empty) == 1 else "are"
+        note = f" ({', '.join(empty)} {verb} set but empty)"
+    raise CredentialsError(
+        f"no secret key for {subject}: "
+        f"set one of the environment variables {', '.join(candidates)}{note}"
+    )
+
+
+def resolve_token_from_env(token_env: str, env: Mapping[str, str], *, where: str) -> Secret:
+    """The token in the environment variable ``token_env``: set, 1-128 characters."""
+    value = env.get(token_env)
+    if value is None:
+        raise CredentialsError(
+            f"{where} reads its token from the environment variable {token_env}, "
+            f"which is not set: export {token_env} before running"
+        )
+    if not value:
+        raise CredentialsError(
+            f"{where} reads its token from the environment variable {token_env}, "
+            f"which is empty: put the token (1-{MAX_TOKEN_LENGTH} characters) in {token_env}"
+        )
+    if len(value) > MAX_TOKEN_LENGTH:
+        raise CredentialsError(
+            f"{where}: the token in the environment variable {token_env} is longer than "
+            f"{MAX_TOKEN_LENGTH} characters; Tencent accepts 1-{MAX_TOKEN_LENGTH}"
+        )
+    return Secret(value)
 
 
 class CredentialSource(Protocol):
@@ -44,7 +94,7 @@ class EnvironmentCredentials:
         self.env: Mapping[str, str] = os.environ if env is None else env
 
     def secret_key(self, sdkappid: int, secret_key_env: str | None, *, subject: str) -> Secret:
-        return resolve_key_subject(key_candidates(sdkappid, secret_key_env), self.env, subject)
+        return resolve_key(key_candidates(sdkappid, secret_key_env), self.env, subject)
 
     def token(self, token_env: str, *, where: str) -> Secret:
         return resolve_token_from_env(token_env, self.env, where=where)

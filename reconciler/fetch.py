@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.fanout import fan_out
+from reconciler.configs import Config, Resource, Unreadable
 from reconciler.errors import ReconcilerError
 from reconciler.products.registry import product as product_impl
-from reconciler.state import Config, Resource, Unreadable
 
 Key = tuple[int, str]  # (sdkappid, product)
 

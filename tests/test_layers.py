@@ -13,8 +13,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),
     frozenset({"errors", "secret", "loopback"}),
     frozenset({"api"}),
-    frozenset({"state", "products"}),
-    frozenset({"desired", "credentials", "fetch", "targets", "plan", "apply"}),
+    frozenset({"configs", "products"}),
+    frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),
     frozenset({"emulator"}),
     frozenset({"engine"}),
     frozenset({"cli", "render", "devtools", "__main__"}),
@@ -39,9 +39,9 @@ def test_the_command_uses_the_same_order() -> None:
 
 def test_the_graph_sees_real_edges() -> None:
     graph = imports.import_graph()
-    assert {"api", "facts", "state"} <= graph["products"]
+    assert {"api", "facts", "configs"} <= graph["products"]
     assert "cli" in graph["__main__"]
-    assert "state" in graph["products"]  # via ``from reconciler.state import``
+    assert "configs" in graph["products"]  # via ``from reconciler.configs import``
 
 
 def test_a_cycle_and_an_upward_import_are_found() -> None:

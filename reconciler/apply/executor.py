@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import Config
 from reconciler.errors import ApiError, ReconcilerError
 from reconciler.plan.change import Action, Change
 from reconciler.products.registry import product as product_impl
-from reconciler.state import Config
 
 
 class Outcome(str, enum.Enum):

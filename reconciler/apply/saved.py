@@ -6,13 +6,13 @@ from collections.abc import Mapping
 
 from reconciler.api.client import AppTarget
 from reconciler.apply.executor import ApplyItem
+from reconciler.configs import Config, TokenConfig
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.errors import CredentialsError, PlanFileError
 from reconciler.plan.change import Action
 from reconciler.plan.fingerprint import fingerprint, same_fingerprint, sign
 from reconciler.plan.planfile import SavedChange, SavedPlan
 from reconciler.secret import Secret
-from reconciler.state import Config, TokenConfig
 
 
 def _after_config(change: SavedChange, credentials: CredentialSource) -> Config | None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from reconciler.configs import CallbackConfig
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.models import Absent, CallbackPresent, ProductSpec, TokenPresent
+from reconciler.desired.models import Absent, CallbackPresent, ProductEntry, TokenPresent
 from reconciler.desired.result import DesiredProduct
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 from reconciler.products.catalog import PRODUCTS
 from reconciler.products.vocabulary import suggest
-from reconciler.state import CallbackConfig
 
 CLEAR_TEXT = "callbacks are sent in clear text; use https://"
 LENIENT_SUFFIX = "; passed through because lenient is set"
@@ -25,7 +25,7 @@ LENIENT_SUFFIX = "; passed through because lenient is set"
 
 def build_product(
     product: str,
-    spec: ProductSpec,
+    spec: ProductEntry,
     doc: YamlDocument,
     base: NodePath,
     *,

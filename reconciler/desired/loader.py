@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import AppSource, discover
-from reconciler.desired.models import APP_FILE, AppFile, ProductSpec, product_file_adapter
+from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
 from reconciler.desired.result import (
     ConfigWarning,
     DesiredApp,
@@ -181,7 +181,7 @@ def _products(
     return products
 
 
-def _quiet(product: str, raw: Any) -> ProductSpec | None:
+def _quiet(product: str, raw: Any) -> ProductEntry | None:
     """``raw`` validated as ``product``'s spec, unknown keys dropped, or None.
 
     Used where the errors of ``raw`` were reported already, so that the rules on
@@ -191,7 +191,7 @@ def _quiet(product: str, raw: Any) -> ProductSpec | None:
     if isinstance(raw, dict) and allowed is not None:
         raw = {key: value for key, value in raw.items() if key in allowed[2]}
     try:
-        spec: ProductSpec = product_file_adapter(product).validate_python(raw)
+        spec: ProductEntry = product_file_adapter(product).validate_python(raw)
     except ValidationError:
         return None
     return spec

@@ -134,7 +134,7 @@ TokenSpec = Annotated[
 ]
 """The live_token product: token_env + enabled, or absent."""
 
-ProductSpec = CallbackPresent | TokenPresent | Absent
+ProductEntry = CallbackPresent | TokenPresent | Absent
 
 
 def _callback_field(product: str) -> Any:
@@ -155,9 +155,9 @@ class Callbacks(_Strict):
     )
     conference: CallbackSpec | SkipJsonSchema[None] = _callback_field("conference")
 
-    def declared(self) -> dict[str, ProductSpec]:
+    def declared(self) -> dict[str, ProductEntry]:
         """The products written in the file, in catalog order."""
-        found: dict[str, ProductSpec] = {}
+        found: dict[str, ProductEntry] = {}
         for key in PRODUCTS:
             spec = getattr(self, key)
             if spec is not None:

@@ -20,8 +20,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),  # Tencent's fixed facts: imports nothing of the pipeline
     frozenset({"errors", "secret", "loopback"}),  # shared leaf utilities
     frozenset({"api"}),  # the client: envelopes, UserSigs, pacing, retries
-    frozenset({"state", "products"}),  # config values; one ProductSpec per product
-    frozenset({"desired", "credentials", "fetch", "targets", "plan", "apply"}),  # load … write
+    frozenset({"configs", "products"}),  # config values; one ProductSpec per product
+    frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),  # load … write
     frozenset({"emulator"}),  # a backend the engine can start (``--emulator SEED``)
     frozenset({"engine"}),  # the orchestrator (load → fetch → plan → apply)
     frozenset({"cli", "render", "devtools", "__main__"}),  # front ends

@@ -19,6 +19,7 @@ from typing import Any
 from reconciler.api.client import AppTarget
 from reconciler.apply.executor import ApplyItem, ChangeResult, apply_all
 from reconciler.apply.saved import saved_plan_items
+from reconciler.configs import Config
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.engine.backend import Backend, open_backend
@@ -38,8 +39,7 @@ from reconciler.plan.planfile import (
 )
 from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
 from reconciler.products.catalog import PRODUCT_KEYS
-from reconciler.state import Config
-from reconciler.targets import ResolvedApp, resolve_with
+from reconciler.resolve import ResolvedApp, resolve_with
 
 IN_MEMORY = Path("(plan made in this run)")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from reconciler.fetch import LiveSnapshot, Read
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.products.catalog import PRODUCT_KEYS
-from reconciler.targets import DesiredResource, ResolvedApp
+from reconciler.resolve import DesiredResource, ResolvedApp
 
 
 def diff_resource(item: DesiredResource, live: LiveSnapshot) -> Change | None:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.state import (
+from reconciler.configs import (
     SENSITIVE_CHANGED,
     CallbackConfig,
     Config,
@@ -19,6 +19,7 @@ from reconciler.state import (
     TokenConfig,
     Unreadable,
 )
+from reconciler.products.catalog import resource_order
 
 __all__ = ["SYMBOLS", "Action", "Change", "FieldDiff", "Plan", "Resource", "Unreadable"]
 
@@ -52,7 +53,7 @@ class Change:
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
-        return self.resource.sort_key
+        return resource_order(self.resource)
 
     def public_before(self) -> dict[str, Any] | None:
         return None if self.before is None else self.before.to_public()
@@ -154,14 +155,10 @@ class Plan:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
+        object.__setattr__(self, "unchanged", tuple(sorted(self.unchanged, key=resource_order)))
+        object.__setattr__(self, "unmanaged", tuple(sorted(self.unmanaged, key=resource_order)))
         object.__setattr__(
-            self, "unchanged", tuple(sorted(self.unchanged, key=lambda r: r.sort_key))
-        )
-        object.__setattr__(
-            self, "unmanaged", tuple(sorted(self.unmanaged, key=lambda r: r.sort_key))
-        )
-        object.__setattr__(
-            self, "errors", tuple(sorted(self.errors, key=lambda e: e.resource.sort_key))
+            self, "errors", tuple(sorted(self.errors, key=lambda e: resource_order(e.resource)))
         )
 
     def without(self, resources: set[Resource]) -> Plan:

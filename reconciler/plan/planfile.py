@@ -23,13 +23,13 @@ from typing import Any, TypeVar
 
 import yaml
 
+from reconciler.configs import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
 from reconciler.errors import PlanFileError
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
+from reconciler.resolve import ResolvedApp
 from reconciler.secret import Secret
-from reconciler.state import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
-from reconciler.targets import ResolvedApp
 
 SUPPORTED_MAJOR = "1"
 

@@ -10,9 +10,9 @@ from abc import ABC, abstractmethod
 from typing import Any, TypeVar
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig, Config, TokenConfig
 from reconciler.errors import MalformedResponseError
 from reconciler.products.spec import ProductSpec
-from reconciler.state import CallbackConfig, Config, TokenConfig
 
 C = TypeVar("C", CallbackConfig, TokenConfig)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import Config
 from reconciler.errors import ApiError
 from reconciler.facts import codes
 from reconciler.facts.families import Family
@@ -27,7 +28,6 @@ from reconciler.products.spec import (
     ProductSpec,
     Vocabulary,
 )
-from reconciler.state import Config
 
 SPEC = ProductSpec(
     key="call_legacy",

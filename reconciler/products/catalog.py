@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from reconciler import state
+from reconciler.configs import Resource
 from reconciler.facts.families import Family
 from reconciler.facts.limits import MAX_SDKAPPID, MAX_TOKEN_LENGTH
 from reconciler.products import call, call_legacy, conference, live, live_token
@@ -29,7 +29,13 @@ PRODUCTS: dict[str, ProductSpec] = {_spec(m).key: _spec(m) for m in MODULES}
 
 PRODUCT_KEYS: tuple[str, ...] = tuple(PRODUCTS)
 
-state.set_product_order(PRODUCT_KEYS)
+_ORDER: dict[str, int] = {key: i for i, key in enumerate(PRODUCT_KEYS)}
+
+
+def resource_order(resource: Resource) -> tuple[int, int, str]:
+    """Sort key of plans and reports: sdkappid, then the registry's product order."""
+    return (resource.sdkappid, _ORDER.get(resource.product, len(_ORDER)), resource.product)
+
 
 __all__ = [
     "MAX_SDKAPPID",
@@ -40,4 +46,5 @@ __all__ = [
     "Kind",
     "ProductInfo",
     "ProductSpec",
+    "resource_order",
 ]

@@ -7,6 +7,7 @@ fields so that the result never depends on what was there before.
 from __future__ import annotations
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import Config, TokenConfig
 from reconciler.errors import ApiError
 from reconciler.facts import codes
 from reconciler.facts.families import Family
@@ -21,7 +22,6 @@ from reconciler.products.spec import (
     Vocabulary,
 )
 from reconciler.secret import Secret
-from reconciler.state import Config, TokenConfig
 
 SPEC = ProductSpec(
     key="live_token",

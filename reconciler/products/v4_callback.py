@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import Config
 from reconciler.errors import ApiError
 from reconciler.facts.families import Family
 from reconciler.products.base import Product, expect_callback, parse_callback
 from reconciler.products.spec import ProductSpec
-from reconciler.state import Config
 
 
 def v4_body(spec: ProductSpec, config: Config) -> dict[str, Any]:

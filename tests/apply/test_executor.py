@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome, apply_all, apply_one
+from reconciler.configs import CallbackConfig, Config
 from reconciler.plan.change import Action, Change
-from reconciler.state import CallbackConfig, Config
 from tests.api.scripted import Scripted, v1, v4
 from tests.plan.factories import SG, US, cb, fast_client, res, target, tok
 

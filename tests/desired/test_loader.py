@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.configs import CallbackConfig
 from reconciler.desired import DesiredProduct, load_desired
 from reconciler.errors import ConfigErrors, Location
-from reconciler.state import CallbackConfig
 
 # every test runs with libyaml, and with the pure-Python loader alone
 pytestmark = pytest.mark.usefixtures("yaml_loader")

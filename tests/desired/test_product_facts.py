@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.configs import CallbackConfig
 from reconciler.desired.loader import load_desired
-from reconciler.state import CallbackConfig
 
 
 def write(root: Path, text: str) -> Path:

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig
 from reconciler.emulator.embedded import RunningEmulator
 from reconciler.emulator.store import CallbackRecord
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig
 from tests.integration.conftest import DEMO_TOKEN, EXAMPLES, assert_no_secrets, read_log
 
 PROD_SG, PROD_CN, STAGING_US = 1400000001, 1400000002, 1400000003

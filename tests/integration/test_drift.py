@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig, Config, TokenConfig
 from reconciler.emulator.embedded import RunningEmulator
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, Config, TokenConfig
 from tests.integration.conftest import EXAMPLES, SEED, assert_no_secrets, read_log
 
 PROD_SG = (1400000001, "singapore", "demo-key-not-secret-1")

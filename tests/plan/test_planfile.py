@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.configs import TokenConfig
 from reconciler.errors import PlanFileError
 from reconciler.fetch import LiveSnapshot
 from reconciler.plan.build import build_plan
@@ -16,7 +17,6 @@ from reconciler.plan.change import Action, Resource
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.planfile import SavedChange, plan_document, read_plan_file, write_plan_file
 from reconciler.secret import Secret
-from reconciler.state import TokenConfig
 from tests.plan.factories import (
     KEY,
     SG,

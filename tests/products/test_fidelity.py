@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig
 from reconciler.errors import ApiError, MalformedResponseError
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig
 from tests.api.scripted import Scripted, v1, v4
 
 TARGET = AppTarget(1400000001, "singapore", "administrator", Secret("k"))

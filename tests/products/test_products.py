@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig, TokenConfig
 from reconciler.errors import ApiError, MalformedResponseError
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, TokenConfig
 from tests.api.scripted import Scripted, v1, v4
 
 TARGET = AppTarget(1400000001, "singapore", "administrator", Secret("k"))

@@ -13,18 +13,6 @@ from reconciler.secret import REDACTED, Secret
 
 SENSITIVE_CHANGED = "(sensitive value changed)"
 
-_PRODUCT_ORDER: dict[str, int] = {}
-
-
-def set_product_order(keys: tuple[str, ...]) -> None:
-    """Record the products' display order (called once by the product registry).
-
-    The registry lives a layer above this module, so it hands the order down
-    rather than this module importing it.
-    """
-    _PRODUCT_ORDER.clear()
-    _PRODUCT_ORDER.update({key: i for i, key in enumerate(keys)})
-
 
 @dataclass(frozen=True)
 class Resource:
@@ -33,10 +21,6 @@ class Resource:
     app: str
     sdkappid: int
     product: str
-
-    @property
-    def sort_key(self) -> tuple[int, int, str]:
-        return (self.sdkappid, _PRODUCT_ORDER.get(self.product, 99), self.product)
 
     def __str__(self) -> str:
         return f"{self.app} ({self.sdkappid}) {self.product}"

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.api.client import AppTarget
+from reconciler.configs import Config, Resource, TokenConfig
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import CredentialsError
 from reconciler.secret import Secret
-from reconciler.state import Config, Resource, TokenConfig
 
 
 @dataclass(frozen=True)
