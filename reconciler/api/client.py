@@ -8,6 +8,7 @@ does not know products (see :mod:`reconciler.products`), which call
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -49,6 +50,13 @@ class AppTarget:
     region: str
     identifier: str
     secret_key: Secret = field(repr=False)
+
+
+def _json_bytes(body: dict[str, Any]) -> bytes:
+    """The body as httpx's ``json=`` encodes it; reads send ``{}``, encoded once."""
+    if not body:
+        return b"{}"
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 class _NoCookies(httpx.Cookies):
@@ -190,7 +198,7 @@ class TencentClient:
             request = httpx.Request(
                 "POST",
                 url,
-                json=wire_body,
+                content=_json_bytes(wire_body),
                 headers=self._http.headers,
                 extensions={"timeout": self._timeout},
             )
