@@ -71,6 +71,16 @@ def display_path(path: Path | str) -> str:
         normal = os.path.normpath(text)
         if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
             return normal
+    elif os.name == "posix":  # absolute: one getcwd(), no relpath()
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            return text
+        normal = os.path.normpath(text)
+        below = cwd.rstrip(os.sep) + os.sep
+        if normal == cwd:
+            return os.curdir
+        return normal[len(below) :] if normal.startswith(below) else text
     try:
         relative = os.path.relpath(os.path.abspath(text))
     except ValueError:  # e.g. another drive on Windows
@@ -304,6 +314,12 @@ class _Walker:
 
     def build(self, node: Node, path: NodePath, active: frozenset[int]) -> Any:
         self.count_node(node)
+        if node.__class__ is ScalarNode:  # most nodes: no cycle possible, no children
+            if len(path) > MAX_DEPTH:
+                raise _Fatal(_too_deep(self.at(node)))
+            self.marks[path] = node.start_mark
+            # a plain string needs no constructor (SafeConstructor returns node.value too)
+            return node.value if node.tag == _STR_TAG else self.scalar(node)
         if id(node) in active:
             raise _Fatal(
                 ConfigError(self.at(node), "an alias refers to its own anchor: remove the cycle")
