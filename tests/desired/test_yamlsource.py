@@ -226,6 +226,11 @@ def test_display_path_is_relative_to_cwd_when_below_it(
     # Above the current directory: shown as given, not as ../../
     assert display_path(tmp_path / "b.yaml") == str(tmp_path / "b.yaml")
     assert display_path("../b.yaml") == "../b.yaml"
+    # the directory itself, a sibling sharing its name as a prefix, and a detour
+    assert display_path(tmp_path / "apps") == "."
+    assert display_path(str(tmp_path / "apps") + "x/c.yaml") == str(tmp_path / "apps") + "x/c.yaml"
+    assert display_path(f"{tmp_path}/apps/../apps/d.yaml") == "d.yaml"
+    assert display_path("./e/../f.yaml") == "f.yaml"
 
 
 @pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML without libyaml")
