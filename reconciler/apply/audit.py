@@ -55,15 +55,19 @@ class AuditLog:
     :attr:`problem` says why, and the command reports it and exits 1 at the end.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, forced: bool = False) -> None:
         self.path = path
+        self.forced = forced  # --force: the safety thresholds were overridden
         self.problem: str | None = None
         self.written = 0
 
     def append(self, result: ChangeResult) -> None:
         if self.problem is not None:
             return
-        line = json.dumps(audit_record(result), sort_keys=True) + "\n"
+        record = audit_record(result)
+        if self.forced:
+            record["safety_override"] = True
+        line = json.dumps(record, sort_keys=True) + "\n"
         try:
             with self.path.open("a", encoding="utf-8") as fh:
                 fh.write(line)

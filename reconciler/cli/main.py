@@ -20,6 +20,7 @@ from reconciler.cli.commands.drift import drift_command
 from reconciler.cli.commands.import_ import import_command
 from reconciler.cli.commands.plan import plan_command
 from reconciler.cli.commands.schema import schema_command
+from reconciler.cli.commands.snapshot import snapshot_command
 from reconciler.cli.commands.validate import validate_command
 from reconciler.cli.output import Output
 from reconciler.emulator.cli import emulator_command
@@ -59,6 +60,7 @@ for command in (
     apply_command,
     drift_command,
     import_command,
+    snapshot_command,
     schema_command,
     emulator_command,
 ):

@@ -7,6 +7,7 @@ unknown words let through by ``lenient``) are returned, never raised.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.layout import AppSource, discover
+from reconciler.desired.layout import AppSource, discover, discover_files
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
 from reconciler.desired.result import (
     ConfigWarning,
@@ -34,18 +35,20 @@ __all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "loa
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 
 
-def load_desired(root: Path, *, lenient: bool = False) -> DesiredState:
+def load_desired(
+    root: Path, *, lenient: bool = False, files: Sequence[Path] | None = None
+) -> DesiredState:
     """Read every ``*.yaml``/``*.yml`` below ``root`` into apps sorted by sdkappid.
 
     ``lenient`` turns unknown event words into warnings for every app (an app can
     also set ``lenient: true`` for itself). Raises :class:`ConfigErrors` listing
-    every error found in every file.
+    every error found in every file. With ``files``, only the apps those files belong
+    to are read (``root`` is then unused).
     """
     diagnostics = Diagnostics()
+    sources = discover(root, diagnostics) if files is None else discover_files(files, diagnostics)
     loaded = [
-        app
-        for source in discover(root, diagnostics)
-        if (app := _load_app(source, lenient, diagnostics)) is not None
+        app for source in sources if (app := _load_app(source, lenient, diagnostics)) is not None
     ]
     _check_unique(loaded, diagnostics)
     if diagnostics.errors:

@@ -42,6 +42,11 @@ def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
+def has_valid_checksum(doc: Mapping[str, Any]) -> bool:
+    """Whether ``doc`` carries the checksum of its own content (not edited since saved)."""
+    return doc.get("checksum") == _checksum(doc)
+
+
 def _checksum(doc: Mapping[str, Any]) -> str:
     return _digest(doc, frozenset({"checksum"}))
 
@@ -84,6 +89,24 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
     doc["existing"] = plan.existing
     digest = body_digest(doc)
     doc["signatures"] = {str(i): sign(by_id[i].target.secret_key, digest) for i in used}
+    doc["checksum"] = _checksum(doc)
+    return doc
+
+
+def reviewed_plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
+    """The saved form of a plan made against a live-state snapshot, without keys.
+
+    Nothing in it is signed and it holds no fingerprint: it cannot be applied. It
+    records what reviewers saw, for ``apply --plan FRESH --reviewed FILE``.
+    """
+    by_id = {a.target.sdkappid: a for a in apps}
+    doc = plan_to_dict(plan)
+    used = sorted({c.resource.sdkappid for c in plan.changes})
+    doc["apps"] = [
+        {"app": by_id[i].app.name, "sdkappid": i, "region": by_id[i].app.region} for i in used
+    ]
+    doc["existing"] = plan.existing
+    doc["reviewed_only"] = True
     doc["checksum"] = _checksum(doc)
     return doc
 
@@ -213,6 +236,12 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
         raise _fail(path, f"format_version {version!r} is not supported (this tool reads 1.x)")
     if doc["checksum"] != _checksum(doc):
         raise _fail(path, "the plan file was edited after it was saved (checksum mismatch)")
+    if doc.get("reviewed_only"):
+        raise PlanFileError(
+            f"{path}: this plan was made against a live-state snapshot, without keys, so "
+            "nothing in it is signed and it cannot be applied. Plan with the keys "
+            f"(`reconciler plan DIR --out fresh.json`) and apply that with --reviewed {path}"
+        )
     try:
         apps = {
             int(a["sdkappid"]): SavedApp(

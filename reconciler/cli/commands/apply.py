@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -16,12 +17,14 @@ import click
 from reconciler.apply.audit import AuditLog, check_audit_log
 from reconciler.apply.executor import ApplyItem, ChangeResult
 from reconciler.apply.report import render_results, render_results_markdown, result_line
+from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import engine, report_unreadable
 from reconciler.engine import Connection, Reconciler, Selection
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
+from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import SavedPlan
 from reconciler.plan.safety import Thresholds
 from reconciler.render.text import render_change, render_text
@@ -52,10 +55,21 @@ def _run(
     reconciler: Reconciler,
     items: Sequence[ApplyItem],
     audit_log: Path | None,
+    *,
+    refused: Sequence[ChangeResult] = (),
+    forced: bool = False,
 ) -> int:
-    """Apply every item concurrently, report; exit 0 only if all applied."""
-    audit = AuditLog(audit_log) if audit_log is not None else None
+    """Apply every item concurrently, report; exit 0 only if all applied.
+
+    ``refused`` changes (not matching the reviewed plan) are reported and audited too;
+    ``forced``: the safety thresholds were overridden (recorded in the audit log).
+    """
+    audit = AuditLog(audit_log, forced=forced) if audit_log is not None else None
     finished: list[ChangeResult] = []
+    for result in refused:
+        out.info(result_line(result))
+        if audit is not None:
+            audit.append(result)
 
     def on_result(result: ChangeResult) -> None:
         finished.append(result)
@@ -64,7 +78,8 @@ def _run(
             audit.append(result)
 
     try:
-        results = reconciler.execute(items, on_result=on_result).results
+        executed = reconciler.execute(items, on_result=on_result).results if items else []
+        results = [*refused, *executed]
     except KeyboardInterrupt:
         if finished:
             out.result(render_results(finished))
@@ -106,16 +121,30 @@ def _apply_saved(
     saved: SavedPlan,
     connection: Connection,
     audit_log: Path | None,
+    *,
+    reviewed_file: Path | None = None,
+    forced: bool = False,
 ) -> int:
-    """A saved plan: shown, never confirmed (it was reviewed when it was made)."""
+    """A saved plan: shown, never confirmed (it was reviewed when it was made).
+
+    With ``reviewed_file``, only its changes that the reviewed plan lists identically
+    are applied; the others are refused and reported (see :mod:`apply.reviewed`).
+    """
     for error in saved.errors:
         out.warn(f"the saved plan left out an app it could not read: {error}")
+    reviewed = read_reviewed(reviewed_file) if reviewed_file is not None else None
     with engine(out, connection) as reconciler:
         items = reconciler.prepare(saved)
-        if not items:
+        refused: list[ChangeResult] = []
+        if reviewed is not None:
+            matched = match_reviewed(items, reviewed)
+            items, refused = matched.apply, matched.refused
+            for name in matched.done:
+                out.info(f"reviewed change {name} is no longer needed: live already matches")
+        if not items and not refused:
             return _nothing_to_do(out, "No changes in the saved plan. Nothing to do.")
         out.info(_saved_preview(plan_file, items))
-        return _run(out, reconciler, items, audit_log)
+        return _run(out, reconciler, items, audit_log, refused=refused, forced=forced)
 
 
 @click.command("apply")
@@ -133,6 +162,14 @@ def _apply_saved(
     "`apply FILE`. Changes whose live state moved since are refused as stale.",
 )
 @click.option(
+    "--reviewed",
+    "reviewed_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With a saved plan: apply only the changes this reviewed plan (a pull request's "
+    "`plan --out`, perhaps made against a snapshot) also lists, with the same live state "
+    "before and after; refuse and report every other change.",
+)
+@click.option(
     "--auto-approve",
     is_flag=True,
     help="Apply a plan of DIR without asking. Required when standard input is not a "
@@ -141,7 +178,8 @@ def _apply_saved(
 @click.option(
     "--force",
     is_flag=True,
-    help="Apply even when the plan exceeds the update/delete safety thresholds.",
+    help="Apply even when the plan exceeds the update/delete safety thresholds "
+    "(recorded in the audit log).",
 )
 @click.option(
     "--max-update-pct",
@@ -169,6 +207,7 @@ def _apply_saved(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append one JSON line per change (secrets redacted) to this file.",
 )
+@options.ignores
 @options.filters
 @options.backend
 @click.pass_obj
@@ -182,6 +221,8 @@ def apply_command(
     max_delete_pct: float,
     min_existing: int,
     audit_log: Path | None,
+    reviewed_file: Path | None,
+    ignores: tuple[str, ...],
     selection: Selection,
     connection: Connection,
 ) -> int:
@@ -208,6 +249,15 @@ def apply_command(
         )
     if target is not None and not target.is_dir():
         plan_file, target = target, None
+    if reviewed_file is not None and plan_file is None:
+        raise UsageError("--reviewed checks a fresh saved plan: give it as FILE (or --plan FILE)")
+    if ignores and plan_file is not None:
+        raise UsageError(
+            "--ignore applies when planning; a saved plan already leaves out what its "
+            "plan ignored (plan again with --ignore)"
+        )
+    if force:
+        out.warn("--force: the update/delete safety thresholds are overridden for this apply")
     thresholds = None if force else Thresholds(max_update_pct, max_delete_pct, min_existing)
     if audit_log is not None:
         check_audit_log(audit_log)
@@ -217,11 +267,21 @@ def apply_command(
             raise UsageError("--app/--product/--shard do not apply to a saved plan; plan again")
         saved = Reconciler.read_saved_plan(plan_file)
         Reconciler.check_saved(saved, thresholds)
-        return _apply_saved(out, plan_file, saved, connection, audit_log)
+        return _apply_saved(
+            out,
+            plan_file,
+            saved,
+            connection,
+            audit_log,
+            reviewed_file=reviewed_file,
+            forced=force,
+        )
 
     assert target is not None
     with engine(out, connection) as reconciler:
         run = reconciler.plan(target, selection)
+        skipped = ignored([c.resource for c in run.plan.changes], load_rules(target, ignores))
+        run = replace(run, plan=run.plan.without(skipped))
         plan = run.plan
         preview = render_text(plan).rstrip("\n")
         out.info(preview)
@@ -233,5 +293,5 @@ def apply_command(
         if not _confirm(out, preview, auto_approve):
             out.info("Apply cancelled; nothing was changed.")
             return 1
-        code = _run(out, reconciler, items, audit_log)
+        code = _run(out, reconciler, items, audit_log, forced=force)
         return report_unreadable(out, plan) or code
