@@ -47,13 +47,17 @@ def _log_retry(state: RetryCallState) -> None:
     """
     outcome = state.outcome
     exc = outcome.exception() if outcome is not None else None
-    code = f"code {exc.code}" if isinstance(exc, ApiError) else type(exc).__name__
     delay = state.next_action.sleep if state.next_action is not None else 0.0
+    if isinstance(exc, ApiError):  # its text ends with advice for when retries run out
+        what = f"{exc.command} for sdkappid {exc.sdkappid}: code {exc.code}"
+        detail = exc.info or "(no ErrorInfo)"
+    else:
+        what, detail = type(exc).__name__, str(exc)
     log.info(
         "retrying after attempt %d failed (%s: %s); next attempt in %.2f s",
         state.attempt_number,
-        code,
-        exc,
+        what,
+        detail,
         delay,
     )
 

@@ -89,7 +89,9 @@ async def test_each_retry_is_logged_with_code_attempt_and_delay(
         await RetryPolicy(jitter=0.0).call(attempt, Sleeps())
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2
-    assert lines[0].startswith("retrying after attempt 1 failed (code 100001: ")
-    assert lines[0].endswith("; next attempt in 0.50 s")
+    assert lines[0] == (
+        "retrying after attempt 1 failed (x/y for sdkappid 7: code 100001: busy); "
+        "next attempt in 0.50 s"
+    )
     assert lines[1].startswith("retrying after attempt 2 failed (TransportError: sdkappid 7")
     assert lines[1].endswith("; next attempt in 1.00 s")
