@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from reconciler.api.bounded import send_bounded
 from reconciler.api.endpoint import Endpoints
 from reconciler.api.envelope import Answer, parse_answer
 from reconciler.api.limits import DEFAULT_RATES, RateLimits
@@ -203,7 +204,12 @@ class TencentClient:
                 extensions={"timeout": self._timeout},
             )
             try:
-                response = await self._http.send(request)
+                response = await send_bounded(
+                    self._http,
+                    request,
+                    deadline=self._http.timeout.read,  # --timeout, for the whole request
+                    what=f"{path} for sdkappid {target.sdkappid}",
+                )
             except httpx.TimeoutException:
                 raise TransportError(
                     f"{path} for sdkappid {target.sdkappid}: no answer within the timeout"

@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import aiohttp
 import httpx
 import yarl
+from aiohttp.connector import Connection
+
+from reconciler.api.bounded import received_counter
 
 CHUNK_BYTES = 64 * 1024
 
@@ -76,6 +81,41 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
+class _CountingConnector(aiohttp.TCPConnector):
+    """aiohttp's connector that also counts, per request, the bytes its connection receives.
+
+    :func:`reconciler.api.bounded.send_bounded` tells a server that dripped an answer
+    (bytes came, too slowly: not retried) from one that sent nothing (retried). With
+    httpcore it counts through the ``trace`` extension; here the connection's protocol
+    counts into the counter of the request that took the connection.
+    """
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
+    ) -> Connection:
+        connection = await super().connect(req, traces, timeout)
+        counter = received_counter()  # this runs in the request's task
+        protocol = connection.protocol
+        if counter is not None and protocol is not None:
+            _counters[protocol] = counter
+            if protocol not in _counting:
+                _counting.add(protocol)
+                receive = protocol.data_received
+
+                def data_received(data: bytes) -> None:
+                    box = _counters.get(protocol)
+                    if box is not None:
+                        box[0] += len(data)
+                    receive(data)
+
+                protocol.data_received = data_received  # type: ignore[method-assign]
+        return connection
+
+
+_counters: weakref.WeakKeyDictionary[Any, list[int]] = weakref.WeakKeyDictionary()
+_counting: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """One aiohttp session (made on first use, inside the running loop) for a client."""
 
@@ -91,7 +131,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if isinstance(verify, ssl.SSLContext)
             else httpx.create_ssl_context(verify=verify)
         )
-        connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=context)
+        connector = _CountingConnector(limit=self._max_connections, ssl=context)
         # no cookies, no proxies from the environment, no default headers of its own:
         # httpx has set every header the request carries
         return aiohttp.ClientSession(

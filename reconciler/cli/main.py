@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import click
 
 from reconciler import __version__
-from reconciler.api.redact import install_log_redaction
+from reconciler.api.redact import install_handler_scrubbing, install_log_redaction
 from reconciler.cli.commands.apply import apply_command
 from reconciler.cli.commands.drift import drift_command
 from reconciler.cli.commands.import_ import import_command
@@ -48,6 +48,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     install_log_redaction()
+    install_handler_scrubbing()  # every log line, of any logger, without any known secret
     if verbose < 2:
         # httpx logs every request at INFO; keep that for -vv (redacted even then).
         logging.getLogger("httpx").setLevel(logging.WARNING)

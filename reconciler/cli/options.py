@@ -16,6 +16,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from reconciler.clicktypes import FiniteFloatRange
 from reconciler.engine.options import Connection, Selection
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.render import FORMATS
@@ -130,10 +131,11 @@ backend = _folding(
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(0.1, 600),
+            type=FiniteFloatRange(0.1, 600),
             default=10.0,
             show_default=True,
-            help="Seconds to wait for one answer (Tencent's own timeout is 3 s).",
+            help="Seconds for one whole request: connect, headers and body (Tencent's "
+            "own timeout is 3 s).",
         ),
     ],
 )

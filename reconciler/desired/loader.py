@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import AppSource, discover, discover_files
@@ -69,10 +70,15 @@ class _Loaded:
 
 def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
     try:
-        return load_yaml(path)
+        doc = load_yaml(path)
     except ConfigErrors as errors:
         diagnostics.add(errors.errors)
         return None
+    unsafe = control_character_errors(doc)
+    if unsafe:  # reported alone: no other message quotes these strings
+        diagnostics.add(unsafe)
+        return None
+    return doc
 
 
 def _load_app(source: AppSource, lenient: bool, diagnostics: Diagnostics) -> _Loaded | None:

@@ -19,6 +19,7 @@ from reconciler.configs import (
     TokenConfig,
     Unreadable,
 )
+from reconciler.escape import escape
 from reconciler.products.catalog import resource_order
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class Plan:
             f"could not read the live state of {len(self.errors)} resource(s) in "
             f"{len(apps)} app(s); nothing was changed in "
             f"{'that app' if len(apps) == 1 else 'those apps'} (left out of the plan): "
-            + ", ".join(f"{name} ({i})" for name, i in apps)
+            + ", ".join(f"{escape(name)} ({i})" for name, i in apps)
             + "\n"
             + "\n".join(f"  {e}" for e in self.errors)
         )

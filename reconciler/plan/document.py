@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.plan.change import Change, Plan, Resource
+from reconciler.secret import mask_known
 
 FORMAT_VERSION = "1.2"
 # 1.1 adds ``errors`` (unreadable resources).
@@ -55,7 +56,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
-        "errors": [{**resource_to_dict(e.resource), "error": e.error} for e in plan.errors],
+        "errors": [
+            {**resource_to_dict(e.resource), "error": mask_known(e.error)} for e in plan.errors
+        ],
         "ignored": [resource_to_dict(r) for r in plan.ignored],
         "warnings": all_warnings(plan),
         "safety": None if plan.safety is None else plan.safety.to_dict(),

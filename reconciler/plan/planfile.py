@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
 from reconciler.resolve import ResolvedApp
-from reconciler.secret import Secret
+from reconciler.secret import Secret, mask_known
 
 SUPPORTED_MAJOR = "1"
 
@@ -64,6 +65,10 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
     for change in plan.changes:
         app = by_id[change.resource.sdkappid]
         entry = change_to_dict(change)
+        if isinstance(entry["before"], dict) and isinstance(entry["before"].get("url"), str):
+            # the live URL as the plan saw it, for reports only (staleness is checked on
+            # the fingerprint): a secret it holds is masked, never saved
+            entry["before"]["url"] = mask_known(entry["before"]["url"])
         key = app.target.secret_key
         r = change.resource
         entry["fingerprint"] = {
@@ -208,6 +213,21 @@ def _optional(value: Any, kind: type[T], field: str) -> T | None:
     return None if value is None else _typed(value, kind, field)
 
 
+class _OutOfRange(ValueError):
+    """A number JSON can write but no plan holds: 1e400 (infinite as a float), NaN."""
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _OutOfRange(text[:40])
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise _OutOfRange(text)
+
+
 def read_plan_file(path: Path) -> SavedPlan:
     try:
         text = path.read_text(encoding="utf-8")
@@ -216,7 +236,9 @@ def read_plan_file(path: Path) -> SavedPlan:
     except UnicodeDecodeError:
         raise _fail(path, "not a plan file (not UTF-8 text)") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except _OutOfRange as exc:
+        raise _fail(path, f"not a plan file (the number {exc} is out of range)") from None
     except RecursionError:
         raise _fail(path, "not a plan file (JSON nested too deeply)") from None
     except ValueError as exc:
@@ -278,7 +300,7 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
         )
         if not all(isinstance(v, int) for v in dict(doc["summary"]).values()):
             raise ValueError("summary counts must be integers")
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise _fail(path, f"malformed saved plan ({type(exc).__name__}: {exc})") from None
     for change in changes:
         if change.resource.sdkappid not in apps:

@@ -6,8 +6,11 @@ and say how many were left out.
 
 from __future__ import annotations
 
+import html
+import re
 from itertools import groupby
 
+from reconciler.escape import escape
 from reconciler.plan.change import SYMBOLS, Action, Change, Plan, Resource
 from reconciler.render.text import DRIFT_HEADING, DRIFT_MARK, EDIT_HEADING, render_change
 
@@ -22,7 +25,7 @@ def _unmanaged_section(plan: Plan) -> str:
     names: list[str] = []
     used = 0
     for r in plan.unmanaged:
-        name = f"`{r.app}/{r.product}`"
+        name = f"`{_code(f'{r.app}/{r.product}')}`"
         if used + len(name) + 2 > _UNMANAGED_BUDGET:
             break
         names.append(name)
@@ -36,7 +39,7 @@ def _resource_list(resources: tuple[Resource, ...]) -> str:
     names: list[str] = []
     used = 0
     for r in resources:
-        name = f"`{r.app}/{r.product}`"
+        name = f"`{_code(f'{r.app}/{r.product}')}`"
         if used + len(name) + 2 > _UNMANAGED_BUDGET:
             break
         names.append(name)
@@ -81,7 +84,7 @@ def _context_section(plan: Plan) -> str:
 def _errors_section(plan: Plan) -> str:
     if not plan.errors:
         return ""
-    apps = ", ".join(f"**{name}** ({i})" for name, i in plan.unreadable_apps)
+    apps = ", ".join(f"**{html.escape(escape(name))}** ({i})" for name, i in plan.unreadable_apps)
     lines = "\n".join(f"! {e}".replace("`", "'") for e in plan.errors)
     return (
         f"\n> **Could not be read** (left out; nothing is changed in these apps): {apps}\n\n"
@@ -97,10 +100,20 @@ def _app_section(changes: list[Change]) -> str:
     if reverts:
         parts.append(f"⚠️ {reverts} revert(s) live drift")
     body = "\n".join(line for c in changes for line in [*render_change(c), ""]).rstrip()
+    fence = "`" * max(3, _longest_backtick_run(body) + 1)
     return (
-        f"<details><summary><b>{first.app}</b> ({first.sdkappid}): {', '.join(parts)}"
-        f"</summary>\n\n```diff\n{body}\n```\n\n</details>\n"
+        f"<details><summary><b>{html.escape(escape(first.app))}</b> ({first.sdkappid}): "
+        f"{', '.join(parts)}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
     )
+
+
+def _code(text: str) -> str:
+    """``text`` for inside a one-backtick code span: escaped, without backticks."""
+    return escape(text).replace("`", "'")
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall("`+", text)), default=0)
 
 
 def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMMENT_LIMIT) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.escape import escape
 from reconciler.plan.change import SYMBOLS, Action, Change, FieldDiff, Plan
 
 DRIFT_MARK = "!! REVERTS LIVE DRIFT"
@@ -52,10 +53,10 @@ def render_change(change: Change) -> list[str]:
     symbol = SYMBOLS[change.action]
     diffs = change.field_diffs()
     width = max((len(d.name) for d in diffs), default=0)
-    lines = [f"  # {r.app} ({r.sdkappid}) {r.product} {_VERB[change.action]}"]
+    lines = [f"  # {r} {_VERB[change.action]}"]
     if change.reverts_drift:
         lines.append(f"  # {DRIFT_MARK}: live was changed outside reconciler; this undoes it")
-    lines.append(f"  {symbol} {r.product} {{")
+    lines.append(f"  {symbol} {escape(r.product)} {{")
     for diff in diffs:
         lines += _field_lines(change, diff, width)
     lines.append("    }")
@@ -95,7 +96,9 @@ def context_lines(plan: Plan) -> list[str]:
         lines.append(
             f"{DRIFT_MARK}: {len(plan.drift_reverts)} change(s) undo live changes made "
             "outside reconciler: "
-            + ", ".join(f"{c.resource.app}/{c.resource.product}" for c in plan.drift_reverts)
+            + ", ".join(
+                escape(f"{c.resource.app}/{c.resource.product}") for c in plan.drift_reverts
+            )
         )
     if plan.safety is not None:
         lines.append(f"Safety: {plan.safety.summary()}")
@@ -114,7 +117,7 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         lines += ["No changes. The live configuration matches the desired state.", ""]
     if plan.unmanaged:
         lines.append("Configured live but not declared in the desired state (left alone):")
-        lines += [f"  ? {r.app} ({r.sdkappid}) {r.product}" for r in plan.unmanaged]
+        lines += [f"  ? {r}" for r in plan.unmanaged]
         lines.append("")
     if plan.errors:
         lines.append("Could not be read, left out (nothing is changed in these apps):")
@@ -122,7 +125,7 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         lines.append("")
     if plan.ignored:
         lines.append("Ignored (accepted differences left alone: --ignore / .driftignore):")
-        lines += [f"  = {r.app} ({r.sdkappid}) {r.product}" for r in plan.ignored]
+        lines += [f"  = {r}" for r in plan.ignored]
         lines.append("")
     context = context_lines(plan)
     if context:

@@ -21,6 +21,7 @@ from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import engine, report_unreadable
+from reconciler.clicktypes import FiniteFloatRange
 from reconciler.engine import Connection, Reconciler, Selection
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
@@ -183,14 +184,14 @@ def _apply_saved(
 )
 @click.option(
     "--max-update-pct",
-    type=click.FloatRange(0, 100),
+    type=FiniteFloatRange(0, 100),
     default=30.0,
     show_default=True,
     help="Refuse when updates exceed this share of the existing managed configs.",
 )
 @click.option(
     "--max-delete-pct",
-    type=click.FloatRange(0, 100),
+    type=FiniteFloatRange(0, 100),
     default=30.0,
     show_default=True,
     help="Refuse when deletes exceed this share of the existing managed configs.",
