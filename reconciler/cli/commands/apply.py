@@ -74,7 +74,7 @@ def _run(
 
     def on_result(result: ChangeResult) -> None:
         finished.append(result)
-        out.info(result_line(result))
+        out.info(result_line(result), colorize_text=True)
         if audit is not None:
             audit.append(result)
 
@@ -83,7 +83,7 @@ def _run(
         results = [*refused, *executed]
     except KeyboardInterrupt:
         if finished:
-            out.result(render_results(finished))
+            out.result(render_results(finished), colorize_text=True)
             append_step_summary(render_results_markdown(finished))
         recorded = ""
         if audit is not None and audit.problem is not None:
@@ -95,7 +95,7 @@ def _run(
             "the others may or may not have been written. Run `reconciler plan` to see "
             "where things stand, then apply again (it converges)"
         ) from None
-    out.result(render_results(results))
+    out.result(render_results(results), colorize_text=True)
     append_step_summary(render_results_markdown(results))
     if audit is not None and audit.problem is not None:
         out.error(audit.problem)
@@ -144,7 +144,7 @@ def _apply_saved(
                 out.info(f"reviewed change {name} is no longer needed: live already matches")
         if not items and not refused:
             return _nothing_to_do(out, "No changes in the saved plan. Nothing to do.")
-        out.info(_saved_preview(plan_file, items))
+        out.info(_saved_preview(plan_file, items), colorize_text=True)
         return _run(out, reconciler, items, audit_log, refused=refused, forced=forced)
 
 
@@ -265,7 +265,9 @@ def apply_command(
 
     if plan_file is not None:
         if selection != Selection(lenient=selection.lenient):
-            raise UsageError("--app/--product/--shard do not apply to a saved plan; plan again")
+            raise UsageError(
+                "--app/--exclude-app/--product/--shard do not apply to a saved plan; plan again"
+            )
         saved = Reconciler.read_saved_plan(plan_file)
         Reconciler.check_saved(saved, thresholds)
         return _apply_saved(
@@ -285,7 +287,7 @@ def apply_command(
         run = replace(run, plan=run.plan.without(skipped))
         plan = run.plan
         preview = render_text(plan).rstrip("\n")
-        out.info(preview)
+        out.info(preview, colorize_text=True)
         reconciler.check_plan(run, thresholds)
         if not plan.has_changes:
             code = _nothing_to_do(out, "No changes. Nothing to do.")
