@@ -7,7 +7,8 @@ import asyncio
 import hashlib
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,12 @@ from reconciler.api.client import TencentClient
 from reconciler.api.endpoint import check_endpoint
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output
+from reconciler.cli.progress import DEFAULT_INTERVAL
+from reconciler.cli.progress import Progress as ProgressLine
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.errors import UsageError
 from reconciler.fetch import fetch_live
+from reconciler.phases import phase
 from reconciler.plan.build import build_plan, reads_for
 from reconciler.plan.change import Plan
 from reconciler.targets import ResolvedApp, resolve_apps
@@ -91,22 +95,37 @@ def open_backend(out: Output, connection: Connection) -> Iterator[Backend]:
         yield Backend(connection, emulator.base_url, seed.secret_keys())
 
 
-class Progress:
-    """A one-line counter on stderr, only on a terminal and for more than a handful of apps."""
+def _to_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
-    THRESHOLD = 5
 
-    def __init__(self, out: Output, label: str, total: int, apps: int) -> None:
-        self.enabled = out.stderr_is_tty and not out.quiet and apps > self.THRESHOLD
-        self.label, self.total, self.done = label, total, 0
+class Progress(ProgressLine):
+    """Progress on stderr: a counter on a terminal (for more than a handful of apps),
+    a line every few seconds off a terminal (CI logs); nothing under ``-q``."""
 
-    def step(self) -> None:
-        self.done += 1
-        if self.enabled:
-            sys.stderr.write(f"\r{self.label}: {self.done}/{self.total}")
-            if self.done == self.total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+    THRESHOLD = ProgressLine.TTY_THRESHOLD
+
+    def __init__(
+        self,
+        out: Output,
+        label: str,
+        total: int,
+        apps: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        interval: float = DEFAULT_INTERVAL,
+    ) -> None:
+        super().__init__(
+            label,
+            total,
+            write=_to_stderr,
+            tty=out.stderr_is_tty,
+            enabled=not out.quiet,
+            apps=apps,
+            clock=clock,
+            interval=interval,
+        )
 
 
 async def make_plan(
@@ -120,8 +139,10 @@ async def make_plan(
     wanted = products or None
     reads = reads_for(apps, wanted, probe_unmanaged=probe_unmanaged)
     progress = Progress(out, "reading live state", len(reads), len(apps))
-    live = await fetch_live(client, reads, on_done=progress.step)
-    plan = build_plan(apps, live, wanted)
+    with phase("fetch"):
+        live = await fetch_live(client, reads, on_done=progress.step)
+    with phase("plan"):
+        plan = build_plan(apps, live, wanted)
     for warning in plan.warnings:
         out.warn(warning)
     return plan
@@ -146,14 +167,16 @@ def planned(
     out: Output, directory: Path, selection: Selection, connection: Connection
 ) -> Iterator[Planned]:
     """load → resolve credentials → fetch (read-only client) → diff."""
-    apps = load_selected(out, directory, selection)
+    with phase("load"):
+        apps = load_selected(out, directory, selection)
     with open_backend(out, connection) as backend:
-        resolved = resolve_apps(
-            apps,
-            os.environ,
-            secret_keys=backend.secret_keys,
-            products=frozenset(selection.products) if selection.products else None,
-        )
+        with phase("credentials"):
+            resolved = resolve_apps(
+                apps,
+                os.environ,
+                secret_keys=backend.secret_keys,
+                products=frozenset(selection.products) if selection.products else None,
+            )
 
         async def run() -> Plan:
             async with backend.client(read_only=True) as client:

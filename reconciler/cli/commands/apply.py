@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -11,13 +10,19 @@ from pathlib import Path
 import click
 
 from reconciler.apply.audit import AuditLog, check_audit_log
-from reconciler.apply.executor import ApplyItem, ChangeResult, apply_all
-from reconciler.apply.report import render_results, render_results_markdown, result_line
+from reconciler.apply.executor import ApplyItem, ChangeResult
+from reconciler.apply.report import (
+    render_results,
+    render_results_json,
+    render_results_markdown,
+    result_line,
+)
+from reconciler.apply.run import ApplyRun
 from reconciler.apply.saved import items_from_saved_plan
 from reconciler.cli import options
 from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import Backend, open_backend, planned
+from reconciler.cli.session import Backend, Progress, open_backend, planned
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
 from reconciler.plan.planfile import read_plan_file
@@ -52,8 +57,12 @@ def _items_for(plan: Plan, resolved: Sequence[ResolvedApp]) -> list[ApplyItem]:
     return items
 
 
-def _nothing_to_do(out: Output, text: str) -> int:
-    out.result(text + "\n")
+def _nothing_to_do(out: Output, text: str, output_format: str = "text") -> int:
+    if output_format == "json":
+        out.info(text)
+        out.result(render_results_json([]))
+    else:
+        out.result(text + "\n")
     append_step_summary(f"### trtc-callback-reconciler: Apply\n\n{text}\n")
     return 0
 
@@ -65,46 +74,51 @@ def _run(
     preview: str,
     auto_approve: bool,
     audit_log: Path | None,
+    output_format: str = "text",
 ) -> int:
-    """Confirm, apply every item concurrently, report; exit 0 only if all applied."""
+    """Confirm, apply every item concurrently, re-check for other writers, report;
+    exit 0 only if all applied."""
     if not _confirm(out, preview, auto_approve):
         out.info("Apply cancelled; nothing was changed.")
         return 1
     audit = AuditLog(audit_log) if audit_log is not None else None
-    finished: list[ChangeResult] = []
-
-    def on_result(result: ChangeResult) -> None:
-        finished.append(result)
-        out.info(result_line(result))
-        if audit is not None:
-            audit.append(result)
-
-    async def execute() -> list[ChangeResult]:
-        async with backend.client() as client:
-            return await apply_all(client, items, on_result=on_result)
-
+    apps = len({item.change.resource.sdkappid for item in items})
+    run = ApplyRun(
+        backend.client,
+        items,
+        audit=audit,
+        on_result=lambda result: out.info(result_line(result)),
+        progress=Progress(out, "applying", len(items), apps),
+    )
     try:
-        results = asyncio.run(execute())
-    except KeyboardInterrupt:
-        if finished:
-            out.result(render_results(finished))
-            append_step_summary(render_results_markdown(finished))
-        recorded = ""
-        if audit is not None and audit.problem is not None:
-            recorded = f" ({audit.problem})"
-        elif audit is not None and audit.written:
-            recorded = f", recorded in {audit_log}"
-        raise ApplyInterrupted(
-            f"interrupted: {len(finished)} of {len(items)} change(s) finished{recorded}; "
-            "the others may or may not have been written. Run `reconciler plan` to see "
-            "where things stand, then apply again (it converges)"
-        ) from None
-    out.result(render_results(results))
-    append_step_summary(render_results_markdown(results))
+        results = run.execute()
+    except ApplyInterrupted as exc:
+        _report(out, run.finished, output_format, total=len(items), interrupted=exc.signal)
+        raise
+    finally:
+        if audit is not None:
+            audit.close()
+    _report(out, results, output_format)
     if audit is not None and audit.problem is not None:
         out.error(audit.problem)
         return 1
     return 0 if all(r.ok for r in results) else 1
+
+
+def _report(
+    out: Output,
+    results: Sequence[ChangeResult],
+    output_format: str,
+    *,
+    total: int | None = None,
+    interrupted: str | None = None,
+) -> None:
+    if output_format == "json":
+        out.result(render_results_json(results, total=total, interrupted=interrupted))
+    elif results:
+        out.result(render_results(results))
+    if results:
+        append_step_summary(render_results_markdown(results))
 
 
 def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
@@ -165,7 +179,17 @@ def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
 @click.option(
     "--audit-log",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Append one JSON line per change (secrets redacted) to this file.",
+    help="Append JSON lines to this file (secrets redacted): before each write an "
+    "intent line, flushed to disk, then its outcome with Tencent's RequestId.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How the result goes to stdout: text lines, or a JSON document (per change "
+    "the outcome, RequestId and error; a summary). Progress and logs stay on stderr.",
 )
 @options.filters
 @options.backend
@@ -180,14 +204,18 @@ def apply_command(
     max_delete_pct: float,
     min_existing: int,
     audit_log: Path | None,
+    output_format: str,
     selection: Selection,
     connection: Connection,
 ) -> int:
     """Make the live callbacks match DIRECTORY (or a saved --plan FILE).
 
     Shows the plan and asks y/N; each change is applied independently, read back
-    and verified. Exit 0 when every change applied, 1 on any failure or refusal,
-    130 when interrupted (Ctrl-C): then run `reconciler plan` to see what changed.
+    and verified; at the end every written resource is read again, and one that
+    another writer changed meanwhile is reported. Exit 0 when every change
+    applied, 1 on any failure, unverified or overwritten change, or refusal;
+    130 when interrupted (Ctrl-C), 143 on SIGTERM (a CI cancel): then run
+    `reconciler plan` to see what changed.
     """
     if (directory is None) == (plan_file is None):
         raise UsageError("give either DIRECTORY or --plan FILE (exactly one)")
@@ -204,10 +232,12 @@ def apply_command(
         with open_backend(out, connection) as backend:
             items = items_from_saved_plan(saved, os.environ, backend.secret_keys)
             if not items:
-                return _nothing_to_do(out, "No changes in the saved plan. Nothing to do.")
+                return _nothing_to_do(
+                    out, "No changes in the saved plan. Nothing to do.", output_format
+                )
             preview = _saved_preview(plan_file, items)
             out.info(preview)
-            return _run(out, backend, items, preview, auto_approve, audit_log)
+            return _run(out, backend, items, preview, auto_approve, audit_log, output_format)
 
     assert directory is not None
     with planned(out, directory, selection, connection) as run:
@@ -218,6 +248,6 @@ def apply_command(
         if thresholds is not None:
             check_thresholds(plan.summary(), plan.existing, thresholds)
         if not plan.has_changes:
-            return _nothing_to_do(out, "No changes. Nothing to do.")
+            return _nothing_to_do(out, "No changes. Nothing to do.", output_format)
         items = _items_for(plan, run.resolved)
-        return _run(out, run.backend, items, preview, auto_approve, audit_log)
+        return _run(out, run.backend, items, preview, auto_approve, audit_log, output_format)
