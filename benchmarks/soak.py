@@ -6,9 +6,9 @@ moments, then apply again until it converges, and check what happened.
 For each fault rate, one emulator process (``--fault-rate R``, a request log, an
 SQLite database) serves every run:
 
-1. kill phase: up to ``--kills`` applies, each SIGKILLed once it has sent a random
-   number of writes (seen in the emulator's request log); a run that finishes first
-   ends the phase;
+1. kill phase: applies, each SIGKILLed once it has sent a random number (1-8) of
+   writes (seen in the emulator's request log), until ``--kills`` were killed; a run
+   that finishes first is counted apart, and one that converges ends the phase;
 2. convergence: applies, not killed, until one exits 0 (counted: "runs to converge");
 3. checks, on a fresh fault-free emulator over the same database:
    - the live state equals the desired (``plan --detailed-exitcode`` exits 0);
@@ -45,6 +45,7 @@ FIRST_SDKAPPID = 1600000000
 CALL_EVENTS = ["Call.CallbackAfterEndCall", "Call.CallbackAfterStartCall"]
 LIVE_EVENTS = ["Live.CallbackAfterCreateRoom", "Live.CallbackAfterDestroyRoom"]
 ROOM_EVENTS = ["Room.CallbackAfterCreateRoom", "Room.CallbackAfterDestroyRoom"]
+KILL_WITHIN_WRITES = 8  # a kill point is drawn from 1..8 writes into a run
 STEP_TIMEOUT = 600.0  # seconds for one CLI run: a guard, not a measurement
 V4_SERVICES = {"call_config": "call", "live_config": "live", "room_config": "conference"}
 
@@ -163,9 +164,9 @@ def apply_args(desired: Path, audit: Path) -> list[str]:
 
 def killed_apply(
     desired: Path, audit: Path, env: dict[str, str], log: Path, after_writes: int
-) -> bool:
+) -> int | None:
     """Run apply; SIGKILL it once the request log shows ``after_writes`` more writes.
-    True when it was killed, False when it finished first."""
+    None when it was killed, else its exit code (it finished first)."""
     start = count_writes(log)
     proc = subprocess.Popen(
         reconciler(*apply_args(desired, audit)),
@@ -180,11 +181,11 @@ def killed_apply(
             if count_writes(log) - start >= after_writes:
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
-                return True
+                return None
             if time.monotonic() > deadline:
                 raise TimeoutError("apply did not finish within the step timeout")
             time.sleep(0.01)  # polling the log; the kill point is a write count, not a time
-        return False
+        return proc.returncode
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -287,7 +288,8 @@ class SoakResult:
     def line(self) -> str:
         return (
             f"fault rate {self.fault_rate:.0%}: {self.apps} apps ({self.managed} managed configs), "
-            f"{self.kills} SIGKILLs, converged in {self.runs_to_converge} run(s) after the kills"
+            f"{self.kills} SIGKILLs ({self.killed_runs_finished} run(s) ended before their "
+            "kill point), converged in {self.runs_to_converge} run(s) after the kills"
             f"{'' if self.converged else ' (NOT CONVERGED)'}; final state "
             f"{'= desired' if self.final_state_ok else 'DIFFERS'}; {self.writes} writes, "
             f"{self.writes_without_intent} without an intent line, "
@@ -305,8 +307,8 @@ def run_soak(
     seed: int = 1,
     kill_after: Sequence[int] | None = None,
 ) -> SoakResult:
-    """One soak at one fault rate in ``root``. ``kill_after`` fixes the kill points
-    (writes seen per killed run); otherwise they are drawn from ``seed``."""
+    """One soak at one fault rate in ``root``. ``kill_after`` fixes the first kill
+    points (writes seen per killed run); the others are drawn from ``seed``."""
     started = time.monotonic()
     root.mkdir(parents=True, exist_ok=True)
     desired, seed_file, fleet_env, managed = write_fleet(root, apps)
@@ -321,17 +323,18 @@ def run_soak(
     emulator = Emulator(seed_file, db, log, fault_rate, seed)
     try:
         env = {**base_env, **fleet_env, "TRTC_ENDPOINT": emulator.url}
-        points = (
-            list(kill_after)
-            if kill_after is not None
-            else [rng.randint(1, max(1, managed // 4)) for _ in range(kills)]
-        )
-        for after in points:
-            if killed_apply(desired, audit, env, log, after):
+        points = list(kill_after) if kill_after is not None else []
+        attempts = 0
+        while result.kills < kills and attempts < 3 * kills:
+            attempts += 1
+            after = points.pop(0) if points else rng.randint(1, KILL_WITHIN_WRITES)
+            code = killed_apply(desired, audit, env, log, after)
+            if code is None:
                 result.kills += 1
-            else:
-                result.killed_runs_finished += 1
-                break  # it converged (or failed) on its own before the kill point
+                continue
+            result.killed_runs_finished += 1
+            if code == 0:
+                break  # converged before the kill point: nothing left to interrupt
         for run in range(1, max_runs + 1):
             code = plain_apply(desired, audit, env)
             result.runs_to_converge = run
