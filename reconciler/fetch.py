@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import Config, Resource, Unreadable
 from reconciler.errors import ReconcilerError
 from reconciler.products.registry import product as product_impl
-from reconciler.state import Config
 
 Key = tuple[int, str]  # (sdkappid, product)
 
@@ -30,6 +30,11 @@ class FetchError(ReconcilerError):
 class LiveSnapshot:
     configs: dict[Key, Config | None]
     warnings: tuple[str, ...] = ()
+    failures: tuple[Unreadable, ...] = ()  # required reads that failed (``partial=True``)
+
+    @property
+    def unreadable_apps(self) -> frozenset[int]:
+        return frozenset(f.resource.sdkappid for f in self.failures)
 
     def get(self, sdkappid: int, product: str) -> Config | None:
         return self.configs.get((sdkappid, product))
@@ -40,8 +45,13 @@ async def fetch_live(
     reads: Sequence[Read],
     *,
     on_done: Callable[[], None] | None = None,
+    partial: bool = False,
 ) -> LiveSnapshot:
-    """Read every requested config; raise :class:`FetchError` listing each failed required read."""
+    """Read every requested config; raise :class:`FetchError` listing each failed required read.
+
+    With ``partial``, failed required reads are returned in ``failures`` instead, so
+    that one unreadable app does not stop the others (its app is then left out).
+    """
 
     async def one(read: Read) -> tuple[Read, Config | None, ReconcilerError | None]:
         try:
@@ -55,21 +65,22 @@ async def fetch_live(
 
     results = await asyncio.gather(*(one(r) for r in reads))
     configs: dict[Key, Config | None] = {}
-    failures: list[str] = []
+    failures: list[Unreadable] = []
     warnings: list[str] = []
     for read, config, error in results:
         if error is None:
             configs[(read.target.sdkappid, read.product)] = config
         elif read.required:
-            failures.append(f"  {read.app} ({read.target.sdkappid}) {read.product}: {error}")
+            resource = Resource(read.app, read.target.sdkappid, read.product)
+            failures.append(Unreadable(resource, str(error)))
         else:
             warnings.append(
                 f"could not check {read.app} ({read.target.sdkappid}) {read.product} "
                 f"for unmanaged configuration: {error}"
             )
-    if failures:
+    if failures and not partial:
         raise FetchError(
             f"could not read the live state of {len(failures)} resource(s); nothing was "
-            "changed:\n" + "\n".join(failures)
+            "changed:\n" + "\n".join(f"  {f}" for f in failures)
         )
-    return LiveSnapshot(configs, tuple(warnings))
+    return LiveSnapshot(configs, tuple(warnings), tuple(failures))

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from reconciler.api.codes import USERSIG_EXPIRED
 from reconciler.api.endpoint import Endpoints
 from reconciler.api.envelope import Answer, parse_answer
 from reconciler.api.limits import DEFAULT_RATES, RateLimits
@@ -26,7 +25,8 @@ from reconciler.api.requestids import note_request_id
 from reconciler.api.retry import RetryPolicy
 from reconciler.api.usersig import UserSigCache
 from reconciler.errors import ApiError, ReconcilerError, TransportError
-from reconciler.products.catalog import Family
+from reconciler.facts.codes import USERSIG_EXPIRED
+from reconciler.facts.families import Family
 from reconciler.secret import Secret
 
 log = logging.getLogger(__name__)

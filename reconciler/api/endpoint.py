@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from reconciler.errors import EndpointError
+from reconciler.facts.families import Family
+from reconciler.facts.regions import REGIONS, host_for
 from reconciler.loopback import is_loopback
-from reconciler.products.catalog import Family
-from reconciler.regions import REGIONS, host_for
 
 
 def check_endpoint(url: str) -> str:

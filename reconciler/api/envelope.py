@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.api.codes import hint_for
 from reconciler.api.redact import scrub
 from reconciler.errors import ApiError, MalformedResponseError, TransportError
-from reconciler.products.catalog import Family
+from reconciler.facts.codes import hint_for
+from reconciler.facts.families import Family
 
 
 class ServerFault(TransportError):

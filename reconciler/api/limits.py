@@ -13,9 +13,9 @@ from collections.abc import Mapping
 
 from aiolimiter import AsyncLimiter
 
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
+from reconciler.facts.limits import TENCENT_LIMITS
 
-TENCENT_LIMITS: Mapping[Family, float] = {Family.V1: 10.0, Family.V4: 200.0}
 HEADROOM = 0.8
 DEFAULT_RATES: Mapping[Family, float] = {f: r * HEADROOM for f, r in TENCENT_LIMITS.items()}
 # Requests of one app in flight at once: an app waiting on its own rate limit must

@@ -14,8 +14,8 @@ from tenacity import (
     wait_random,
 )
 
-from reconciler.api.codes import is_transient
 from reconciler.errors import ApiError, TransportError
+from reconciler.facts.codes import is_transient
 
 
 def is_retryable(exc: BaseException) -> bool:

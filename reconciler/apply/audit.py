@@ -21,9 +21,9 @@ from typing import IO, Any
 
 from reconciler import __version__
 from reconciler.apply.executor import ChangeResult, Outcome
+from reconciler.configs import Resource
 from reconciler.errors import ReconcilerError
 from reconciler.plan.change import Change
-from reconciler.state import Resource
 
 INTENT = "intent"
 

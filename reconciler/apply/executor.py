@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.requestids import recording_request_ids
+from reconciler.configs import Config
 from reconciler.errors import ApiError, ReconcilerError, TransportError
 from reconciler.plan.change import Action, Change
 from reconciler.products.registry import product as product_impl
-from reconciler.state import Config
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from typing import Protocol
 from reconciler.api.client import TencentClient
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome, apply_all, recheck_written
+from reconciler.apply.phases import phase
 from reconciler.errors import ApplyInterrupted, ApplyTerminated
-from reconciler.phases import phase
 from reconciler.plan.change import Change
 
 TICK_SECONDS = 1.0  # how often an idle progress line may be due (it prints every few s)

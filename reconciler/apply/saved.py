@@ -6,21 +6,21 @@ from collections.abc import Mapping
 
 from reconciler.api.client import AppTarget
 from reconciler.apply.executor import ApplyItem
-from reconciler.desired.credentials import resolve_key_from_env, resolve_token_from_env
+from reconciler.configs import Config, TokenConfig
+from reconciler.credentials import CredentialSource, credential_source
 from reconciler.errors import CredentialsError, PlanFileError
 from reconciler.plan.change import Action
 from reconciler.plan.fingerprint import fingerprint, same_fingerprint, sign
 from reconciler.plan.planfile import SavedChange, SavedPlan
 from reconciler.secret import Secret
-from reconciler.state import Config, TokenConfig
 
 
-def _after_config(change: SavedChange, env: Mapping[str, str]) -> Config | None:
+def _after_config(change: SavedChange, credentials: CredentialSource) -> Config | None:
     if change.action is Action.DELETE:
         return None
     if change.token_env is not None:
         assert change.after_public is not None
-        token = resolve_token_from_env(change.token_env, env, where=str(change.resource))
+        token = credentials.token(change.token_env, where=str(change.resource))
         return TokenConfig(token=token, enabled=bool(change.after_public.get("enabled")))
     after = change.after_callback()
     if after is None:
@@ -33,15 +33,22 @@ def items_from_saved_plan(
     env: Mapping[str, str],
     secret_keys: Mapping[int, str] | None = None,
 ) -> list[ApplyItem]:
-    """One :class:`ApplyItem` per saved change, stale-checked against its fingerprint."""
+    """:func:`saved_plan_items` with secrets from ``env`` (behind an emulator's keys)."""
+    return saved_plan_items(saved, credential_source(env, secret_keys))
+
+
+def saved_plan_items(saved: SavedPlan, credentials: CredentialSource) -> list[ApplyItem]:
+    """One :class:`ApplyItem` per saved change, stale-checked against its fingerprint.
+
+    The only way changes reach the executor: ``apply DIR`` saves its plan in memory
+    and comes through here too. Every app's signature over the plan is checked first.
+    """
     targets: dict[int, AppTarget] = {}
     problems: list[str] = []
     for app in saved.apps.values():
         try:
-            if secret_keys is not None and app.sdkappid in secret_keys:
-                key = Secret(secret_keys[app.sdkappid])
-            else:
-                key = resolve_key_from_env(app.sdkappid, app.secret_key_env, env, where=app.name)
+            subject = f"{app.name} (sdkappid {app.sdkappid})"
+            key = credentials.secret_key(app.sdkappid, app.secret_key_env, subject=subject)
         except CredentialsError as exc:
             problems.append(str(exc))
             continue
@@ -60,7 +67,7 @@ def items_from_saved_plan(
     for saved_change in saved.changes:
         r = saved_change.resource
         target = targets[r.sdkappid]
-        after = _after_config(saved_change, env)
+        after = _after_config(saved_change, credentials)
         if not same_fingerprint(
             fingerprint(target.secret_key, r.sdkappid, r.product, after),
             saved_change.after_fingerprint,

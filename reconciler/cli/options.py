@@ -9,38 +9,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 from click.core import ParameterSource
 
+from reconciler.engine.options import Connection, Selection
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.render import FORMATS
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which apps and products a run covers."""
-
-    apps: tuple[str, ...] = ()
-    products: tuple[str, ...] = ()
-    shard: tuple[int, int] | None = None
-    lenient: bool = False
-
-
-@dataclass(frozen=True)
-class Connection:
-    """How to reach Tencent (or an emulator)."""
-
-    endpoint: str | None = None
-    emulator_seed: Path | None = None
-    parallelism: int = 32
-    timeout: float = 10.0
-    endpoint_from_env: bool = False  # True when the endpoint came from TRTC_ENDPOINT
 
 
 def _connection(**values: Any) -> Connection:

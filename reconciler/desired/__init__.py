@@ -1,16 +1,11 @@
 """Desired state: YAML files in git, loaded and validated into typed value objects.
 
 ``load_desired(root)`` is the entry point; ``desired_state_json_schema()`` gives
-the JSON Schema for editors; ``credentials`` finds secret keys and live tokens.
+the JSON Schema for editors. Secrets are looked up by ``reconciler.credentials``.
 """
 
 from __future__ import annotations
 
-from reconciler.desired.credentials import (
-    resolve_secret_key,
-    resolve_token,
-    secret_key_candidates,
-)
 from reconciler.desired.loader import load_desired
 from reconciler.desired.models import desired_state_json_schema
 from reconciler.desired.result import ConfigWarning, DesiredApp, DesiredProduct, DesiredState
@@ -22,7 +17,4 @@ __all__ = [
     "DesiredState",
     "desired_state_json_schema",
     "load_desired",
-    "resolve_secret_key",
-    "resolve_token",
-    "secret_key_candidates",
 ]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from reconciler.configs import CallbackConfig
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.models import Absent, CallbackPresent, ProductSpec, TokenPresent
+from reconciler.desired.models import Absent, CallbackPresent, ProductEntry, TokenPresent
 from reconciler.desired.result import DesiredProduct
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 from reconciler.products.catalog import PRODUCTS
 from reconciler.products.vocabulary import suggest
-from reconciler.state import CallbackConfig
 
 CLEAR_TEXT = "callbacks are sent in clear text; use https://"
 LENIENT_SUFFIX = "; passed through because lenient is set"
@@ -24,7 +24,7 @@ LENIENT_SUFFIX = "; passed through because lenient is set"
 
 def build_product(
     product: str,
-    spec: ProductSpec,
+    spec: ProductEntry,
     doc: YamlDocument,
     base: NodePath,
     *,
@@ -39,7 +39,9 @@ def build_product(
         return DesiredProduct(product, "present", None, spec.token_env, spec.enabled, location)
     check_url(spec.url, doc.value_location((*base, "url")), diagnostics)
     check_events(spec, product, doc, (*base, "events"), lenient=lenient, diagnostics=diagnostics)
-    config = CallbackConfig(url=spec.url, events=frozenset(spec.events))
+    # a variant spelling is the same event: planned and shown in its canonical spelling
+    canonical = PRODUCTS[product].vocabulary.canonical
+    config = CallbackConfig(url=spec.url, events=frozenset(canonical(e) for e in spec.events))
     return DesiredProduct(product, "present", config, None, None, location)
 
 
@@ -132,3 +134,18 @@ def check_events(
                 f"{message}; known events: {', '.join(sorted(vocabulary))} "
                 "(set `lenient: true` to pass new Tencent words through)",
             )
+
+
+def check_region(product: DesiredProduct, region: str, diagnostics: Diagnostics) -> None:
+    """A warning for a product declared in a region where Tencent's docs do not show it.
+
+    Only a warning: Tencent may serve the product there, or add the region later.
+    """
+    documented = PRODUCTS[product.product].regions
+    if product.ensure != "present" or region in documented:
+        return
+    diagnostics.warn(
+        product.location,
+        f"product {product.product} is not documented in region {region}: Tencent's docs "
+        f"show it only in {', '.join(documented)}; check `region:` (requests may fail there)",
+    )

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reconciler.desired.checks import build_product
+from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import AppSource, discover
-from reconciler.desired.models import APP_FILE, AppFile, ProductSpec, product_file_adapter
+from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
 from reconciler.desired.result import (
     ConfigWarning,
     DesiredApp,
@@ -92,6 +92,8 @@ def _load_app(source: AppSource, lenient: bool, diagnostics: Diagnostics) -> _Lo
     products = _products(source, doc, spec, effective_lenient, diagnostics)
     if doc is None or spec is None:
         return None
+    for declared in products.values():
+        check_region(declared, spec.region, diagnostics)
     named = spec.name is not None
     app = DesiredApp(
         name=spec.name if spec.name is not None else source.default_name,
@@ -179,7 +181,7 @@ def _products(
     return products
 
 
-def _quiet(product: str, raw: Any) -> ProductSpec | None:
+def _quiet(product: str, raw: Any) -> ProductEntry | None:
     """``raw`` validated as ``product``'s spec, unknown keys dropped, or None.
 
     Used where the errors of ``raw`` were reported already, so that the rules on
@@ -189,7 +191,7 @@ def _quiet(product: str, raw: Any) -> ProductSpec | None:
     if isinstance(raw, dict) and allowed is not None:
         raw = {key: value for key, value in raw.items() if key in allowed[2]}
     try:
-        spec: ProductSpec = product_file_adapter(product).validate_python(raw)
+        spec: ProductEntry = product_file_adapter(product).validate_python(raw)
     except ValidationError:
         return None
     return spec

@@ -27,9 +27,9 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
 from reconciler.products.vocabulary import suggest
-from reconciler.regions import REGIONS
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 URL_PATTERN = r"^https?://[^/?#\s]+\S*$"
@@ -134,7 +134,7 @@ TokenSpec = Annotated[
 ]
 """The live_token product: token_env + enabled, or absent."""
 
-ProductSpec = CallbackPresent | TokenPresent | Absent
+ProductEntry = CallbackPresent | TokenPresent | Absent
 
 
 def _callback_field(product: str) -> Any:
@@ -155,9 +155,9 @@ class Callbacks(_Strict):
     )
     conference: CallbackSpec | SkipJsonSchema[None] = _callback_field("conference")
 
-    def declared(self) -> dict[str, ProductSpec]:
+    def declared(self) -> dict[str, ProductEntry]:
         """The products written in the file, in catalog order."""
-        found: dict[str, ProductSpec] = {}
+        found: dict[str, ProductEntry] = {}
         for key in PRODUCTS:
             spec = getattr(self, key)
             if spec is not None:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from reconciler.configs import CallbackConfig
 from reconciler.errors import Location
-from reconciler.state import CallbackConfig
 
 Ensure = Literal["present", "absent"]
 

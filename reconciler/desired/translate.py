@@ -25,8 +25,8 @@ from reconciler.desired.models import (
 )
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import ConfigError, Location
+from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS, PRODUCTS, Kind
-from reconciler.regions import REGIONS
 
 APP = "app"
 """Context of an app file (or app.yaml); a product key is the context of a product file."""

@@ -76,12 +76,18 @@ from reconciler.emulator import codes
 from reconciler.emulator.checks import check_query, loose_sdkappid, read_json_object
 from reconciler.emulator.envelope import Outcome, Rejected, new_request_id, render
 from reconciler.emulator.faults import BAD_GATEWAY_BODY, FaultConfig, FaultInjector, FaultKind
-from reconciler.emulator.operations import ENDPOINTS, Endpoint, is_write_command
+from reconciler.emulator.operations import (
+    DEFAULT_BEHAVIOUR,
+    ENDPOINTS,
+    Behaviour,
+    Endpoint,
+    is_write_command,
+)
 from reconciler.emulator.ratelimit import Clock, RateLimiter
 from reconciler.emulator.requestlog import RequestLog, RequestRecord
 from reconciler.emulator.sigverify import SigError, verify_usersig
 from reconciler.emulator.store import Store
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 logger = logging.getLogger("reconciler.emulator")
 
@@ -106,10 +112,12 @@ class Emulator:
         request_log: Path | None = None,
         clock: Clock = time.monotonic,
         wall_clock: Clock = time.time,
+        behaviour: Behaviour = DEFAULT_BEHAVIOUR,
     ) -> None:
         if latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
         self.store = store
+        self.behaviour = behaviour
         self.limiter = (
             rate_limit
             if isinstance(rate_limit, RateLimiter)
@@ -191,7 +199,7 @@ class Emulator:
             raise Rejected(
                 codes.V1_GROUP_CALL_REQUIRED, "app must buy the TUICallKit Group Call package"
             )
-        return endpoint.handler(self.store, app.sdkappid, body)
+        return endpoint.handler(self.store, app.sdkappid, body, self.behaviour)
 
     async def _maybe_fault(self) -> None:
         fault = self.faults.draw()
@@ -246,11 +254,13 @@ def create_app(
     request_log: Path | None = None,
     clock: Clock = time.monotonic,
     wall_clock: Clock = time.time,
+    behaviour: Behaviour = DEFAULT_BEHAVIOUR,
 ) -> Starlette:
     """The emulator app over ``store``.
 
     ``clock`` drives the rate limit (monotonic seconds), ``wall_clock`` the
     UserSig expiry and log timestamps (Unix seconds); both are injectable.
+    ``behaviour`` picks the answers the docs leave open (see :class:`Behaviour`).
     """
     emulator = Emulator(
         store,
@@ -260,6 +270,7 @@ def create_app(
         request_log=request_log,
         clock=clock,
         wall_clock=wall_clock,
+        behaviour=behaviour,
     )
 
     @contextlib.asynccontextmanager

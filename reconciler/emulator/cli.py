@@ -9,6 +9,12 @@ from typing import NoReturn
 import click
 
 from reconciler.emulator.app import create_app
+from reconciler.emulator.behaviour import (
+    DEFAULT_BEHAVIOUR,
+    V1_MISSING_CHOICES,
+    Behaviour,
+    V1Missing,
+)
 from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind, parse_fault_kinds
 from reconciler.emulator.seed import Seed, load_seed
 from reconciler.emulator.server import base_url, bind_socket, make_server
@@ -131,6 +137,21 @@ def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str) -> tupl
     help="Append one JSON line per request to FILE (never UserSigs or tokens).",
 )
 @click.option(
+    "--v1-missing",
+    type=click.Choice(V1_MISSING_CHOICES),
+    default=None,
+    help="What a v1 get/delete answers when nothing is configured: 'empty' "
+    "(success, data {}) or '999' (errorCode 999); the docs allow both. "
+    "Default: the seed's behaviour.v1_missing, else empty.",
+)
+@click.option(
+    "--variant-spellings/--no-variant-spellings",
+    default=None,
+    help="Answer get with the variant spelling of words that have one "
+    "(e.g. Room.CallbackUpdateRoomInfo), as some Tencent sample answers do. "
+    "Default: the seed's behaviour.variant_spellings, else off.",
+)
+@click.option(
     "--allow-remote",
     is_flag=True,
     help="Allow a non-loopback --host. The emulator holds demo keys: do not expose it.",
@@ -149,6 +170,8 @@ def emulator_command(
     hang_seconds: float,
     no_rate_limit: bool,
     log_requests: Path | None,
+    v1_missing: V1Missing | None,
+    variant_spellings: bool | None,
     allow_remote: bool,
 ) -> None:
     if not is_loopback(host) and not allow_remote:
@@ -177,6 +200,7 @@ def emulator_command(
             latency_ms=latency_ms,
             rate_limit=not no_rate_limit,
             request_log=log_requests,
+            behaviour=_behaviour(seed.behaviour, v1_missing, variant_spellings),
         )
     finally:
         store.close()
@@ -195,6 +219,7 @@ def _serve(
     latency_ms: int,
     rate_limit: bool,
     request_log: Path | None,
+    behaviour: Behaviour,
 ) -> None:
     if store.fill_from_seed(seed):
         if seed_path is not None:
@@ -215,6 +240,7 @@ def _serve(
         faults=faults,
         latency_ms=latency_ms,
         request_log=request_log,
+        behaviour=behaviour,
     )
     try:
         sock = bind_socket(host, port)
@@ -231,6 +257,19 @@ def _serve(
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _behaviour(
+    seeded: Behaviour | None, v1_missing: V1Missing | None, variant_spellings: bool | None
+) -> Behaviour:
+    """The seed's behaviour, with what the flags set on top."""
+    base = seeded or DEFAULT_BEHAVIOUR
+    return Behaviour(
+        v1_missing=v1_missing if v1_missing is not None else base.v1_missing,
+        variant_spellings=(
+            variant_spellings if variant_spellings is not None else base.variant_spellings
+        ),
+    )
 
 
 def _note(message: str) -> None:

@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 
 from reconciler.emulator.app import create_app
 from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind
+from reconciler.emulator.operations import DEFAULT_BEHAVIOUR, Behaviour
 from reconciler.emulator.ratelimit import Clock
 from reconciler.emulator.seed import Seed, load_seed
 from reconciler.emulator.server import (
@@ -110,6 +111,7 @@ def start_emulator(
     request_log: Path | None = None,
     clock: Clock = time.monotonic,
     wall_clock: Clock = time.time,
+    behaviour: Behaviour | None = None,
 ) -> RunningEmulator:
     """Start an emulator on a background thread and return once it accepts connections.
 
@@ -139,6 +141,7 @@ def start_emulator(
             request_log=request_log,
             clock=clock,
             wall_clock=wall_clock,
+            behaviour=behaviour or seed_value.behaviour or DEFAULT_BEHAVIOUR,
         )
         try:
             sock = bind_socket(host, port)

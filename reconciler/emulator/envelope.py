@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from starlette.responses import JSONResponse
 
 from reconciler.emulator import codes
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 _sequence = itertools.count(1)
 

@@ -13,13 +13,22 @@ from dataclasses import dataclass
 from typing import Final
 
 from reconciler.emulator import codes
+from reconciler.emulator.behaviour import (
+    DEFAULT_BEHAVIOUR,
+    V1_MISSING_CHOICES,
+    Behaviour,
+    V1Missing,
+)
 from reconciler.emulator.envelope import Outcome, Rejected, success
 from reconciler.emulator.store import CallbackRecord, Store, TokenRecord
 from reconciler.emulator.validation import events_problem, token_problem, url_problem
-from reconciler.products.catalog import PRODUCTS, Family
+from reconciler.facts.families import Family
+from reconciler.products.catalog import PRODUCTS, Kind, ProductSpec
 
 Body = dict[str, object]
-Handler = Callable[[Store, int, Body], Outcome]
+
+
+Handler = Callable[[Store, int, Body, Behaviour], Outcome]
 
 WRITE_PREFIXES: Final = ("set", "update", "delete")
 
@@ -49,6 +58,12 @@ def is_write_command(command: str) -> bool:
 V1_PRODUCT: Final = "call_legacy"
 
 
+def _answered_words(spec: ProductSpec, events: tuple[str, ...], behaviour: Behaviour) -> list[str]:
+    if not behaviour.variant_spellings:
+        return list(events)
+    return [spec.vocabulary.variant_of(word) or word for word in events]
+
+
 def _v1_record(body: Body) -> CallbackRecord:
     address = body.get("address")
     problem = url_problem(address)
@@ -64,20 +79,27 @@ def _v1_record(body: Body) -> CallbackRecord:
     return CallbackRecord(url=address, events=tuple(actions))
 
 
-def v1_set(store: Store, sdkappid: int, body: Body) -> Outcome:
+def v1_set(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
     record = _v1_record(body)
     store.put_callback(sdkappid, V1_PRODUCT, record)
     return success(Family.V1, record.url)
 
 
-def v1_get(store: Store, sdkappid: int, body: Body) -> Outcome:
+def _v1_missing() -> Rejected:
+    return Rejected(codes.V1_CONFIG_MISSING, "no configuration information")
+
+
+def v1_get(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
     record = store.get_callback(sdkappid, V1_PRODUCT)
     if record is None:
+        if behaviour.v1_missing == "999":
+            raise _v1_missing()
         return success(Family.V1, {})
-    return success(Family.V1, {"actions": list(record.events), "address": record.url})
+    words = _answered_words(PRODUCTS[V1_PRODUCT], record.events, behaviour)
+    return success(Family.V1, {"actions": words, "address": record.url})
 
 
-def v1_update(store: Store, sdkappid: int, body: Body) -> Outcome:
+def v1_update(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
     record = _v1_record(body)
     if not store.replace_callback(sdkappid, V1_PRODUCT, record):
         raise Rejected(
@@ -86,7 +108,9 @@ def v1_update(store: Store, sdkappid: int, body: Body) -> Outcome:
     return success(Family.V1, record.url)
 
 
-def v1_delete(store: Store, sdkappid: int, body: Body) -> Outcome:
+def v1_delete(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
+    if store.get_callback(sdkappid, V1_PRODUCT) is None and behaviour.v1_missing == "999":
+        raise _v1_missing()
     store.delete_callback(sdkappid, V1_PRODUCT)
     return success(Family.V1, "")
 
@@ -117,7 +141,7 @@ def _missing(service: str) -> Rejected:
 def v4_upsert(product: str) -> Handler:
     """``set_callback`` of call_config: create, or overwrite what exists."""
 
-    def handler(store: Store, sdkappid: int, body: Body) -> Outcome:
+    def handler(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
         store.put_callback(sdkappid, product, _v4_record(body, product))
         return success(Family.V4)
 
@@ -127,7 +151,7 @@ def v4_upsert(product: str) -> Handler:
 def v4_create(product: str, service: str) -> Handler:
     """``set_callback`` of live_config/room_config: create only (100300 if it exists)."""
 
-    def handler(store: Store, sdkappid: int, body: Body) -> Outcome:
+    def handler(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
         if not store.insert_callback(sdkappid, product, _v4_record(body, product)):
             raise Rejected(
                 codes.CONFIG_EXISTS,
@@ -139,11 +163,14 @@ def v4_create(product: str, service: str) -> Handler:
 
 
 def v4_get(product: str, service: str) -> Handler:
-    def handler(store: Store, sdkappid: int, body: Body) -> Outcome:
+    def handler(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
         record = store.get_callback(sdkappid, product)
         if record is None:
-            raise _missing(service)
-        return success(Family.V4, {"Url": record.url, "CallbackCommandList": list(record.events)})
+            missing = _missing(service)
+            hook = PRODUCTS[product].emulator.missing_code
+            raise missing if hook is None else Rejected(hook, missing.message)
+        words = _answered_words(PRODUCTS[product], record.events, behaviour)
+        return success(Family.V4, {"Url": record.url, "CallbackCommandList": words})
 
     return handler
 
@@ -151,7 +178,7 @@ def v4_get(product: str, service: str) -> Handler:
 def v4_update(product: str, service: str) -> Handler:
     """``update_callback``: full replacement of an existing config (100301 if none)."""
 
-    def handler(store: Store, sdkappid: int, body: Body) -> Outcome:
+    def handler(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
         if not store.replace_callback(sdkappid, product, _v4_record(body, product)):
             raise _missing(service)
         return success(Family.V4)
@@ -160,7 +187,7 @@ def v4_update(product: str, service: str) -> Handler:
 
 
 def v4_delete(product: str) -> Handler:
-    def handler(store: Store, sdkappid: int, body: Body) -> Outcome:
+    def handler(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
         store.delete_callback(sdkappid, product)
         return success(Family.V4)
 
@@ -170,7 +197,7 @@ def v4_delete(product: str) -> Handler:
 # -- the Live webhook token (live_config/*_callback_token) -------------------
 
 
-def set_token(store: Store, sdkappid: int, body: Body) -> Outcome:
+def set_token(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
     has_token = "Token" in body
     has_enable = "IsTokenEnable" in body
     token = body.get("Token")
@@ -207,7 +234,7 @@ def set_token(store: Store, sdkappid: int, body: Body) -> Outcome:
     return success(Family.V4)
 
 
-def get_token(store: Store, sdkappid: int, body: Body) -> Outcome:
+def get_token(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
     record = store.get_token(sdkappid)
     if record is None:
         raise Rejected(
@@ -218,7 +245,7 @@ def get_token(store: Store, sdkappid: int, body: Body) -> Outcome:
     return success(Family.V4, {"Token": record.token, "IsTokenEnable": record.enabled})
 
 
-def delete_token(store: Store, sdkappid: int, body: Body) -> Outcome:
+def delete_token(store: Store, sdkappid: int, body: Body, behaviour: Behaviour) -> Outcome:
     store.delete_token(sdkappid)
     return success(Family.V4)
 
@@ -226,30 +253,64 @@ def delete_token(store: Store, sdkappid: int, body: Body) -> Outcome:
 # -- the route table -----------------------------------------------------------
 
 
+def _service(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+def _callback_endpoints(spec: ProductSpec) -> list[Endpoint]:
+    """A callback product's routes, from its spec (paths, set semantics)."""
+    key, paths = spec.key, spec.paths
+    if spec.family is Family.V1:
+        handlers: dict[str | None, Handler] = {
+            paths.create: v1_set,
+            paths.read: v1_get,
+            paths.update: v1_update,
+            paths.delete: v1_delete,
+        }
+    else:
+        service = _service(paths.read)
+        create = v4_upsert(key) if spec.fallbacks.set_is_upsert else v4_create(key, service)
+        handlers = {
+            paths.create: create,
+            paths.read: v4_get(key, service),
+            paths.update: v4_update(key, service),
+            paths.delete: v4_delete(key),
+        }
+    return [
+        Endpoint(f"/{path}", spec.family, key, handler)
+        for path, handler in handlers.items()
+        if path is not None
+    ]
+
+
+def _token_endpoints(spec: ProductSpec) -> list[Endpoint]:
+    paths = spec.paths
+    return [
+        Endpoint(f"/{paths.create}", spec.family, spec.key, set_token),
+        Endpoint(f"/{paths.read}", spec.family, spec.key, get_token),
+        Endpoint(f"/{paths.delete}", spec.family, spec.key, delete_token),
+    ]
+
+
 def _endpoints() -> dict[str, Endpoint]:
-    table: list[Endpoint] = [
-        Endpoint("/v1/callback/set", Family.V1, V1_PRODUCT, v1_set),
-        Endpoint("/v1/callback/get", Family.V1, V1_PRODUCT, v1_get),
-        Endpoint("/v1/callback/update", Family.V1, V1_PRODUCT, v1_update),
-        Endpoint("/v1/callback/delete", Family.V1, V1_PRODUCT, v1_delete),
-        Endpoint("/v4/call_config/set_callback", Family.V4, "call", v4_upsert("call")),
-        Endpoint("/v4/call_config/get_callback", Family.V4, "call", v4_get("call", "call_config")),
-        Endpoint("/v4/call_config/delete_callback", Family.V4, "call", v4_delete("call")),
-    ]
-    for service, product in (("live_config", "live"), ("room_config", "conference")):
-        base = f"/v4/{service}"
-        table += [
-            Endpoint(f"{base}/set_callback", Family.V4, product, v4_create(product, service)),
-            Endpoint(f"{base}/get_callback", Family.V4, product, v4_get(product, service)),
-            Endpoint(f"{base}/update_callback", Family.V4, product, v4_update(product, service)),
-            Endpoint(f"{base}/delete_callback", Family.V4, product, v4_delete(product)),
-        ]
-    table += [
-        Endpoint("/v4/live_config/set_callback_token", Family.V4, "live_token", set_token),
-        Endpoint("/v4/live_config/get_callback_token", Family.V4, "live_token", get_token),
-        Endpoint("/v4/live_config/delete_callback_token", Family.V4, "live_token", delete_token),
-    ]
+    """The route table, built from the product registry (one spec per product)."""
+    table: list[Endpoint] = []
+    for spec in PRODUCTS.values():
+        if spec.kind is Kind.TOKEN:
+            table += _token_endpoints(spec)
+        else:
+            table += _callback_endpoints(spec)
     return {endpoint.path: endpoint for endpoint in table}
 
 
 ENDPOINTS: Final[dict[str, Endpoint]] = _endpoints()
+
+__all__ = [
+    "DEFAULT_BEHAVIOUR",
+    "ENDPOINTS",
+    "V1_MISSING_CHOICES",
+    "Behaviour",
+    "Endpoint",
+    "V1Missing",
+    "is_write_command",
+]

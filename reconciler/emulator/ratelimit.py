@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 Clock = Callable[[], float]
 

@@ -9,6 +9,9 @@ apps:
     callbacks:                       # optional: live state at start
       call: {url: https://old.example.com/cb, events: [Call.CallbackAfterEndCall]}
       live_token: {token: demo-token, enabled: true}
+behaviour:                           # optional: answers the docs leave open
+  v1_missing: empty                  # or 999: what a v1 get/delete of nothing answers
+  variant_spellings: false           # true: get answers variant spellings
 ```
 
 Every problem is a :class:`~reconciler.errors.ConfigError` located at the
@@ -28,6 +31,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.desired.yamlsource import unreadable_value
+from reconciler.emulator.behaviour import V1_MISSING_CHOICES, Behaviour, V1Missing
 from reconciler.emulator.validation import (
     TOKEN_MAX_LENGTH,
     token_problem,
@@ -76,6 +80,8 @@ class Seed:
 
     apps: tuple[SeedApp, ...] = ()
     source: str | None = None
+    behaviour: Behaviour | None = None
+    """The seed's ``behaviour:`` mapping (answers the docs leave open), if it has one."""
 
     def secret_keys(self) -> dict[int, str]:
         """``{sdkappid: secret_key}`` for every app, e.g. to make UserSigs."""
@@ -202,7 +208,7 @@ class _Reader:
                 "seed file is empty; write 'apps:' followed by a list of apps "
                 "(sdkappid, secret_key, ...)",
             )
-        entries = self.mapping(root, "the seed file", ("apps",))
+        entries = self.mapping(root, "the seed file", ("apps", "behaviour"))
         apps_node = self.require(entries, root, "apps", "the seed file", "a list of apps")
         apps: list[SeedApp] = []
         first_line: dict[int, int] = {}
@@ -216,7 +222,27 @@ class _Reader:
                 )
             first_line[app.sdkappid] = app_node.start_mark.line + 1
             apps.append(app)
-        return Seed(apps=tuple(apps), source=self.path)
+        behaviour = self.behaviour(entries["behaviour"][1]) if "behaviour" in entries else None
+        return Seed(apps=tuple(apps), source=self.path, behaviour=behaviour)
+
+    def behaviour(self, node: Node) -> Behaviour:
+        what = "behaviour"
+        entries = self.mapping(node, what, ("v1_missing", "variant_spellings"))
+        v1_missing: V1Missing = "empty"
+        if "v1_missing" in entries:
+            value_node = entries["v1_missing"][1]
+            value = str(self.value(value_node))
+            if value not in V1_MISSING_CHOICES:
+                self.fail(
+                    value_node,
+                    f"behaviour.v1_missing must be one of {', '.join(V1_MISSING_CHOICES)}, "
+                    f"found {value!r}",
+                )
+            v1_missing = "999" if value == "999" else "empty"
+        variants = False
+        if "variant_spellings" in entries:
+            variants = self.boolean(entries["variant_spellings"][1], "behaviour.variant_spellings")
+        return Behaviour(v1_missing=v1_missing, variant_spellings=variants)
 
     def app(self, node: Node) -> SeedApp:
         what = "an app"

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Final
 from urllib.parse import urlsplit
 
-from reconciler.products.catalog import MAX_TOKEN_LENGTH
+from reconciler.facts.limits import MAX_TOKEN_LENGTH
 from reconciler.products.vocabulary import suggest
 
 TOKEN_MAX_LENGTH: Final = MAX_TOKEN_LENGTH

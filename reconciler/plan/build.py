@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from reconciler.fetch import LiveSnapshot, Read
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.products.catalog import PRODUCT_KEYS
-from reconciler.targets import DesiredResource, ResolvedApp
+from reconciler.resolve import DesiredResource, ResolvedApp
 
 
 def diff_resource(item: DesiredResource, live: LiveSnapshot) -> Change | None:
@@ -52,7 +52,10 @@ def build_plan(
     unchanged: list[Resource] = []
     unmanaged: list[Resource] = []
     existing = 0
+    unreadable = live.unreadable_apps
     for app in apps:
+        if app.target.sdkappid in unreadable:
+            continue  # not fully read: nothing is planned (or changed) for this app
         managed = set()
         for item in app.resources:
             if item.resource.product not in wanted:
@@ -69,4 +72,6 @@ def build_plan(
             present = live.get(app.target.sdkappid, key) is not None
             if key in wanted and key not in managed and present:
                 unmanaged.append(Resource(app.app.name, app.target.sdkappid, key))
-    return Plan(tuple(changes), tuple(unchanged), tuple(unmanaged), live.warnings, existing)
+    return Plan(
+        tuple(changes), tuple(unchanged), tuple(unmanaged), live.warnings, existing, live.failures
+    )

@@ -11,9 +11,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.state import SENSITIVE_CHANGED, CallbackConfig, Config, Resource, TokenConfig
+from reconciler.configs import (
+    SENSITIVE_CHANGED,
+    CallbackConfig,
+    Config,
+    Resource,
+    TokenConfig,
+    Unreadable,
+)
+from reconciler.products.catalog import resource_order
 
-__all__ = ["SYMBOLS", "Action", "Change", "FieldDiff", "Plan", "Resource"]
+__all__ = ["SYMBOLS", "Action", "Change", "FieldDiff", "Plan", "Resource", "Unreadable"]
 
 
 class Action(str, enum.Enum):
@@ -45,7 +53,7 @@ class Change:
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
-        return self.resource.sort_key
+        return resource_order(self.resource)
 
     def public_before(self) -> dict[str, Any] | None:
         return None if self.before is None else self.before.to_public()
@@ -122,14 +130,35 @@ class Plan:
     unmanaged: tuple[Resource, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     existing: int = 0  # managed resources configured live (the base of the safety thresholds)
+    errors: tuple[Unreadable, ...] = ()  # unreadable resources; their apps are left out
+
+    @property
+    def unreadable_apps(self) -> list[tuple[str, int]]:
+        """(name, sdkappid) of every app left out because a read failed, in order."""
+        return sorted(
+            {(e.resource.app, e.resource.sdkappid) for e in self.errors}, key=lambda a: a[1]
+        )
+
+    def errors_message(self) -> str:
+        """The error for the unreadable apps (every failed read listed), or ``""``."""
+        if not self.errors:
+            return ""
+        apps = self.unreadable_apps
+        return (
+            f"could not read the live state of {len(self.errors)} resource(s) in "
+            f"{len(apps)} app(s); nothing was changed in "
+            f"{'that app' if len(apps) == 1 else 'those apps'} (left out of the plan): "
+            + ", ".join(f"{name} ({i})" for name, i in apps)
+            + "\n"
+            + "\n".join(f"  {e}" for e in self.errors)
+        )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
+        object.__setattr__(self, "unchanged", tuple(sorted(self.unchanged, key=resource_order)))
+        object.__setattr__(self, "unmanaged", tuple(sorted(self.unmanaged, key=resource_order)))
         object.__setattr__(
-            self, "unchanged", tuple(sorted(self.unchanged, key=lambda r: r.sort_key))
-        )
-        object.__setattr__(
-            self, "unmanaged", tuple(sorted(self.unmanaged, key=lambda r: r.sort_key))
+            self, "errors", tuple(sorted(self.errors, key=lambda e: resource_order(e.resource)))
         )
 
     def without(self, resources: set[Resource]) -> Plan:
@@ -140,6 +169,7 @@ class Plan:
             tuple(r for r in self.unmanaged if r not in resources),
             self.warnings,
             self.existing,
+            self.errors,
         )
 
     @property

@@ -10,7 +10,7 @@ from typing import Any
 
 from reconciler.plan.change import Change, Plan, Resource
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: ``errors`` (unreadable resources)
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
@@ -35,4 +35,5 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
+        "errors": [{**resource_to_dict(e.resource), "error": e.error} for e in plan.errors],
     }

@@ -12,8 +12,8 @@ import hashlib
 import hmac
 import json
 
+from reconciler.configs import Config
 from reconciler.secret import Secret
-from reconciler.state import Config
 
 
 def fingerprint(key: Secret, sdkappid: int, product: str, state: Config | None) -> str:

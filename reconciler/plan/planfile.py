@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
+
+from reconciler.configs import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
 from reconciler.errors import PlanFileError
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
+from reconciler.resolve import ResolvedApp
 from reconciler.secret import Secret
-from reconciler.state import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
-from reconciler.targets import ResolvedApp
 
 SUPPORTED_MAJOR = "1"
 
@@ -147,6 +149,7 @@ class SavedPlan:
     existing: int
     digest: str  # of the body every app signed
     signatures: dict[int, str]
+    errors: tuple[str, ...] = ()  # apps the plan could not read (left out of it)
 
     def counts(self) -> dict[str, int]:
         """Creates/updates/deletes counted from the changes themselves (whose content the
@@ -156,8 +159,20 @@ class SavedPlan:
 
 def _fail(path: Path, what: str) -> PlanFileError:
     return PlanFileError(
-        f"{path}: {what}; make a new one with `reconciler plan DIR --out {path.name}`"
+        f"{path}: {what}; expected a desired-state directory or a file written by "
+        f"`reconciler plan --out`: make a new one with `reconciler plan DIR --out {path.name}`"
     )
+
+
+def _what_it_is(text: str) -> str:
+    """For a file that is not JSON: say what it looks like instead."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return "it is neither JSON nor YAML"
+    if isinstance(data, dict):
+        return "it is YAML (a desired-state file? give its directory instead)"
+    return "it is not JSON"
 
 
 def _typed(value: Any, kind: type[T], field: str) -> T:
@@ -182,9 +197,17 @@ def read_plan_file(path: Path) -> SavedPlan:
     except RecursionError:
         raise _fail(path, "not a plan file (JSON nested too deeply)") from None
     except ValueError as exc:
-        raise _fail(path, f"not a plan file (invalid JSON: {exc})") from None
+        raise _fail(path, f"not a saved plan ({_what_it_is(text)}; invalid JSON: {exc})") from None
+    return parse_plan_document(doc, path)
+
+
+def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
+    """A saved plan from its JSON document (read from ``path``, named in messages)."""
     if not isinstance(doc, dict) or "checksum" not in doc:
-        raise _fail(path, "not a saved plan (no checksum; was it written by `plan --out`?)")
+        found = "it has no format_version"
+        if isinstance(doc, dict) and "format_version" in doc:
+            found = "it is plan JSON without a checksum, like `plan --format json` prints"
+        raise _fail(path, f"not a saved plan ({found}; no checksum)")
     version = str(doc.get("format_version", ""))
     if version.split(".")[0] != SUPPORTED_MAJOR:
         raise _fail(path, f"format_version {version!r} is not supported (this tool reads 1.x)")
@@ -219,6 +242,11 @@ def read_plan_file(path: Path) -> SavedPlan:
         )
         existing = int(doc["existing"])
         signatures = {int(k): str(v) for k, v in doc["signatures"].items()}
+        errors = tuple(
+            f"{_typed(e['app'], str, 'app')} ({int(e['sdkappid'])}) "
+            f"{_typed(e['product'], str, 'product')}: {_typed(e['error'], str, 'error')}"
+            for e in _typed(doc.get("errors", []), list, "errors")
+        )
         if not all(isinstance(v, int) for v in dict(doc["summary"]).values()):
             raise ValueError("summary counts must be integers")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -228,4 +256,4 @@ def read_plan_file(path: Path) -> SavedPlan:
             raise _fail(path, f"change for sdkappid {change.resource.sdkappid} has no app entry")
     if set(signatures) != set(apps):
         raise _fail(path, "the plan file was edited after it was saved (app signatures)")
-    return SavedPlan(apps, changes, existing, body_digest(doc), signatures)
+    return SavedPlan(apps, changes, existing, body_digest(doc), signatures, errors)

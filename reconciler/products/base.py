@@ -10,9 +10,9 @@ from abc import ABC, abstractmethod
 from typing import Any, TypeVar
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig, Config, TokenConfig
 from reconciler.errors import MalformedResponseError
-from reconciler.products.catalog import PRODUCTS, ProductInfo
-from reconciler.state import CallbackConfig, Config, TokenConfig
+from reconciler.products.spec import ProductSpec
 
 C = TypeVar("C", CallbackConfig, TokenConfig)
 
@@ -20,11 +20,15 @@ C = TypeVar("C", CallbackConfig, TokenConfig)
 class Product(ABC):
     """One product's callback configuration API for one app (a singleton resource)."""
 
-    key: str
+    spec: ProductSpec
 
     @property
-    def info(self) -> ProductInfo:
-        return PRODUCTS[self.key]
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def info(self) -> ProductSpec:
+        return self.spec
 
     @abstractmethod
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
@@ -64,15 +68,25 @@ def _expect(config: Config, kind: type[C]) -> C:
 
 
 def parse_callback(
-    product: Product, target: AppTarget, data: Any, url_field: str, events_field: str
+    product: Product, target: AppTarget, data: Any, *, events_may_be_missing: bool = False
 ) -> CallbackConfig:
-    """Build a :class:`CallbackConfig` from a get answer, checking its shape."""
+    """Build a :class:`CallbackConfig` from a get answer, checking its shape.
+
+    Field names come from the product's spec; event words are brought to their
+    canonical spelling, so a variant the server returns plans as unchanged.
+    ``events_may_be_missing``: a null or missing event list is an empty set (a
+    URL-only v4 config) rather than an error.
+    """
+    url_field, events_field = product.spec.body.url_field, product.spec.body.events_field
     if not isinstance(data, dict):
         raise product.malformed(target, "the answer has no configuration object")
     url = data.get(url_field)
     events = data.get(events_field)
     if not isinstance(url, str):
         raise product.malformed(target, f"{url_field!r} is missing or not a string")
+    if events is None and events_may_be_missing:
+        events = []
     if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
         raise product.malformed(target, f"{events_field!r} is missing or not a list of strings")
-    return CallbackConfig(url=url, events=frozenset(events))
+    vocabulary = product.spec.vocabulary
+    return CallbackConfig(url=url, events=frozenset(vocabulary.canonical(e) for e in events))

@@ -1,9 +1,12 @@
 """TUICallKit legacy calls, v1 ``callback`` on the callkit hosts (camelCase envelope).
 
-Reading an app with nothing configured: the docs list no "not found" code for
-``get``; the answer carries empty ``data`` (``{}``, ``null``, or an empty
-address), which we read as absent. An app without the Group Call package
-(50001) cannot have this config at all: also absent.
+Reading an app with nothing configured: the ``get`` page lists no "not found"
+code; the answer carries empty ``data`` (``{}``, ``null``, or an empty
+address), or ``errorCode 999`` ("no configuration information", documented on
+the ``update`` page): both read as absent, and a ``delete`` answered 999 as
+already absent. An app without the Group Call package (50001) cannot have this
+config at all: also absent. A ``data`` object with other keys (say
+``Address``/``Actions``) is an error, never "absent" (API file section 9).
 """
 
 from __future__ import annotations
@@ -11,46 +14,138 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.api.client import AppTarget, TencentClient
-from reconciler.api.codes import NO_GROUP_CALL_PACKAGE, V1_NOT_FOUND
+from reconciler.configs import Config
 from reconciler.errors import ApiError
+from reconciler.facts import codes
+from reconciler.facts.families import Family
 from reconciler.products.base import Product, expect_callback, parse_callback
-from reconciler.products.catalog import Family
-from reconciler.state import Config
+from reconciler.products.spec import (
+    Body,
+    EmulatorHooks,
+    Fallbacks,
+    Kind,
+    Paths,
+    ProductSpec,
+    Vocabulary,
+)
+
+SPEC = ProductSpec(
+    key="call_legacy",
+    title="TUICallKit legacy calls (v1 callback)",
+    family=Family.V1,
+    kind=Kind.CALLBACK,
+    paths=Paths(
+        read="v1/callback/get",
+        create="v1/callback/set",
+        update="v1/callback/update",
+        delete="v1/callback/delete",
+    ),
+    body=Body(url_field="address", events_field="actions"),
+    absent={
+        "read": frozenset({codes.V1_NOT_FOUND, codes.NO_GROUP_CALL_PACKAGE}),
+        "delete": frozenset({codes.V1_NOT_FOUND}),
+    },
+    fallbacks=Fallbacks(set_is_upsert=False, missing_code=codes.V1_NOT_FOUND),
+    vocabulary=Vocabulary(
+        frozenset(
+            {
+                # call status (result) callbacks
+                "cancel",
+                "reject",
+                "not_answer",
+                "normal_end",
+                "call_busy",
+                "interrupt",
+                # caller events
+                "caller_start_call",
+                "caller_call_accepted",
+                "caller_call_missed",
+                "caller_call_rejected",
+                "caller_call_busy",
+                "caller_cancel_call",
+                "caller_call_failed",
+                "caller_call_end",
+                "caller_call_interrupted",
+                # callee events
+                "callee_receive_call",
+                "callee_accept_call",
+                "callee_not_answer_call",
+                "callee_reject_call",
+                "callee_ignore_call",
+                "callee_call_canceled",
+                "callee_call_end",
+                "callee_call_interrupted",
+                # group calls
+                "invite_user",
+                "join_in_group_call",
+            }
+        )
+    ),
+    regions=(
+        "china",
+        "singapore",
+        "korea",
+        "germany",
+        "india",
+        "usa",
+        "indonesia",
+        "japan",
+    ),
+    emulator=EmulatorHooks(missing_code=None),
+)
+
+_DATA_KEYS = frozenset({SPEC.body.url_field, SPEC.body.events_field})
 
 
 def _body(config: Config) -> dict[str, Any]:
     callback = expect_callback(config)
-    return {"address": callback.url, "actions": sorted(callback.events)}
+    return {SPEC.body.url_field: callback.url, SPEC.body.events_field: sorted(callback.events)}
 
 
 class CallLegacyProduct(Product):
-    key = "call_legacy"
+    spec = SPEC
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
         try:
-            answer = await client.call(target, Family.V1, "v1/callback/get", {})
+            answer = await client.call(target, Family.V1, SPEC.paths.read, {})
         except ApiError as exc:
-            if exc.code == NO_GROUP_CALL_PACKAGE:
-                return None  # the app cannot have legacy callbacks; a write explains why
+            if exc.code in SPEC.absent_codes("read"):
+                return None  # nothing configured, or the app cannot have legacy callbacks
             raise
         data = answer.data
         if data is None or data == {} or data == "":
             return None
-        if isinstance(data, dict) and not data.get("address") and not data.get("actions"):
-            return None
-        return parse_callback(self, target, data, "address", "actions")
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in _DATA_KEYS)
+            if unknown:
+                raise self.malformed(
+                    target,
+                    f"unexpected field(s) {', '.join(map(repr, unknown))} in 'data' "
+                    f"(expected {SPEC.body.url_field!r} and {SPEC.body.events_field!r})",
+                )
+            if not data.get(SPEC.body.url_field) and not data.get(SPEC.body.events_field):
+                return None
+        return parse_callback(self, target, data)
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:
-        await client.call(target, Family.V1, "v1/callback/set", _body(config))
+        await client.call(target, Family.V1, SPEC.paths.create, _body(config))
 
     async def update(self, client: TencentClient, target: AppTarget, config: Config) -> None:
         body = _body(config)
+        assert SPEC.paths.update is not None
         try:
-            await client.call(target, Family.V1, "v1/callback/update", body)
+            await client.call(target, Family.V1, SPEC.paths.update, body)
         except ApiError as exc:
-            if exc.code != V1_NOT_FOUND:
+            if exc.code != SPEC.fallbacks.missing_code:
                 raise
-            await client.call(target, Family.V1, "v1/callback/set", body)
+            await client.call(target, Family.V1, SPEC.paths.create, body)
 
     async def delete(self, client: TencentClient, target: AppTarget) -> None:
-        await client.call(target, Family.V1, "v1/callback/delete", {})
+        try:
+            await client.call(target, Family.V1, SPEC.paths.delete, {})
+        except ApiError as exc:
+            if exc.code not in SPEC.absent_codes("delete"):
+                raise
+
+
+IMPLEMENTATION = CallLegacyProduct()

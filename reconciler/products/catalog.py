@@ -1,78 +1,50 @@
-"""What each product is: its YAML key, API family, kind of config and vocabulary.
+"""The product registry: every product's :class:`ProductSpec`, in display order.
 
-Pure data, importable from every layer (loader, planner, emulator).
+Adding a product: write ``reconciler/products/<key>.py`` declaring ``SPEC`` and
+``IMPLEMENTATION`` (see ``call.py``), then add the module to ``MODULES`` below.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+from types import ModuleType
 
-from reconciler.products import vocabulary
+from reconciler.configs import Resource
+from reconciler.facts.families import Family
+from reconciler.facts.limits import MAX_SDKAPPID, MAX_TOKEN_LENGTH
+from reconciler.products import call, call_legacy, conference, live, live_token
+from reconciler.products.spec import Kind, ProductInfo, ProductSpec
 
-MAX_SDKAPPID = 2**32 - 1
-"""SDKAppIDs are unsigned 32-bit integers (and 0 is none)."""
-
-MAX_TOKEN_LENGTH = 128
-"""A Live webhook signing token is 1-128 characters (set_callback_token)."""
-
-
-class Family(str, enum.Enum):
-    """API family: decides host, envelope and rate limit."""
-
-    V1 = "v1"  # callkit hosts, camelCase envelope, 10 requests/s per app
-    V4 = "v4"  # Chat REST domains, PascalCase envelope, 200 requests/s per app
+MODULES: tuple[ModuleType, ...] = (call, call_legacy, live, live_token, conference)
+"""One module per product, in display order (plan and output sort by it)."""
 
 
-class Kind(str, enum.Enum):
-    CALLBACK = "callback"  # url + events
-    TOKEN = "token"  # noqa: S105 - a kind of config, not a password
+def _spec(module: ModuleType) -> ProductSpec:
+    spec = module.SPEC
+    if not isinstance(spec, ProductSpec):
+        raise TypeError(f"{module.__name__}.SPEC is not a ProductSpec")
+    return spec
 
 
-@dataclass(frozen=True)
-class ProductInfo:
-    key: str
-    title: str
-    family: Family
-    kind: Kind
-    events: frozenset[str]
-
-
-PRODUCTS: dict[str, ProductInfo] = {
-    p.key: p
-    for p in (
-        ProductInfo(
-            "call",
-            "TUICallKit calls (v4 call_config)",
-            Family.V4,
-            Kind.CALLBACK,
-            vocabulary.CALL_EVENTS,
-        ),
-        ProductInfo(
-            "call_legacy",
-            "TUICallKit legacy calls (v1 callback)",
-            Family.V1,
-            Kind.CALLBACK,
-            vocabulary.CALL_LEGACY_EVENTS,
-        ),
-        ProductInfo(
-            "live",
-            "TUILiveKit live rooms (v4 live_config)",
-            Family.V4,
-            Kind.CALLBACK,
-            vocabulary.LIVE_EVENTS,
-        ),
-        ProductInfo(
-            "live_token", "TUILiveKit webhook signing token", Family.V4, Kind.TOKEN, frozenset()
-        ),
-        ProductInfo(
-            "conference",
-            "TUIRoomKit conferences (v4 room_config)",
-            Family.V4,
-            Kind.CALLBACK,
-            vocabulary.CONFERENCE_EVENTS,
-        ),
-    )
-}
+PRODUCTS: dict[str, ProductSpec] = {_spec(m).key: _spec(m) for m in MODULES}
 
 PRODUCT_KEYS: tuple[str, ...] = tuple(PRODUCTS)
+
+_ORDER: dict[str, int] = {key: i for i, key in enumerate(PRODUCT_KEYS)}
+
+
+def resource_order(resource: Resource) -> tuple[int, int, str]:
+    """Sort key of plans and reports: sdkappid, then the registry's product order."""
+    return (resource.sdkappid, _ORDER.get(resource.product, len(_ORDER)), resource.product)
+
+
+__all__ = [
+    "MAX_SDKAPPID",
+    "MAX_TOKEN_LENGTH",
+    "PRODUCTS",
+    "PRODUCT_KEYS",
+    "Family",
+    "Kind",
+    "ProductInfo",
+    "ProductSpec",
+    "resource_order",
+]

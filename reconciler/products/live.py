@@ -2,10 +2,71 @@
 
 from __future__ import annotations
 
+from reconciler.facts import codes
+from reconciler.facts.families import Family
+from reconciler.products.spec import (
+    Body,
+    EmulatorHooks,
+    Fallbacks,
+    Kind,
+    Paths,
+    ProductSpec,
+    Vocabulary,
+)
 from reconciler.products.v4_callback import V4CallbackProduct
+
+SPEC = ProductSpec(
+    key="live",
+    title="TUILiveKit live rooms (v4 live_config)",
+    family=Family.V4,
+    kind=Kind.CALLBACK,
+    paths=Paths(
+        read="v4/live_config/get_callback",
+        create="v4/live_config/set_callback",
+        update="v4/live_config/update_callback",
+        delete="v4/live_config/delete_callback",
+    ),
+    body=Body(url_field="Url", events_field="CallbackCommandList"),
+    absent={"read": frozenset({codes.NOT_FOUND}), "delete": frozenset({codes.NOT_FOUND})},
+    fallbacks=Fallbacks(
+        set_is_upsert=False, exists_code=codes.ALREADY_EXISTS, missing_code=codes.NOT_FOUND
+    ),
+    vocabulary=Vocabulary(
+        frozenset(
+            {
+                "Live.CallbackAfterCreateRoom",
+                "Live.CallbackAfterDestroyRoom",
+                "Live.CallbackAfterUpdateRoomInfo",
+                "Live.CallbackAfterSetMetadata",
+                "Live.CallbackAfterDelMetadata",
+                "Live.CallbackAfterCreateRoomReachingThreshold",
+                "Live.CallbackAfterMemberStateChanged",
+                "Live.CallbackAfterChangeOwner",
+                "Live.CallbackAfterModifyAdmin",
+                "Mic.CallbackAfterSeatInfoChanged",
+                "Live.CallbackAfterCreateBattle",
+                "Live.CallbackAfterStartBattle",
+                "Live.CallbackAfterEndBattle",
+                "Live.CallbackBeforeSendGift",
+                "Live.CallbackBeforeCallBackNotBlock",
+                "Live.CallbackAfterCloudRecordingChanged",  # 2026 docs (API file §9 item 3)
+                # Chat-shared words of the documented Live command list (§9 item 3)
+                "Group.CallbackAfterSendMsg",
+                "Group.CallbackBeforeSendMsg",
+                "Follow.CallbackAfterFollowAdd",
+                "Follow.CallbackAfterFollowDelete",
+            }
+        ),
+        # one page's prose spells it without "After" (API file §9 item 4)
+        aliases={"Live.CallbackMemberStateChanged": "Live.CallbackAfterMemberStateChanged"},
+    ),
+    regions=("china", "singapore", "usa"),
+    emulator=EmulatorHooks(missing_code=codes.NOT_FOUND),
+)
 
 
 class LiveProduct(V4CallbackProduct):
-    key = "live"
-    service = "live_config"
-    set_is_upsert = False
+    spec = SPEC
+
+
+IMPLEMENTATION = LiveProduct()

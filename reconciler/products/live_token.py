@@ -7,45 +7,78 @@ fields so that the result never depends on what was there before.
 from __future__ import annotations
 
 from reconciler.api.client import AppTarget, TencentClient
-from reconciler.api.codes import TOKEN_NOT_FOUND
+from reconciler.configs import Config, TokenConfig
 from reconciler.errors import ApiError
+from reconciler.facts import codes
+from reconciler.facts.families import Family
 from reconciler.products.base import Product, expect_token
-from reconciler.products.catalog import Family
+from reconciler.products.spec import (
+    Body,
+    EmulatorHooks,
+    Fallbacks,
+    Kind,
+    Paths,
+    ProductSpec,
+    Vocabulary,
+)
 from reconciler.secret import Secret
-from reconciler.state import Config, TokenConfig
 
-_BASE = "v4/live_config"
+SPEC = ProductSpec(
+    key="live_token",
+    title="TUILiveKit webhook signing token",
+    family=Family.V4,
+    kind=Kind.TOKEN,
+    paths=Paths(
+        read="v4/live_config/get_callback_token",
+        create="v4/live_config/set_callback_token",
+        update="v4/live_config/set_callback_token",
+        delete="v4/live_config/delete_callback_token",
+    ),
+    body=Body(token_field="Token", enabled_field="IsTokenEnable"),  # noqa: S106 - field names
+    absent={
+        "read": frozenset({codes.TOKEN_NOT_FOUND}),
+        "delete": frozenset({codes.TOKEN_NOT_FOUND}),
+    },
+    fallbacks=Fallbacks(set_is_upsert=True),
+    vocabulary=Vocabulary(),
+    regions=("china", "singapore", "usa"),
+    emulator=EmulatorHooks(missing_code=codes.TOKEN_NOT_FOUND),
+)
 
 
 class LiveTokenProduct(Product):
-    key = "live_token"
+    spec = SPEC
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
         try:
-            answer = await client.call(target, Family.V4, f"{_BASE}/get_callback_token", {})
+            answer = await client.call(target, Family.V4, SPEC.paths.read, {})
         except ApiError as exc:
-            if exc.code == TOKEN_NOT_FOUND:
+            if exc.code in SPEC.absent_codes("read"):
                 return None
             raise
         data = answer.data
         if not isinstance(data, dict):
             raise self.malformed(target, "the answer has no token object")
-        token, enabled = data.get("Token"), data.get("IsTokenEnable")
+        token, enabled = data.get(SPEC.body.token_field), data.get(SPEC.body.enabled_field)
         if not isinstance(token, str) or not isinstance(enabled, bool):
             raise self.malformed(target, "'Token' or 'IsTokenEnable' is missing or mistyped")
         return TokenConfig(token=Secret(token), enabled=enabled)
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:
         token = expect_token(config)
-        body = {"Token": token.token, "IsTokenEnable": token.enabled}  # revealed on the wire only
-        await client.call(target, Family.V4, f"{_BASE}/set_callback_token", body)
+        # revealed on the wire only
+        body = {SPEC.body.token_field: token.token, SPEC.body.enabled_field: token.enabled}
+        await client.call(target, Family.V4, SPEC.paths.create, body)
 
     async def update(self, client: TencentClient, target: AppTarget, config: Config) -> None:
         await self.create(client, target, config)
 
     async def delete(self, client: TencentClient, target: AppTarget) -> None:
         try:
-            await client.call(target, Family.V4, f"{_BASE}/delete_callback_token", {})
+            await client.call(target, Family.V4, SPEC.paths.delete, {})
         except ApiError as exc:
-            if exc.code != TOKEN_NOT_FOUND:
+            if exc.code not in SPEC.absent_codes("delete"):
                 raise
+
+
+IMPLEMENTATION = LiveTokenProduct()

@@ -1,24 +1,21 @@
-"""Product key → implementation."""
+"""Product key → implementation (the client-side read/create/update/delete)."""
 
 from __future__ import annotations
 
-from reconciler.products.base import Product
-from reconciler.products.call import CallProduct
-from reconciler.products.call_legacy import CallLegacyProduct
-from reconciler.products.conference import ConferenceProduct
-from reconciler.products.live import LiveProduct
-from reconciler.products.live_token import LiveTokenProduct
+from types import ModuleType
 
-IMPLEMENTATIONS: dict[str, Product] = {
-    p.key: p
-    for p in (
-        CallProduct(),
-        CallLegacyProduct(),
-        LiveProduct(),
-        LiveTokenProduct(),
-        ConferenceProduct(),
-    )
-}
+from reconciler.products.base import Product
+from reconciler.products.catalog import MODULES
+
+
+def _implementation(module: ModuleType) -> Product:
+    implementation = module.IMPLEMENTATION
+    if not isinstance(implementation, Product):
+        raise TypeError(f"{module.__name__}.IMPLEMENTATION is not a Product")
+    return implementation
+
+
+IMPLEMENTATIONS: dict[str, Product] = {_implementation(m).key: _implementation(m) for m in MODULES}
 
 
 def product(key: str) -> Product:

@@ -1,69 +1,71 @@
-"""Shared shape of the v4 ``*_config`` callback APIs (Url + CallbackCommandList)."""
+"""Shared shape of the v4 ``*_config`` callback APIs (Url + CallbackCommandList).
+
+Paths, body fields, "absent" codes and fallbacks all come from the product's
+:class:`~reconciler.products.spec.ProductSpec`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from reconciler.api.client import AppTarget, TencentClient
-from reconciler.api.codes import ALREADY_EXISTS, NOT_FOUND
+from reconciler.configs import Config
 from reconciler.errors import ApiError
+from reconciler.facts.families import Family
 from reconciler.products.base import Product, expect_callback, parse_callback
-from reconciler.products.catalog import Family
-from reconciler.state import Config
+from reconciler.products.spec import ProductSpec
 
 
-def v4_body(config: Config) -> dict[str, Any]:
+def v4_body(spec: ProductSpec, config: Config) -> dict[str, Any]:
     callback = expect_callback(config)
-    return {"Url": callback.url, "CallbackCommandList": sorted(callback.events)}
+    return {spec.body.url_field: callback.url, spec.body.events_field: sorted(callback.events)}
 
 
 class V4CallbackProduct(Product):
     """get / set / update / delete under ``v4/{service}/``.
 
-    ``set_is_upsert``: Call v4's set overwrites (no update API). Live and Room have a
-    create-only set (100300 if it exists) and an update (100301 if it does not); each
-    falls back to the other so that a config created or deleted in between converges.
+    ``fallbacks.set_is_upsert``: Call v4's set overwrites (no update API). Live and
+    Room have a create-only set (100300 if it exists) and an update (100301 if it
+    does not); each falls back to the other so that a config created or deleted in
+    between converges.
     """
-
-    service: str
-    set_is_upsert: bool
-
-    def _path(self, command: str) -> str:
-        return f"v4/{self.service}/{command}"
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
         try:
-            answer = await client.call(target, Family.V4, self._path("get_callback"), {})
+            answer = await client.call(target, Family.V4, self.spec.paths.read, {})
         except ApiError as exc:
-            if exc.code == NOT_FOUND:
+            if exc.code in self.spec.absent_codes("read"):
                 return None
             raise
-        return parse_callback(self, target, answer.data, "Url", "CallbackCommandList")
+        return parse_callback(self, target, answer.data, events_may_be_missing=True)
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:
-        body = v4_body(config)
+        spec = self.spec
+        body = v4_body(spec, config)
         try:
-            await client.call(target, Family.V4, self._path("set_callback"), body)
+            await client.call(target, Family.V4, spec.paths.create, body)
         except ApiError as exc:
-            if self.set_is_upsert or exc.code != ALREADY_EXISTS:
+            if spec.fallbacks.set_is_upsert or exc.code != spec.fallbacks.exists_code:
                 raise
-            await client.call(target, Family.V4, self._path("update_callback"), body)
+            assert spec.paths.update is not None
+            await client.call(target, Family.V4, spec.paths.update, body)
 
     async def update(self, client: TencentClient, target: AppTarget, config: Config) -> None:
-        body = v4_body(config)
-        if self.set_is_upsert:
-            await client.call(target, Family.V4, self._path("set_callback"), body)
+        spec = self.spec
+        body = v4_body(spec, config)
+        if spec.fallbacks.set_is_upsert or spec.paths.update is None:
+            await client.call(target, Family.V4, spec.paths.create, body)
             return
         try:
-            await client.call(target, Family.V4, self._path("update_callback"), body)
+            await client.call(target, Family.V4, spec.paths.update, body)
         except ApiError as exc:
-            if exc.code != NOT_FOUND:
+            if exc.code != spec.fallbacks.missing_code:
                 raise
-            await client.call(target, Family.V4, self._path("set_callback"), body)
+            await client.call(target, Family.V4, spec.paths.create, body)
 
     async def delete(self, client: TencentClient, target: AppTarget) -> None:
         try:
-            await client.call(target, Family.V4, self._path("delete_callback"), {})
+            await client.call(target, Family.V4, self.spec.paths.delete, {})
         except ApiError as exc:
-            if exc.code != NOT_FOUND:
+            if exc.code not in self.spec.absent_codes("delete"):
                 raise

@@ -1,87 +1,21 @@
-"""Command ("event") words each product accepts, from ../shared/tencent-callback-api.md.
+"""Command ("event") word helpers: the "did you mean" suggestion.
 
-Where doc versions disagree on a spelling, both spellings are accepted (marked
-below); the server's answer on read-back is what finally counts.
+The words themselves are declared per product (``SPEC.vocabulary``): where doc
+versions disagree on a spelling, the variant is an alias of the canonical word.
 """
 
 from __future__ import annotations
 
 import difflib
 
-CALL_EVENTS: frozenset[str] = frozenset(
-    {
-        "Call.CallbackAfterStartCall",
-        "Call.CallbackAfterEndCall",
-        "Call.CallbackAfterMemberChanged",
-    }
-)
+from reconciler.products import call, call_legacy, conference, live
 
-CALL_LEGACY_EVENTS: frozenset[str] = frozenset(
-    {
-        # call status (result) callbacks
-        "cancel",
-        "reject",
-        "not_answer",
-        "normal_end",
-        "call_busy",
-        "interrupt",
-        # caller events
-        "caller_start_call",
-        "caller_call_accepted",
-        "caller_call_missed",
-        "caller_call_rejected",
-        "caller_call_busy",
-        "caller_cancel_call",
-        "caller_call_failed",
-        "caller_call_end",
-        "caller_call_interrupted",
-        # callee events
-        "callee_receive_call",
-        "callee_accept_call",
-        "callee_not_answer_call",
-        "callee_reject_call",
-        "callee_ignore_call",
-        "callee_call_canceled",
-        "callee_call_end",
-        "callee_call_interrupted",
-        # group calls
-        "invite_user",
-        "join_in_group_call",
-    }
-)
-
-LIVE_EVENTS: frozenset[str] = frozenset(
-    {
-        "Live.CallbackAfterCreateRoom",
-        "Live.CallbackAfterDestroyRoom",
-        "Live.CallbackAfterUpdateRoomInfo",
-        "Live.CallbackAfterSetMetadata",
-        "Live.CallbackAfterDelMetadata",
-        "Live.CallbackAfterCreateRoomReachingThreshold",
-        "Live.CallbackAfterMemberStateChanged",
-        "Live.CallbackMemberStateChanged",  # [X] spelling in one page's text
-        "Live.CallbackAfterChangeOwner",
-        "Live.CallbackAfterModifyAdmin",
-        "Mic.CallbackAfterSeatInfoChanged",
-        "Live.CallbackAfterCreateBattle",
-        "Live.CallbackAfterStartBattle",
-        "Live.CallbackAfterEndBattle",
-        "Live.CallbackBeforeSendGift",
-        "Live.CallbackBeforeCallBackNotBlock",
-    }
-)
-
-CONFERENCE_EVENTS: frozenset[str] = frozenset(
-    {
-        "Room.CallbackAfterCreateRoom",
-        "Room.CallbackAfterDestroyRoom",
-        "Room.CallbackAfterUpdateRoomInfo",
-        "Room.CallbackUpdateRoomInfo",  # [X] spelling of the IM-hosted copy
-        "Room.CallbackAfterMemberEnter",
-        "Room.CallbackAfterMemberLeave",
-        "Mic.CallbackAfterSeatInfoChanged",
-    }
-)
+# Each product's accepted words (canonical spellings and variants); the lists
+# themselves live in the product's own module (its ``SPEC.vocabulary``).
+CALL_EVENTS: frozenset[str] = call.SPEC.events
+CALL_LEGACY_EVENTS: frozenset[str] = call_legacy.SPEC.events
+LIVE_EVENTS: frozenset[str] = live.SPEC.events
+CONFERENCE_EVENTS: frozenset[str] = conference.SPEC.events
 
 
 def suggest(word: str, vocabulary: frozenset[str]) -> str | None:

@@ -32,6 +32,17 @@ def _unmanaged_section(plan: Plan) -> str:
     return f"\nUnmanaged live configs (left alone): {', '.join(names)}{more}\n"
 
 
+def _errors_section(plan: Plan) -> str:
+    if not plan.errors:
+        return ""
+    apps = ", ".join(f"**{name}** ({i})" for name, i in plan.unreadable_apps)
+    lines = "\n".join(f"! {e}".replace("`", "'") for e in plan.errors)
+    return (
+        f"\n> **Could not be read** (left out; nothing is changed in these apps): {apps}\n\n"
+        f"```text\n{lines}\n```\n"
+    )
+
+
 def _app_section(changes: list[Change]) -> str:
     first = changes[0].resource
     counts = {a: sum(1 for c in changes if c.action is a) for a in Action}
@@ -59,7 +70,7 @@ def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMM
             if title == "drift"
             else "No changes: the live configuration matches the desired state.\n\n"
         )
-    unmanaged = _unmanaged_section(plan)
+    unmanaged = _unmanaged_section(plan) + _errors_section(plan)
     size = sum(len(p) for p in out) + len(unmanaged)
     groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: c.resource.sdkappid)]
     shown = 0

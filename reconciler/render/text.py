@@ -74,6 +74,10 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         lines.append("Configured live but not declared in the desired state (left alone):")
         lines += [f"  ? {r.app} ({r.sdkappid}) {r.product}" for r in plan.unmanaged]
         lines.append("")
+    if plan.errors:
+        lines.append("Could not be read, left out (nothing is changed in these apps):")
+        lines += [f"  ! {e}" for e in plan.errors]
+        lines.append("")
     label = "Drift" if title == "drift" else "Plan"
     lines.append(plan.summary_line().replace("Plan:", f"{label}:", 1))
     return "\n".join(lines) + "\n"

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import yaml
 
+from reconciler.configs import CallbackConfig, Config, TokenConfig
 from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS
-from reconciler.state import CallbackConfig, Config, TokenConfig
 
 
 def _scalar(value: object) -> str:

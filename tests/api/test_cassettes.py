@@ -22,11 +22,11 @@ import pytest
 import vcr
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig, TokenConfig
 from reconciler.emulator.embedded import start_emulator
 from reconciler.emulator.seed import parse_seed
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, TokenConfig
 
 CASSETTES = Path(__file__).parent / "cassettes"
 RECORDING = os.environ.get("RECORD_CASSETTES") == "1"

@@ -12,7 +12,7 @@ from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.retry import RetryPolicy
 from reconciler.api.usersig import UserSigCache
 from reconciler.errors import ApiError, MalformedResponseError, TransportError
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 from reconciler.secret import Secret
 from tests.api.scripted import Scripted, v1, v4
 

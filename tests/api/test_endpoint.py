@@ -4,8 +4,8 @@ import pytest
 
 from reconciler.api.endpoint import Endpoints, check_endpoint
 from reconciler.errors import EndpointError
+from reconciler.facts.families import Family
 from reconciler.loopback import is_loopback
-from reconciler.products.catalog import Family
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "127.5.5.5", "[::1]"])

@@ -21,10 +21,10 @@ from reconciler.apply.executor import (
     apply_one,
     recheck_written,
 )
+from reconciler.configs import CallbackConfig, Config
 from reconciler.errors import ReconcilerError
+from reconciler.facts.families import Family
 from reconciler.plan.change import Action, Change
-from reconciler.products.catalog import Family
-from reconciler.state import CallbackConfig, Config
 from tests.api.scripted import Scripted, v1, v4
 from tests.plan.factories import SG, US, cb, fast_client, res, target, tok
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.configs import CallbackConfig
 from reconciler.desired import DesiredProduct, load_desired
 from reconciler.errors import ConfigErrors, Location
-from reconciler.state import CallbackConfig
 
 # One fixture folder per error path, under fixtures/errors/. The paths are relative
 # to fixtures/, which is where these tests run from (see ``in_fixtures``).
@@ -480,7 +480,7 @@ def test_valid_tree_both_layouts(in_fixtures: Path) -> None:
 
     # The folder layout: app.yaml plus one file per product, the name from the folder.
     assert staging.identifier == "ops-admin"
-    assert staging.region == "usa"
+    assert staging.region == "singapore"
     assert staging.location == Location("valid/apps/staging/app.yaml", 2, 1)
     assert list(staging.products) == ["call", "live", "live_token", "conference"]
     assert staging.products["call"].location == Location("valid/apps/staging/app.yaml", 6, 3)

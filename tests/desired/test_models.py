@@ -21,8 +21,8 @@ from reconciler.desired.models import (
     CallbackPresent,
     TokenPresent,
 )
+from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import PRODUCT_KEYS
-from reconciler.regions import REGIONS
 from tests.desired.conftest import FIXTURES
 
 VALID_FILES = sorted(

@@ -49,6 +49,8 @@ def test_help_documents_every_option() -> None:
         "--hang-seconds",
         "--no-rate-limit",
         "--log-requests",
+        "--v1-missing",
+        "--variant-spellings",
         "--allow-remote",
     ):
         assert option in out
@@ -208,3 +210,22 @@ def test_bad_seed_in_a_real_process(processes: list[Process]) -> None:
         f"{path}:7:18: unknown command word 'Call.CallbackAfterStrtCall' "
         "(did you mean 'Call.CallbackAfterStartCall'?) for product call"
     ]
+
+
+def test_seed_behaviour_and_flags_pick_the_v1_missing_answer(
+    processes: list[Process], tmp_path: Path
+) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        f"apps:\n  - sdkappid: {APP}\n    secret_key: {KEY}\nbehaviour:\n  v1_missing: 999\n",
+        encoding="utf-8",
+    )
+    params = query(APP, sig=usersig(APP, key=KEY))
+    for flags, expected in (((), 999), (("--v1-missing", "empty"), 0)):
+        process = Process("--port", "0", "--seed", str(seed), *flags)
+        processes.append(process)
+        url = LISTENING.fullmatch(process.first_line()).group(1)  # type: ignore[union-attr]
+        with httpx.Client(base_url=url) as client:
+            answer = Api(client).call("/v1/callback/get", params=params)
+        assert answer["errorCode"] == expected, flags
+        assert process.finish(signal.SIGTERM)[0] == 0

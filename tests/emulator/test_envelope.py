@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from reconciler.emulator.envelope import Outcome, envelope, new_request_id, success
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 
 def test_v4_success_with_response() -> None:

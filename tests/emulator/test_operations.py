@@ -158,8 +158,12 @@ def test_each_product_has_its_own_vocabulary(api: Api) -> None:
         )
     room_only = {"Url": URL, "CallbackCommandList": ["Room.CallbackAfterMemberEnter"]}
     assert v4_code(api.call("/v4/live_config/update_callback", room_only)) == 100002
-    chat_word = {"Url": URL, "CallbackCommandList": ["Group.CallbackAfterSendMsg"]}
+    chat_word = {"Url": URL, "CallbackCommandList": ["C2C.CallbackAfterSendMsg"]}
     assert v4_code(api.call("/v4/live_config/update_callback", chat_word)) == 100002
+    # the Group/Follow words of the documented Live command list (API file section 9)
+    live_chat = {"Url": URL, "CallbackCommandList": ["Group.CallbackAfterSendMsg"]}
+    assert v4_code(api.call("/v4/live_config/update_callback", live_chat)) == 0
+    assert v4_code(api.call("/v4/room_config/update_callback", live_chat)) == 100002
     both_spellings = ["Room.CallbackUpdateRoomInfo", "Room.CallbackAfterUpdateRoomInfo"]
     body = {"Url": URL, "CallbackCommandList": both_spellings}
     assert v4_code(api.call("/v4/room_config/update_callback", body)) == 0

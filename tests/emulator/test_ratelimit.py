@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.emulator.ratelimit import DEFAULT_RATES, RateLimiter, TokenBucket
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 
 class FakeClock:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.emulator.behaviour import Behaviour
 from reconciler.emulator.seed import Seed, SeedCallback, SeedToken, load_seed, parse_seed
 from reconciler.errors import ConfigError
 
@@ -187,3 +188,12 @@ def test_token_value_never_appears_in_an_error() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_seed(APP + f"    callbacks:\n      live_token: {{token: {secret}}}\n")
     assert secret not in str(caught.value)
+
+
+def test_seed_behaviour_is_read_and_checked() -> None:
+    seed = parse_seed("apps: []\nbehaviour: {v1_missing: 999, variant_spellings: true}\n")
+    assert seed.behaviour == Behaviour(v1_missing="999", variant_spellings=True)
+    assert parse_seed("apps: []\n").behaviour is None
+    with pytest.raises(ConfigError) as caught:
+        parse_seed("apps: []\nbehaviour: {v1_missing: 404}\n")
+    assert str(caught.value).startswith("<seed>:2:25: behaviour.v1_missing must be one of")

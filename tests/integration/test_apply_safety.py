@@ -81,7 +81,7 @@ def test_no_tty_without_auto_approve_refuses_and_writes_nothing(
     assert_no_secrets(proc.stdout, proc.stderr)
 
 
-def test_no_tty_saved_plan_without_auto_approve_refuses(
+def test_no_tty_saved_plan_without_auto_approve_applies_it(
     cli: Any,
     env: dict[str, str],
     tmp_path: Path,
@@ -89,15 +89,21 @@ def test_no_tty_saved_plan_without_auto_approve_refuses(
     emulator: RunningEmulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Issue 12: a saved plan was reviewed when it was made; applying it never asks."""
     plan_file = tmp_path / "plan.json"
     assert cli("plan", EXAMPLES, "--out", plan_file).code == 0
-    state = snapshot(emulator)
-    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))  # input, but not a terminal
-    result = cli("apply", "--plan", plan_file)
-    assert result.code == 1, result.err
-    assert "--auto-approve" in result.err
-    assert writes(request_log) == []
-    assert snapshot(emulator) == state
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal, no input at all
+    result = cli("apply", plan_file)
+    assert result.code == 0, result.err
+    assert "Apply these changes?" not in result.err and "refusing" not in result.err
+    assert "Apply: 7 applied, 0 failed, 0 stale, 0 unverified." in result.out
+    # --plan FILE takes the same path: no question; the plan is now stale change by change
+    again = cli("apply", "--plan", plan_file)
+    assert again.code == 1, again.err
+    assert "Apply these changes?" not in again.err and "refusing" not in again.err
+    assert "Apply: 0 applied, 0 failed, 7 stale, 0 unverified." in again.out
+    assert emulator.store.get_callback(PROD_SG, "live") is not None
+    assert len({(r["sdkappid"], r["path"]) for r in writes(request_log)}) >= 7
 
 
 def test_tty_answer_no_cancels_and_writes_nothing(
@@ -158,7 +164,7 @@ def test_ctrl_c_while_planning_changes_nothing_and_exits_130(
     request_log: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from reconciler.cli import session
+    from reconciler.engine import core as session
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
@@ -182,20 +188,20 @@ def test_quiet_still_shows_the_plan_before_asking(
     assert writes(request_log) == []
 
 
-def test_a_saved_plan_is_shown_before_asking(
+def test_a_saved_plan_is_shown_and_applied_without_asking(
     cli: Any, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan_file = tmp_path / "plan.json"
     assert cli("plan", EXAMPLES, "--out", plan_file).code == 0
-    for flags in ((), ("-q",)):
-        monkeypatch.setattr(sys, "stdin", FakeTerminal("n\n"))
-        result = cli(*flags, "apply", "--plan", plan_file)
-        assert result.code == 1
-        err = result.err
-        assert f"Changes saved in {plan_file}:" in err
-        assert "# prod-sg (1400000001) call will be updated in place" in err
-        assert "Saved plan: 3 to create, 3 to update, 1 to delete." in err
-        assert err.index("Saved plan:") < err.index("Apply these changes?")
+    monkeypatch.setattr(sys, "stdin", FakeTerminal("n\n"))  # a terminal: still no question
+    result = cli("apply", plan_file)
+    assert result.code == 0, result.err
+    err = result.err
+    assert f"Changes saved in {plan_file}:" in err
+    assert "# prod-sg (1400000001) call will be updated in place" in err
+    assert "Saved plan: 3 to create, 3 to update, 1 to delete." in err
+    assert "Apply these changes?" not in err
+    assert "Apply: 7 applied" in result.out
 
 
 def test_tty_answer_yes_applies(
@@ -214,7 +220,7 @@ def test_tty_answer_yes_applies(
     assert emulator.store.get_callback(PROD_SG, "live") is not None
 
 
-def test_tty_answer_yes_for_a_saved_plan(
+def test_auto_approve_is_harmless_for_a_saved_plan(
     cli: Any,
     env: dict[str, str],
     tmp_path: Path,
@@ -222,9 +228,10 @@ def test_tty_answer_yes_for_a_saved_plan(
 ) -> None:
     plan_file = tmp_path / "plan.json"
     assert cli("plan", EXAMPLES, "--out", plan_file).code == 0
-    monkeypatch.setattr(sys, "stdin", FakeTerminal("y\n"))
-    result = cli("apply", "--plan", plan_file)
+    monkeypatch.setattr(sys, "stdin", FakeTerminal("n\n"))
+    result = cli("apply", plan_file, "--auto-approve")
     assert result.code == 0, result.err
+    assert "Apply these changes?" not in result.err
     assert "Apply: 7 applied" in result.out
 
 

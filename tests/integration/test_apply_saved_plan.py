@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig
 from reconciler.emulator.embedded import RunningEmulator
 from reconciler.emulator.store import CallbackRecord
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig
 from tests.integration.conftest import DEMO_TOKEN, EXAMPLES, assert_no_secrets, read_log
 
 PROD_SG, PROD_CN, STAGING_US = 1400000001, 1400000002, 1400000003
@@ -80,7 +80,7 @@ def saved(cli: Any, env: dict[str, str], tmp_path: Path) -> Path:
     path = tmp_path / "plan.json"
     result = cli("plan", EXAMPLES, "--out", path)
     assert result.code == 0, result.err
-    assert f"apply --plan {path}" in result.err
+    assert f"reconciler apply {path}" in result.err
     assert path.exists()
     return path
 
@@ -90,7 +90,7 @@ def test_saved_plan_is_the_documented_json_plus_apply_data(
 ) -> None:
     doc = json.loads(saved.read_text())
     shown = cli("plan", EXAMPLES, "--format", "json").json()
-    assert doc["format_version"] == "1.0"
+    assert doc["format_version"] == "1.1"
     assert doc["summary"] == shown["summary"]
     # stays readable as the documented plan: same changes, only fields added
     assert len(doc["changes"]) == len(shown["changes"]) == 7

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig, TokenConfig
 from reconciler.emulator.embedded import RunningEmulator
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, TokenConfig
 from tests.integration.conftest import DEMO_TOKEN, EXAMPLES, assert_no_secrets, read_log
 
 FIELDS = {

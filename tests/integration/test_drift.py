@@ -7,16 +7,17 @@ API (the emulator's), with the product implementations and a plain client.
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig, Config, TokenConfig
 from reconciler.emulator.embedded import RunningEmulator
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, Config, TokenConfig
 from tests.integration.conftest import EXAMPLES, SEED, assert_no_secrets, read_log
 
 PROD_SG = (1400000001, "singapore", "demo-key-not-secret-1")
@@ -300,10 +301,14 @@ def test_an_error_exits_1_even_when_other_apps_drifted(
     monkeypatch.setenv("TRTC_SECRET_KEY_1400000002", "not-the-key")  # ... prod-cn unreadable
     result = cli("drift", applied, "--format", "json")
     assert result.code == 1, result.err
-    assert result.out == ""
+    # issue 9: what could be read is still reported, and the unreadable app is listed
+    doc = json.loads(result.out)
+    assert [(c["app"], c["product"]) for c in doc["changes"]] == [("prod-sg", "call")]
+    assert doc["errors"] and {e["app"] for e in doc["errors"]} == {"prod-cn"}
+    assert all(e["sdkappid"] == 1400000002 and e["error"] for e in doc["errors"])
     assert "could not read the live state" in result.err
     assert "prod-cn (1400000002)" in result.err
-    assert "not-the-key" not in result.err
+    assert "not-the-key" not in result.err + result.out
 
 
 def test_bad_ignore_flag_exits_1(cli: Any, env: dict[str, str]) -> None:

@@ -206,7 +206,10 @@ def test_partly_failed_apply_still_reports_to_the_summary(
 def test_an_apply_that_cannot_start_writes_no_summary(
     cli: Any, summary: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TRTC_SECRET_KEY_STAGING_US", "not-the-key")
+    # no app can be read (one unreadable app alone no longer stops the others: issue 9)
+    for name in ("TRTC_SECRET_KEY_STAGING_US", "TRTC_SECRET_KEY_PROD_SG"):
+        monkeypatch.setenv(name, "not-the-key")
+    monkeypatch.setenv("TRTC_SECRET_KEY_1400000002", "not-the-key")
     result = cli("apply", EXAMPLES, "--auto-approve")
     assert result.code == 1
     assert summary.read_text() == "# an earlier step\n\n"

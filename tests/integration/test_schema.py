@@ -132,7 +132,7 @@ def test_an_invalid_example_copy_fails_the_schema_and_validate(
     cli: Any, validator: jsonschema.Draft202012Validator, desired: Path
 ) -> None:
     path = desired / "apps" / "staging-us.yaml"
-    path.write_text(path.read_text().replace("region: usa", "region: mars"))
+    path.write_text(path.read_text().replace("region: korea", "region: mars"))
     assert not validator.is_valid(yaml.safe_load(path.read_text()))
     result = cli("validate", desired)
     assert result.code == 1

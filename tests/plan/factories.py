@@ -8,13 +8,13 @@ from types import MappingProxyType
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.limits import RateLimits
 from reconciler.api.retry import RetryPolicy
+from reconciler.configs import CallbackConfig, TokenConfig
 from reconciler.desired.result import DesiredApp, DesiredProduct
 from reconciler.errors import Location
+from reconciler.facts.families import Family
 from reconciler.plan.change import Resource
-from reconciler.products.catalog import Family
+from reconciler.resolve import ResolvedApp, resolve_apps
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, TokenConfig
-from reconciler.targets import ResolvedApp, resolve_apps
 from tests.api.scripted import Scripted
 
 SG = 1400000001

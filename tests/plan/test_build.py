@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from reconciler.configs import CallbackConfig, Config
 from reconciler.fetch import LiveSnapshot
 from reconciler.plan.build import build_plan, diff_resource, reads_for
 from reconciler.plan.change import Action, Change
-from reconciler.state import CallbackConfig, Config
-from reconciler.targets import DesiredResource, ResolvedApp
+from reconciler.resolve import DesiredResource, ResolvedApp
 from tests.plan.factories import (
     SG,
     US,

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
+from reconciler.configs import SENSITIVE_CHANGED
 from reconciler.plan.change import SYMBOLS, Action, Change, FieldDiff, Plan, Resource, field_diffs
-from reconciler.state import SENSITIVE_CHANGED
 from tests.plan.factories import SG, TOKEN, US, cb, res, tok
 
 OLD = cb(

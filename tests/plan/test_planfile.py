@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.configs import TokenConfig
 from reconciler.errors import PlanFileError
 from reconciler.fetch import LiveSnapshot
 from reconciler.plan.build import build_plan
@@ -16,7 +17,6 @@ from reconciler.plan.change import Action, Resource
 from reconciler.plan.fingerprint import fingerprint
 from reconciler.plan.planfile import SavedChange, plan_document, read_plan_file, write_plan_file
 from reconciler.secret import Secret
-from reconciler.state import TokenConfig
 from tests.plan.factories import (
     KEY,
     SG,
@@ -78,7 +78,7 @@ def save(tmp_path: Path, doc: dict[str, Any]) -> Path:
 
 def test_document_is_the_documented_plan_plus_apply_fields() -> None:
     doc = make_doc()
-    assert doc["format_version"] == "1.0"
+    assert doc["format_version"] == "1.1"
     assert doc["summary"] == {"create": 0, "update": 2, "delete": 1, "unchanged": 1}
     call = doc["changes"][0]
     assert {k: call[k] for k in ("app", "sdkappid", "product", "action", "before", "after")} == {

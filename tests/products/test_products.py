@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.configs import CallbackConfig, TokenConfig
 from reconciler.errors import ApiError, MalformedResponseError
 from reconciler.products.registry import product
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig, TokenConfig
 from tests.api.scripted import Scripted, v1, v4
 
 TARGET = AppTarget(1400000001, "singapore", "administrator", Secret("k"))
@@ -98,7 +98,12 @@ async def test_token_read_write_delete() -> None:
 
 @pytest.mark.parametrize(
     "response",
-    [{"Url": 5, "CallbackCommandList": []}, {"Url": "https://x"}, "a string", None],
+    [
+        {"Url": 5, "CallbackCommandList": []},
+        {"Url": "https://x", "CallbackCommandList": "e1"},
+        "a string",
+        None,
+    ],
 )
 async def test_malformed_get_answers(response: object) -> None:
     script = Scripted(v4(response=response) if response is not None else v4())

@@ -33,7 +33,7 @@ def test_documented_example() -> None:
         )
     )
     assert json.loads(render_json(plan)) == {
-        "format_version": "1.0",
+        "format_version": "1.1",
         "summary": {"create": 0, "update": 1, "delete": 0, "unchanged": 0},
         "changes": [
             {
@@ -52,6 +52,7 @@ def test_documented_example() -> None:
             }
         ],
         "unmanaged": [],
+        "errors": [],
     }
 
 
@@ -106,15 +107,16 @@ def test_small_plan_exact() -> None:
             },
         ],
         "unmanaged": [{"sdkappid": SG, "app": "prod-sg", "product": "live"}],
+        "errors": [],
     }
 
 
 def test_key_order_and_layout() -> None:
     text = render_json(small_plan())
     assert text.endswith("}\n")
-    assert text.startswith('{\n  "format_version": "1.0",\n  "summary": {\n')
+    assert text.startswith('{\n  "format_version": "1.1",\n  "summary": {\n')
     doc = json.loads(text)
-    assert list(doc) == ["format_version", "summary", "changes", "unmanaged"]
+    assert list(doc) == ["format_version", "summary", "changes", "unmanaged", "errors"]
     assert list(doc["summary"]) == ["create", "update", "delete", "unchanged"]
     assert list(doc["changes"][0]) == ["app", "sdkappid", "product", "action", "before", "after"]
 
@@ -131,10 +133,11 @@ def test_changes_hold_only_real_changes_sorted() -> None:
 
 def test_empty_plan() -> None:
     assert json.loads(render_json(Plan((), unchanged=(res("call"),)))) == {
-        "format_version": "1.0",
+        "format_version": "1.1",
         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 1},
         "changes": [],
         "unmanaged": [],
+        "errors": [],
     }
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from reconciler.configs import Config
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.render.yamlout import render_app_yaml, token_env_name
-from reconciler.state import Config
 from tests.plan.factories import SG, TOKEN, cb, tok
 
 CALL = cb(

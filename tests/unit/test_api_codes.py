@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.api.codes import (
+from reconciler.facts.codes import (
     ALREADY_EXISTS,
     FREQUENCY_LIMIT_CODES,
     NO_GROUP_CALL_PACKAGE,
@@ -16,7 +16,7 @@ from reconciler.api.codes import (
     hint_for,
     is_transient,
 )
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 
 def test_documented_private_codes() -> None:

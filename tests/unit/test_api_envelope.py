@@ -12,7 +12,7 @@ import pytest
 
 from reconciler.api.envelope import Answer, ServerFault, parse_answer
 from reconciler.errors import ApiError, MalformedResponseError, TransportError
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 
 def parse(family: Family, body: Any, status: int = 200, command: str = "v4/x/get") -> Answer:

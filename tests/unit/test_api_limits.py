@@ -14,7 +14,7 @@ from reconciler.api.limits import (
     TENCENT_LIMITS,
     RateLimits,
 )
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 
 def test_documented_limits_with_headroom() -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from reconciler.errors import CredentialsError
 from reconciler.plan.change import Resource
+from reconciler.resolve import DesiredResource, resolve_apps
 from reconciler.secret import Secret
-from reconciler.targets import DesiredResource, resolve_apps
 from tests.plan.factories import KEY, SG, TOKEN, US, absent, app, cb, present, tok, token_present
 
 CALL = cb("https://hooks.example.com/trtc/call", "Call.CallbackAfterStartCall")

@@ -1,8 +1,12 @@
-"""``reconciler apply DIR`` and ``reconciler apply --plan FILE``."""
+"""``reconciler apply DIR``, ``reconciler apply FILE`` and ``reconciler apply --plan FILE``.
+
+All three apply a saved plan through the engine: DIR is planned and saved in
+memory first. A saved plan was reviewed when it was made, so it is applied
+without a prompt; a plan of DIR is shown and confirmed (y/N, or --auto-approve).
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,19 +21,15 @@ from reconciler.apply.report import (
     render_results_markdown,
     result_line,
 )
-from reconciler.apply.run import ApplyRun
-from reconciler.apply.saved import items_from_saved_plan
 from reconciler.cli import options
-from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import Backend, Progress, open_backend, planned
+from reconciler.cli.session import Progress, engine, report_unreadable
+from reconciler.engine import Connection, Reconciler, Selection
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
-from reconciler.plan.planfile import read_plan_file
-from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
+from reconciler.plan.planfile import SavedPlan
+from reconciler.plan.safety import Thresholds
 from reconciler.render.text import render_change, render_text
-from reconciler.state import Config
-from reconciler.targets import ResolvedApp
 
 
 def _confirm(out: Output, preview: str, auto_approve: bool) -> bool:
@@ -38,23 +38,12 @@ def _confirm(out: Output, preview: str, auto_approve: bool) -> bool:
     if not sys.stdin.isatty():
         raise UsageError(
             "refusing to apply without confirmation: standard input is not a terminal; "
-            "review the plan and pass --auto-approve"
+            "review the plan and pass --auto-approve (or save it with `plan --out FILE` "
+            "and apply FILE)"
         )
     if out.quiet:  # -q hid the plan: never ask about changes the user has not seen
         out.always(preview)
     return click.confirm("Apply these changes?", default=False, err=True)
-
-
-def _items_for(plan: Plan, resolved: Sequence[ResolvedApp]) -> list[ApplyItem]:
-    targets = {a.target.sdkappid: a.target for a in resolved}
-    items = []
-    for change in plan.changes:
-
-        def is_current(live: Config | None, _before: Config | None = change.before) -> bool:
-            return live == _before
-
-        items.append(ApplyItem(change, targets[change.resource.sdkappid], is_current))
-    return items
 
 
 def _nothing_to_do(out: Output, text: str, output_format: str = "text") -> int:
@@ -69,31 +58,28 @@ def _nothing_to_do(out: Output, text: str, output_format: str = "text") -> int:
 
 def _run(
     out: Output,
-    backend: Backend,
+    reconciler: Reconciler,
     items: Sequence[ApplyItem],
-    preview: str,
-    auto_approve: bool,
     audit_log: Path | None,
     output_format: str = "text",
 ) -> int:
-    """Confirm, apply every item concurrently, re-check for other writers, report;
-    exit 0 only if all applied."""
-    if not _confirm(out, preview, auto_approve):
-        out.info("Apply cancelled; nothing was changed.")
-        return 1
+    """Apply every item concurrently (write-ahead audited, re-checked for other
+    writers), report; exit 0 only if all applied."""
     audit = AuditLog(audit_log) if audit_log is not None else None
+    finished: list[ChangeResult] = []
+
+    def on_result(result: ChangeResult) -> None:
+        finished.append(result)
+        out.info(result_line(result))
+
     apps = len({item.change.resource.sdkappid for item in items})
-    run = ApplyRun(
-        backend.client,
-        items,
-        audit=audit,
-        on_result=lambda result: out.info(result_line(result)),
-        progress=Progress(out, "applying", len(items), apps),
-    )
+    progress = Progress(out, "applying", len(items), apps)
     try:
-        results = run.execute()
+        results = reconciler.execute(
+            items, on_result=on_result, audit=audit, progress=progress
+        ).results
     except ApplyInterrupted as exc:
-        _report(out, run.finished, output_format, total=len(items), interrupted=exc.signal)
+        _report(out, finished, output_format, total=len(items), interrupted=exc.signal)
         raise
     finally:
         if audit is not None:
@@ -134,21 +120,46 @@ def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
     return "\n".join(lines)
 
 
+def _apply_saved(
+    out: Output,
+    plan_file: Path,
+    saved: SavedPlan,
+    connection: Connection,
+    audit_log: Path | None,
+    output_format: str = "text",
+) -> int:
+    """A saved plan: shown, never confirmed (it was reviewed when it was made)."""
+    for error in saved.errors:
+        out.warn(f"the saved plan left out an app it could not read: {error}")
+    with engine(out, connection) as reconciler:
+        items = reconciler.prepare(saved)
+        if not items:
+            return _nothing_to_do(
+                out, "No changes in the saved plan. Nothing to do.", output_format
+            )
+        out.info(_saved_preview(plan_file, items))
+        return _run(out, reconciler, items, audit_log, output_format)
+
+
 @click.command("apply")
 @click.argument(
-    "directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+    "directory",
+    metavar="[DIR_OR_PLANFILE]",
+    required=False,
+    type=click.Path(exists=True, path_type=Path),
 )
 @click.option(
     "--plan",
     "plan_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Apply exactly this saved plan (from `plan --out`) instead of planning DIR. "
-    "Changes whose live state moved since are refused as stale.",
+    help="Apply exactly this saved plan (from `plan --out`); the same as "
+    "`apply FILE`. Changes whose live state moved since are refused as stale.",
 )
 @click.option(
     "--auto-approve",
     is_flag=True,
-    help="Apply without asking. Required when standard input is not a terminal.",
+    help="Apply a plan of DIR without asking. Required when standard input is not a "
+    "terminal. A saved plan never asks.",
 )
 @click.option(
     "--force",
@@ -208,17 +219,32 @@ def apply_command(
     selection: Selection,
     connection: Connection,
 ) -> int:
-    """Make the live callbacks match DIRECTORY (or a saved --plan FILE).
+    """Make the live callbacks match DIR, or apply a saved plan FILE.
 
-    Shows the plan and asks y/N; each change is applied independently, read back
-    and verified; at the end every written resource is read again, and one that
-    another writer changed meanwhile is reported. Exit 0 when every change
-    applied, 1 on any failure, unverified or overwritten change, or refusal;
-    130 when interrupted (Ctrl-C), 143 on SIGTERM (a CI cancel): then run
+    DIR: plan, show the plan and ask y/N (or --auto-approve). FILE (written by
+    `reconciler plan --out FILE`; also --plan FILE): apply exactly that plan,
+    without asking: it was reviewed when it was made. Either way each change is
+    stale-checked, applied independently, read back and verified; at the end
+    every written resource is read again, and one that another writer changed
+    meanwhile is reported. An app whose live state cannot be read is left
+    untouched and listed. Exit 0 when every change applied, 1 on any failure,
+    unverified, unknown or overwritten change, refusal or unreadable app; 130
+    when interrupted (Ctrl-C), 143 on SIGTERM (a CI cancel): then run
     `reconciler plan` to see what changed.
     """
-    if (directory is None) == (plan_file is None):
-        raise UsageError("give either DIRECTORY or --plan FILE (exactly one)")
+    target = directory  # a directory, or a saved plan file
+    if target is not None and plan_file is not None:
+        raise UsageError(
+            f"give either DIR_OR_PLANFILE or --plan FILE, not both (got {target} and "
+            f"--plan {plan_file})"
+        )
+    if target is None and plan_file is None:
+        raise UsageError(
+            "give a desired-state directory or a saved plan file (written by "
+            "`reconciler plan --out FILE`)"
+        )
+    if target is not None and not target.is_dir():
+        plan_file, target = target, None
     thresholds = None if force else Thresholds(max_update_pct, max_delete_pct, min_existing)
     if audit_log is not None:
         check_audit_log(audit_log)
@@ -226,28 +252,23 @@ def apply_command(
     if plan_file is not None:
         if selection != Selection(lenient=selection.lenient):
             raise UsageError("--app/--product/--shard do not apply to a saved plan; plan again")
-        saved = read_plan_file(plan_file)
-        if thresholds is not None:
-            check_thresholds(saved.counts(), saved.existing, thresholds)
-        with open_backend(out, connection) as backend:
-            items = items_from_saved_plan(saved, os.environ, backend.secret_keys)
-            if not items:
-                return _nothing_to_do(
-                    out, "No changes in the saved plan. Nothing to do.", output_format
-                )
-            preview = _saved_preview(plan_file, items)
-            out.info(preview)
-            return _run(out, backend, items, preview, auto_approve, audit_log, output_format)
+        saved = Reconciler.read_saved_plan(plan_file)
+        Reconciler.check_saved(saved, thresholds)
+        return _apply_saved(out, plan_file, saved, connection, audit_log, output_format)
 
-    assert directory is not None
-    with planned(out, directory, selection, connection) as run:
+    assert target is not None
+    with engine(out, connection) as reconciler:
+        run = reconciler.plan(target, selection)
         plan = run.plan
         preview = render_text(plan).rstrip("\n")
         out.info(preview)
-        check_protect(plan, run.protected)
-        if thresholds is not None:
-            check_thresholds(plan.summary(), plan.existing, thresholds)
+        reconciler.check_plan(run, thresholds)
         if not plan.has_changes:
-            return _nothing_to_do(out, "No changes. Nothing to do.", output_format)
-        items = _items_for(plan, run.resolved)
-        return _run(out, run.backend, items, preview, auto_approve, audit_log, output_format)
+            code = _nothing_to_do(out, "No changes. Nothing to do.", output_format)
+            return report_unreadable(out, plan) or code
+        items = reconciler.prepare(run.saved())
+        if not _confirm(out, preview, auto_approve):
+            out.info("Apply cancelled; nothing was changed.")
+            return 1
+        code = _run(out, reconciler, items, audit_log, output_format)
+        return report_unreadable(out, plan) or code

@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.options import Connection, Selection
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import planned
-from reconciler.plan.ignore import ignored, load_rules
+from reconciler.cli.session import engine, report_unreadable
+from reconciler.engine import Connection, Selection
 from reconciler.render import render_plan
 from reconciler.render.markdown import render_markdown
 
@@ -45,16 +44,17 @@ def drift_command(
 ) -> int:
     """Report where live callbacks differ from DIRECTORY, and unmanaged live configs.
 
-    Read-only: it cannot write. Exit 0 no drift, 2 drift, 1 error.
+    Read-only: it cannot write. Exit 0 no drift, 2 drift, 1 error (an app that
+    could not be read is listed, and the rest is still reported).
     """
-    rules = load_rules(directory, ignores)
-    with planned(out, directory, selection, connection) as run:
-        plan = run.plan
-    skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
-    plan = plan.without(skipped)
-    if skipped:
-        out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
+    with engine(out, connection) as reconciler:
+        report = reconciler.drift(directory, selection, ignores)
+    plan = report.plan
+    if report.ignored:
+        out.info(f"ignored {report.ignored} accepted difference(s) (--ignore / .driftignore)")
     out.result(render_plan(plan, fmt, title="drift"))
     append_step_summary(render_markdown(plan, title="drift"))
+    if report_unreadable(out, plan):
+        return 1
     drifted = plan.has_changes or (strict and bool(plan.unmanaged))
     return 2 if drifted else 0

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 from pathlib import Path
 
 import click
 
-from reconciler.api.client import AppTarget
 from reconciler.cli import options
-from reconciler.cli.options import Connection
 from reconciler.cli.output import Output
-from reconciler.cli.session import open_backend
-from reconciler.desired.credentials import resolve_key_from_env
+from reconciler.cli.session import engine
 from reconciler.desired.models import ENV_NAME_PATTERN
+from reconciler.engine import Connection
 from reconciler.errors import UsageError
-from reconciler.fetch import Read, fetch_live
+from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
-from reconciler.regions import REGIONS
 from reconciler.render.yamlout import render_app_yaml, token_env_name
-from reconciler.secret import Secret
-from reconciler.state import Config
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -90,20 +83,16 @@ def import_command(
     path = out_dir / f"{name}.yaml"
     if path.exists() and not force:
         raise UsageError(f"{path} exists; pass --force to overwrite it")
-    with open_backend(out, connection) as backend:
-        if backend.secret_keys is not None and sdkappid in backend.secret_keys:
-            key = Secret(backend.secret_keys[sdkappid])
-        else:
-            key = resolve_key_from_env(sdkappid, secret_key_env, os.environ, where=name)
-        target = AppTarget(sdkappid, region, identifier, key)
-        wanted = [p for p in PRODUCT_KEYS if not products or p in products]
-
-        async def run() -> dict[str, Config | None]:
-            async with backend.client(read_only=True) as client:
-                live = await fetch_live(client, [Read(target, name, p) for p in wanted])
-            return {p: live.get(sdkappid, p) for p in wanted}
-
-        configs = asyncio.run(run())
+    wanted = [p for p in PRODUCT_KEYS if not products or p in products]
+    with engine(out, connection) as reconciler:
+        configs = reconciler.read_app(
+            name=name,
+            sdkappid=sdkappid,
+            region=region,
+            identifier=identifier,
+            secret_key_env=secret_key_env,
+            products=products,
+        )
     token_env = token_env_name(name)
     text = render_app_yaml(
         name=name,

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.options import Selection
 from reconciler.cli.output import Output
-from reconciler.cli.session import load_selected
+from reconciler.cli.session import engine
+from reconciler.engine import Connection, Selection
 
 
 @click.command("validate")
@@ -21,7 +21,7 @@ def validate_command(out: Output, directory: Path, selection: Selection) -> int:
 
     Exit 0 when valid, 1 with `file:line:col: message` lines when not.
     """
-    selected = load_selected(out, directory, selection)
+    selected = engine(out, Connection()).load(directory, selection)  # no backend needed
     wanted = set(selection.products)
     managed = sum(1 for a in selected for p in a.products if not wanted or p in wanted)
     out.info(f"valid: {len(selected)} app(s), {managed} managed configuration(s)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 V4_HOSTS: dict[str, str] = {
     "china": "console.tim.qq.com",

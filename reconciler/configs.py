@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
-from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.secret import REDACTED, Secret
 
 SENSITIVE_CHANGED = "(sensitive value changed)"
-
-_PRODUCT_ORDER = {key: i for i, key in enumerate(PRODUCT_KEYS)}
 
 
 @dataclass(frozen=True)
@@ -24,10 +21,6 @@ class Resource:
     app: str
     sdkappid: int
     product: str
-
-    @property
-    def sort_key(self) -> tuple[int, int, str]:
-        return (self.sdkappid, _PRODUCT_ORDER.get(self.product, 99), self.product)
 
     def __str__(self) -> str:
         return f"{self.app} ({self.sdkappid}) {self.product}"
@@ -60,6 +53,20 @@ class TokenConfig:
     def to_fingerprint_material(self) -> dict[str, Any]:
         # Only ever fed to an HMAC keyed with the app's secret key.
         return {"token": self.token.reveal(), "enabled": self.enabled}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A managed resource whose live state could not be read (after its retries).
+
+    Its app is left out of the plan: nothing is changed in an app not fully read.
+    """
+
+    resource: Resource
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.resource}: {self.error}"
 
 
 Config = Union[CallbackConfig, TokenConfig]  # noqa: UP007 - a runtime alias on 3.10

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.api.client import AppTarget
-from reconciler.desired.credentials import resolve_secret_key, resolve_token
+from reconciler.configs import Config, Resource, TokenConfig
+from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import CredentialsError
 from reconciler.secret import Secret
-from reconciler.state import Config, Resource, TokenConfig
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,21 @@ def resolve_apps(
     secret_keys: Mapping[int, str] | None = None,
     products: frozenset[str] | None = None,
 ) -> list[ResolvedApp]:
-    """Resolve secret keys and tokens of every app; report every missing one at once.
+    """Resolve secret keys and tokens of every app from ``env``; see :func:`resolve_with`.
 
     ``secret_keys`` (from an emulator seed) take precedence over the environment.
+    """
+    return resolve_with(apps, credential_source(env, secret_keys), products=products)
+
+
+def resolve_with(
+    apps: Sequence[DesiredApp],
+    credentials: CredentialSource,
+    *,
+    products: frozenset[str] | None = None,
+) -> list[ResolvedApp]:
+    """Resolve secret keys and tokens of every app; report every missing one at once.
+
     ``products`` limits which managed products are kept.
     """
     resolved: list[ResolvedApp] = []
@@ -47,10 +59,8 @@ def resolve_apps(
     for app in apps:
         key: Secret | None = None
         try:
-            if secret_keys is not None and app.sdkappid in secret_keys:
-                key = Secret(secret_keys[app.sdkappid])
-            else:
-                key = resolve_secret_key(app, env)
+            subject = f"app {app.name!r} (sdkappid {app.sdkappid}, {app.location})"
+            key = credentials.secret_key(app.sdkappid, app.secret_key_env, subject=subject)
         except CredentialsError as exc:
             problems.append(str(exc))  # go on: report this app's missing tokens too
         resources: list[DesiredResource] = []
@@ -64,7 +74,9 @@ def resolve_apps(
                     desired = spec.config
                 else:
                     try:
-                        token = resolve_token(app, spec, env)
+                        assert spec.token_env is not None  # a present token product
+                        where = f"{spec.product} of app {app.name!r} ({spec.location})"
+                        token = credentials.token(spec.token_env, where=where)
                     except CredentialsError as exc:
                         problems.append(str(exc))
                         continue

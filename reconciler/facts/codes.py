@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.products.catalog import Family
+from reconciler.facts.families import Family
 
 USERSIG_EXPIRED = 70001  # v4 (Chat REST common code); in v1 the same number means "bad address"
 FREQUENCY_LIMIT_CODES = frozenset({60007, 60011, 60018, 60019})

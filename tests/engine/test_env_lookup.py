@@ -1,4 +1,4 @@
-"""Secret keys and live tokens from the environment; no value ever in a message."""
+"""The environment lookups behind EnvironmentCredentials; no value ever in a message."""
 
 from __future__ import annotations
 
@@ -6,20 +6,18 @@ from types import MappingProxyType
 
 import pytest
 
-from reconciler.desired import (
-    DesiredApp,
-    DesiredProduct,
-    resolve_secret_key,
-    resolve_token,
-    secret_key_candidates,
+from reconciler.credentials import (
+    EnvironmentCredentials,
+    key_candidates,
+    resolve_key,
+    resolve_token_from_env,
 )
-from reconciler.desired.credentials import resolve_key_from_env, resolve_token_from_env
+from reconciler.desired import DesiredApp
 from reconciler.errors import CredentialsError, Location
 from reconciler.secret import Secret
-from reconciler.state import CallbackConfig
 
 KEY = "k3y-value-must-not-leak"
-TOKEN_LOCATION = Location("apps/prod-sg.yaml", 18, 3)
+WHERE = "live_token of app 'prod-sg' (apps/prod-sg.yaml:18:3)"
 
 
 def make_app(secret_key_env: str | None = "TRTC_SECRET_KEY_PROD_SG") -> DesiredApp:  # noqa: S107
@@ -36,8 +34,17 @@ def make_app(secret_key_env: str | None = "TRTC_SECRET_KEY_PROD_SG") -> DesiredA
     )
 
 
-def token_product(token_env: str | None = "LIVE_WEBHOOK_TOKEN") -> DesiredProduct:  # noqa: S107
-    return DesiredProduct("live_token", "present", None, token_env, True, TOKEN_LOCATION)
+def secret_key_candidates(app: DesiredApp) -> list[str]:
+    return key_candidates(app.sdkappid, app.secret_key_env)
+
+
+def resolve_secret_key(app: DesiredApp, env: dict[str, str]) -> Secret:
+    subject = f"app {app.name!r} (sdkappid {app.sdkappid}, {app.location})"
+    return resolve_key(secret_key_candidates(app), env, subject)
+
+
+def resolve_token(env: dict[str, str]) -> Secret:
+    return EnvironmentCredentials(env).token("LIVE_WEBHOOK_TOKEN", where=WHERE)
 
 
 def test_candidates_in_order() -> None:
@@ -102,15 +109,15 @@ def test_missing_secret_key_without_any_variable() -> None:
 
 
 def test_token_from_its_variable() -> None:
-    secret = resolve_token(make_app(), token_product(), {"LIVE_WEBHOOK_TOKEN": "t" * 128})
+    secret = resolve_token({"LIVE_WEBHOOK_TOKEN": "t" * 128})
     assert secret.reveal() == "t" * 128
     assert str(secret) == "(sensitive)"
-    assert resolve_token(make_app(), token_product(), {"LIVE_WEBHOOK_TOKEN": "x"}).reveal() == "x"
+    assert resolve_token({"LIVE_WEBHOOK_TOKEN": "x"}).reveal() == "x"
 
 
 def test_token_not_set() -> None:
     with pytest.raises(CredentialsError) as caught:
-        resolve_token(make_app(), token_product(), {"TRTC_SECRET_KEY": KEY})
+        resolve_token({"TRTC_SECRET_KEY": KEY})
     assert str(caught.value) == (
         "live_token of app 'prod-sg' (apps/prod-sg.yaml:18:3) reads its token from the "
         "environment variable LIVE_WEBHOOK_TOKEN, which is not set: "
@@ -121,7 +128,7 @@ def test_token_not_set() -> None:
 
 def test_token_empty() -> None:
     with pytest.raises(CredentialsError) as caught:
-        resolve_token(make_app(), token_product(), {"LIVE_WEBHOOK_TOKEN": ""})
+        resolve_token({"LIVE_WEBHOOK_TOKEN": ""})
     assert str(caught.value) == (
         "live_token of app 'prod-sg' (apps/prod-sg.yaml:18:3) reads its token from the "
         "environment variable LIVE_WEBHOOK_TOKEN, which is empty: "
@@ -132,7 +139,7 @@ def test_token_empty() -> None:
 def test_token_too_long_without_showing_it() -> None:
     token = "s3cret" * 22  # 132 characters
     with pytest.raises(CredentialsError) as caught:
-        resolve_token(make_app(), token_product(), {"LIVE_WEBHOOK_TOKEN": token})
+        resolve_token({"LIVE_WEBHOOK_TOKEN": token})
     assert str(caught.value) == (
         "live_token of app 'prod-sg' (apps/prod-sg.yaml:18:3): the token in the environment "
         "variable LIVE_WEBHOOK_TOKEN is longer than 128 characters; Tencent accepts 1-128"
@@ -140,27 +147,16 @@ def test_token_too_long_without_showing_it() -> None:
     assert "s3cret" not in str(caught.value)
 
 
-def test_token_of_a_product_without_token_is_a_bug() -> None:
-    absent = DesiredProduct("live_token", "absent", None, None, None, TOKEN_LOCATION)
-    call = DesiredProduct(
-        "call",
-        "present",
-        CallbackConfig("https://h/", frozenset({"x"})),
-        None,
-        None,
-        TOKEN_LOCATION,
-    )
-    for product in (absent, call):
-        with pytest.raises(ValueError, match="holds no token reference"):
-            resolve_token(make_app(), product, {})
-
-
 def test_key_from_env_for_callers_without_an_app() -> None:
     env = {"TRTC_SECRET_KEY_7": "seven", "TRTC_SECRET_KEY": "global"}
-    assert resolve_key_from_env(7, None, env, where="app 'x'").reveal() == "seven"
-    assert resolve_key_from_env(7, "MINE", {"MINE": "m", **env}, where="x").reveal() == "m"
+    source = EnvironmentCredentials(env)
+    assert source.secret_key(7, None, subject="app 'x'").reveal() == "seven"
+    mine = EnvironmentCredentials({"MINE": "m", **env})
+    assert mine.secret_key(7, "MINE", subject="x").reveal() == "m"
     with pytest.raises(CredentialsError) as caught:
-        resolve_key_from_env(8, "MINE", {"OTHER": KEY}, where="app 'eu' in plan.json")
+        EnvironmentCredentials({"OTHER": KEY}).secret_key(
+            8, "MINE", subject="app 'eu' in plan.json (sdkappid 8)"
+        )
     assert str(caught.value) == (
         "no secret key for app 'eu' in plan.json (sdkappid 8): set one of the environment "
         "variables MINE, TRTC_SECRET_KEY_8, TRTC_SECRET_KEY"

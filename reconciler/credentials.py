@@ -1,0 +1,138 @@
+"""Where secret keys and live tokens come from: one injectable source.
+
+Every step that needs a secret (resolving desired apps, applying a saved plan,
+``import``) asks a :class:`CredentialSource`. Three implementations:
+
+- :class:`EnvironmentCredentials`: the environment (design.md section 4): an
+  app's key from ``secret_key_env``, else ``TRTC_SECRET_KEY_<SDKAPPID>``, else
+  ``TRTC_SECRET_KEY``; a token from its ``token_env`` variable;
+- :class:`SeededCredentials`: an emulator seed's keys, else another source
+  (the environment): the one place that says "emulator key, else environment";
+- :class:`MappingCredentials`: fixed values, for tests and embedding.
+
+Messages name variables and places, never a value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Protocol
+
+from reconciler.errors import CredentialsError
+from reconciler.facts.limits import MAX_TOKEN_LENGTH
+from reconciler.secret import Secret
+
+GLOBAL_SECRET_KEY_ENV = "TRTC_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
+
+
+def key_candidates(sdkappid: int, secret_key_env: str | None) -> list[str]:
+    """Env vars that may hold an app's secret key, first hit wins.
+
+    ``secret_key_env`` when set, then ``TRTC_SECRET_KEY_<SDKAPPID>``, then
+    ``TRTC_SECRET_KEY``.
+    """
+    names = [f"{GLOBAL_SECRET_KEY_ENV}_{sdkappid}", GLOBAL_SECRET_KEY_ENV]
+    if secret_key_env:
+        names.insert(0, secret_key_env)
+    return list(dict.fromkeys(names))
+
+
+def resolve_key(candidates: list[str], env: Mapping[str, str], subject: str) -> Secret:
+    for name in candidates:
+        value = env.get(name)
+        if value:
+            return Secret(value)
+    empty = [name for name in candidates if name in env]
+    note = ""
+    if empty:
+        verb = "is" if len(empty) == 1 else "are"
+        note = f" ({', '.join(empty)} {verb} set but empty)"
+    raise CredentialsError(
+        f"no secret key for {subject}: "
+        f"set one of the environment variables {', '.join(candidates)}{note}"
+    )
+
+
+def resolve_token_from_env(token_env: str, env: Mapping[str, str], *, where: str) -> Secret:
+    """The token in the environment variable ``token_env``: set, 1-128 characters."""
+    value = env.get(token_env)
+    if value is None:
+        raise CredentialsError(
+            f"{where} reads its token from the environment variable {token_env}, "
+            f"which is not set: export {token_env} before running"
+        )
+    if not value:
+        raise CredentialsError(
+            f"{where} reads its token from the environment variable {token_env}, "
+            f"which is empty: put the token (1-{MAX_TOKEN_LENGTH} characters) in {token_env}"
+        )
+    if len(value) > MAX_TOKEN_LENGTH:
+        raise CredentialsError(
+            f"{where}: the token in the environment variable {token_env} is longer than "
+            f"{MAX_TOKEN_LENGTH} characters; Tencent accepts 1-{MAX_TOKEN_LENGTH}"
+        )
+    return Secret(value)
+
+
+class CredentialSource(Protocol):
+    """Gives an app's secret key and a live token; raises :class:`CredentialsError`."""
+
+    def secret_key(self, sdkappid: int, secret_key_env: str | None, *, subject: str) -> Secret:
+        """The key of app ``sdkappid``; ``subject`` names what needs it, for messages."""
+        ...
+
+    def token(self, token_env: str, *, where: str) -> Secret:
+        """The live token declared as held in ``token_env``; ``where`` names its user."""
+        ...
+
+
+class EnvironmentCredentials:
+    """Secrets from environment variables (``os.environ`` unless given)."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env: Mapping[str, str] = os.environ if env is None else env
+
+    def secret_key(self, sdkappid: int, secret_key_env: str | None, *, subject: str) -> Secret:
+        return resolve_key(key_candidates(sdkappid, secret_key_env), self.env, subject)
+
+    def token(self, token_env: str, *, where: str) -> Secret:
+        return resolve_token_from_env(token_env, self.env, where=where)
+
+
+class SeededCredentials:
+    """An emulator seed's secret keys first, then ``fallback`` (tokens always from it)."""
+
+    def __init__(self, keys: Mapping[int, str], fallback: CredentialSource) -> None:
+        self.keys, self.fallback = keys, fallback
+
+    def secret_key(self, sdkappid: int, secret_key_env: str | None, *, subject: str) -> Secret:
+        if sdkappid in self.keys:
+            return Secret(self.keys[sdkappid])
+        return self.fallback.secret_key(sdkappid, secret_key_env, subject=subject)
+
+    def token(self, token_env: str, *, where: str) -> Secret:
+        return self.fallback.token(token_env, where=where)
+
+
+class MappingCredentials:
+    """Fixed keys (by sdkappid) and tokens (by variable name): a test double."""
+
+    def __init__(self, keys: Mapping[int, str], tokens: Mapping[str, str] | None = None) -> None:
+        self.keys, self.tokens = keys, dict(tokens or {})
+
+    def secret_key(self, sdkappid: int, secret_key_env: str | None, *, subject: str) -> Secret:
+        if sdkappid not in self.keys:
+            raise CredentialsError(f"no secret key for {subject}: none was given for {sdkappid}")
+        return Secret(self.keys[sdkappid])
+
+    def token(self, token_env: str, *, where: str) -> Secret:
+        return EnvironmentCredentials(self.tokens).token(token_env, where=where)
+
+
+def credential_source(
+    env: Mapping[str, str] | None = None, seed_keys: Mapping[int, str] | None = None
+) -> CredentialSource:
+    """The usual source: the environment, behind an emulator seed's keys when there is one."""
+    source: CredentialSource = EnvironmentCredentials(env)
+    return source if seed_keys is None else SeededCredentials(seed_keys, source)

@@ -1,0 +1,1 @@
+"""Contributor tools: the package import graph and the generated README reference."""

@@ -1,0 +1,107 @@
+"""The README's product reference, generated from the product registry.
+
+``python -m reconciler.devtools.reference`` prints it; ``--write`` replaces the
+copy in README.md between ``<!-- reference:start -->`` and
+``<!-- reference:end -->``. ``tests/test_reference.py`` fails when the README
+copy is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from reconciler.products.catalog import PRODUCTS
+from reconciler.products.spec import Kind, ProductSpec
+
+START = "<!-- reference:start -->"
+END = "<!-- reference:end -->"
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _path(path: str | None, note: str = "") -> str:
+    return f"`/{path}`{note}" if path else "—"
+
+
+def _absent(spec: ProductSpec, operation: str) -> str:
+    codes = sorted(spec.absent_codes(operation))
+    return ", ".join(str(c) for c in codes) or "—"
+
+
+def _update(spec: ProductSpec) -> str:
+    if spec.paths.update is None:
+        return "— (set overwrites)"
+    if spec.paths.update == spec.paths.create:
+        return _path(spec.paths.update, " (same as create)")
+    note = ""
+    if spec.fallbacks.missing_code is not None:
+        note = f" ({spec.fallbacks.missing_code} → set)"
+    return _path(spec.paths.update, note)
+
+
+def _create(spec: ProductSpec) -> str:
+    if spec.fallbacks.exists_code is not None:
+        return _path(spec.paths.create, f" ({spec.fallbacks.exists_code} → update)")
+    return _path(spec.paths.create)
+
+
+def _words(spec: ProductSpec) -> str:
+    if spec.kind is Kind.TOKEN:
+        return (
+            f"`{spec.key}`: no event words (`{spec.body.token_field}`, `{spec.body.enabled_field}`)"
+        )
+    words = ", ".join(f"`{w}`" for w in sorted(spec.vocabulary.words))
+    line = f"`{spec.key}` ({len(spec.vocabulary.words)}): {words}"
+    if spec.vocabulary.aliases:
+        variants = "; ".join(
+            f"`{variant}` is read as `{canonical}`"
+            for variant, canonical in sorted(spec.vocabulary.aliases.items())
+        )
+        line += f". Variant spellings: {variants}"
+    return line
+
+
+def reference() -> str:
+    """The reference as Markdown (a table of operations, then the event words)."""
+    lines = [
+        "| product | API | read (absent codes) | create | update | delete (absent codes) "
+        "| documented regions |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for spec in PRODUCTS.values():
+        lines.append(
+            f"| `{spec.key}` | {spec.family.value} "
+            f"| {_path(spec.paths.read)} ({_absent(spec, 'read')}) "
+            f"| {_create(spec)} | {_update(spec)} "
+            f"| {_path(spec.paths.delete)} ({_absent(spec, 'delete')}) "
+            f"| {', '.join(spec.regions)} |"
+        )
+    lines += ["", "Event words, canonical spellings:", ""]
+    lines += [f"- {_words(spec)}" for spec in PRODUCTS.values()]
+    return "\n".join(lines) + "\n"
+
+
+def embedded(readme: str) -> str:
+    """The README's copy (between the markers); ValueError if the markers are missing."""
+    start, end = readme.index(START) + len(START), readme.index(END)
+    return readme[start:end].strip("\n") + "\n"
+
+
+def replaced(readme: str) -> str:
+    start, end = readme.index(START) + len(START), readme.index(END)
+    return readme[:start] + "\n" + reference() + readme[end:]
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--write"]:
+        README.write_text(replaced(README.read_text(encoding="utf-8")), encoding="utf-8")
+        return 0
+    if argv:
+        print("usage: python -m reconciler.devtools.reference [--write]", file=sys.stderr)
+        return 1
+    sys.stdout.write(reference())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,278 @@
+"""The orchestrator: load → credentials → fetch → plan → apply, in one object.
+
+Modelled on octoDNS's ``Manager``: everything a command does, minus parsing and
+printing. ``apply`` takes a :class:`SavedPlan` only: a plan made just now is
+saved in memory (signed with each app's key) and goes through the very path a
+plan file does, with the same per-change fingerprint stale check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from reconciler.api.client import AppTarget
+from reconciler.apply.audit import AuditLog
+from reconciler.apply.executor import ApplyItem, ChangeResult
+from reconciler.apply.phases import phase
+from reconciler.apply.run import ApplyRun, StepProgress
+from reconciler.apply.saved import saved_plan_items
+from reconciler.configs import Config
+from reconciler.credentials import CredentialSource, credential_source
+from reconciler.desired.loader import DesiredApp, load_desired
+from reconciler.engine.backend import Backend, open_backend
+from reconciler.engine.events import Events
+from reconciler.engine.options import Connection, Selection
+from reconciler.engine.selection import select_apps
+from reconciler.errors import UsageError
+from reconciler.fetch import FetchError, Read, fetch_live
+from reconciler.plan.build import build_plan, reads_for
+from reconciler.plan.change import Plan, Resource
+from reconciler.plan.ignore import ignored, load_rules
+from reconciler.plan.planfile import (
+    SavedPlan,
+    parse_plan_document,
+    plan_document,
+    read_plan_file,
+)
+from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
+from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.resolve import ResolvedApp, resolve_with
+
+IN_MEMORY = Path("(plan made in this run)")
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A plan and what it was made from."""
+
+    apps: list[DesiredApp]
+    resolved: list[ResolvedApp]
+    plan: Plan
+
+    @property
+    def protected(self) -> set[int]:
+        """sdkappids of the apps marked ``protect: true``."""
+        return {a.sdkappid for a in self.apps if a.protect}
+
+    def document(self) -> dict[str, Any]:
+        """The saved-plan document (``plan --out``): signed, fingerprinted, no secret."""
+        return plan_document(self.plan, self.resolved)
+
+    def saved(self) -> SavedPlan:
+        """This plan as a saved plan, in memory: what ``apply`` takes."""
+        return parse_plan_document(self.document(), IN_MEMORY)
+
+
+@dataclass(frozen=True)
+class DriftResult:
+    """A drift report: the plan minus the accepted differences."""
+
+    plan: Plan
+    ignored: int  # accepted differences left out (--ignore / .driftignore)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    results: list[ChangeResult]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+class Reconciler:
+    """Runs the pipeline against one backend; use it as a context manager.
+
+    ``credentials`` default to the environment, behind the seed's keys when the
+    connection starts an embedded emulator. ``events`` receive progress, warnings
+    and notes (see :class:`Events`).
+    """
+
+    def __init__(
+        self,
+        connection: Connection | None = None,
+        *,
+        credentials: CredentialSource | None = None,
+        events: Events | None = None,
+    ) -> None:
+        self.connection = connection or Connection()
+        self.events = events or Events()
+        self._credentials = credentials
+        self._stack = ExitStack()
+        self._backend: Backend | None = None
+
+    def __enter__(self) -> Reconciler:
+        self._backend = self._stack.enter_context(open_backend(self.connection, self.events.info))
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._backend = None
+        self._stack.close()
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            raise RuntimeError("use the Reconciler in a `with` block")
+        return self._backend
+
+    @property
+    def credentials(self) -> CredentialSource:
+        if self._credentials is not None:
+            return self._credentials
+        return credential_source(seed_keys=self.backend.secret_keys)
+
+    # load
+
+    def load(self, directory: Path, selection: Selection | None = None) -> list[DesiredApp]:
+        """Load and validate DIRECTORY; keep the selected apps."""
+        selection = selection or Selection()
+        state = load_desired(directory, lenient=selection.lenient)
+        for warning in state.warnings:
+            self.events.config_warning(warning.location, warning.message)
+        return select_apps(state.apps, selection.apps, selection.shard)
+
+    # plan
+
+    def plan(self, directory: Path, selection: Selection | None = None) -> PlanResult:
+        """load → resolve credentials → fetch (read-only) → diff."""
+        selection = selection or Selection()
+        with phase("load"):
+            apps = self.load(directory, selection)
+        return self.plan_apps(apps, selection.products)
+
+    def plan_apps(self, apps: Sequence[DesiredApp], products: Sequence[str] = ()) -> PlanResult:
+        """Plan already loaded apps (``products``: only these; empty: all).
+
+        A resource that cannot be read leaves its app out of the plan, listed in
+        ``plan.errors``; when no app at all could be read, :class:`FetchError`.
+        """
+        wanted = frozenset(products) if products else None
+        with phase("credentials"):
+            resolved = resolve_with(apps, self.credentials, products=wanted)
+        reads = reads_for(resolved, wanted, probe_unmanaged=True)
+        done = self.events.reading(len(reads), len(resolved))
+
+        async def run() -> Plan:
+            async with self.backend.client(read_only=True) as client:
+                with phase("fetch"):
+                    live = await fetch_live(client, reads, on_done=done, partial=True)
+            with phase("plan"):
+                return build_plan(resolved, live, wanted)
+
+        plan = asyncio.run(run())
+        unreadable = {i for _, i in plan.unreadable_apps}
+        if plan.errors and not any(
+            a.resources and a.target.sdkappid not in unreadable for a in resolved
+        ):
+            raise FetchError(plan.errors_message())  # nothing managed was read: no plan
+        for warning in plan.warnings:
+            self.events.warning(warning)
+        return PlanResult(list(apps), resolved, plan)
+
+    # safety
+
+    @staticmethod
+    def check_plan(result: PlanResult, thresholds: Thresholds | None = None) -> None:
+        """Refuse a plan that deletes in a ``protect: true`` app, or exceeds ``thresholds``."""
+        check_protect(result.plan, result.protected)
+        if thresholds is not None:
+            check_thresholds(result.plan.summary(), result.plan.existing, thresholds)
+
+    @staticmethod
+    def check_saved(saved: SavedPlan, thresholds: Thresholds | None) -> None:
+        """Refuse a saved plan that exceeds ``thresholds`` (counted from its changes)."""
+        if thresholds is not None:
+            check_thresholds(saved.counts(), saved.existing, thresholds)
+
+    # drift
+
+    def drift(
+        self, directory: Path, selection: Selection | None = None, ignores: Iterable[str] = ()
+    ) -> DriftResult:
+        """The plan of DIRECTORY minus accepted differences (``ignores``, .driftignore)."""
+        rules = load_rules(directory, tuple(ignores))
+        plan = self.plan(directory, selection).plan
+        skipped: set[Resource] = ignored(
+            [*(c.resource for c in plan.changes), *plan.unmanaged], rules
+        )
+        return DriftResult(plan.without(skipped), len(skipped))
+
+    # apply
+
+    @staticmethod
+    def read_saved_plan(path: Path) -> SavedPlan:
+        """A plan file written by ``plan --out`` (checksum verified)."""
+        return read_plan_file(path)
+
+    def prepare(self, saved: SavedPlan) -> list[ApplyItem]:
+        """Resolve keys and tokens, verify every signature and fingerprint: the changes."""
+        return saved_plan_items(saved, self.credentials)
+
+    def execute(
+        self,
+        items: Sequence[ApplyItem],
+        *,
+        on_result: Callable[[ChangeResult], None] | None = None,
+        audit: AuditLog | None = None,
+        progress: StepProgress | None = None,
+    ) -> ApplyResult:
+        """Apply prepared changes concurrently; each is stale-checked, recorded in the
+        write-ahead ``audit`` log, written and read back; then every written resource is
+        read again to catch another writer. Ctrl-C and SIGTERM raise
+        :class:`ApplyInterrupted` once every started change is reported and audited."""
+        run = ApplyRun(
+            self.backend.client, items, audit=audit, on_result=on_result, progress=progress
+        )
+        return ApplyResult(run.execute())
+
+    def apply(
+        self,
+        saved: SavedPlan,
+        *,
+        on_result: Callable[[ChangeResult], None] | None = None,
+        audit: AuditLog | None = None,
+        progress: StepProgress | None = None,
+    ) -> ApplyResult:
+        """:meth:`prepare` then :meth:`execute`: apply a saved plan (or ``PlanResult.saved()``)."""
+        return self.execute(
+            self.prepare(saved), on_result=on_result, audit=audit, progress=progress
+        )
+
+    # import
+
+    def read_app(
+        self,
+        *,
+        name: str,
+        sdkappid: int,
+        region: str,
+        identifier: str = "administrator",
+        secret_key_env: str | None = None,
+        products: Sequence[str] = (),
+    ) -> dict[str, Config | None]:
+        """The live configuration of one app, per product (``None``: not configured)."""
+        subject = f"{name} (sdkappid {sdkappid})"
+        key = self.credentials.secret_key(sdkappid, secret_key_env, subject=subject)
+        target = AppTarget(sdkappid, region, identifier, key)
+        wanted = [p for p in PRODUCT_KEYS if not products or p in products]
+        unknown = sorted(set(products) - set(PRODUCT_KEYS))
+        if unknown:
+            raise UsageError(f"unknown product(s) {', '.join(unknown)}; use {PRODUCT_KEYS}")
+
+        async def run() -> dict[str, Config | None]:
+            async with self.backend.client(read_only=True) as client:
+                live = await fetch_live(client, [Read(target, name, p) for p in wanted])
+            return {p: live.get(sdkappid, p) for p in wanted}
+
+        return asyncio.run(run())
