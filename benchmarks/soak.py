@@ -289,7 +289,7 @@ class SoakResult:
         return (
             f"fault rate {self.fault_rate:.0%}: {self.apps} apps ({self.managed} managed configs), "
             f"{self.kills} SIGKILLs ({self.killed_runs_finished} run(s) ended before their "
-            "kill point), converged in {self.runs_to_converge} run(s) after the kills"
+            f"kill point), converged in {self.runs_to_converge} run(s) after the kills"
             f"{'' if self.converged else ' (NOT CONVERGED)'}; final state "
             f"{'= desired' if self.final_state_ok else 'DIFFERS'}; {self.writes} writes, "
             f"{self.writes_without_intent} without an intent line, "
