@@ -9,9 +9,11 @@ SQLite database) serves every run:
 1. kill phase: applies, each SIGKILLed once it has sent a random number (1-8) of
    writes (seen in the emulator's request log), until ``--kills`` were killed; a run
    that finishes first is counted apart, and one that converges ends the phase;
-2. convergence: applies, not killed, until one exits 0 (counted: "runs to converge");
-3. checks, on a fresh fault-free emulator over the same database:
-   - the live state equals the desired (``plan --detailed-exitcode`` exits 0);
+2. convergence: applies, not killed, until the live state equals the desired
+   (counted: "runs to converge"; checked after each run by ``plan
+   --detailed-exitcode`` on a fault-free emulator over the same database);
+3. checks:
+   - the final live state equals the desired;
    - the audit log is complete: every write in the request log happened while an
      intent for its resource was open (written before it, its outcome not before it);
    - nothing was written twice without need: the desired state is fixed and there is
@@ -260,6 +262,34 @@ def needless_writes(requests: Sequence[dict[str, Any]]) -> int:
 # the soak ----------------------------------------------------------------------
 
 
+def state_matches(
+    seed_file: Path,
+    db: Path,
+    log: Path,
+    desired: Path,
+    base_env: dict[str, str],
+    fleet_env: dict[str, str],
+    result: SoakResult,
+) -> bool:
+    """``plan --detailed-exitcode`` exits 0 on a fault-free emulator over ``db``."""
+    checker = Emulator(seed_file, db, log, 0.0, 0)
+    try:
+        env = {**base_env, **fleet_env, "TRTC_ENDPOINT": checker.url}
+        plan = subprocess.run(
+            reconciler("-q", "plan", str(desired), "--detailed-exitcode"),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=STEP_TIMEOUT,
+            check=False,
+        )
+    finally:
+        checker.stop()
+    if plan.returncode not in (0, 2):
+        result.notes.append(plan.stdout[-2000:] + plan.stderr[-2000:])
+    return plan.returncode == 0
+
+
 @dataclass
 class SoakResult:
     fault_rate: float
@@ -274,6 +304,7 @@ class SoakResult:
     writes_without_intent: int = 0
     needless_writes: int = 0
     seconds: float = 0.0
+    exit_codes: list[int] = field(default_factory=list)  # of the runs after the kills
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -289,7 +320,8 @@ class SoakResult:
         return (
             f"fault rate {self.fault_rate:.0%}: {self.apps} apps ({self.managed} managed configs), "
             f"{self.kills} SIGKILLs ({self.killed_runs_finished} run(s) ended before their "
-            f"kill point), converged in {self.runs_to_converge} run(s) after the kills"
+            f"kill point), converged in {self.runs_to_converge} run(s) after the kills "
+            f"(exit codes {' '.join(map(str, self.exit_codes))})"
             f"{'' if self.converged else ' (NOT CONVERGED)'}; final state "
             f"{'= desired' if self.final_state_ok else 'DIFFERS'}; {self.writes} writes, "
             f"{self.writes_without_intent} without an intent line, "
@@ -336,32 +368,23 @@ def run_soak(
             if code == 0:
                 break  # converged before the kill point: nothing left to interrupt
         for run in range(1, max_runs + 1):
-            code = plain_apply(desired, audit, env)
+            result.exit_codes.append(plain_apply(desired, audit, env))
             result.runs_to_converge = run
-            if code == 0:
+            emulator.stop()
+            # converged = the live state equals the desired (a run at 40 % faults may
+            # still exit 1 because a read failed, with nothing left to change)
+            if state_matches(
+                seed_file, db, root / "check-requests.jsonl", desired, base_env, fleet_env, result
+            ):
                 result.converged = True
                 break
+            emulator = Emulator(seed_file, db, log, fault_rate, seed + run)
+            env = {**base_env, **fleet_env, "TRTC_ENDPOINT": emulator.url}
     finally:
         emulator.stop()
-
-    # check on a fault-free emulator over the same database
-    check_log = root / "check-requests.jsonl"
-    checker = Emulator(seed_file, db, check_log, 0.0, seed)
-    try:
-        env = {**base_env, **fleet_env, "TRTC_ENDPOINT": checker.url}
-        plan = subprocess.run(
-            reconciler("-q", "plan", str(desired), "--detailed-exitcode"),
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=STEP_TIMEOUT,
-            check=False,
-        )
-        result.final_state_ok = plan.returncode == 0
-        if plan.returncode != 0:
-            result.notes.append(plan.stdout[-2000:] + plan.stderr[-2000:])
-    finally:
-        checker.stop()
+    result.final_state_ok = state_matches(
+        seed_file, db, root / "check-requests.jsonl", desired, base_env, fleet_env, result
+    )
     requests = read_jsonl(log)
     result.writes = sum(1 for r in requests if r.get("write"))
     result.writes_without_intent = writes_without_intent(requests, read_jsonl(audit))
