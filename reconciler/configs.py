@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
+from reconciler.escape import escape
 from reconciler.secret import REDACTED, Secret
 
 SENSITIVE_CHANGED = "(sensitive value changed)"
@@ -23,7 +24,7 @@ class Resource:
     product: str
 
     def __str__(self) -> str:
-        return f"{self.app} ({self.sdkappid}) {self.product}"
+        return f"{escape(self.app)} ({self.sdkappid}) {escape(self.product)}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Unreadable:
     error: str
 
     def __str__(self) -> str:
-        return f"{self.resource}: {self.error}"
+        return f"{self.resource}: {escape(self.error)}"
 
 
 Config = Union[CallbackConfig, TokenConfig]  # noqa: UP007 - a runtime alias on 3.10

@@ -15,13 +15,17 @@ Messages name variables and places, never a value.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from reconciler.errors import CredentialsError
 from reconciler.facts.limits import MAX_TOKEN_LENGTH
 from reconciler.secret import Secret
+
+if TYPE_CHECKING:
+    from reconciler.desired.result import DesiredApp
 
 GLOBAL_SECRET_KEY_ENV = "TRTC_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
 
@@ -136,3 +140,20 @@ def credential_source(
     """The usual source: the environment, behind an emulator seed's keys when there is one."""
     source: CredentialSource = EnvironmentCredentials(env)
     return source if seed_keys is None else SeededCredentials(seed_keys, source)
+
+
+def remember_secrets(apps: Sequence[DesiredApp], source: CredentialSource) -> None:
+    """Make a :class:`Secret` of every secret key and token ``apps`` name that is set.
+
+    Nothing is returned: a made secret is known to the process (see
+    :func:`reconciler.secret.known_secrets`), and so scrubbed from every text it
+    writes, even for apps or products a run's filters (``--app``, ``--product``)
+    leave out: a server may still quote them. Missing ones are no error here.
+    """
+    for app in apps:
+        with contextlib.suppress(CredentialsError):
+            source.secret_key(app.sdkappid, app.secret_key_env, subject=app.name)
+        for product in app.products.values():
+            if product.token_env:
+                with contextlib.suppress(CredentialsError):
+                    source.token(product.token_env, where=app.name)

@@ -67,6 +67,8 @@ class UsageError(ReconcilerError):
 class TransportError(ReconcilerError):
     """The request did not get an answer (network fault, timeout, HTTP 5xx) after all retries."""
 
+    retryable = True  # False for a fault that retrying would only repeat (a missed deadline)
+
 
 class MalformedResponseError(ReconcilerError):
     """The server answered something that is not the documented envelope."""

@@ -57,7 +57,9 @@ async def fetch_live(
         try:
             config = await product_impl(read.product).read(client, read.target)
         except ReconcilerError as exc:
-            return read, None, exc
+            # kept until the report: without its traceback, which holds the frames of
+            # the read, and so the (up to 1 MiB) answer and all it parsed into
+            return read, None, exc.with_traceback(None)
         finally:
             if on_done is not None:
                 on_done()

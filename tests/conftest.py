@@ -8,6 +8,8 @@ from importlib.metadata import version
 
 import pytest
 
+from reconciler.secret import forget_known_secrets
+
 LOOPTIME_STALLS = tuple(int(part) for part in version("looptime").split(".")[:2]) < (0, 8)
 
 
@@ -32,3 +34,9 @@ async def _looptime_never_stalls() -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
     loop._clock_resolution = max(loop._clock_resolution, 1e-6)  # type: ignore[attr-defined]
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_known_secrets() -> None:
+    """Each test is a run of its own: secrets of an earlier test are not scrubbed in it."""
+    forget_known_secrets()

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from reconciler.api.bounded import send_bounded
 from reconciler.api.endpoint import Endpoints
 from reconciler.api.envelope import Answer, parse_answer
 from reconciler.api.limits import DEFAULT_RATES, RateLimits
@@ -159,7 +160,12 @@ class TencentClient:
         async with self._rate_limits.app_slots(target.sdkappid, family), self._in_flight:
             await self._rate_limits.limiter(target.sdkappid, family).acquire()
             try:
-                response = await self._http.post(url, params=params, json=wire_body)
+                response = await send_bounded(
+                    self._http,
+                    self._http.build_request("POST", url, params=params, json=wire_body),
+                    deadline=self._http.timeout.read,  # --timeout, for the whole request
+                    what=f"{path} for sdkappid {target.sdkappid}",
+                )
             except httpx.TimeoutException:
                 raise TransportError(
                     f"{path} for sdkappid {target.sdkappid}: no answer within the timeout"

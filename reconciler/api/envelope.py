@@ -13,8 +13,10 @@ from typing import Any
 
 from reconciler.api.redact import scrub
 from reconciler.errors import ApiError, MalformedResponseError, TransportError
+from reconciler.escape import cut
 from reconciler.facts.codes import hint_for
 from reconciler.facts.families import Family
+from reconciler.secret import mask_known
 
 
 class ServerFault(TransportError):
@@ -47,7 +49,8 @@ def parse_answer(
     """Turn one HTTP answer into an :class:`Answer`, or raise a typed error.
 
     Text taken from the answer into an error (ErrorInfo, a non-JSON snippet) has
-    every one of ``secrets`` (what the request carried) and any UserSig scrubbed out.
+    every one of ``secrets`` (what the request carried) and any UserSig scrubbed out,
+    and is then escaped and cut short (:func:`reconciler.escape.cut`).
     """
     secrets = tuple(secrets)
     where = f"{command} for sdkappid {sdkappid}"
@@ -62,9 +65,9 @@ def parse_answer(
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         # scrub the whole answer, then cut: a secret cut in two would no longer match
-        snippet = scrub(body.decode("utf-8", "replace"), secrets)[:80]
+        snippet = cut(scrub(mask_known(body.decode("utf-8", "replace")), secrets), 80)
         raise MalformedResponseError(
-            f"{where}: the answer is not JSON ({snippet!r}); check --endpoint"
+            f"{where}: the answer is not JSON ('{snippet}'); check --endpoint"
         ) from None
     if not isinstance(payload, dict):
         raise MalformedResponseError(f"{where}: the answer is not a JSON object")
@@ -75,12 +78,12 @@ def parse_answer(
             f"{where}: the answer has no integer {code_field!r}; is --endpoint a Tencent API?"
         )
     request_id = payload.get(rid_field)
-    rid_text = scrub(request_id, secrets) if isinstance(request_id, str) else ""
+    rid_text = cut(scrub(request_id, secrets), 100) if isinstance(request_id, str) else ""
     if code != 0:
         info = payload.get(info_field)
         raise ApiError(
             code=code,
-            info=scrub(info, secrets) if isinstance(info, str) else "",
+            info=cut(scrub(mask_known(info), secrets)) if isinstance(info, str) else "",
             request_id=rid_text,
             command=command,
             sdkappid=sdkappid,

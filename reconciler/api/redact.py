@@ -1,4 +1,4 @@
-"""Keep UserSigs out of every string that could reach a user or a log."""
+"""Keep UserSigs, secret keys and tokens out of every string that could reach a user or a log."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
-from reconciler.secret import REDACTED
+from reconciler.secret import REDACTED, SHORT_SECRET, mask_known
 
 _USERSIG = re.compile(r"(usersig=)[^&\s\"'<>]+", re.IGNORECASE)
 
@@ -17,9 +17,8 @@ def redact(text: str) -> str:
     return _USERSIG.sub(r"\1(sensitive)", text)
 
 
-SHORT_SECRET = 8
-"""Replacing a secret shorter than this would show it (a token ``a`` would turn
-``invalid`` into ``inv(sensitive)lid``): text quoting one is withheld whole."""
+# Replacing a secret shorter than SHORT_SECRET would show it (a token ``a`` would turn
+# ``invalid`` into ``inv(sensitive)lid``): server text quoting one is withheld whole.
 
 WITHHELD = "(withheld: it quoted a secret value of the request)"
 
@@ -38,6 +37,40 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
                 return WITHHELD
             text = text.replace(value, REDACTED)
     return redact(text)
+
+
+def scrub_known(text: str) -> str:
+    """``text`` with every secret this process knows (every :class:`~reconciler.secret.Secret`
+    made: secret keys, UserSigs, desired and live tokens of every app) replaced, in any
+    of the forms a URL or a JSON document writes it, and every ``usersig=`` value.
+
+    The last line of defence: :class:`reconciler.cli.output.Output` and the log
+    handlers pass every text through it.
+    """
+    return redact(mask_known(text))
+
+
+class ScrubSecretsFilter(logging.Filter):
+    """A handler filter: the message (and any traceback) of every record, scrubbed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub_known(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub_known(record.exc_text)
+        return True
+
+
+def install_handler_scrubbing(logger: logging.Logger | None = None) -> None:
+    """Scrub every record that reaches a handler of ``logger`` (the root logger)."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, ScrubSecretsFilter) for f in handler.filters):
+            handler.addFilter(ScrubSecretsFilter())
 
 
 class RedactUserSigFilter(logging.Filter):

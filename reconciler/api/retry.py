@@ -21,7 +21,7 @@ from reconciler.facts.codes import is_transient
 def is_retryable(exc: BaseException) -> bool:
     """Network errors, timeouts, HTTP 5xx and Tencent's transient codes; nothing else."""
     if isinstance(exc, TransportError):
-        return True
+        return exc.retryable
     return isinstance(exc, ApiError) and is_transient(exc.code)
 
 

@@ -118,10 +118,12 @@ class AuditLog:
         self,
         path: Path,
         *,
+        forced: bool = False,
         env: Mapping[str, str] | None = None,
         run_id: str | None = None,
     ) -> None:
         self.path = path
+        self.forced = forced  # --force: the safety thresholds were overridden
         self.problem: str | None = None
         self.written = 0
         self.run_id = run_id or uuid.uuid4().hex
@@ -141,6 +143,8 @@ class AuditLog:
         return len(self._open)
 
     def _write(self, record: dict[str, Any]) -> None:
+        if self.forced:  # on every line, intents too
+            record = {**record, "safety_override": True}
         line = json.dumps({**record, **self._context}, sort_keys=True) + "\n"
         if self._file is None:
             self._file = self.path.open("a", encoding="utf-8")

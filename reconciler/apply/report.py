@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.apply.executor import ChangeResult, Outcome
+from reconciler.escape import escape
 
 
 def result_line(result: ChangeResult) -> str:
@@ -24,7 +25,7 @@ def result_line(result: ChangeResult) -> str:
     if result.request_id:
         details.append(f"RequestId {result.request_id}")
     extra = f" [{', '.join(details)}]" if details else ""
-    message = "; ".join(part.strip() for part in result.message.splitlines() if part.strip())
+    message = escape("; ".join(p.strip() for p in result.message.splitlines() if p.strip()))
     return f"{head}: {message}{extra}"
 
 
@@ -101,9 +102,10 @@ def render_results_markdown(results: Sequence[ChangeResult]) -> str:
     ]
     for r in ordered:
         c = r.change.resource
-        detail = r.message.replace("|", "\\|").replace("\n", " ") if not r.ok else ""
+        detail = escape(r.message.replace("\n", " ")).replace("|", "\\|") if not r.ok else ""
+        app = escape(c.app).replace("|", "\\|")
         rows.append(
-            f"| {c.app} | {c.sdkappid} | {c.product} | {r.change.action.value} "
+            f"| {app} | {c.sdkappid} | {c.product} | {r.change.action.value} "
             f"| {r.outcome.value} | {detail} |"
         )
     return "\n".join(rows) + "\n"

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 import click
 
 from reconciler import __version__
-from reconciler.api.redact import install_log_redaction
+from reconciler.api.redact import install_handler_scrubbing, install_log_redaction
 from reconciler.cli.commands.apply import apply_command
 from reconciler.cli.commands.drift import drift_command
 from reconciler.cli.commands.import_ import import_command
 from reconciler.cli.commands.plan import plan_command
 from reconciler.cli.commands.schema import schema_command
+from reconciler.cli.commands.snapshot import snapshot_command
 from reconciler.cli.commands.validate import validate_command
 from reconciler.cli.output import Output
 from reconciler.emulator.cli import emulator_command
@@ -47,6 +48,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     install_log_redaction()
+    install_handler_scrubbing()  # every log line, of any logger, without any known secret
     if verbose < 2:
         # httpx logs every request at INFO; keep that for -vv (redacted even then).
         logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -59,6 +61,7 @@ for command in (
     apply_command,
     drift_command,
     import_command,
+    snapshot_command,
     schema_command,
     emulator_command,
 ):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 from click.core import ParameterSource
 
+from reconciler.clicktypes import FiniteFloatRange
 from reconciler.engine.options import Connection, Selection
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.render import FORMATS
@@ -129,10 +131,11 @@ backend = _folding(
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(0.1, 600),
+            type=FiniteFloatRange(0.1, 600),
             default=10.0,
             show_default=True,
-            help="Seconds to wait for one answer (Tencent's own timeout is 3 s).",
+            help="Seconds for one whole request: connect, headers and body (Tencent's "
+            "own timeout is 3 s).",
         ),
     ],
 )
@@ -144,4 +147,66 @@ render_format = click.option(
     default="text",
     show_default=True,
     help="How to print the result on stdout.",
+)
+
+
+ignores = click.option(
+    "--ignore",
+    "ignores",
+    multiple=True,
+    metavar="APP/PRODUCT",
+    help="An accepted difference, left alone and listed as ignored (wildcards allowed, "
+    "e.g. 'staging-*/live'). Repeatable; also read from DIR/.driftignore.",
+)
+
+
+def _thresholds(
+    force: bool, max_update_pct: float, max_delete_pct: float, min_existing: int
+) -> SafetyRails:
+    return SafetyRails(force, max_update_pct, max_delete_pct, min_existing)
+
+
+@dataclass(frozen=True)
+class SafetyRails:
+    """The update/delete thresholds and whether ``--force`` overrides them."""
+
+    force: bool = False
+    max_update_pct: float = 30.0
+    max_delete_pct: float = 30.0
+    min_existing: int = 10
+
+
+safety_rails = _folding(
+    "rails",
+    _thresholds,
+    ("force", "max_update_pct", "max_delete_pct", "min_existing"),
+    [
+        click.option(
+            "--force",
+            is_flag=True,
+            help="Override the update/delete safety thresholds (shown in the output, "
+            "recorded in the audit log). `protect: true` is never overridden.",
+        ),
+        click.option(
+            "--max-update-pct",
+            type=click.FloatRange(0, 100),
+            default=30.0,
+            show_default=True,
+            help="Unsafe when updates exceed this share of the existing managed configs.",
+        ),
+        click.option(
+            "--max-delete-pct",
+            type=click.FloatRange(0, 100),
+            default=30.0,
+            show_default=True,
+            help="Unsafe when deletes exceed this share of the existing managed configs.",
+        ),
+        click.option(
+            "--min-existing",
+            type=click.IntRange(0),
+            default=10,
+            show_default=True,
+            help="The thresholds apply only when at least this many managed configs exist.",
+        ),
+    ],
 )

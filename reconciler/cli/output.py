@@ -1,4 +1,9 @@
-"""Where text goes: the product (plan, report) to stdout; logs, warnings, prompts to stderr."""
+"""Where text goes: the product (plan, report) to stdout; logs, warnings, prompts to stderr.
+
+Every text written here is first scrubbed of every secret the process knows
+(:func:`reconciler.api.redact.scrub_known`): whatever a message quotes, from a
+server or a file, no secret key, UserSig or token of any app of the run gets out.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,12 @@ from pathlib import Path
 
 import click
 
+from reconciler.api.redact import scrub_known
 from reconciler.errors import ConfigError, ConfigErrors, Location, ReconcilerError
+
+
+def _echo(text: str, *, err: bool = True, nl: bool = True) -> None:
+    click.echo(scrub_known(text), err=err, nl=nl)
 
 
 def in_github_actions() -> bool:
@@ -39,41 +49,41 @@ class Output:
 
     def result(self, text: str) -> None:
         """The product of the command (plan, report): stdout."""
-        click.echo(text, nl=not text.endswith("\n"))
+        _echo(text, err=False, nl=not text.endswith("\n"))
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            click.echo(message, err=True)
+            _echo(message, err=True)
 
     def always(self, message: str) -> None:
         """stderr even under ``-q``: what a prompt asks about must be seen."""
-        click.echo(message, err=True)
+        _echo(message, err=True)
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            click.echo(f"warning: {message}", err=True)
+            _echo(f"warning: {message}", err=True)
 
     def config_warning(self, location: Location, message: str) -> None:
         """A located warning from loading the desired state (annotated in GitHub Actions)."""
         if self.quiet:
             return
-        click.echo(f"{location}: warning: {message}", err=True)
+        _echo(f"{location}: warning: {message}", err=True)
         if in_github_actions():
-            click.echo(github_annotation(ConfigError(location, message), "warning"), err=True)
+            _echo(github_annotation(ConfigError(location, message), "warning"), err=True)
 
     def error(self, error: ReconcilerError | str) -> None:
         if isinstance(error, (ConfigError, ConfigErrors)):
             errors = error.errors if isinstance(error, ConfigErrors) else [error]
             for e in errors:  # one `error: path:line:col: message` line each
-                click.echo(f"error: {e}", err=True)
+                _echo(f"error: {e}", err=True)
             if in_github_actions():
                 for e in errors:
-                    click.echo(github_annotation(e), err=True)
+                    _echo(github_annotation(e), err=True)
             return
         first, *rest = str(error).split("\n")
-        click.echo(f"error: {first}", err=True)
+        _echo(f"error: {first}", err=True)
         for line in rest:
-            click.echo(f"  {line}" if not line.startswith("  ") else line, err=True)
+            _echo(f"  {line}" if not line.startswith("  ") else line, err=True)
 
     @property
     def stderr_is_tty(self) -> bool:
@@ -87,6 +97,6 @@ def append_step_summary(markdown: str) -> None:
         return
     try:
         with Path(target).open("a", encoding="utf-8") as fh:
-            fh.write(markdown.rstrip("\n") + "\n\n")
+            fh.write(scrub_known(markdown.rstrip("\n")) + "\n\n")
     except OSError as exc:
-        click.echo(f"warning: cannot write the step summary to {target}: {exc.strerror}", err=True)
+        _echo(f"warning: cannot write the step summary to {target}: {exc.strerror}", err=True)

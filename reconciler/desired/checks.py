@@ -15,6 +15,7 @@ from reconciler.desired.models import Absent, CallbackPresent, ProductEntry, Tok
 from reconciler.desired.result import DesiredProduct
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
+from reconciler.escape import quoted
 from reconciler.products.catalog import PRODUCTS
 from reconciler.products.vocabulary import suggest
 
@@ -55,12 +56,12 @@ def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
     if not url.lower().startswith(("https://", "http://")):
         diagnostics.error(
             location,
-            f"`url` must start with https:// (or http://), found {url!r}: "
+            f"`url` must start with https:// (or http://), found {quoted(url)}: "
             "Tencent sends callbacks only over HTTP(S)",
         )
         return
     if not url.startswith(("https://", "http://")):
-        diagnostics.error(location, f"write the scheme of `url` in lower case, found {url!r}")
+        diagnostics.error(location, f"write the scheme of `url` in lower case, found {quoted(url)}")
         return
     try:
         parts = urlsplit(url)
@@ -68,7 +69,7 @@ def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
     except ValueError:
         diagnostics.error(
             location,
-            f"`url` is not a valid URL, found {url!r}: check the brackets of an IPv6 address",
+            f"`url` is not a valid URL, found {quoted(url)}: check the brackets of an IPv6 address",
         )
         return
     try:
@@ -77,12 +78,12 @@ def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
         bad_port = True
     if bad_port:
         diagnostics.error(
-            location, f"`url` has an invalid port, found {url!r}: use a port from 1 to 65535"
+            location, f"`url` has an invalid port, found {quoted(url)}: use a port from 1 to 65535"
         )
         return
     if not host:
         diagnostics.error(
-            location, f"`url` has no host, found {url!r}: write it as https://HOST/PATH"
+            location, f"`url` has no host, found {quoted(url)}: write it as https://HOST/PATH"
         )
         return
     if parts.scheme == "http":
@@ -113,14 +114,14 @@ def check_events(
         if word in first_seen:
             diagnostics.error(
                 location,
-                f"event {word!r} is listed twice (first on line {first_seen[word].line}, "
+                f"event {quoted(word)} is listed twice (first on line {first_seen[word].line}, "
                 f"column {first_seen[word].column}): remove this one",
             )
             continue
         first_seen[word] = location
         if word in vocabulary:
             continue
-        message = f"unknown event {word!r} for product {product}"
+        message = f"unknown event {quoted(word)} for product {product}"
         guess = suggest(word, vocabulary)
         if guess is not None:
             message += f" (did you mean {guess!r}?)"

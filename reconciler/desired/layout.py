@@ -1,5 +1,9 @@
 """Which YAML files below the root make up which app.
 
+Dot-files and dot-folders are never read (a repository's ``.github/`` or
+``.pre-commit-config.yaml``); ``.reconcilerignore`` in the root lists more paths
+to skip; a symbolic link whose target lies outside the root is an error.
+
 An app is either one file, or a folder holding ``app.yaml`` (or ``app.yml``)
 plus one file per product named after the product key. Anything else inside an
 app folder is reported, with a "did you mean" for misspelt product files.
@@ -8,7 +12,9 @@ app folder is reported, with a "did you mean" for misspelt product files.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +25,7 @@ from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS
 
 SUFFIXES = (".yaml", ".yml")
 APP_FILE_NAMES = ("app.yaml", "app.yml")
+RECONCILERIGNORE = ".reconcilerignore"
 
 
 @dataclass(frozen=True)
@@ -38,8 +45,120 @@ def file_location(path: Path) -> Location:
     return Location(display_path(path), 1, 1)
 
 
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _link_error(link: Path) -> ConfigError:
+    # name the link only: its target may be a runner file whose path or content must
+    # not reach a CI log
+    return ConfigError(
+        file_location(link),
+        "a symbolic link that leads out of the desired-state folder; it is not read. "
+        "Replace it with the file itself, or remove it",
+    )
+
+
+def _broken_link_error(link: Path) -> ConfigError:
+    return ConfigError(
+        file_location(link),
+        "a symbolic link whose target does not exist; fix or remove it",
+    )
+
+
+def _check_link(path: Path, real_root: Path, problems: list[ConfigError]) -> bool:
+    """True when ``path`` (a symlink) may be read: it resolves to something inside the root."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing target, or a loop
+        problems.append(_broken_link_error(path))
+        return False
+    if not _inside(target, real_root):
+        problems.append(_link_error(path))
+        return False
+    return True
+
+
+def load_exclusions(root: Path) -> list[str]:
+    """The patterns of ``root/.reconcilerignore`` (one glob a line, ``#`` comments)."""
+    path = root / RECONCILERIGNORE
+    if not path.is_file() or path.is_symlink():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        raise ConfigErrors(
+            [ConfigError(file_location(path), "cannot read it as UTF-8 text: fix or remove it")]
+        ) from None
+    patterns = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            patterns.append(line.strip("/") if line != "/" else line)
+    return patterns
+
+
+def excluded(relative: str, patterns: Sequence[str]) -> bool:
+    """Whether a path (POSIX, relative to the root) matches a ``.reconcilerignore`` pattern.
+
+    A pattern with a ``/`` matches the path from the root (``legacy/*.yaml``); one
+    without matches any single path component (``drafts``, ``*.example.yaml``).
+    A matched folder excludes everything below it.
+    """
+    parts = relative.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for pattern in patterns:
+        if "/" in pattern:
+            if any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes):
+                return True
+        elif any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+            return True
+    return False
+
+
+def _walk(root: Path) -> list[Path]:
+    """The YAML files below ``root``: dot-entries and excluded paths skipped, symlinks
+    followed only when they stay inside the root (else a located error)."""
+    real_root = root.resolve()
+    patterns = load_exclusions(root)
+    problems: list[ConfigError] = []
+    files: list[Path] = []
+    for current, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(current)
+        kept = []
+        for name in sorted(dirnames):
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            if name.startswith(".") or excluded(rel, patterns):
+                continue
+            if path.is_symlink():
+                # never descended into (no loops, no double reads); refused if it leads out
+                _check_link(path, real_root, problems)
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            path = here / name
+            if name.startswith(".") or path.suffix not in SUFFIXES:
+                continue
+            if excluded(path.relative_to(root).as_posix(), patterns):
+                continue
+            if path.is_symlink() and not _check_link(path, real_root, problems):
+                continue
+            if path.is_file():
+                files.append(path)
+    if problems:
+        raise ConfigErrors(problems)
+    return sorted(files)
+
+
 def yaml_files(root: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` file below ``root``, sorted; an error when there is none."""
+    """Every ``*.yaml``/``*.yml`` file below ``root``, sorted; an error when there is none.
+
+    Dot-files and dot-folders (``.github/``, ``.pre-commit-config.yaml``) and paths
+    matched by ``root/.reconcilerignore`` are skipped; a symlink is read only when
+    its target is inside ``root``.
+    """
     problem = ""
     if not root.exists():
         problem = (
@@ -47,16 +166,38 @@ def yaml_files(root: Path) -> list[Path]:
         )
     elif not root.is_dir():
         problem = "not a directory: pass the folder holding the app files, not a file"
-    files = (
-        []
-        if problem
-        else sorted(p for p in root.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-    )
+    files = [] if problem else _walk(root)
     if not problem and not files:
         problem = "no *.yaml or *.yml files in this folder or below: write one file per app"
     if problem:
         raise ConfigErrors([ConfigError(Location(display_path(root)), problem)])
     return files
+
+
+def discover_files(paths: Sequence[Path], diagnostics: Diagnostics) -> list[AppSource]:
+    """The apps that the given files belong to (``validate FILE...``, a pre-commit hook).
+
+    A file next to an ``app.yaml`` stands for its whole app folder; any other YAML file
+    is a one-file app. Dot-files and files that are not YAML are skipped.
+    """
+    sources: dict[Path, AppSource] = {}
+    problems: list[ConfigError] = []
+    for path in paths:
+        if any(part.startswith(".") and part not in (".", "..") for part in path.parts):
+            continue
+        if path.suffix not in SUFFIXES:
+            continue
+        if path.is_symlink() and not _check_link(path, path.parent.resolve(), problems):
+            continue
+        folder = path.parent
+        if any((folder / name).is_file() for name in APP_FILE_NAMES):
+            for source in discover(folder, diagnostics):
+                sources.setdefault(source.app_file, source)
+        else:
+            sources.setdefault(path, AppSource(path, False, path.stem))
+    if problems:
+        raise ConfigErrors(problems)
+    return sorted(sources.values(), key=lambda source: source.app_file)
 
 
 def discover(root: Path, diagnostics: Diagnostics) -> list[AppSource]:

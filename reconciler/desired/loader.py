@@ -7,6 +7,7 @@ unknown words let through by ``lenient``) are returned, never raised.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -14,9 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.layout import AppSource, discover
+from reconciler.desired.layout import AppSource, discover, discover_files
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
 from reconciler.desired.result import (
     ConfigWarning,
@@ -34,18 +36,20 @@ __all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "loa
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 
 
-def load_desired(root: Path, *, lenient: bool = False) -> DesiredState:
+def load_desired(
+    root: Path, *, lenient: bool = False, files: Sequence[Path] | None = None
+) -> DesiredState:
     """Read every ``*.yaml``/``*.yml`` below ``root`` into apps sorted by sdkappid.
 
     ``lenient`` turns unknown event words into warnings for every app (an app can
     also set ``lenient: true`` for itself). Raises :class:`ConfigErrors` listing
-    every error found in every file.
+    every error found in every file. With ``files``, only the apps those files belong
+    to are read (``root`` is then unused).
     """
     diagnostics = Diagnostics()
+    sources = discover(root, diagnostics) if files is None else discover_files(files, diagnostics)
     loaded = [
-        app
-        for source in discover(root, diagnostics)
-        if (app := _load_app(source, lenient, diagnostics)) is not None
+        app for source in sources if (app := _load_app(source, lenient, diagnostics)) is not None
     ]
     _check_unique(loaded, diagnostics)
     if diagnostics.errors:
@@ -66,10 +70,15 @@ class _Loaded:
 
 def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
     try:
-        return load_yaml(path)
+        doc = load_yaml(path)
     except ConfigErrors as errors:
         diagnostics.add(errors.errors)
         return None
+    unsafe = control_character_errors(doc)
+    if unsafe:  # reported alone: no other message quotes these strings
+        diagnostics.add(unsafe)
+        return None
+    return doc
 
 
 def _load_app(source: AppSource, lenient: bool, diagnostics: Diagnostics) -> _Loaded | None:

@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from reconciler.escape import quoted
 from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
 from reconciler.products.vocabulary import suggest
@@ -219,7 +220,7 @@ class AppFile(_Strict):
             raise PydanticCustomError(
                 "unknown_region",
                 "{message}",
-                {"message": f"unknown region {value!r}{hint}; regions: {', '.join(REGIONS)}"},
+                {"message": f"unknown region {quoted(value)}{hint}; regions: {', '.join(REGIONS)}"},
             )
         return value
 

@@ -25,6 +25,7 @@ from reconciler.desired.models import (
 )
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import ConfigError, Location
+from reconciler.escape import quoted
 from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS, PRODUCTS, Kind
 
@@ -153,13 +154,13 @@ def _unknown_key(doc: YamlDocument, path: NodePath, context: str) -> str:
     word = str(key)
     allowed = allowed_keys(context, parent)
     if allowed is None:  # pragma: no cover - every mapping of the models is known above
-        return f"unknown field {word!r}: remove it"
+        return f"unknown field {quoted(word)}: remove it"
     what, product, keys = allowed
     if product == "live_token" and key == "token":
         return PLAINTEXT_REFUSAL
     if what == "product":
         return (
-            f"unknown product {word!r} under callbacks{did_you_mean(word, keys)}; "
+            f"unknown product {quoted(word)} under callbacks{did_you_mean(word, keys)}; "
             f"products: {', '.join(keys)}"
         )
     siblings = _get(doc.data, parent)
@@ -168,7 +169,9 @@ def _unknown_key(doc: YamlDocument, path: NodePath, context: str) -> str:
             f"`{word}` cannot be combined with `ensure: absent`: remove it to delete the "
             "product's configuration, or remove `ensure: absent` to manage it"
         )
-    return f"unknown field {word!r}{did_you_mean(word, keys)}; allowed fields: {', '.join(keys)}"
+    return (
+        f"unknown field {quoted(word)}{did_you_mean(word, keys)}; allowed fields: {', '.join(keys)}"
+    )
 
 
 def _owner(path: NodePath, context: str) -> str:
@@ -223,7 +226,9 @@ def _wrong_value(detail: ErrorDetails, path: NodePath, context: str) -> str:
     kind, value = detail["type"], detail["input"]
     field = _field_name(path)
     label = _label(path)
-    shown = _describe(value, sensitive=field in _SENSITIVE_FIELDS)
+    # a file that is one string at its top level is not YAML settings (an env file, a
+    # key): its content is no token of a setting, so none of it is quoted
+    shown = _describe(value, sensitive=field in _SENSITIVE_FIELDS or not path)
     ctx = detail.get("ctx") or {}
     if kind in ("model_type", "dict_type", "model_attributes_type") and (
         _owner(path, context).startswith("product") and (len(path) == 2 or context != APP)
@@ -270,8 +275,7 @@ def _describe(value: Any, *, sensitive: bool = False) -> str:
     if isinstance(value, str):
         if sensitive:
             return "a string"
-        text = value if len(value) <= 60 else value[:57] + "..."
-        return f"the string {text!r}"
+        return f"the string {quoted(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -24,6 +24,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.errors import ConfigError, ConfigErrors, Location
+from reconciler.escape import quoted
 
 NodePath = tuple[Hashable, ...]
 """Keys and list indices from the document root down to one node."""
@@ -274,7 +275,7 @@ class _Walker:
             raise _Fatal(
                 ConfigError(
                     self.at(node),
-                    f"unsupported YAML tag {_shown_tag(node.tag)!r}: "
+                    f"unsupported YAML tag {quoted(_shown_tag(node.tag))}: "
                     "remove it (plain values need no tag)",
                 )
             ) from exc
@@ -288,7 +289,7 @@ class _Walker:
             raise _Fatal(
                 ConfigError(
                     self.at(node),
-                    f"unsupported YAML tag {_shown_tag(node.tag)!r}: "
+                    f"unsupported YAML tag {quoted(_shown_tag(node.tag))}: "
                     "remove it (plain values need no tag)",
                 )
             )
@@ -332,8 +333,9 @@ class _Walker:
                 self.errors.append(
                     ConfigError(
                         self.at(key_node),
-                        f"key {key!r} is written twice (lines {first.start_mark.line + 1} "
-                        f"and {key_node.start_mark.line + 1}): keep one of them",
+                        f"key {quoted(str(key))} is written twice (lines "
+                        f"{first.start_mark.line + 1} and {key_node.start_mark.line + 1}): "
+                        "keep one of them",
                     )
                 )
                 continue
@@ -365,7 +367,7 @@ def unreadable_value(node: ScalarNode, exc: Exception) -> str:
     """Why PyYAML could not build ``node`` (as its tag says), and what to do."""
     reason = f" ({shorten(str(exc))})" if isinstance(exc, ValueError) and str(exc) else ""
     return (
-        f"cannot read the value {shorten(node.value)!r} as {_shown_tag(node.tag)}{reason}: "
+        f"cannot read the value {shorten(node.value)!r} as {_shown_tag(node.tag)[:40]}{reason}: "
         "quote it if it is text, or correct it"
     )
 

@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from reconciler.clicktypes import FiniteFloatRange
 from reconciler.emulator.app import create_app
 from reconciler.emulator.behaviour import (
     DEFAULT_BEHAVIOUR,
@@ -16,6 +17,7 @@ from reconciler.emulator.behaviour import (
     V1Missing,
 )
 from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind, parse_fault_kinds
+from reconciler.emulator.requestlog import RequestLogError
 from reconciler.emulator.seed import Seed, load_seed
 from reconciler.emulator.server import base_url, bind_socket, make_server
 from reconciler.emulator.store import Store
@@ -98,7 +100,7 @@ def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str) -> tupl
 @click.option(
     "--fault-rate",
     metavar="F",
-    type=click.FloatRange(0.0, 1.0),
+    type=FiniteFloatRange(0.0, 1.0),
     default=0.0,
     show_default=True,
     help="Fraction (0..1) of authenticated API requests answered with a transient fault.",
@@ -121,7 +123,7 @@ def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str) -> tupl
 @click.option(
     "--hang-seconds",
     metavar="SECONDS",
-    type=click.FloatRange(min=0.0),
+    type=FiniteFloatRange(min=0.0),
     default=30.0,
     show_default=True,
     help="How long a 'hang' fault waits before answering.",
@@ -234,14 +236,17 @@ def _serve(
         more = f" and {len(apps) - 10} more" if len(apps) > 10 else ""
         _note(f"serving {len(apps)} app(s): {shown}{more}")
 
-    app = create_app(
-        store,
-        rate_limit=rate_limit,
-        faults=faults,
-        latency_ms=latency_ms,
-        request_log=request_log,
-        behaviour=behaviour,
-    )
+    try:
+        app = create_app(
+            store,
+            rate_limit=rate_limit,
+            faults=faults,
+            latency_ms=latency_ms,
+            request_log=request_log,
+            behaviour=behaviour,
+        )
+    except RequestLogError as exc:
+        _fail(ctx, str(exc))
     try:
         sock = bind_socket(host, port)
     except OSError as exc:

@@ -9,12 +9,18 @@ the record type has no field that could hold one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+
+from reconciler.errors import ReconcilerError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,24 +38,52 @@ class RequestRecord:
         return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
 
 
+class RequestLogError(ReconcilerError):
+    """The request log file cannot be opened for writing."""
+
+
 class RequestLog:
-    """Appends :class:`RequestRecord` lines to a file, opened on first use."""
+    """Appends :class:`RequestRecord` lines to a file, opened at once.
+
+    A file that cannot be opened is an error at start (:class:`RequestLogError`),
+    not at the first request. A line that cannot be written later (disk full) is
+    reported once on the log and dropped: by then the request has been answered
+    and a write committed, and the log must not turn that into an HTTP 500.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._file: TextIO | None = None
+        self._failed = False
+        try:
+            self._file: TextIO | None = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise RequestLogError(
+                f"cannot write the request log {path}: {exc.strerror or exc}; "
+                "pass a writable file to --log-requests"
+            ) from None
 
     def write(self, record: RequestRecord) -> None:
         line = record.to_json() + "\n"
         with self._lock:
-            if self._file is None:
-                self._file = self.path.open("a", encoding="utf-8")
-            self._file.write(line)
-            self._file.flush()
+            if self._failed:
+                return
+            try:
+                if self._file is None:  # closed, then used again: reopen
+                    self._file = self.path.open("a", encoding="utf-8")
+                self._file.write(line)
+                self._file.flush()
+            except (OSError, ValueError) as exc:  # ValueError: the file was closed
+                self._failed = True
+                logger.error(
+                    "request log %s: cannot write (%s); no further requests are logged",
+                    self.path,
+                    getattr(exc, "strerror", None) or exc,
+                )
 
     def close(self) -> None:
         with self._lock:
             if self._file is not None:
-                self._file.close()
+                with contextlib.suppress(OSError):
+                    self._file.close()
                 self._file = None

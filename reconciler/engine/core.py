@@ -23,7 +23,7 @@ from reconciler.apply.phases import phase
 from reconciler.apply.run import ApplyRun, StepProgress
 from reconciler.apply.saved import saved_plan_items
 from reconciler.configs import Config
-from reconciler.credentials import CredentialSource, credential_source
+from reconciler.credentials import CredentialSource, credential_source, remember_secrets
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.engine.backend import Backend, open_backend
 from reconciler.engine.events import Events
@@ -138,6 +138,9 @@ class Reconciler:
         """Load and validate DIRECTORY; keep the selected apps."""
         selection = selection or Selection()
         state = load_desired(directory, lenient=selection.lenient)
+        # every key and token the desired state names is scrubbed from all output,
+        # whatever the filters select
+        remember_secrets(state.apps, self._credentials or credential_source())
         for warning in state.warnings:
             self.events.config_warning(warning.location, warning.message)
         return select_apps(state.apps, selection.apps, selection.shard)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from reconciler.configs import (
     SENSITIVE_CHANGED,
@@ -19,7 +19,11 @@ from reconciler.configs import (
     TokenConfig,
     Unreadable,
 )
+from reconciler.escape import escape
 from reconciler.products.catalog import resource_order
+
+if TYPE_CHECKING:
+    from reconciler.plan.safety import SafetyVerdict
 
 __all__ = ["SYMBOLS", "Action", "Change", "FieldDiff", "Plan", "Resource", "Unreadable"]
 
@@ -50,10 +54,17 @@ class Change:
     action: Action
     before: Config | None
     after: Config | None
+    cause: str | None = None
+    """``plan --base``: "edit" (this change of the desired state) or "drift" (live moved
+    away from the base's desired state; applying reverts it); None when not told apart."""
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
         return resource_order(self.resource)
+
+    @property
+    def reverts_drift(self) -> bool:
+        return self.cause == "drift"
 
     def public_before(self) -> dict[str, Any] | None:
         return None if self.before is None else self.before.to_public()
@@ -148,10 +159,14 @@ class Plan:
             f"could not read the live state of {len(self.errors)} resource(s) in "
             f"{len(apps)} app(s); nothing was changed in "
             f"{'that app' if len(apps) == 1 else 'those apps'} (left out of the plan): "
-            + ", ".join(f"{name} ({i})" for name, i in apps)
+            + ", ".join(f"{escape(name)} ({i})" for name, i in apps)
             + "\n"
             + "\n".join(f"  {e}" for e in self.errors)
         )
+
+    ignored: tuple[Resource, ...] = ()  # differences accepted by --ignore / .driftignore
+    safety: SafetyVerdict | None = None  # the safety rails' verdict, when evaluated
+    live_source: str | None = None  # where the live state came from, when not read just now
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
@@ -160,17 +175,22 @@ class Plan:
         object.__setattr__(
             self, "errors", tuple(sorted(self.errors, key=lambda e: resource_order(e.resource)))
         )
+        object.__setattr__(self, "ignored", tuple(sorted(self.ignored, key=resource_order)))
 
     def without(self, resources: set[Resource]) -> Plan:
-        """The same plan minus changes and unmanaged entries for ``resources`` (drift ignores)."""
-        return Plan(
-            tuple(c for c in self.changes if c.resource not in resources),
-            self.unchanged,
-            tuple(r for r in self.unmanaged if r not in resources),
-            self.warnings,
-            self.existing,
-            self.errors,
+        """The same plan minus changes and unmanaged entries for ``resources``, which are
+        listed as ignored instead (accepted differences are never dropped silently)."""
+        dropped = {c.resource for c in self.changes} | set(self.unmanaged)
+        return replace(
+            self,
+            changes=tuple(c for c in self.changes if c.resource not in resources),
+            unmanaged=tuple(r for r in self.unmanaged if r not in resources),
+            ignored=tuple(set(self.ignored) | (dropped & set(resources))),
         )
+
+    @property
+    def drift_reverts(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.reverts_drift)
 
     @property
     def has_changes(self) -> bool:

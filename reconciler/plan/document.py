@@ -9,8 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.plan.change import Change, Plan, Resource
+from reconciler.secret import mask_known
 
-FORMAT_VERSION = "1.1"  # 1.1: ``errors`` (unreadable resources)
+FORMAT_VERSION = "1.2"
+# 1.1 adds ``errors`` (unreadable resources).
+# 1.2 adds: per change ``cause`` ("edit" | "drift" | null, from ``plan --base``);
+# ``ignored`` (accepted differences left alone), ``warnings``, ``safety`` (the verdict
+# of the safety rails) and ``live_source`` (a live-state snapshot's time, or null).
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
@@ -22,11 +27,27 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "action": change.action.value,
         "before": change.public_before(),
         "after": change.public_after(),
+        "cause": change.cause,
     }
 
 
 def resource_to_dict(resource: Resource) -> dict[str, Any]:
     return {"sdkappid": resource.sdkappid, "app": resource.app, "product": resource.product}
+
+
+def all_warnings(plan: Plan) -> list[str]:
+    """The plan's warnings, plus reverted drift and a verdict that is not "safe", so that
+    a program reading only ``warnings`` misses none of them."""
+    warnings = list(plan.warnings)
+    if plan.drift_reverts:
+        names = ", ".join(f"{c.resource.app}/{c.resource.product}" for c in plan.drift_reverts)
+        warnings.append(
+            f"{len(plan.drift_reverts)} change(s) revert live drift (changed outside "
+            f"reconciler): {names}"
+        )
+    if plan.safety is not None and plan.safety.status != "safe":
+        warnings.append(f"safety: {plan.safety.summary()}")
+    return warnings
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -35,5 +56,11 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
-        "errors": [{**resource_to_dict(e.resource), "error": e.error} for e in plan.errors],
+        "errors": [
+            {**resource_to_dict(e.resource), "error": mask_known(e.error)} for e in plan.errors
+        ],
+        "ignored": [resource_to_dict(r) for r in plan.ignored],
+        "warnings": all_warnings(plan),
+        "safety": None if plan.safety is None else plan.safety.to_dict(),
+        "live_source": plan.live_source,
     }

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
 from reconciler.resolve import ResolvedApp
-from reconciler.secret import Secret
+from reconciler.secret import Secret, mask_known
 
 SUPPORTED_MAJOR = "1"
 
@@ -40,6 +41,11 @@ def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
     body = {k: v for k, v in doc.items() if k not in leave_out}
     blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()
+
+
+def has_valid_checksum(doc: Mapping[str, Any]) -> bool:
+    """Whether ``doc`` carries the checksum of its own content (not edited since saved)."""
+    return doc.get("checksum") == _checksum(doc)
 
 
 def _checksum(doc: Mapping[str, Any]) -> str:
@@ -59,6 +65,10 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
     for change in plan.changes:
         app = by_id[change.resource.sdkappid]
         entry = change_to_dict(change)
+        if isinstance(entry["before"], dict) and isinstance(entry["before"].get("url"), str):
+            # the live URL as the plan saw it, for reports only (staleness is checked on
+            # the fingerprint): a secret it holds is masked, never saved
+            entry["before"]["url"] = mask_known(entry["before"]["url"])
         key = app.target.secret_key
         r = change.resource
         entry["fingerprint"] = {
@@ -84,6 +94,24 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
     doc["existing"] = plan.existing
     digest = body_digest(doc)
     doc["signatures"] = {str(i): sign(by_id[i].target.secret_key, digest) for i in used}
+    doc["checksum"] = _checksum(doc)
+    return doc
+
+
+def reviewed_plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
+    """The saved form of a plan made against a live-state snapshot, without keys.
+
+    Nothing in it is signed and it holds no fingerprint: it cannot be applied. It
+    records what reviewers saw, for ``apply --plan FRESH --reviewed FILE``.
+    """
+    by_id = {a.target.sdkappid: a for a in apps}
+    doc = plan_to_dict(plan)
+    used = sorted({c.resource.sdkappid for c in plan.changes})
+    doc["apps"] = [
+        {"app": by_id[i].app.name, "sdkappid": i, "region": by_id[i].app.region} for i in used
+    ]
+    doc["existing"] = plan.existing
+    doc["reviewed_only"] = True
     doc["checksum"] = _checksum(doc)
     return doc
 
@@ -185,6 +213,21 @@ def _optional(value: Any, kind: type[T], field: str) -> T | None:
     return None if value is None else _typed(value, kind, field)
 
 
+class _OutOfRange(ValueError):
+    """A number JSON can write but no plan holds: 1e400 (infinite as a float), NaN."""
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _OutOfRange(text[:40])
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise _OutOfRange(text)
+
+
 def read_plan_file(path: Path) -> SavedPlan:
     try:
         text = path.read_text(encoding="utf-8")
@@ -193,7 +236,9 @@ def read_plan_file(path: Path) -> SavedPlan:
     except UnicodeDecodeError:
         raise _fail(path, "not a plan file (not UTF-8 text)") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except _OutOfRange as exc:
+        raise _fail(path, f"not a plan file (the number {exc} is out of range)") from None
     except RecursionError:
         raise _fail(path, "not a plan file (JSON nested too deeply)") from None
     except ValueError as exc:
@@ -213,6 +258,12 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
         raise _fail(path, f"format_version {version!r} is not supported (this tool reads 1.x)")
     if doc["checksum"] != _checksum(doc):
         raise _fail(path, "the plan file was edited after it was saved (checksum mismatch)")
+    if doc.get("reviewed_only"):
+        raise PlanFileError(
+            f"{path}: this plan was made against a live-state snapshot, without keys, so "
+            "nothing in it is signed and it cannot be applied. Plan with the keys "
+            f"(`reconciler plan DIR --out fresh.json`) and apply that with --reviewed {path}"
+        )
     try:
         apps = {
             int(a["sdkappid"]): SavedApp(
@@ -249,7 +300,7 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
         )
         if not all(isinstance(v, int) for v in dict(doc["summary"]).values()):
             raise ValueError("summary counts must be integers")
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise _fail(path, f"malformed saved plan ({type(exc).__name__}: {exc})") from None
     for change in changes:
         if change.resource.sdkappid not in apps:

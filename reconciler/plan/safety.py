@@ -1,25 +1,18 @@
-"""Safety rails checked before anything is written."""
+"""Safety rails: ``protect: true`` and the update/delete thresholds.
+
+:func:`evaluate` gives the verdict that ``plan`` shows (text, Markdown, JSON) and
+that ``apply`` enforces before anything is written; the ``check_*`` functions raise
+:class:`SafetyError` for a verdict that forbids the apply.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
+from typing import Any
 
 from reconciler.errors import SafetyError
 from reconciler.plan.change import Action, Plan
-
-
-def check_protect(plan: Plan, protected: Set[int]) -> None:
-    """``protect: true`` on an app makes any planned delete there an error."""
-    blocked = [
-        c for c in plan.changes if c.action is Action.DELETE and c.resource.sdkappid in protected
-    ]
-    if blocked:
-        names = ", ".join(f"{c.resource.app}/{c.resource.product}" for c in blocked)
-        raise SafetyError(
-            f"the plan deletes {names}, but the app is marked `protect: true`; remove "
-            "`ensure: absent` there, or set `protect: false` in a reviewed change first"
-        )
 
 
 @dataclass(frozen=True)
@@ -31,11 +24,87 @@ class Thresholds:
     min_existing: int = 10
 
 
-def check_thresholds(counts: Mapping[str, int], existing: int, thresholds: Thresholds) -> None:
-    """Raise :class:`SafetyError` when a plan (its summary ``counts``) touches too much
-    of the ``existing`` managed configs."""
+@dataclass(frozen=True)
+class SafetyVerdict:
+    """What the safety rails say about one plan.
+
+    ``breaches``: thresholds exceeded (an override, ``--force``, lets them through);
+    ``protected``: deletes in ``protect: true`` apps (nothing lets them through).
+    """
+
+    breaches: tuple[str, ...]
+    protected: tuple[str, ...]
+    forced: bool
+    thresholds: Thresholds
+
+    @property
+    def status(self) -> str:
+        """``safe``, ``overridden`` (breaches let through by --force), ``unsafe``, ``blocked``."""
+        if self.protected:
+            return "blocked"
+        if not self.breaches:
+            return "safe"
+        return "overridden" if self.forced else "unsafe"
+
+    @property
+    def allowed(self) -> bool:
+        return self.status in ("safe", "overridden")
+
+    def protect_message(self) -> str:
+        return (
+            f"the plan deletes {', '.join(self.protected)}, but the app is marked "
+            "`protect: true`; remove `ensure: absent` there, or set `protect: false` in a "
+            "reviewed change first"
+        )
+
+    def threshold_message(self) -> str:
+        return "; ".join(self.breaches)
+
+    def summary(self) -> str:
+        """One line for people: the verdict and why."""
+        status = self.status
+        if status == "blocked":
+            return f"BLOCKED: {self.protect_message()}"
+        if status == "safe":
+            t = self.thresholds
+            return (
+                f"safe: within the thresholds (updates ≤ {t.max_update_pct:g}%, "
+                f"deletes ≤ {t.max_delete_pct:g}% of the managed configs)"
+            )
+        if status == "overridden":
+            return f"UNSAFE, OVERRIDDEN by --force: {self.threshold_message()}"
+        return (
+            f"UNSAFE: {self.threshold_message()}. Apply will refuse it unless the override "
+            "is given (--force; in the shipped workflows, the PR label)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.thresholds
+        return {
+            "verdict": self.status,
+            "problems": [*(f"protect: {p}" for p in self.protected), *self.breaches],
+            "override": self.forced,
+            "thresholds": {
+                "max_update_pct": t.max_update_pct,
+                "max_delete_pct": t.max_delete_pct,
+                "min_existing": t.min_existing,
+            },
+        }
+
+
+def protect_violations(plan: Plan, protected: Set[int]) -> tuple[str, ...]:
+    return tuple(
+        f"{c.resource.app}/{c.resource.product}"
+        for c in plan.changes
+        if c.action is Action.DELETE and c.resource.sdkappid in protected
+    )
+
+
+def threshold_breaches(
+    counts: Mapping[str, int], existing: int, thresholds: Thresholds
+) -> tuple[str, ...]:
     if existing == 0 or existing < thresholds.min_existing:
-        return  # nothing exists that an update or a delete could hurt
+        return ()  # nothing exists that an update or a delete could hurt
     problems = []
     for action, limit in (
         ("update", thresholds.max_update_pct),
@@ -47,6 +116,31 @@ def check_thresholds(counts: Mapping[str, int], existing: int, thresholds: Thres
                 f"{n} {action}s are {100 * n / existing:.1f}% of {existing} existing managed "
                 f"configs (threshold {limit:g}%)"
             )
+    return tuple(problems)
+
+
+def evaluate(
+    plan: Plan, protected: Set[int], thresholds: Thresholds, *, forced: bool = False
+) -> SafetyVerdict:
+    return SafetyVerdict(
+        threshold_breaches(plan.summary(), plan.existing, thresholds),
+        protect_violations(plan, protected),
+        forced,
+        thresholds,
+    )
+
+
+def check_protect(plan: Plan, protected: Set[int]) -> None:
+    """``protect: true`` on an app makes any planned delete there an error."""
+    verdict = evaluate(plan, protected, Thresholds())
+    if verdict.protected:
+        raise SafetyError(verdict.protect_message())
+
+
+def check_thresholds(counts: Mapping[str, int], existing: int, thresholds: Thresholds) -> None:
+    """Raise :class:`SafetyError` when a plan (its summary ``counts``) touches too much
+    of the ``existing`` managed configs."""
+    problems = threshold_breaches(counts, existing, thresholds)
     if problems:
         raise SafetyError(
             "unsafe plan, nothing applied: "
@@ -54,3 +148,25 @@ def check_thresholds(counts: Mapping[str, int], existing: int, thresholds: Thres
             + ". Check the plan; if it is intended, pass --force (or raise the threshold "
             "with --max-update-pct / --max-delete-pct)"
         )
+
+
+def change_warnings(plan: Plan) -> tuple[str, ...]:
+    """Warnings about what the changes do: a callback URL that goes from https:// to
+    plain http:// (callbacks, and whatever they carry, would travel in clear text)."""
+    warnings = []
+    for change in plan.changes:
+        before, after = change.before, change.after
+        old = getattr(before, "url", None)
+        new = getattr(after, "url", None)
+        if (
+            isinstance(old, str)
+            and isinstance(new, str)
+            and old.lower().startswith("https://")
+            and new.lower().startswith("http://")
+        ):
+            r = change.resource
+            warnings.append(
+                f"{r.app}/{r.product}: the callback URL goes from https:// to plain http://; "
+                "callbacks would travel in clear text"
+            )
+    return tuple(warnings)

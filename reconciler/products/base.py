@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.configs import CallbackConfig, Config, TokenConfig
 from reconciler.errors import MalformedResponseError
+from reconciler.products.live_bounds import live_callback_problem
 from reconciler.products.spec import ProductSpec
 
 C = TypeVar("C", CallbackConfig, TokenConfig)
@@ -88,5 +89,8 @@ def parse_callback(
         events = []
     if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
         raise product.malformed(target, f"{events_field!r} is missing or not a list of strings")
+    problem = live_callback_problem(url, events)
+    if problem is not None:
+        raise product.malformed(target, problem)
     vocabulary = product.spec.vocabulary
     return CallbackConfig(url=url, events=frozenset(vocabulary.canonical(e) for e in events))

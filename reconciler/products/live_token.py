@@ -11,6 +11,7 @@ from reconciler.configs import Config, TokenConfig
 from reconciler.errors import ApiError
 from reconciler.facts import codes
 from reconciler.facts.families import Family
+from reconciler.facts.limits import MAX_TOKEN_LENGTH
 from reconciler.products.base import Product, expect_token
 from reconciler.products.spec import (
     Body,
@@ -62,6 +63,8 @@ class LiveTokenProduct(Product):
         token, enabled = data.get(SPEC.body.token_field), data.get(SPEC.body.enabled_field)
         if not isinstance(token, str) or not isinstance(enabled, bool):
             raise self.malformed(target, "'Token' or 'IsTokenEnable' is missing or mistyped")
+        if len(token) > MAX_TOKEN_LENGTH:  # the value is a secret: never quoted
+            raise self.malformed(target, f"the live token is longer than {MAX_TOKEN_LENGTH}")
         return TokenConfig(token=Secret(token), enabled=enabled)
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:

@@ -6,10 +6,13 @@ and say how many were left out.
 
 from __future__ import annotations
 
+import html
+import re
 from itertools import groupby
 
-from reconciler.plan.change import SYMBOLS, Action, Change, Plan
-from reconciler.render.text import render_change
+from reconciler.escape import escape
+from reconciler.plan.change import SYMBOLS, Action, Change, Plan, Resource
+from reconciler.render.text import DRIFT_HEADING, DRIFT_MARK, EDIT_HEADING, render_change
 
 GITHUB_COMMENT_LIMIT = 65_535
 _RESERVE = 1_000  # room for the truncation note
@@ -22,7 +25,7 @@ def _unmanaged_section(plan: Plan) -> str:
     names: list[str] = []
     used = 0
     for r in plan.unmanaged:
-        name = f"`{r.app}/{r.product}`"
+        name = f"`{_code(f'{r.app}/{r.product}')}`"
         if used + len(name) + 2 > _UNMANAGED_BUDGET:
             break
         names.append(name)
@@ -32,10 +35,56 @@ def _unmanaged_section(plan: Plan) -> str:
     return f"\nUnmanaged live configs (left alone): {', '.join(names)}{more}\n"
 
 
+def _resource_list(resources: tuple[Resource, ...]) -> str:
+    names: list[str] = []
+    used = 0
+    for r in resources:
+        name = f"`{_code(f'{r.app}/{r.product}')}`"
+        if used + len(name) + 2 > _UNMANAGED_BUDGET:
+            break
+        names.append(name)
+        used += len(name) + 2
+    rest = len(resources) - len(names)
+    return ", ".join(names) + (f" and {rest} more" if rest else "")
+
+
+def _context_section(plan: Plan) -> str:
+    """Live source, reverted drift, safety verdict, warnings and what was ignored."""
+    out: list[str] = []
+    if plan.live_source:
+        out.append(f"Live state: {plan.live_source}\n\n")
+    if plan.drift_reverts:
+        out.append(
+            f"> [!CAUTION]\n> **{DRIFT_MARK}:** {len(plan.drift_reverts)} change(s) undo live "
+            "changes made outside reconciler: "
+            + _resource_list(tuple(c.resource for c in plan.drift_reverts))
+            + ". Check that reverting them is intended.\n\n"
+        )
+    verdict = plan.safety
+    if verdict is not None:
+        if verdict.status == "safe":
+            out.append(f"**Safety:** {verdict.summary()}\n\n")
+        else:
+            kind = "CAUTION" if verdict.status in ("unsafe", "blocked") else "WARNING"
+            out.append(f"> [!{kind}]\n> **Safety:** {verdict.summary()}\n\n")
+    if plan.warnings:
+        out.append("> [!WARNING]\n")
+        out += [f"> - {w}\n" for w in plan.warnings[:50]]
+        if len(plan.warnings) > 50:
+            out.append(f"> - … and {len(plan.warnings) - 50} more\n")
+        out.append("\n")
+    if plan.ignored:
+        out.append(
+            "Ignored (accepted differences left alone, `--ignore` / `.driftignore`): "
+            f"{_resource_list(plan.ignored)}\n\n"
+        )
+    return "".join(out)
+
+
 def _errors_section(plan: Plan) -> str:
     if not plan.errors:
         return ""
-    apps = ", ".join(f"**{name}** ({i})" for name, i in plan.unreadable_apps)
+    apps = ", ".join(f"**{html.escape(escape(name))}** ({i})" for name, i in plan.unreadable_apps)
     lines = "\n".join(f"! {e}".replace("`", "'") for e in plan.errors)
     return (
         f"\n> **Could not be read** (left out; nothing is changed in these apps): {apps}\n\n"
@@ -47,11 +96,24 @@ def _app_section(changes: list[Change]) -> str:
     first = changes[0].resource
     counts = {a: sum(1 for c in changes if c.action is a) for a in Action}
     parts = [f"{SYMBOLS[a]}{n} {a.value}" for a, n in counts.items() if n]
+    reverts = sum(1 for c in changes if c.reverts_drift)
+    if reverts:
+        parts.append(f"⚠️ {reverts} revert(s) live drift")
     body = "\n".join(line for c in changes for line in [*render_change(c), ""]).rstrip()
+    fence = "`" * max(3, _longest_backtick_run(body) + 1)
     return (
-        f"<details><summary><b>{first.app}</b> ({first.sdkappid}): {', '.join(parts)}"
-        f"</summary>\n\n```diff\n{body}\n```\n\n</details>\n"
+        f"<details><summary><b>{html.escape(escape(first.app))}</b> ({first.sdkappid}): "
+        f"{', '.join(parts)}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
     )
+
+
+def _code(text: str) -> str:
+    """``text`` for inside a one-backtick code span: escaped, without backticks."""
+    return escape(text).replace("`", "'")
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall("`+", text)), default=0)
 
 
 def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMMENT_LIMIT) -> str:
@@ -70,19 +132,34 @@ def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMM
             if title == "drift"
             else "No changes: the live configuration matches the desired state.\n\n"
         )
+    out.append(_context_section(plan))
     unmanaged = _unmanaged_section(plan) + _errors_section(plan)
     size = sum(len(p) for p in out) + len(unmanaged)
-    groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: c.resource.sdkappid)]
-    shown = 0
-    for group in groups:
-        section = _app_section(group)
-        if size + len(section) > limit - _RESERVE:
-            break
-        out.append(section)
-        size += len(section)
-        shown += 1
-    if shown < len(groups):
-        cut = groups[shown:]
+    if any(c.cause is not None for c in plan.changes):
+        parts = [
+            (f"\n#### {EDIT_HEADING}\n\n", [c for c in plan.changes if not c.reverts_drift]),
+            (f"\n#### ⚠️ {DRIFT_HEADING}\n\n", list(plan.drift_reverts)),
+        ]
+    else:
+        parts = [("", list(plan.changes))]
+    cut: list[list[Change]] = []
+    for heading, changes in parts:
+        part = [list(g) for _, g in groupby(changes, key=lambda c: c.resource.sdkappid)]
+        if not part:
+            continue
+        if cut or size + len(heading) > limit - _RESERVE:
+            cut += part
+            continue
+        out.append(heading)
+        size += len(heading)
+        for i, group in enumerate(part):
+            section = _app_section(group)
+            if size + len(section) > limit - _RESERVE:
+                cut += part[i:]
+                break
+            out.append(section)
+            size += len(section)
+    if cut:
         n_changes = sum(len(g) for g in cut)
         out.append(
             f"\n> **Cut:** {len(cut)} more app(s) with {n_changes} change(s) are not shown, to "

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.escape import escape
 from reconciler.plan.change import SYMBOLS, Action, Change, FieldDiff, Plan
+
+DRIFT_MARK = "!! REVERTS LIVE DRIFT"
+DRIFT_HEADING = (
+    "Objects have changed outside of reconciler: applying this plan REVERTS this live drift"
+)
+EDIT_HEADING = "Changes made by this pull request (its desired state versus the base's):"
 
 _VERB = {
     Action.CREATE: "will be created",
@@ -46,38 +53,83 @@ def render_change(change: Change) -> list[str]:
     symbol = SYMBOLS[change.action]
     diffs = change.field_diffs()
     width = max((len(d.name) for d in diffs), default=0)
-    lines = [f"  # {r.app} ({r.sdkappid}) {r.product} {_VERB[change.action]}"]
-    lines.append(f"  {symbol} {r.product} {{")
+    lines = [f"  # {r} {_VERB[change.action]}"]
+    if change.reverts_drift:
+        lines.append(f"  # {DRIFT_MARK}: live was changed outside reconciler; this undoes it")
+    lines.append(f"  {symbol} {escape(r.product)} {{")
     for diff in diffs:
         lines += _field_lines(change, diff, width)
     lines.append("    }")
     return lines
 
 
-def render_text(plan: Plan, *, title: str = "plan") -> str:
+def _changes_lines(plan: Plan, title: str) -> list[str]:
     lines: list[str] = []
-    if plan.changes:
+    edits = [c for c in plan.changes if not c.reverts_drift]
+    drift = list(plan.drift_reverts)
+    if any(c.cause is not None for c in plan.changes):
+        groups = [(EDIT_HEADING, edits), (f"{DRIFT_HEADING}:", drift)]
+    else:
         intro = (
             "The live configuration differs from the desired state:"
             if title == "drift"
             else "The following changes will be made:"
         )
-        lines += [intro, ""]
-        for change in plan.changes:
+        groups = [(intro, list(plan.changes))]
+    for heading, changes in groups:
+        if not changes:
+            continue
+        lines += [heading, ""]
+        for change in changes:
             lines += render_change(change)
             lines.append("")
+    return lines
+
+
+def context_lines(plan: Plan) -> list[str]:
+    """What the reader must know beside the changes: where live state came from,
+    what was ignored, the safety verdict, warnings. Shared by text and Markdown."""
+    lines: list[str] = []
+    if plan.live_source:
+        lines.append(f"Live state: {plan.live_source}")
+    if plan.drift_reverts:
+        lines.append(
+            f"{DRIFT_MARK}: {len(plan.drift_reverts)} change(s) undo live changes made "
+            "outside reconciler: "
+            + ", ".join(
+                escape(f"{c.resource.app}/{c.resource.product}") for c in plan.drift_reverts
+            )
+        )
+    if plan.safety is not None:
+        lines.append(f"Safety: {plan.safety.summary()}")
+    for warning in plan.warnings:
+        lines.append(f"Warning: {warning}")
+    return lines
+
+
+def render_text(plan: Plan, *, title: str = "plan") -> str:
+    lines: list[str] = []
+    if plan.changes:
+        lines += _changes_lines(plan, title)
     elif title == "drift":
         lines += ["No drift: the managed configurations match the desired state.", ""]
     else:
         lines += ["No changes. The live configuration matches the desired state.", ""]
     if plan.unmanaged:
         lines.append("Configured live but not declared in the desired state (left alone):")
-        lines += [f"  ? {r.app} ({r.sdkappid}) {r.product}" for r in plan.unmanaged]
+        lines += [f"  ? {r}" for r in plan.unmanaged]
         lines.append("")
     if plan.errors:
         lines.append("Could not be read, left out (nothing is changed in these apps):")
         lines += [f"  ! {e}" for e in plan.errors]
         lines.append("")
+    if plan.ignored:
+        lines.append("Ignored (accepted differences left alone: --ignore / .driftignore):")
+        lines += [f"  = {r}" for r in plan.ignored]
+        lines.append("")
+    context = context_lines(plan)
+    if context:
+        lines += [*context, ""]
     label = "Drift" if title == "drift" else "Plan"
     lines.append(plan.summary_line().replace("Plan:", f"{label}:", 1))
     return "\n".join(lines) + "\n"

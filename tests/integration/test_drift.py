@@ -121,6 +121,7 @@ def test_out_of_band_change_is_drift_in_every_format(
             "sdkappid": 1400000001,
             "product": "call",
             "action": "update",
+            "cause": None,
             "before": {"url": OOB_URL, "events": ["Call.CallbackAfterEndCall"]},
             "after": {
                 "url": "https://hooks.example.com/trtc/call",
@@ -158,6 +159,7 @@ def test_out_of_band_change_is_drift_in_every_format(
             "sdkappid": 1400000001,
             "product": "live_token",
             "action": "update",
+            "cause": None,
             "before": {"token": "(sensitive)", "enabled": True},
             "after": {"token": "(sensitive value changed)", "enabled": True},
         }

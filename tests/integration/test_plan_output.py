@@ -17,12 +17,19 @@ PROD_SG, PROD_CN, STAGING_US = 1400000001, 1400000002, 1400000003
 
 # The plan of examples/desired-state against examples/emulator-seed.yaml, exactly as
 # design.md section 6 documents it (plus `unmanaged`, which the README documents).
+SAFE = {
+    "verdict": "safe",
+    "problems": [],
+    "override": False,
+    "thresholds": {"max_update_pct": 30.0, "max_delete_pct": 30.0, "min_existing": 10},
+}
 EXPECTED_CHANGES: list[dict[str, Any]] = [
     {
         "app": "prod-sg",
         "sdkappid": PROD_SG,
         "product": "call",
         "action": "update",
+        "cause": None,
         "before": {"url": "https://old.example.com/cb", "events": ["Call.CallbackAfterEndCall"]},
         "after": {
             "url": "https://hooks.example.com/trtc/call",
@@ -34,6 +41,7 @@ EXPECTED_CHANGES: list[dict[str, Any]] = [
         "sdkappid": PROD_SG,
         "product": "live",
         "action": "create",
+        "cause": None,
         "before": None,
         "after": {
             "url": "https://hooks.example.com/trtc/live",
@@ -49,6 +57,7 @@ EXPECTED_CHANGES: list[dict[str, Any]] = [
         "sdkappid": PROD_SG,
         "product": "live_token",
         "action": "update",
+        "cause": None,
         "before": {"token": "(sensitive)", "enabled": True},
         "after": {"token": "(sensitive value changed)", "enabled": True},
     },
@@ -57,6 +66,7 @@ EXPECTED_CHANGES: list[dict[str, Any]] = [
         "sdkappid": PROD_CN,
         "product": "live",
         "action": "update",
+        "cause": None,
         "before": {
             "url": "https://hooks.example.cn/trtc/live",
             "events": [
@@ -81,6 +91,7 @@ EXPECTED_CHANGES: list[dict[str, Any]] = [
         "sdkappid": PROD_CN,
         "product": "conference",
         "action": "create",
+        "cause": None,
         "before": None,
         "after": {
             "url": "https://hooks.example.cn/trtc/conference",
@@ -97,6 +108,7 @@ EXPECTED_CHANGES: list[dict[str, Any]] = [
         "sdkappid": STAGING_US,
         "product": "call",
         "action": "create",
+        "cause": None,
         "before": None,
         "after": {
             "url": "https://staging-hooks.example.com/trtc/call",
@@ -108,6 +120,7 @@ EXPECTED_CHANGES: list[dict[str, Any]] = [
         "sdkappid": STAGING_US,
         "product": "conference",
         "action": "delete",
+        "cause": None,
         "before": {
             "url": "https://staging-hooks.example.com/trtc/conference",
             "events": ["Room.CallbackAfterCreateRoom"],
@@ -149,14 +162,26 @@ def test_json_plan_has_the_documented_exact_shape(
     doc = result.json()
     assert list(doc)[:3] == ["format_version", "summary", "changes"]
     assert doc == {
-        "format_version": "1.1",
+        "format_version": "1.2",
         "summary": {"create": 3, "update": 3, "delete": 1, "unchanged": 2},
         "changes": EXPECTED_CHANGES,
         "unmanaged": UNMANAGED,
         "errors": [],
+        "ignored": [],
+        "warnings": [],
+        "safety": SAFE,
+        "live_source": None,
     }
     for change in doc["changes"]:
-        assert list(change) == ["app", "sdkappid", "product", "action", "before", "after"]
+        assert list(change) == [
+            "app",
+            "sdkappid",
+            "product",
+            "action",
+            "before",
+            "after",
+            "cause",
+        ]
     assert_sorted_changes(doc)
     assert "Traceback" not in result.err
     assert_no_secrets(result.out, result.err)
@@ -236,11 +261,15 @@ def test_text_plan_apply_plan_in_every_format(
     as_json = cli("plan", EXAMPLES, "--format", "json")
     assert as_json.code == 0, as_json.err
     assert as_json.json() == {
-        "format_version": "1.1",
+        "format_version": "1.2",
         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 9},
         "changes": [],
         "unmanaged": UNMANAGED,
         "errors": [],
+        "ignored": [],
+        "warnings": [],
+        "safety": SAFE,
+        "live_source": None,
     }
 
     markdown = cli("plan", EXAMPLES, "--format", "markdown")

@@ -1,5 +1,6 @@
-"""The GitHub Actions workflows users copy: their structure, and that the CLI accepts
-every ``reconciler …`` command line they run (parsed by click, not executed)."""
+"""The GitHub Actions workflows and the action users copy: their structure, their
+security properties, and that the CLI accepts every ``reconciler …`` command line
+they run (parsed by click, not executed)."""
 
 from __future__ import annotations
 
@@ -17,14 +18,28 @@ from tests.integration.conftest import EXAMPLES, ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml"))
-GITOPS = ("plan.yml", "apply.yml", "drift.yml")
+ACTION = ROOT / "action.yml"
+LOCK = ROOT / "requirements" / "action.txt"
+GITOPS = ("plan.yml", "plan-comment.yml", "apply.yml", "drift.yml", "snapshot.yml")
 SECRET_ENV = re.compile(r"^(TRTC_SECRET_KEY\w*|LIVE_WEBHOOK_TOKEN\w*)$")
 SECRET_REF = re.compile(r"^\$\{\{\s*secrets\.(?P<name>\w+)\s*\}\}$")
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 REDIRECTIONS = (">", ">>", "2>", "2>>", "&>", "<")
+SUBSTITUTIONS = {
+    '"$DESIRED_STATE"': str(EXAMPLES),
+    "$DESIRED_STATE": str(EXAMPLES),
+    "$SAFETY_OVERRIDE": "--force",
+}
 
 
 def load(name: str) -> dict[Any, Any]:
     doc = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert isinstance(doc, dict)
+    return doc
+
+
+def load_action() -> dict[Any, Any]:
+    doc = yaml.safe_load(ACTION.read_text())
     assert isinstance(doc, dict)
     return doc
 
@@ -38,6 +53,10 @@ def triggers(doc: dict[Any, Any]) -> dict[str, Any]:
         return dict.fromkeys(on)
     assert isinstance(on, dict), on
     return on
+
+
+def jobs(doc: dict[Any, Any]) -> dict[str, dict[str, Any]]:
+    return dict(doc["jobs"])
 
 
 def steps(doc: dict[Any, Any]) -> list[dict[str, Any]]:
@@ -63,17 +82,27 @@ def reconciler_lines(script: str) -> list[str]:
     return found
 
 
+def step_commands(step: dict[str, Any]) -> list[str]:
+    """The reconciler command lines of one step: in its script, or the action's ``args``."""
+    if "run" in step:
+        return reconciler_lines(step["run"])
+    if step.get("uses") == "./" and (step.get("with") or {}).get("args"):
+        return [f"reconciler {' '.join(str(step['with']['args']).split())}"]
+    return []
+
+
+def commands(doc: dict[Any, Any]) -> list[str]:
+    return [line for s in steps(doc) for line in step_commands(s)]
+
+
 def all_commands() -> list[tuple[str, str]]:
-    return [
-        (path.name, line)
-        for path in WORKFLOW_FILES
-        for script in run_scripts(load(path.name))
-        for line in reconciler_lines(script)
-    ]
+    return [(path.name, line) for path in WORKFLOW_FILES for line in commands(load(path.name))]
 
 
 def to_argv(line: str) -> list[str]:
-    text = line.replace('"$DESIRED_STATE"', str(EXAMPLES)).replace("$DESIRED_STATE", str(EXAMPLES))
+    text = line
+    for old, new in SUBSTITUTIONS.items():
+        text = text.replace(old, new)
     text = re.sub(r"\$\{\{\s*matrix\.shard\s*\}\}", "1", text)
     assert "${{" not in text and "$" not in text, f"unsubstituted expression in {line!r}"
     words = shlex.split(text)
@@ -104,9 +133,21 @@ def parse(argv: list[str]) -> click.Context:
     return command.make_context(name, list(rest), parent=ctx)
 
 
+def command_of(doc: dict[Any, Any], sub: str) -> list[list[str]]:
+    return [to_argv(line) for line in commands(doc) if line.split()[1] == sub]
+
+
 @pytest.fixture(autouse=True)
-def _no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+def _runner_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The files earlier steps leave for later ones (the CLI checks that they exist)."""
     monkeypatch.delenv("TRTC_ENDPOINT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reviewed").mkdir()
+    for name in ("live-snapshot.json", "fresh.json", "reviewed/plan.json"):
+        (tmp_path / name).write_text("{}")
+
+
+# -- every workflow and the action: structure and security ---------------------------
 
 
 def test_every_workflow_parses() -> None:
@@ -115,141 +156,298 @@ def test_every_workflow_parses() -> None:
         doc = load(path.name)
         assert doc.get("name"), path
         assert triggers(doc), path
-        assert doc["jobs"], path
-        for job in doc["jobs"].values():
+        for job in jobs(doc).values():
             assert job.get("runs-on") and job.get("steps"), path
 
 
-def test_ci_runs_the_tests_on_python_3_10_to_3_13() -> None:
-    doc = load("ci.yml")
-    assert {"push", "pull_request"} <= set(triggers(doc))
-    (job,) = doc["jobs"].values()
-    versions = job["strategy"]["matrix"]["python-version"]
-    # quoted: an unquoted 3.10 would be read as the float 3.1
-    assert all(isinstance(v, str) for v in versions), versions
-    assert {"3.10", "3.11", "3.12", "3.13"} <= set(versions)
-    setup = [s for s in job["steps"] if uses(s, "actions/setup-python")]
-    assert setup and setup[0]["with"]["python-version"] == "${{ matrix.python-version }}"
-    assert any("bash .ci/run" in s.get("run", "") for s in job["steps"])
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_every_job_has_a_timeout_and_explicit_least_permissions(path: Path) -> None:
+    doc = load(path.name)
+    assert doc.get("permissions") == {}, f"{path.name}: the default token gets nothing"
+    for name, job in jobs(doc).items():
+        assert isinstance(job.get("timeout-minutes"), int), (path.name, name)
+        assert 0 < job["timeout-minutes"] <= 60, (path.name, name)
+        permissions = job.get("permissions")
+        assert isinstance(permissions, dict) and permissions, (path.name, name)
+        assert set(permissions.values()) <= {"read", "write"}, (path.name, name)
+        assert "write-all" not in str(permissions)
+        # nothing writes the repository's contents
+        assert permissions.get("contents", "read") == "read", (path.name, name)
 
 
-def test_plan_runs_on_pull_requests_comments_once_and_uploads_the_plan() -> None:
+def all_uses() -> list[tuple[str, str]]:
+    found = [
+        (p.name, str(s["uses"])) for p in WORKFLOW_FILES for s in steps(load(p.name)) if "uses" in s
+    ]
+    found += [("action.yml", str(s["uses"])) for s in load_action()["runs"]["steps"] if "uses" in s]
+    return [(where, ref) for where, ref in found if ref]
+
+
+def test_every_action_is_pinned_by_full_commit_sha_with_its_version_noted() -> None:
+    refs = all_uses()
+    assert refs
+    texts = {p.name: p.read_text() for p in WORKFLOW_FILES} | {"action.yml": ACTION.read_text()}
+    for where, ref in refs:
+        if ref == "./":
+            continue  # this repository's own action, at the checked-out commit
+        assert PINNED.match(ref), f"{where}: {ref} is not pinned by a full commit SHA"
+        line = next(x for x in texts[where].splitlines() if ref in x)
+        assert re.search(r"#\s*v\d+(\.\d+)*\s*$", line), f"{where}: note the version after {ref}"
+    # one version of each action everywhere
+    by_action: dict[str, set[str]] = {}
+    for _, ref in refs:
+        name, _, sha = ref.partition("@")
+        by_action.setdefault(name, set()).add(sha)
+    assert all(len(shas) == 1 for shas in by_action.values()), by_action
+
+
+def test_no_job_that_a_pull_request_triggers_can_reach_a_secret() -> None:
+    for path in WORKFLOW_FILES:
+        doc = load(path.name)
+        on = triggers(doc)
+        assert "pull_request_target" not in on, (
+            f"{path.name}: pull_request_target runs with secrets"
+        )
+        if "pull_request" not in on:
+            continue
+        text = path.read_text()
+        assert "secrets." not in text, f"{path.name}: a pull_request job must hold no secret"
+        for name, job in jobs(doc).items():
+            assert "environment" not in job, (path.name, name)
+            assert set(job["permissions"].values()) == {"read"}, (path.name, name)
+
+
+def test_secrets_are_read_only_in_jobs_bound_to_an_environment() -> None:
+    for path in WORKFLOW_FILES:
+        doc = load(path.name)
+        for name, job in jobs(doc).items():
+            text = yaml.safe_dump(job)
+            if "secrets." in text:
+                assert job.get("environment") in ("production", "reconciler-read"), (
+                    path.name,
+                    name,
+                )
+                assert "pull_request" not in triggers(doc)
+        for step in steps(doc):
+            for var, value in (step.get("env") or {}).items():
+                if SECRET_ENV.match(var):
+                    ref = SECRET_REF.match(str(value))
+                    assert ref and ref["name"] == var, f"{path.name}: {var} must be its secret"
+        assert "env" not in doc or not any("secrets." in str(v) for v in doc["env"].values())
+
+
+def test_the_workflow_run_comment_job_never_runs_pull_request_code() -> None:
+    doc = load("plan-comment.yml")
+    assert triggers(doc)["workflow_run"] == {"workflows": ["plan"], "types": ["completed"]}
+    for step in steps(doc):
+        assert not uses(step, "actions/checkout"), "no checkout of the PR"
+        assert step.get("uses") != "./", "no action from the PR"
+        assert "run" not in step, "no shell: the artifact is read as data by github-script"
+    (job,) = jobs(doc).values()
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert "secrets." not in (WORKFLOWS / "plan-comment.yml").read_text()
+
+
+@pytest.mark.parametrize("name", [n for n in GITOPS if n != "plan-comment.yml"])
+def test_every_gitops_workflow_installs_through_the_action(name: str) -> None:
+    doc = load(name)
+    text = (WORKFLOWS / name).read_text()
+    assert "pip install" not in text, f"{name}: install through action.yml only"
+    assert not any(uses(s, "actions/setup-python") for s in steps(doc))
+    for step in steps(doc):
+        if "run" in step:
+            assert not reconciler_lines(step["run"]), f"{name}: run reconciler through ./"
+    assert any(s.get("uses") == "./" for s in steps(doc))
+    # the local action needs the repository checked out first, in each job
+    for job_name, job in jobs(doc).items():
+        job_steps = job["steps"]
+        local = [i for i, s in enumerate(job_steps) if s.get("uses") == "./"]
+        checkout = [i for i, s in enumerate(job_steps) if uses(s, "actions/checkout")]
+        if local:
+            assert checkout and checkout[0] < local[0], (name, job_name)
+            assert job_steps[checkout[0]]["with"]["persist-credentials"] is False
+
+
+def test_the_action_installs_this_checkout_with_hash_checked_pins_and_a_pip_cache() -> None:
+    doc = load_action()
+    assert doc["runs"]["using"] == "composite"
+    assert {"args", "stdout", "stderr", "ok-exit-codes", "python-version"} <= set(doc["inputs"])
+    assert doc["outputs"]["exit-code"]["value"] == "${{ steps.run.outputs.exit-code }}"
+    setup, install, run = doc["runs"]["steps"]
+    assert uses(setup, "actions/setup-python") and setup["with"]["cache"] == "pip"
+    assert setup["with"]["cache-dependency-path"].endswith("requirements/action.txt")
+    script = install["run"]
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+    assert '--require-hashes \\\n  -r "$ACTION_PATH/requirements/action.txt"' in script.replace(
+        "        ", ""
+    )
+    assert '--no-deps --no-build-isolation \\\n  "$ACTION_PATH"' in script.replace("        ", "")
+    # inputs reach the shell through env, never pasted into the script
+    assert "${{" not in run["run"] and "${{" not in script
+    assert run["env"]["RECONCILER_ARGS"] == "${{ inputs.args }}"
+
+
+def test_the_lock_file_pins_every_dependency_with_hashes() -> None:
+    text = LOCK.read_text()
+    blocks = re.split(r"\n(?=[A-Za-z])", text.split("\n", 2)[2])
+    pinned = {}
+    for block in blocks:
+        head = block.split()[0]
+        name, _, version = head.partition("==")
+        assert version, f"{head} is not pinned with =="
+        assert "--hash=sha256:" in block, f"{name} has no hash"
+        pinned[name.lower().replace("_", "-")] = version
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    listing = re.search(r"^dependencies = \[(.*?)^\]", pyproject, re.S | re.M)
+    assert listing
+    for requirement in re.findall(r'^\s*"([^"]+)"', listing[1], re.M):
+        name = re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        assert name in pinned, f"{name} (a dependency in pyproject.toml) is not in the lock"
+    assert "setuptools" in pinned  # the build backend, for --no-build-isolation
+
+
+# -- each workflow does its part of the reviewed-plan flow ----------------------------
+
+
+def test_plan_plans_the_merge_result_against_a_snapshot_without_keys() -> None:
     doc = load("plan.yml")
-    assert "pull_request" in triggers(doc)
-    assert doc["permissions"]["pull-requests"] == "write"
-    commands = [line for s in run_scripts(doc) for line in reconciler_lines(s)]
-    assert [c.split()[1] for c in commands] == ["validate", "plan"]
-    plan_argv = to_argv(commands[1])
-    out_file = plan_argv[plan_argv.index("--out") + 1]
-    assert "--format" in plan_argv and plan_argv[plan_argv.index("--format") + 1] == "markdown"
-    assert "> plan.md" in commands[1]
-
-    (comment,) = [s for s in steps(doc) if uses(s, "actions/github-script")]
-    script = comment["with"]["script"]
-    marker = re.search(r"'(<!--[^']*-->)'", script)
-    assert marker, "the comment needs a hidden marker to be found again"
-    assert "plan.md" in script
-    assert "listComments" in script and "startsWith(marker)" in script
-    assert "updateComment" in script and "createComment" in script  # one comment, updated
-
+    assert set(triggers(doc)) == {"pull_request"}
+    # the override label is read at plan time: adding or removing it must plan again
+    assert {"labeled", "unlabeled", "synchronize"} <= set(triggers(doc)["pull_request"]["types"])
+    (job,) = jobs(doc).values()
+    assert job["permissions"] == {"contents": "read", "actions": "read"}
+    (checkout,) = [s for s in steps(doc) if uses(s, "actions/checkout")]
+    assert "ref" not in checkout.get("with", {}), "the default ref is the merge result"
+    (argv,) = command_of(doc, "plan")
+    ctx = parse(argv)
+    assert ctx.params["live_file"] == Path("live-snapshot.json")
+    assert ctx.params["base_ref"] == "HEAD^1"  # the merge's first parent: the base
+    assert ctx.params["detailed_exitcode"] is True
+    assert ctx.params["fmt"] == "markdown"
+    assert ctx.params["out_file"] == Path("out/plan.json")
+    (download,) = [s for s in steps(doc) if uses(s, "actions/download-artifact")]
+    assert download["with"]["name"] == "live-snapshot"
+    plan_step = next(s for s in steps(doc) if s.get("uses") == "./")
+    assert "reconciler:allow-unsafe" in plan_step["env"]["SAFETY_OVERRIDE"]
+    assert plan_step["with"]["ok-exit-codes"] == "0 1 2"  # the outcome is uploaded, then judged
     (upload,) = [s for s in steps(doc) if uses(s, "actions/upload-artifact")]
-    assert upload["with"]["path"] == out_file
+    assert upload["if"] == "always()" and upload["with"]["name"] == "reconciler-plan"
 
 
-def test_apply_runs_on_push_to_main_one_at_a_time() -> None:
+def test_plan_comment_replaces_one_comment_and_says_when_the_plan_failed() -> None:
+    script = next(s for s in steps(load("plan-comment.yml")) if "script" in s.get("with", {}))
+    text = script["with"]["script"]
+    assert "'<!-- trtc-callback-reconciler:plan -->'" in text
+    assert "updateComment" in text and "createComment" in text
+    assert "plan failed" in text and "plan.err" in text
+    assert "head.sha === run.head_sha" in text  # the PR comes from the run, not the artifact
+    assert "JSON.parse" in text and "reverts live drift" in text
+
+
+def test_snapshot_is_published_by_a_trusted_main_job() -> None:
+    doc = load("snapshot.yml")
+    on = triggers(doc)
+    assert {"schedule", "workflow_dispatch", "workflow_run"} <= set(on)
+    assert on["workflow_run"]["workflows"] == ["apply"]
+    (job,) = jobs(doc).values()
+    assert job["environment"] == "reconciler-read"
+    (argv,) = command_of(doc, "snapshot")
+    assert parse(argv).params["out_file"] == Path("live-snapshot.json")
+    (upload,) = [s for s in steps(doc) if uses(s, "actions/upload-artifact")]
+    assert upload["with"]["name"] == "live-snapshot"
+
+
+def test_apply_applies_only_the_reviewed_plan_and_checks_convergence() -> None:
     doc = load("apply.yml")
     on = triggers(doc)
-    assert "main" in on["push"]["branches"]
+    assert on["push"]["branches"] == ["main"] and "workflow_dispatch" in on
     assert "pull_request" not in on
     assert doc["concurrency"]["cancel-in-progress"] is False
-    commands = [line for s in run_scripts(doc) for line in reconciler_lines(s)]
-    (apply_line,) = [c for c in commands if c.split()[1] == "apply"]
-    argv = to_argv(apply_line)
-    assert "--auto-approve" in argv
-    audit = argv[argv.index("--audit-log") + 1]
+    (job,) = jobs(doc).values()
+    assert job["environment"] == "production"
+    applies = command_of(doc, "apply")
+    reviewed = [a for a in applies if "--reviewed" in a]
+    assert len(reviewed) == 1 and len(applies) == 2
+    ctx = parse(reviewed[0])
+    assert ctx.params["reviewed_file"] == Path("reviewed/plan.json")
+    assert ctx.params["plan_file"] == Path("fresh.json")
+    for argv in applies:
+        ctx = parse(argv)
+        assert ctx.params["auto_approve"] and ctx.params["audit_log"] == Path("audit.jsonl")
+        assert ctx.params["directory"] is None, "apply only a saved plan, never re-plan"
+    manual = next(s for s in steps(doc) if s.get("id") == "apply_manual")
+    assert manual["if"] == "steps.reviewed.outputs.mode == 'manual'"
+    finder = next(s for s in steps(doc) if s.get("id") == "reviewed")["run"]
+    assert "nothing was applied" in finder and "workflow_dispatch" in finder
+    assert "reconciler:allow-unsafe" in finder
+    plans = command_of(doc, "plan")
+    assert any(parse(a).params["detailed_exitcode"] for a in plans), "the convergence check"
     (upload,) = [s for s in steps(doc) if uses(s, "actions/upload-artifact")]
-    assert upload["with"]["path"] == audit
-    assert upload.get("if") == "always()"  # keep the audit log of a failed apply too
+    assert upload["with"]["path"] == "audit.jsonl" and upload["if"] == "always()"
 
 
-def test_drift_is_scheduled_sharded_and_opens_one_issue() -> None:
+def test_drift_is_scheduled_sharded_and_keeps_one_issue_by_marker() -> None:
     doc = load("drift.yml")
     on = triggers(doc)
     assert "workflow_dispatch" in on
     assert on["schedule"] and all("cron" in entry for entry in on["schedule"])
-    drift_job = doc["jobs"]["drift"]
+    drift_job = jobs(doc)["drift"]
     shards = drift_job["strategy"]["matrix"]["shard"]
     assert drift_job["strategy"].get("fail-fast") is False
-    (line,) = [c for s in run_scripts(doc) for c in reconciler_lines(s)]
+    (line,) = [c for c in commands(doc) if c.split()[1] == "drift"]
     match = re.search(r"--shard \$\{\{\s*matrix\.shard\s*\}\}/(\d+)", line)
     assert match, line
     assert shards == list(range(1, int(match[1]) + 1))  # the matrix covers every shard once
-
-    issue_steps = [s for s in steps(doc) if uses(s, "actions/github-script")]
-    assert issue_steps
-    script = issue_steps[0]["with"]["script"]
+    script = next(s for s in steps(doc) if "script" in s.get("with", {}))["with"]["script"]
+    assert "'<!-- trtc-callback-reconciler:drift -->'" in script
+    assert "body.includes(marker)" in script and "creator: 'github-actions[bot]'" in script
+    assert "i.title ===" not in script, "found by marker, never by title"
     assert "issues.create" in script and "issues.update" in script
-    assert "ISSUE_TITLE" in script
-    assert doc["env"]["ISSUE_TITLE"] == "Tencent RTC callback drift detected"
-    report_jobs = [j for j in doc["jobs"].values() if issue_steps[0] in j["steps"]]
-    assert report_jobs[0]["permissions"]["issues"] == "write"
+    assert "state: 'closed'" in script
+    assert jobs(doc)["report"]["permissions"] == {"issues": "write"}
 
 
-@pytest.mark.parametrize("name", GITOPS)
-def test_one_desired_state_variable_and_secrets_from_the_secret_store(name: str) -> None:
+@pytest.mark.parametrize("name", [n for n in GITOPS if n != "plan-comment.yml"])
+def test_one_desired_state_variable(name: str) -> None:
     text = (WORKFLOWS / name).read_text()
     doc = load(name)
     assert doc["env"]["DESIRED_STATE"] == "examples/desired-state"
-    # the path is written once: everything else goes through $DESIRED_STATE
     assert text.count("examples/desired-state") == 1
-    assert text.count("DESIRED_STATE:") == 1
-    commands = [line for s in run_scripts(doc) for line in reconciler_lines(s)]
-    assert commands
-    for line in commands:
-        assert '"$DESIRED_STATE"' in line, line
-    for step in steps(doc):
-        for var, value in (step.get("env") or {}).items():
-            if SECRET_ENV.match(var):
-                ref = SECRET_REF.match(str(value))
-                assert ref and ref["name"] == var, f"{name}: {var} must be ${{{{ secrets.{var} }}}}"
     assert not re.search(r"demo-key|not-secret|demo-token", text)
+    for line in commands(doc):
+        if line.split()[1] not in ("apply",):
+            assert '"$DESIRED_STATE"' in line, line
 
 
-@pytest.mark.parametrize("name", GITOPS)
-def test_the_steps_provide_every_variable_the_examples_read(name: str) -> None:
+@pytest.mark.parametrize("name", ["apply.yml", "drift.yml", "snapshot.yml"])
+def test_the_keyed_steps_provide_every_variable_the_examples_read(name: str) -> None:
     wanted = set()
     for path in EXAMPLES.rglob("*.yaml"):
         text = path.read_text()
         wanted |= set(re.findall(r"^\s*(?:secret_key_env|token_env):\s*(\w+)", text, re.M))
     wanted.add("TRTC_SECRET_KEY")  # prod-cn has no secret_key_env
-    doc = load(name)
-    for step in steps(doc):
-        lines = reconciler_lines(step.get("run", ""))
-        if any(line.split()[1] in ("plan", "apply", "drift") for line in lines):
+    for step in steps(load(name)):
+        if any(
+            line.split()[1] in ("plan", "apply", "drift", "snapshot")
+            for line in step_commands(step)
+        ):
             assert wanted <= set(step.get("env", {})), (name, wanted - set(step.get("env", {})))
 
 
 def test_the_cli_accepts_every_command_line_in_the_workflows() -> None:
-    commands = all_commands()
-    subcommands = {line.split()[1] for _, line in commands}
-    assert subcommands == {"validate", "plan", "apply", "drift"}
-    for workflow, line in commands:
+    found = all_commands()
+    assert {line.split()[1] for _, line in found} == {"plan", "apply", "drift", "snapshot"}
+    for workflow, line in found:
         argv = to_argv(line)
         try:
             ctx = parse(argv)
         except click.ClickException as exc:  # UsageError, BadParameter, NoSuchOption …
             pytest.fail(f"{workflow}: `{line}` is refused by the CLI: {exc.format_message()}")
-        assert ctx.params.get("directory") == EXAMPLES, (workflow, line)
+        if argv[1] != "apply":
+            assert ctx.params.get("directory") == EXAMPLES, (workflow, line)
         if argv[1] == "drift":
             assert ctx.params["shard"] == (1, 4)
             assert ctx.params["fmt"] == "markdown"
-        if argv[1] == "plan":
-            assert ctx.params["detailed_exitcode"] is True
-            assert ctx.params["fmt"] == "markdown"
-            assert ctx.params["out_file"] == Path("plan.json")
-        if argv[1] == "apply":
-            assert ctx.params["auto_approve"] is True
-            assert ctx.params["audit_log"] == Path("audit.jsonl")
 
 
 @pytest.mark.parametrize(
@@ -260,6 +458,7 @@ def test_the_cli_accepts_every_command_line_in_the_workflows() -> None:
         'reconciler plan "$DESIRED_STATE" --format md',
         'reconciler apply "$DESIRED_STATE" --yes',
         'reconciler plans "$DESIRED_STATE"',
+        'reconciler snapshot "$DESIRED_STATE"',
     ],
 )
 def test_the_command_check_refuses_what_the_cli_refuses(line: str) -> None:
@@ -279,3 +478,5 @@ def test_command_extraction_joins_continuations_and_drops_redirections() -> None
         "--out",
         "p.json",
     ]
+    step = {"uses": "./", "with": {"args": 'plan "$DESIRED_STATE"\n--format markdown\n'}}
+    assert step_commands(step) == ['reconciler plan "$DESIRED_STATE" --format markdown']

@@ -33,7 +33,7 @@ def test_documented_example() -> None:
         )
     )
     assert json.loads(render_json(plan)) == {
-        "format_version": "1.1",
+        "format_version": "1.2",
         "summary": {"create": 0, "update": 1, "delete": 0, "unchanged": 0},
         "changes": [
             {
@@ -41,6 +41,7 @@ def test_documented_example() -> None:
                 "sdkappid": 1400000001,
                 "product": "call",
                 "action": "update",
+                "cause": None,
                 "before": {
                     "url": "https://old.example.com/cb",
                     "events": ["Call.CallbackAfterEndCall"],
@@ -53,6 +54,10 @@ def test_documented_example() -> None:
         ],
         "unmanaged": [],
         "errors": [],
+        "ignored": [],
+        "warnings": [],
+        "safety": None,
+        "live_source": None,
     }
 
 
@@ -66,6 +71,7 @@ def test_small_plan_exact() -> None:
                 "sdkappid": SG,
                 "product": "call",
                 "action": "update",
+                "cause": None,
                 "before": {
                     "url": "https://old.example.com/cb",
                     "events": ["Call.CallbackAfterEndCall", "Call.CallbackAfterMemberChanged"],
@@ -80,6 +86,7 @@ def test_small_plan_exact() -> None:
                 "sdkappid": SG,
                 "product": "live_token",
                 "action": "update",
+                "cause": None,
                 "before": {"token": "(sensitive)", "enabled": True},
                 "after": {"token": "(sensitive value changed)", "enabled": False},
             },
@@ -88,6 +95,7 @@ def test_small_plan_exact() -> None:
                 "sdkappid": SG,
                 "product": "conference",
                 "action": "delete",
+                "cause": None,
                 "before": {
                     "url": "https://h.example/room",
                     "events": ["Room.CallbackAfterCreateRoom"],
@@ -99,6 +107,7 @@ def test_small_plan_exact() -> None:
                 "sdkappid": 1400000002,
                 "product": "live",
                 "action": "create",
+                "cause": None,
                 "before": None,
                 "after": {
                     "url": "https://h.example/live",
@@ -108,17 +117,39 @@ def test_small_plan_exact() -> None:
         ],
         "unmanaged": [{"sdkappid": SG, "app": "prod-sg", "product": "live"}],
         "errors": [],
+        "ignored": [],
+        "warnings": [],
+        "safety": None,
+        "live_source": None,
     }
 
 
 def test_key_order_and_layout() -> None:
     text = render_json(small_plan())
     assert text.endswith("}\n")
-    assert text.startswith('{\n  "format_version": "1.1",\n  "summary": {\n')
+    assert text.startswith('{\n  "format_version": "1.2",\n  "summary": {\n')
     doc = json.loads(text)
-    assert list(doc) == ["format_version", "summary", "changes", "unmanaged", "errors"]
+    assert list(doc) == [
+        "format_version",
+        "summary",
+        "changes",
+        "unmanaged",
+        "errors",
+        "ignored",
+        "warnings",
+        "safety",
+        "live_source",
+    ]
     assert list(doc["summary"]) == ["create", "update", "delete", "unchanged"]
-    assert list(doc["changes"][0]) == ["app", "sdkappid", "product", "action", "before", "after"]
+    assert list(doc["changes"][0]) == [
+        "app",
+        "sdkappid",
+        "product",
+        "action",
+        "before",
+        "after",
+        "cause",
+    ]
 
 
 def test_changes_hold_only_real_changes_sorted() -> None:
@@ -133,11 +164,15 @@ def test_changes_hold_only_real_changes_sorted() -> None:
 
 def test_empty_plan() -> None:
     assert json.loads(render_json(Plan((), unchanged=(res("call"),)))) == {
-        "format_version": "1.1",
+        "format_version": "1.2",
         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 1},
         "changes": [],
         "unmanaged": [],
         "errors": [],
+        "ignored": [],
+        "warnings": [],
+        "safety": None,
+        "live_source": None,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -21,12 +22,15 @@ from reconciler.apply.report import (
     render_results_markdown,
     result_line,
 )
+from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
+from reconciler.clicktypes import FiniteFloatRange
 from reconciler.engine import Connection, Reconciler, Selection
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
+from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import SavedPlan
 from reconciler.plan.safety import Thresholds
 from reconciler.render.text import render_change, render_text
@@ -62,11 +66,22 @@ def _run(
     items: Sequence[ApplyItem],
     audit_log: Path | None,
     output_format: str = "text",
+    *,
+    refused: Sequence[ChangeResult] = (),
+    forced: bool = False,
 ) -> int:
     """Apply every item concurrently (write-ahead audited, re-checked for other
-    writers), report; exit 0 only if all applied."""
-    audit = AuditLog(audit_log) if audit_log is not None else None
-    finished: list[ChangeResult] = []
+    writers), report; exit 0 only if all applied.
+
+    ``refused`` changes (not matching the reviewed plan) are reported and audited too;
+    ``forced``: the safety thresholds were overridden (recorded in the audit log).
+    """
+    audit = AuditLog(audit_log, forced=forced) if audit_log is not None else None
+    finished: list[ChangeResult] = list(refused)
+    for result in refused:
+        out.info(result_line(result))
+        if audit is not None:
+            audit.append(result)
 
     def on_result(result: ChangeResult) -> None:
         finished.append(result)
@@ -75,11 +90,16 @@ def _run(
     apps = len({item.change.resource.sdkappid for item in items})
     progress = Progress(out, "applying", len(items), apps)
     try:
-        results = reconciler.execute(
-            items, on_result=on_result, audit=audit, progress=progress
-        ).results
+        executed = (
+            reconciler.execute(items, on_result=on_result, audit=audit, progress=progress).results
+            if items
+            else []
+        )
+        results = [*refused, *executed]
     except ApplyInterrupted as exc:
-        _report(out, finished, output_format, total=len(items), interrupted=exc.signal)
+        _report(
+            out, finished, output_format, total=len(refused) + len(items), interrupted=exc.signal
+        )
         raise
     finally:
         if audit is not None:
@@ -127,18 +147,34 @@ def _apply_saved(
     connection: Connection,
     audit_log: Path | None,
     output_format: str = "text",
+    *,
+    reviewed_file: Path | None = None,
+    forced: bool = False,
 ) -> int:
-    """A saved plan: shown, never confirmed (it was reviewed when it was made)."""
+    """A saved plan: shown, never confirmed (it was reviewed when it was made).
+
+    With ``reviewed_file``, only its changes that the reviewed plan lists identically
+    are applied; the others are refused and reported (see :mod:`apply.reviewed`).
+    """
     for error in saved.errors:
         out.warn(f"the saved plan left out an app it could not read: {error}")
+    reviewed = read_reviewed(reviewed_file) if reviewed_file is not None else None
     with engine(out, connection) as reconciler:
         items = reconciler.prepare(saved)
-        if not items:
+        refused: list[ChangeResult] = []
+        if reviewed is not None:
+            matched = match_reviewed(items, reviewed)
+            items, refused = matched.apply, matched.refused
+            for name in matched.done:
+                out.info(f"reviewed change {name} is no longer needed: live already matches")
+        if not items and not refused:
             return _nothing_to_do(
                 out, "No changes in the saved plan. Nothing to do.", output_format
             )
         out.info(_saved_preview(plan_file, items))
-        return _run(out, reconciler, items, audit_log, output_format)
+        return _run(
+            out, reconciler, items, audit_log, output_format, refused=refused, forced=forced
+        )
 
 
 @click.command("apply")
@@ -156,6 +192,14 @@ def _apply_saved(
     "`apply FILE`. Changes whose live state moved since are refused as stale.",
 )
 @click.option(
+    "--reviewed",
+    "reviewed_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With a saved plan: apply only the changes this reviewed plan (a pull request's "
+    "`plan --out`, perhaps made against a snapshot) also lists, with the same live state "
+    "before and after; refuse and report every other change.",
+)
+@click.option(
     "--auto-approve",
     is_flag=True,
     help="Apply a plan of DIR without asking. Required when standard input is not a "
@@ -164,18 +208,19 @@ def _apply_saved(
 @click.option(
     "--force",
     is_flag=True,
-    help="Apply even when the plan exceeds the update/delete safety thresholds.",
+    help="Apply even when the plan exceeds the update/delete safety thresholds "
+    "(recorded in the audit log).",
 )
 @click.option(
     "--max-update-pct",
-    type=click.FloatRange(0, 100),
+    type=FiniteFloatRange(0, 100),
     default=30.0,
     show_default=True,
     help="Refuse when updates exceed this share of the existing managed configs.",
 )
 @click.option(
     "--max-delete-pct",
-    type=click.FloatRange(0, 100),
+    type=FiniteFloatRange(0, 100),
     default=30.0,
     show_default=True,
     help="Refuse when deletes exceed this share of the existing managed configs.",
@@ -202,6 +247,7 @@ def _apply_saved(
     help="How the result goes to stdout: text lines, or a JSON document (per change "
     "the outcome, RequestId and error; a summary). Progress and logs stay on stderr.",
 )
+@options.ignores
 @options.filters
 @options.backend
 @click.pass_obj
@@ -216,6 +262,8 @@ def apply_command(
     min_existing: int,
     audit_log: Path | None,
     output_format: str,
+    reviewed_file: Path | None,
+    ignores: tuple[str, ...],
     selection: Selection,
     connection: Connection,
 ) -> int:
@@ -245,6 +293,15 @@ def apply_command(
         )
     if target is not None and not target.is_dir():
         plan_file, target = target, None
+    if reviewed_file is not None and plan_file is None:
+        raise UsageError("--reviewed checks a fresh saved plan: give it as FILE (or --plan FILE)")
+    if ignores and plan_file is not None:
+        raise UsageError(
+            "--ignore applies when planning; a saved plan already leaves out what its "
+            "plan ignored (plan again with --ignore)"
+        )
+    if force:
+        out.warn("--force: the update/delete safety thresholds are overridden for this apply")
     thresholds = None if force else Thresholds(max_update_pct, max_delete_pct, min_existing)
     if audit_log is not None:
         check_audit_log(audit_log)
@@ -254,11 +311,22 @@ def apply_command(
             raise UsageError("--app/--product/--shard do not apply to a saved plan; plan again")
         saved = Reconciler.read_saved_plan(plan_file)
         Reconciler.check_saved(saved, thresholds)
-        return _apply_saved(out, plan_file, saved, connection, audit_log, output_format)
+        return _apply_saved(
+            out,
+            plan_file,
+            saved,
+            connection,
+            audit_log,
+            output_format,
+            reviewed_file=reviewed_file,
+            forced=force,
+        )
 
     assert target is not None
     with engine(out, connection) as reconciler:
         run = reconciler.plan(target, selection)
+        skipped = ignored([c.resource for c in run.plan.changes], load_rules(target, ignores))
+        run = replace(run, plan=run.plan.without(skipped))
         plan = run.plan
         preview = render_text(plan).rstrip("\n")
         out.info(preview)
@@ -270,5 +338,5 @@ def apply_command(
         if not _confirm(out, preview, auto_approve):
             out.info("Apply cancelled; nothing was changed.")
             return 1
-        code = _run(out, reconciler, items, audit_log, output_format)
+        code = _run(out, reconciler, items, audit_log, output_format, forced=force)
         return report_unreadable(out, plan) or code

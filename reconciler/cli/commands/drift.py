@@ -19,14 +19,7 @@ from reconciler.render.markdown import render_markdown
 @options.filters
 @options.backend
 @options.render_format
-@click.option(
-    "--ignore",
-    "ignores",
-    multiple=True,
-    metavar="APP/PRODUCT",
-    help="An accepted difference (wildcards allowed, e.g. 'staging-*/live'). "
-    "Repeatable; also read from DIR/.driftignore.",
-)
+@options.ignores
 @click.option(
     "--strict",
     is_flag=True,

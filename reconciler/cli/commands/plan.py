@@ -1,18 +1,107 @@
-"""``reconciler plan DIR``: fetch live state, diff, render. Never writes to Tencent."""
+"""``reconciler plan DIR``: fetch live state (or read a snapshot), diff, render.
+
+Never writes to Tencent. ``--base REF`` tells this desired state's edits from the
+live drift an apply would revert; the safety verdict, the warnings and what was
+ignored are part of every output.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from reconciler.cli import options
+from reconciler.cli.options import SafetyRails
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import engine, report_unreadable
-from reconciler.engine import Connection, Selection
-from reconciler.plan.planfile import write_plan_file
+from reconciler.cli.session import CliEvents, report_unreadable
+from reconciler.desired.gitbase import desired_at
+from reconciler.desired.loader import DesiredApp, load_desired
+from reconciler.engine import Connection, PlanResult, Reconciler, Selection
+from reconciler.errors import ConfigErrors, Location, SafetyError, UsageError
+from reconciler.plan.cause import with_causes
+from reconciler.plan.change import Plan
+from reconciler.plan.ignore import ignored, load_rules
+from reconciler.plan.livefile import plan_against_snapshot
+from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
+from reconciler.plan.safety import Thresholds, change_warnings, evaluate
 from reconciler.render import render_plan
 from reconciler.render.markdown import render_markdown
+
+
+class _RecordingEvents(CliEvents):
+    """Prints as the CLI does, and keeps the desired state's warnings for the plan."""
+
+    def __init__(self, out: Output) -> None:
+        super().__init__(out)
+        self.config_warnings: list[str] = []
+
+    def config_warning(self, location: Location, message: str) -> None:
+        super().config_warning(location, message)
+        self.config_warnings.append(f"{location}: {message}")
+
+
+def _plan(
+    out: Output,
+    events: _RecordingEvents,
+    directory: Path,
+    selection: Selection,
+    connection: Connection,
+    live_file: Path | None,
+) -> PlanResult:
+    if live_file is None:
+        with Reconciler(connection, events=events) as reconciler:
+            return reconciler.plan(directory, selection)
+    if connection.emulator_seed is not None:
+        raise UsageError("--live plans against a snapshot: drop --emulator")
+    apps = Reconciler(connection, events=events).load(directory, selection)  # no backend
+    resolved, plan = plan_against_snapshot(apps, live_file, selection.products)
+    for warning in plan.warnings:
+        out.warn(warning)
+    return PlanResult(apps, resolved, plan)
+
+
+def _base_apps(directory: Path, ref: str, lenient: bool) -> list[DesiredApp]:
+    with desired_at(directory, ref) as base:
+        if not any(p.suffix in (".yaml", ".yml") for p in base.rglob("*")):
+            return []  # the desired state is new in this change: everything is an edit
+        try:
+            return list(load_desired(base, lenient=lenient).apps)
+        except ConfigErrors as errors:
+            raise UsageError(
+                f"--base {ref}: the desired state at {ref} is not valid "
+                f"({len(errors.errors)} error(s)), so edits cannot be told from drift; "
+                "plan without --base, or fix the base first"
+            ) from None
+
+
+def finish_plan(
+    out: Output,
+    run: PlanResult,
+    config_warnings: list[str],
+    directory: Path,
+    selection: Selection,
+    ignores: tuple[str, ...],
+    rails: SafetyRails,
+    base_ref: str | None,
+) -> Plan:
+    """Tell edits from drift, drop what is ignored (listing it), add the safety verdict
+    and every warning to the plan itself, so that each output shows them."""
+    plan = run.plan
+    if base_ref is not None:
+        plan = with_causes(plan, run.apps, _base_apps(directory, base_ref, selection.lenient))
+    rules = load_rules(directory, ignores)
+    skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
+    plan = plan.without(skipped)
+    if skipped:
+        out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
+    thresholds = Thresholds(rails.max_update_pct, rails.max_delete_pct, rails.min_existing)
+    verdict = evaluate(plan, run.protected, thresholds, forced=rails.force)
+    extra = change_warnings(plan)
+    for warning in extra:
+        out.warn(warning)
+    return replace(plan, safety=verdict, warnings=(*config_warnings, *plan.warnings, *extra))
 
 
 @click.command("plan")
@@ -30,8 +119,26 @@ from reconciler.render.markdown import render_markdown
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 2 when there are changes (0: none, 1: error, including an unreadable app).",
+    help="Exit 2 when there are changes (0: none, 1: error, including an unreadable app, "
+    "or an unsafe plan).",
 )
+@click.option(
+    "--base",
+    "base_ref",
+    metavar="REF",
+    help="Tell this desired state's edits (versus DIR at git revision REF, e.g. "
+    "origin/main) from the live drift the apply would revert.",
+)
+@click.option(
+    "--live",
+    "live_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Plan against this live-state snapshot (from `reconciler snapshot`) instead of "
+    "reading live: no key needed. Such a plan is not signed: apply uses it only as "
+    "`--reviewed`.",
+)
+@options.ignores
+@options.safety_rails
 @click.pass_obj
 def plan_command(
     out: Output,
@@ -41,21 +148,53 @@ def plan_command(
     fmt: str,
     out_file: Path | None,
     detailed_exitcode: bool,
+    base_ref: str | None,
+    live_file: Path | None,
+    ignores: tuple[str, ...],
+    rails: SafetyRails,
 ) -> int:
     """Show what apply would change to make live callbacks match DIRECTORY.
 
-    Reads the live configuration through Tencent's query APIs only. An app whose
-    live state cannot be read is left out and listed; the exit code is then 1.
+    Reads the live configuration through Tencent's query APIs only (or a snapshot
+    with --live). An app whose live state cannot be read is left out and listed;
+    the exit code is then 1. Shows the safety verdict: a delete in a `protect: true`
+    app is an error; a plan over the update/delete thresholds is unsafe (exit 1 with
+    --detailed-exitcode) unless --force overrides it.
     """
-    with engine(out, connection) as reconciler:
-        run = reconciler.plan(directory, selection)
-    plan = run.plan
-    reconciler.check_plan(run)
+    events = _RecordingEvents(out)
+    run = _plan(out, events, directory, selection, connection, live_file)
+    plan = finish_plan(
+        out, run, events.config_warnings, directory, selection, ignores, rails, base_ref
+    )
+    run = replace(run, plan=plan)
+    verdict = plan.safety
+    assert verdict is not None
     out.result(render_plan(plan, fmt))
     append_step_summary(render_markdown(plan))
+    if verdict.status == "blocked":
+        raise SafetyError(verdict.protect_message())
     if out_file is not None:
-        write_plan_file(out_file, run.document())
-        out.info(f"saved the plan to {out_file}; apply it with: reconciler apply {out_file}")
+        if live_file is not None:
+            write_plan_file(out_file, reviewed_plan_document(plan, run.resolved))
+            out.info(
+                f"saved the plan to {out_file}; it records what reviewers saw: the apply job "
+                "plans again with the keys and applies only matching changes "
+                f"(apply FRESH --reviewed {out_file})"
+            )
+        else:
+            write_plan_file(out_file, plan_document(plan, run.resolved))
+            out.info(f"saved the plan to {out_file}; apply it with: reconciler apply {out_file}")
     if report_unreadable(out, plan):
         return 1  # an error wins over "changes present"
+    if verdict.status == "overridden":
+        out.warn(f"unsafe plan let through by --force: {verdict.threshold_message()}")
+    if verdict.status == "unsafe":
+        message = (
+            f"unsafe plan: {verdict.threshold_message()}. Check the plan; if it is intended, "
+            "give the override (--force; in the shipped workflows, the PR label "
+            "`reconciler:allow-unsafe`), or raise --max-update-pct / --max-delete-pct"
+        )
+        if detailed_exitcode:
+            raise SafetyError(message)
+        out.warn(message)
     return 2 if detailed_exitcode and plan.has_changes else 0

@@ -1,4 +1,4 @@
-"""``reconciler validate DIR``: load and validate; no network, no credentials."""
+"""``reconciler validate DIR`` (or ``FILE...``): load and validate; no network, no credentials."""
 
 from __future__ import annotations
 
@@ -9,19 +9,40 @@ import click
 from reconciler.cli import options
 from reconciler.cli.output import Output
 from reconciler.cli.session import engine
-from reconciler.engine import Connection, Selection
+from reconciler.desired.loader import load_desired
+from reconciler.engine import Connection, Selection, select_apps
+from reconciler.errors import UsageError
 
 
 @click.command("validate")
-@options.desired_dir
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    metavar="DIRECTORY | FILE...",
+    type=click.Path(exists=True, path_type=Path),
+)
 @options.filters
 @click.pass_obj
-def validate_command(out: Output, directory: Path, selection: Selection) -> int:
+def validate_command(out: Output, paths: tuple[Path, ...], selection: Selection) -> int:
     """Check the desired-state YAML in DIRECTORY without touching the network.
+
+    Given FILEs instead (as a pre-commit hook passes them), checks the apps those
+    files belong to: a file next to an app.yaml stands for its app folder. Dot-files
+    and files that are not YAML are skipped.
 
     Exit 0 when valid, 1 with `file:line:col: message` lines when not.
     """
-    selected = engine(out, Connection()).load(directory, selection)  # no backend needed
+    directories = [p for p in paths if p.is_dir()]
+    if directories and len(paths) > 1:
+        raise UsageError("give one DIRECTORY, or one or more FILEs, not both")
+    if directories:
+        selected = engine(out, Connection()).load(directories[0], selection)  # no backend
+    else:
+        state = load_desired(Path("."), lenient=selection.lenient, files=paths)
+        for warning in state.warnings:
+            out.config_warning(warning.location, warning.message)
+        selected = select_apps(state.apps, selection.apps, selection.shard)
     wanted = set(selection.products)
     managed = sum(1 for a in selected for p in a.products if not wanted or p in wanted)
     out.info(f"valid: {len(selected)} app(s), {managed} managed configuration(s)")

@@ -1,0 +1,222 @@
+"""Live-state snapshots: ``reconciler snapshot DIR --out live.json``, ``plan DIR --live FILE``.
+
+A trusted job that holds the secret keys reads the live state of every app of
+the desired state and writes it here, without any secret: a callback's URL and
+events as they are (they are not secret), a Live token only as whether it
+equals the token the desired state asks for. A pull-request job with no key at
+all then plans against this file. Its plan cannot be applied (nothing in it is
+signed): the apply job re-plans against live with the keys and applies only the
+changes the reviewed plan also lists (``apply --plan FILE --reviewed PLAN``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from reconciler.api.client import AppTarget
+from reconciler.configs import CallbackConfig, Config, Resource, TokenConfig
+from reconciler.desired.loader import DesiredApp
+from reconciler.errors import PlanFileError
+from reconciler.fetch import Key, LiveSnapshot
+from reconciler.plan.build import build_plan
+from reconciler.plan.change import Plan
+from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.resolve import DesiredResource, ResolvedApp
+from reconciler.secret import Secret
+
+KIND = "trtc-callback-reconciler/live-snapshot"
+FORMAT_VERSION = "1.0"
+# Stand-ins for token values, which never leave the trusted job: the desired token,
+# and "some other token".
+_DESIRED_TOKEN = Secret("(the desired token)")
+_OTHER_TOKEN = Secret("(another token)")
+_NO_KEY = Secret("")  # an offline plan signs nothing and sends nothing
+
+
+def _checksum(doc: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _ci_source(env: Mapping[str, str]) -> dict[str, str] | None:
+    if not env.get("GITHUB_RUN_ID"):
+        return None
+    server = env.get("GITHUB_SERVER_URL", "https://github.com")
+    run = f"{server}/{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env['GITHUB_RUN_ID']}"
+    return {"commit": env.get("GITHUB_SHA", ""), "run_url": run}
+
+
+def snapshot_document(
+    apps: Sequence[ResolvedApp],
+    live: LiveSnapshot,
+    *,
+    now: datetime | None = None,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The snapshot file's content. Holds no secret: tokens are only compared."""
+    desired: dict[Key, Config | None] = {
+        (d.resource.sdkappid, d.resource.product): d.desired for a in apps for d in a.resources
+    }
+    configs: list[dict[str, Any]] = []
+    for (sdkappid, product), config in sorted(live.configs.items()):
+        state: dict[str, Any] | None
+        if isinstance(config, TokenConfig):
+            wanted = desired.get((sdkappid, product))
+            matches = (
+                isinstance(wanted, TokenConfig) and wanted.token == config.token
+                if wanted is not None
+                else None
+            )
+            state = {**config.to_public(), "token_matches_desired": matches}
+        else:
+            state = None if config is None else config.to_public()
+        configs.append({"sdkappid": sdkappid, "product": product, "state": state})
+    taken = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    doc: dict[str, Any] = {
+        "kind": KIND,
+        "format_version": FORMAT_VERSION,
+        "taken_at": taken,
+        "source": _ci_source(os.environ if env is None else env),
+        "apps": [
+            {"app": a.app.name, "sdkappid": a.target.sdkappid, "region": a.app.region}
+            for a in sorted(apps, key=lambda a: a.target.sdkappid)
+        ],
+        "configs": configs,
+        "warnings": list(live.warnings),
+    }
+    doc["checksum"] = _checksum(doc)
+    return doc
+
+
+def write_snapshot(path: Path, doc: Mapping[str, Any]) -> None:
+    try:
+        path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise PlanFileError(f"cannot write the snapshot to {path}: {exc.strerror}") from None
+
+
+@dataclass(frozen=True)
+class LoadedSnapshot:
+    live: LiveSnapshot
+    taken_at: datetime
+    apps: frozenset[int]
+    run_url: str | None
+
+    def describe(self, now: datetime | None = None) -> str:
+        age = (now or datetime.now(timezone.utc)) - self.taken_at
+        minutes = max(0, int(age.total_seconds() // 60))
+        span = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
+        where = f", by {self.run_url}" if self.run_url else ""
+        return (
+            f"a snapshot taken at {self.taken_at.isoformat(timespec='seconds')} "
+            f"({span} old{where}), not read just now; the apply re-checks every change "
+            "against live and refuses what moved since"
+        )
+
+
+def _fail(path: Path, what: str) -> PlanFileError:
+    return PlanFileError(
+        f"{path}: {what}; make a new one with `reconciler snapshot DIR --out {path.name}`"
+    )
+
+
+def _state(raw: Any, product: str) -> Config | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise TypeError("state must be an object or null")
+    if "url" in raw:
+        url, events = raw["url"], raw["events"]
+        if not isinstance(url, str) or not isinstance(events, list):
+            raise TypeError("url must be a string and events a list")
+        if not all(isinstance(e, str) for e in events):
+            raise TypeError("events must be strings")
+        return CallbackConfig(url, frozenset(events))
+    enabled = raw["enabled"]
+    if not isinstance(enabled, bool):
+        raise TypeError("enabled must be true or false")
+    matches = raw.get("token_matches_desired")
+    return TokenConfig(_DESIRED_TOKEN if matches is True else _OTHER_TOKEN, enabled)
+
+
+def read_snapshot(path: Path) -> LoadedSnapshot:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PlanFileError(f"cannot read the snapshot {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _fail(path, "not a live-state snapshot (not JSON)") from None
+    if not isinstance(doc, dict) or doc.get("kind") != KIND:
+        raise _fail(path, "not a live-state snapshot (written by `reconciler snapshot`?)")
+    if str(doc.get("format_version", "")).split(".")[0] != "1":
+        raise _fail(path, "format_version is not supported (this tool reads 1.x)")
+    if doc.get("checksum") != _checksum(doc):
+        raise _fail(path, "the snapshot was edited after it was written (checksum mismatch)")
+    try:
+        taken = datetime.fromisoformat(str(doc["taken_at"]))
+        if taken.tzinfo is None:
+            raise ValueError("taken_at has no time zone")
+        configs: dict[Key, Config | None] = {}
+        for entry in doc["configs"]:
+            product = str(entry["product"])
+            if product not in PRODUCT_KEYS:
+                raise ValueError(f"unknown product {product!r}")
+            configs[(int(entry["sdkappid"]), product)] = _state(entry["state"], product)
+        apps = frozenset(int(a["sdkappid"]) for a in doc["apps"])
+        warnings = tuple(str(w) for w in doc.get("warnings", []))
+        source = doc.get("source")
+        run_url = str(source["run_url"]) if isinstance(source, dict) else None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _fail(path, f"malformed snapshot ({type(exc).__name__}: {exc})") from None
+    return LoadedSnapshot(LiveSnapshot(configs, warnings), taken, apps, run_url)
+
+
+def offline_apps(
+    apps: Sequence[DesiredApp], products: frozenset[str] | None = None
+) -> list[ResolvedApp]:
+    """Resolve ``apps`` without any credential, for a plan against a snapshot: no key
+    (nothing is signed or sent) and a stand-in for each desired token."""
+    resolved = []
+    for app in apps:
+        resources = []
+        for key, spec in sorted(app.products.items()):
+            if products is not None and key not in products:
+                continue
+            desired: Config | None = None
+            if spec.ensure == "present":
+                desired = spec.config or TokenConfig(_DESIRED_TOKEN, bool(spec.enabled))
+            resources.append(DesiredResource(Resource(app.name, app.sdkappid, key), desired))
+        target = AppTarget(app.sdkappid, app.region, app.identifier, _NO_KEY)
+        resolved.append(ResolvedApp(app, target, tuple(resources)))
+    return resolved
+
+
+def plan_against_snapshot(
+    apps: Sequence[DesiredApp], snapshot_file: Path, products: Sequence[str] = ()
+) -> tuple[list[ResolvedApp], Plan]:
+    """Plan ``apps`` against a snapshot file: no credential, no network.
+
+    An app the snapshot does not hold (new in this change) is planned as if nothing
+    were configured live, with a warning; ``live_source`` says how old the snapshot is.
+    """
+    snapshot = read_snapshot(snapshot_file)
+    wanted = frozenset(products) if products else None
+    resolved = offline_apps(apps, wanted)
+    plan = build_plan(resolved, snapshot.live, wanted)
+    notes = tuple(
+        f"{a.name} ({a.sdkappid}) is not in the live-state snapshot (a new app?): planned "
+        "as if nothing were configured live; the apply reads its real live state"
+        for a in apps
+        if a.sdkappid not in snapshot.apps
+    )
+    return resolved, replace(
+        plan, warnings=(*plan.warnings, *notes), live_source=snapshot.describe()
+    )

@@ -1,0 +1,85 @@
+"""Every secret the process knows is scrubbed from every text that leaves it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import quote
+
+import pytest
+
+from reconciler.api.redact import ScrubSecretsFilter, scrub_known
+from reconciler.cli.output import Output
+from reconciler.configs import Resource, Unreadable
+from reconciler.errors import ReconcilerError
+from reconciler.plan.change import Plan
+from reconciler.plan.document import plan_to_dict
+from reconciler.secret import Secret, known_secrets
+
+LONG = "unit-known-secret/with+chars=&"
+SHORT = "k3y"
+
+
+@pytest.fixture(autouse=True)
+def _secrets() -> None:
+    Secret(LONG)
+    Secret(SHORT)
+
+
+def test_a_made_secret_is_known() -> None:
+    _, values = known_secrets()
+    assert {LONG, SHORT} <= values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"token {LONG} rejected",
+        f"https://hooks.example.com/cb?t={quote(LONG, safe='')}",
+        f'{{"url": "https://h/{LONG}"}}',
+        f"key={SHORT}; again {SHORT}.",
+    ],
+)
+def test_every_form_of_a_known_secret_is_replaced(text: str) -> None:
+    cleaned = scrub_known(text)
+    assert "(sensitive)" in cleaned
+    assert LONG not in cleaned
+    assert quote(LONG, safe="") not in cleaned
+    assert f" {SHORT}" not in cleaned and f"={SHORT}" not in cleaned
+
+
+def test_a_short_secret_inside_a_word_is_left_alone() -> None:
+    # replacing it there would show where it is (`(sensitive)s` reveals the rest)
+    assert scrub_known(f"{SHORT}s and a{SHORT}") == f"{SHORT}s and a{SHORT}"
+
+
+def test_output_scrubs_errors_warnings_and_results(capsys: pytest.CaptureFixture[str]) -> None:
+    out = Output()
+    out.error(ReconcilerError(f"read failed: ErrorInfo quotes {LONG}\n  and {SHORT}"))
+    out.warn(f"live url https://h/?k={quote(LONG, safe='')}")
+    out.info(f"info {LONG}")
+    out.result(f'{{"before": {{"url": "https://h/{LONG}"}}}}')
+    captured = capsys.readouterr()
+    for text in (captured.out, captured.err):
+        assert LONG not in text
+        assert quote(LONG, safe="") not in text
+        assert f" {SHORT}" not in text
+    assert captured.err.count("(sensitive)") == 4
+    assert "(sensitive)" in captured.out
+
+
+def test_log_records_are_scrubbed_by_the_handler_filter() -> None:
+    record = logging.LogRecord(
+        "reconciler.x", logging.WARNING, __file__, 1, "retrying %s: %s", ("read", LONG), None
+    )
+    assert ScrubSecretsFilter().filter(record) is True
+    assert LONG not in record.getMessage()
+    assert "(sensitive)" in record.getMessage()
+
+
+def test_plan_documents_keep_no_known_secret_in_read_errors() -> None:
+    """The JSON plan and the saved plan file hold the errors of unreadable resources."""
+    plan = Plan((), errors=(Unreadable(Resource("a", 1, "live"), f"ErrorInfo quotes {LONG}"),))
+    doc = json.dumps(plan_to_dict(plan))
+    assert LONG not in doc
+    assert "ErrorInfo quotes (sensitive)" in doc
