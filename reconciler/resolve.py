@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.api.client import AppTarget
-from reconciler.configs import Config, Resource, TokenConfig
+from reconciler.configs import Config, Resource, TokenConfig, Unreadable
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import CredentialsError
@@ -28,6 +28,8 @@ class ResolvedApp:
     app: DesiredApp
     target: AppTarget
     resources: tuple[DesiredResource, ...]
+    # managed resources left out: their token variable is unset (they fail alone)
+    skipped: tuple[Unreadable, ...] = ()
 
 
 def resolve_apps(
@@ -50,8 +52,10 @@ def resolve_with(
     *,
     products: frozenset[str] | None = None,
 ) -> list[ResolvedApp]:
-    """Resolve secret keys and tokens of every app; report every missing one at once.
+    """Resolve secret keys and tokens of every app; report every missing key at once.
 
+    A missing live token fails only that app's ``live_token``: it is left out of the
+    app's resources and listed in ``skipped``, and the app's other products go on.
     ``products`` limits which managed products are kept.
     """
     resolved: list[ResolvedApp] = []
@@ -64,6 +68,7 @@ def resolve_with(
         except CredentialsError as exc:
             problems.append(str(exc))  # go on: report this app's missing tokens too
         resources: list[DesiredResource] = []
+        skipped: list[Unreadable] = []
         for key_name, spec in sorted(app.products.items()):
             if products is not None and key_name not in products:
                 continue
@@ -78,13 +83,13 @@ def resolve_with(
                         where = f"{spec.product} of app {app.name!r} ({spec.location})"
                         token = credentials.token(spec.token_env, where=where)
                     except CredentialsError as exc:
-                        problems.append(str(exc))
+                        skipped.append(Unreadable(resource, str(exc)))
                         continue
                     desired = TokenConfig(token=token, enabled=bool(spec.enabled))
             resources.append(DesiredResource(resource, desired))
         if key is not None:
             target = AppTarget(app.sdkappid, app.region, app.identifier, key)
-            resolved.append(ResolvedApp(app, target, tuple(resources)))
+            resolved.append(ResolvedApp(app, target, tuple(resources), tuple(skipped)))
     if problems:
         raise CredentialsError("\n".join(problems))
     return resolved

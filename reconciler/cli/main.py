@@ -7,21 +7,21 @@ for anything but a bug.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Sequence
 
 import click
 
 from reconciler import __version__
-from reconciler.api.redact import install_handler_scrubbing, install_log_redaction
 from reconciler.cli.commands.apply import apply_command
+from reconciler.cli.commands.completion import completion_command
 from reconciler.cli.commands.drift import drift_command
 from reconciler.cli.commands.import_ import import_command
 from reconciler.cli.commands.plan import plan_command
 from reconciler.cli.commands.schema import schema_command
 from reconciler.cli.commands.snapshot import snapshot_command
 from reconciler.cli.commands.validate import validate_command
+from reconciler.cli.global_options import add_global_options, configure_logging
 from reconciler.cli.output import Output
 from reconciler.emulator.cli import emulator_command
 from reconciler.errors import ReconcilerError
@@ -29,30 +29,16 @@ from reconciler.errors import ReconcilerError
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
-@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
-@click.option(
-    "-q",
-    "--quiet",
-    is_flag=True,
-    help="Only the result and errors (a y/N prompt still shows the changes it asks about).",
-)
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context) -> None:
     """Config-as-code for Tencent RTC callbacks: validate, plan, apply, detect drift.
 
     Reads the desired callback configuration (per app and product) from YAML,
     compares it with the live configuration and makes them match.
+
+    The options -v, -q and --no-color may also follow the command.
     """
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
-    install_log_redaction()
-    install_handler_scrubbing()  # every log line, of any logger, without any known secret
-    if verbose < 2:
-        # httpx logs every request at INFO; keep that for -vv (redacted even then).
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-    ctx.obj = Output(quiet=quiet)
+    ctx.ensure_object(Output)
 
 
 for command in (
@@ -64,18 +50,23 @@ for command in (
     snapshot_command,
     schema_command,
     emulator_command,
+    completion_command,
 ):
+    add_global_options(command)
     cli.add_command(command)
+add_global_options(cli)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (never raises for user errors)."""
-    out = Output()
+    out = Output()  # the global options fill it in; errors below print through it
+    configure_logging(0)
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,
             prog_name="reconciler",
             standalone_mode=False,
+            obj=out,
         )
     except click.exceptions.Exit as exc:
         return exc.exit_code

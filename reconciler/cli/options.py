@@ -70,14 +70,22 @@ desired_dir = click.argument(
 filters = _folding(
     "selection",
     Selection,
-    ("apps", "products", "shard", "lenient"),
+    ("apps", "products", "shard", "lenient", "exclude_apps"),
     [
         click.option(
             "--app",
             "apps",
             multiple=True,
             metavar="NAME_OR_ID",
-            help="Only this app (name or sdkappid). Repeatable.",
+            help="Only the apps whose name or sdkappid matches (shell wildcards, e.g. "
+            "'staging-*' or '14000000*'). Repeatable.",
+        ),
+        click.option(
+            "--exclude-app",
+            "exclude_apps",
+            multiple=True,
+            metavar="NAME_OR_ID",
+            help="Leave out the apps whose name or sdkappid matches (wildcards too). Repeatable.",
         ),
         click.option(
             "--product",
@@ -147,6 +155,15 @@ render_format = click.option(
     default="text",
     show_default=True,
     help="How to print the result on stdout.",
+)
+
+html_report = click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write the HTML report (as --format html prints it) to FILE, e.g. for a "
+    "CI artifact next to a Markdown comment.",
 )
 
 

@@ -16,10 +16,11 @@ import click
 
 from reconciler.api.redact import scrub_known
 from reconciler.errors import ConfigError, ConfigErrors, Location, ReconcilerError
+from reconciler.render.color import RED, YELLOW, colorize, paint, use_color
 
 
-def _echo(text: str, *, err: bool = True, nl: bool = True) -> None:
-    click.echo(scrub_known(text), err=err, nl=nl)
+def _echo(text: str, *, err: bool = True, nl: bool = True, color: bool | None = None) -> None:
+    click.echo(scrub_known(text), err=err, nl=nl, color=color)
 
 
 def in_github_actions() -> bool:
@@ -45,29 +46,66 @@ def github_annotation(error: ConfigError, level: str = "error") -> str:
 
 @dataclass
 class Output:
+    """Where text goes, and the global options that shape it (-q, -v, --no-color).
+
+    The global options may be given before or after the subcommand; each occurrence
+    adds to this one object (see :mod:`reconciler.cli.global_options`).
+    """
+
     quiet: bool = False
+    verbose: int = 0
+    no_color: bool = False
 
-    def result(self, text: str) -> None:
-        """The product of the command (plan, report): stdout."""
-        _echo(text, err=False, nl=not text.endswith("\n"))
+    def color_stdout(self) -> bool:
+        return use_color(sys.stdout, no_color_flag=self.no_color)
 
-    def info(self, message: str) -> None:
-        if not self.quiet:
-            _echo(message, err=True)
+    def color_stderr(self) -> bool:
+        return use_color(sys.stderr, no_color_flag=self.no_color)
+
+    def result(self, text: str, *, colorize_text: bool = False) -> None:
+        """The product of the command (plan, report): stdout.
+
+        ``colorize_text`` for the text format only (never Markdown or JSON): painted
+        when colour is on for stdout.
+        """
+        color = self.color_stdout()
+        text = scrub_known(text)  # before painting: a secret is matched as written
+        if colorize_text and color:
+            text = colorize(text)
+        _echo(text, err=False, nl=not text.endswith("\n"), color=color)
+
+    def _err(self, message: str, colour: str | None = None) -> None:
+        color = self.color_stderr()
+        message = scrub_known(message)
+        if colour and color:
+            message = paint(message, colour)
+        _echo(message, err=True, color=color)
+
+    def info(self, message: str, *, colorize_text: bool = False) -> None:
+        """Progress and previews on stderr (``colorize_text``: a text plan or result line)."""
+        if self.quiet:
+            return
+        color = self.color_stderr()
+        message = scrub_known(message)
+        if colorize_text and color:
+            message = colorize(message)
+        _echo(message, err=True, color=color)
 
     def always(self, message: str) -> None:
         """stderr even under ``-q``: what a prompt asks about must be seen."""
-        _echo(message, err=True)
+        color = self.color_stderr()
+        message = scrub_known(message)
+        _echo(colorize(message) if color else message, err=True, color=color)
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            _echo(f"warning: {message}", err=True)
+            self._err(f"warning: {message}", YELLOW)
 
     def config_warning(self, location: Location, message: str) -> None:
         """A located warning from loading the desired state (annotated in GitHub Actions)."""
         if self.quiet:
             return
-        _echo(f"{location}: warning: {message}", err=True)
+        self._err(f"{location}: warning: {message}", YELLOW)
         if in_github_actions():
             _echo(github_annotation(ConfigError(location, message), "warning"), err=True)
 
@@ -75,15 +113,15 @@ class Output:
         if isinstance(error, (ConfigError, ConfigErrors)):
             errors = error.errors if isinstance(error, ConfigErrors) else [error]
             for e in errors:  # one `error: path:line:col: message` line each
-                _echo(f"error: {e}", err=True)
+                self._err(f"error: {e}", RED)
             if in_github_actions():
                 for e in errors:
                     _echo(github_annotation(e), err=True)
             return
         first, *rest = str(error).split("\n")
-        _echo(f"error: {first}", err=True)
+        self._err(f"error: {first}", RED)
         for line in rest:
-            _echo(f"  {line}" if not line.startswith("  ") else line, err=True)
+            self._err(f"  {line}" if not line.startswith("  ") else line, RED)
 
     @property
     def stderr_is_tty(self) -> bool:

@@ -72,8 +72,13 @@ def engine(out: Output, connection: Connection) -> Reconciler:
 
 
 def report_unreadable(out: Output, plan: Plan) -> int:
-    """Print the apps that could not be read; the exit code they force (1), else 0."""
-    if not plan.errors:
-        return 0
-    out.error(plan.errors_message())
-    return 1
+    """Print the apps that could not be read, and the resources a missing secret kept
+    out of the plan; the exit code they force (1), else 0."""
+    if plan.errors:
+        out.error(plan.errors_message())
+    if plan.skipped:
+        out.error(
+            f"{len(plan.skipped)} resource(s) not planned, the rest of their app(s) was: "
+            "a secret they need is missing\n" + "\n".join(f"  {e}" for e in plan.skipped)
+        )
+    return 1 if plan.errors or plan.skipped else 0

@@ -31,7 +31,13 @@ from reconciler.desired.yamlsource import YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS
 
-__all__ = ["ConfigWarning", "DesiredApp", "DesiredProduct", "DesiredState", "load_desired"]
+__all__ = [
+    "ConfigWarning",
+    "DesiredApp",
+    "DesiredProduct",
+    "DesiredState",
+    "load_desired",
+]
 
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
 

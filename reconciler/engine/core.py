@@ -29,10 +29,10 @@ from reconciler.engine.backend import Backend, open_backend
 from reconciler.engine.events import Events
 from reconciler.engine.options import Connection, Selection
 from reconciler.engine.selection import select_apps
-from reconciler.errors import UsageError
+from reconciler.errors import ReconcilerError, UsageError
 from reconciler.fetch import FetchError, Read, fetch_live
 from reconciler.plan.build import build_plan, reads_for
-from reconciler.plan.change import Plan, Resource
+from reconciler.plan.change import Change, Plan, Resource
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import (
     SavedPlan,
@@ -75,6 +75,23 @@ class DriftResult:
 
     plan: Plan
     ignored: int  # accepted differences left out (--ignore / .driftignore)
+    accepted: tuple[Change | Resource, ...] = ()  # what was left out: changes, unmanaged
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """One app to read for ``import``."""
+
+    sdkappid: int
+    region: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    app: ImportRequest
+    configs: dict[str, Config | None] | None  # None: it failed, see ``error``
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,7 +160,7 @@ class Reconciler:
         remember_secrets(state.apps, self._credentials or credential_source())
         for warning in state.warnings:
             self.events.config_warning(warning.location, warning.message)
-        return select_apps(state.apps, selection.apps, selection.shard)
+        return select_apps(state.apps, selection.apps, selection.shard, selection.exclude_apps)
 
     # plan
 
@@ -209,7 +226,11 @@ class Reconciler:
         skipped: set[Resource] = ignored(
             [*(c.resource for c in plan.changes), *plan.unmanaged], rules
         )
-        return DriftResult(plan.without(skipped), len(skipped))
+        accepted: tuple[Change | Resource, ...] = (
+            *(c for c in plan.changes if c.resource in skipped),
+            *(r for r in plan.unmanaged if r in skipped),
+        )
+        return DriftResult(plan.without(skipped), len(skipped), accepted)
 
     # apply
 
@@ -277,5 +298,44 @@ class Reconciler:
             async with self.backend.client(read_only=True) as client:
                 live = await fetch_live(client, [Read(target, name, p) for p in wanted])
             return {p: live.get(sdkappid, p) for p in wanted}
+
+        return asyncio.run(run())
+
+    def read_apps(
+        self,
+        apps: Sequence[ImportRequest],
+        *,
+        identifier: str = "administrator",
+        secret_key_env: str | None = None,
+        products: Sequence[str] = (),
+        on_app_done: Callable[[], None] | None = None,
+    ) -> list[ImportResult]:
+        """The live configuration of many apps, read concurrently (``import`` of a fleet).
+
+        One app's failure (no secret key, an unreadable product) is that app's alone:
+        its result carries the error, the others their configurations.
+        """
+        wanted = [p for p in PRODUCT_KEYS if not products or p in products]
+
+        async def run() -> list[ImportResult]:
+            async with self.backend.client(read_only=True) as client:
+
+                async def one(app: ImportRequest) -> ImportResult:
+                    try:
+                        subject = f"{app.name} (sdkappid {app.sdkappid})"
+                        key = self.credentials.secret_key(
+                            app.sdkappid, secret_key_env, subject=subject
+                        )
+                        target = AppTarget(app.sdkappid, app.region, identifier, key)
+                        reads = [Read(target, app.name, p) for p in wanted]
+                        live = await fetch_live(client, reads)
+                    except ReconcilerError as exc:
+                        return ImportResult(app, None, str(exc))
+                    finally:
+                        if on_app_done is not None:
+                            on_app_done()
+                    return ImportResult(app, {p: live.get(app.sdkappid, p) for p in wanted})
+
+                return list(await asyncio.gather(*(one(a) for a in apps)))
 
         return asyncio.run(run())

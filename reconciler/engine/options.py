@@ -14,6 +14,7 @@ class Selection:
     products: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None
     lenient: bool = False
+    exclude_apps: tuple[str, ...] = ()  # shell globs, like ``apps``
 
 
 @dataclass(frozen=True)

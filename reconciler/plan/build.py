@@ -34,8 +34,9 @@ def reads_for(
     reads: list[Read] = []
     for app in apps:
         managed = {d.resource.product for d in app.resources}
+        skipped = {s.resource.product for s in app.skipped}  # declared, secret missing
         for key in PRODUCT_KEYS:
-            if key not in wanted:
+            if key not in wanted or key in skipped:
                 continue
             if key in managed:
                 reads.append(Read(app.target, app.app.name, key, required=True))
@@ -72,6 +73,13 @@ def build_plan(
             present = live.get(app.target.sdkappid, key) is not None
             if key in wanted and key not in managed and present:
                 unmanaged.append(Resource(app.app.name, app.target.sdkappid, key))
+    skipped = tuple(s for app in apps for s in app.skipped if s.resource.product in wanted)
     return Plan(
-        tuple(changes), tuple(unchanged), tuple(unmanaged), live.warnings, existing, live.failures
+        tuple(changes),
+        tuple(unchanged),
+        tuple(unmanaged),
+        live.warnings,
+        existing,
+        live.failures,
+        skipped,
     )

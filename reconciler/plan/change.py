@@ -142,6 +142,9 @@ class Plan:
     warnings: tuple[str, ...] = field(default=())
     existing: int = 0  # managed resources configured live (the base of the safety thresholds)
     errors: tuple[Unreadable, ...] = ()  # unreadable resources; their apps are left out
+    # resources not planned because a secret they need (a live token variable) is
+    # missing; the rest of their app is planned as usual
+    skipped: tuple[Unreadable, ...] = ()
 
     @property
     def unreadable_apps(self) -> list[tuple[str, int]]:

@@ -51,7 +51,7 @@ def all_warnings(plan: Plan) -> list[str]:
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "summary": plan.summary(),
         "changes": [change_to_dict(c) for c in plan.changes],
@@ -64,3 +64,6 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "safety": None if plan.safety is None else plan.safety.to_dict(),
         "live_source": plan.live_source,
     }
+    if plan.skipped:  # only when there are: resources a missing secret kept out of the plan
+        doc["skipped"] = [{**resource_to_dict(e.resource), "error": e.error} for e in plan.skipped]
+    return doc

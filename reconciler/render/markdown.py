@@ -82,6 +82,20 @@ def _context_section(plan: Plan) -> str:
 
 
 def _errors_section(plan: Plan) -> str:
+    return _unreadable_section(plan) + _skipped_section(plan)
+
+
+def _skipped_section(plan: Plan) -> str:
+    if not plan.skipped:
+        return ""
+    lines = "\n".join(f"! {e}".replace("`", "'") for e in plan.skipped)
+    return (
+        "\n> **Not planned:** a secret they need is missing (the rest of their apps is "
+        f"planned)\n\n```text\n{lines}\n```\n"
+    )
+
+
+def _unreadable_section(plan: Plan) -> str:
     if not plan.errors:
         return ""
     apps = ", ".join(f"**{html.escape(escape(name))}** ({i})" for name, i in plan.unreadable_apps)

@@ -123,6 +123,10 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         lines.append("Could not be read, left out (nothing is changed in these apps):")
         lines += [f"  ! {e}" for e in plan.errors]
         lines.append("")
+    if plan.skipped:
+        lines.append("Not planned, a secret they need is missing (the rest of the app is):")
+        lines += [f"  ! {e}" for e in plan.skipped]
+        lines.append("")
     if plan.ignored:
         lines.append("Ignored (accepted differences left alone: --ignore / .driftignore):")
         lines += [f"  = {r}" for r in plan.ignored]

@@ -221,7 +221,7 @@ def test_a_refused_apply_logs_nothing(
     cli: Any, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     audit = tmp_path / "audit.jsonl"
-    monkeypatch.delenv("LIVE_WEBHOOK_TOKEN_PROD_SG")
+    monkeypatch.delenv("TRTC_SECRET_KEY_PROD_SG")  # a missing key refuses the whole run
     result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
     assert result.code == 1
     assert not audit.exists()

@@ -68,9 +68,12 @@ def test_no_drift_right_after_apply_but_unmanaged_is_listed(
     since = len(read_log(request_log))
     text = cli("drift", applied)
     assert text.code == 0, text.err
-    assert "No drift: the managed configurations match the desired state." in text.out
-    assert "  ? prod-cn (1400000002) call_legacy" in text.out
-    assert "Drift: 0 to create, 0 to update, 0 to delete, 9 unchanged." in text.out
+    assert text.out.startswith("No drift: the managed configurations match the desired state.")
+    assert "  ? prod-cn (1400000002) call_legacy: unmanaged" in text.out
+    assert (
+        "Drift: 0 deleted live, 0 changed live, 0 present live but declared absent, "
+        "1 unmanaged (drift only with --strict); 9 in sync." in text.out
+    )
 
     as_json = cli("drift", applied, "--format", "json")
     assert as_json.code == 0, as_json.err
@@ -82,8 +85,9 @@ def test_no_drift_right_after_apply_but_unmanaged_is_listed(
     markdown = cli("drift", applied, "--format", "markdown")
     assert markdown.code == 0, markdown.err
     assert markdown.out.startswith("### trtc-callback-reconciler: Drift report")
-    assert "| 0 | 0 | 0 | 9 | 1 |" in markdown.out
+    assert "| 0 | 0 | 0 | 1 | 9 |" in markdown.out
     assert "Unmanaged live configs (left alone): `prod-cn/call_legacy`" in markdown.out
+    assert "No drift" in markdown.out
 
     requests = new_requests(request_log, since)
     assert len(requests) == 3 * 15  # 3 runs x 3 apps x 5 products, reads only
@@ -94,6 +98,9 @@ def test_no_drift_right_after_apply_but_unmanaged_is_listed(
         strict = cli("drift", applied, "--strict", "--format", fmt)
         assert strict.code == 2, (fmt, strict.err)
         assert "call_legacy" in strict.out
+        assert "No drift" not in strict.out  # the message agrees with the exit code
+        if fmt != "json":
+            assert "Drift: 1 unmanaged live config(s)" in strict.out
     assert cli("drift", applied, "--strict", "--format", "json").json()["unmanaged"] == UNMANAGED
 
 
@@ -105,11 +112,13 @@ def test_out_of_band_change_is_drift_in_every_format(
 
     text = cli("drift", applied)
     assert text.code == 2, text.err
-    assert "The live configuration differs from the desired state:" in text.out
-    assert "# prod-sg (1400000001) call will be updated in place" in text.out
-    assert f'~ url    = "{OOB_URL}" -> "https://hooks.example.com/trtc/call"' in text.out
-    assert '+ "Call.CallbackAfterStartCall",' in text.out
-    assert "Drift: 0 to create, 1 to update, 0 to delete, 8 unchanged." in text.out
+    assert text.out.startswith("Drift: the live configuration differs from the desired state.")
+    assert "# prod-sg (1400000001) call: changed live (was → now)" in text.out
+    assert f'~ url    = "https://hooks.example.com/trtc/call" → "{OOB_URL}"' in text.out
+    assert '- "Call.CallbackAfterStartCall",   # removed live' in text.out
+    assert "will be" not in text.out  # drift, not plan wording
+    assert "Drift: 0 deleted live, 1 changed live, 0 present live but declared absent" in text.out
+    assert "; 8 in sync." in text.out
 
     as_json = cli("drift", applied, "--format", "json")
     assert as_json.code == 2, as_json.err
@@ -134,8 +143,10 @@ def test_out_of_band_change_is_drift_in_every_format(
     markdown = cli("drift", applied, "--format", "markdown")
     assert markdown.code == 2, markdown.err
     assert "### trtc-callback-reconciler: Drift report" in markdown.out
-    assert "| 0 | 1 | 0 | 8 | 1 |" in markdown.out
-    assert "<details><summary><b>prod-sg</b> (1400000001): ~1 update</summary>" in markdown.out
+    assert "| 0 | 1 | 0 | 1 | 8 |" in markdown.out
+    assert "<details><summary><b>prod-sg</b> (1400000001): changed live: call</summary>" in (
+        markdown.out
+    )
     assert OOB_URL in markdown.out
 
     # Drift only ever reads, and reading does not repair the drift.
@@ -151,7 +162,7 @@ def test_out_of_band_change_is_drift_in_every_format(
         assert result.code == 2, result.err
         assert OOB_TOKEN not in result.out + result.err
         assert_no_secrets(result.out, result.err)
-    assert "~ token = (sensitive) -> (sensitive value changed)" in results[0].out
+    assert "~ token = (sensitive) → (sensitive value changed)" in results[0].out
     token_changes = [c for c in results[1].json()["changes"] if c["product"] == "live_token"]
     assert token_changes == [
         {

@@ -174,7 +174,7 @@ def test_plan_apply_and_drift_append_their_summary(cli: Any, summary: Path) -> N
     assert after_drift.startswith(after_apply)
     added = after_drift[len(after_apply) :]
     assert added.startswith("### trtc-callback-reconciler: Drift report\n")
-    assert "| 0 | 0 | 0 | 9 | 1 |" in added
+    assert "| 0 | 0 | 0 | 1 | 9 |" in added
     assert "No drift: the managed configurations match the desired state." in added
     assert_no_secrets(after_drift)
     # the summary goes to the file only, never into the command's own output

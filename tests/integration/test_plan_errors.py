@@ -111,20 +111,37 @@ def test_missing_key_of_a_filtered_out_app_does_not_matter(
 
 
 @pytest.mark.parametrize("command", ["plan", "apply"])
-def test_missing_token_variable_is_named_and_nothing_is_sent(
+def test_missing_token_variable_fails_only_that_live_token(
     cli: Any,
     env: dict[str, str],
     request_log: Path,
     monkeypatch: pytest.MonkeyPatch,
     command: str,
 ) -> None:
+    # (issue 12: one missing token used to fail the whole fleet before any request)
     monkeypatch.delenv("LIVE_WEBHOOK_TOKEN_PROD_SG")
     args = ("--auto-approve",) if command == "apply" else ()
     result = cli(command, EXAMPLES, *args)
-    assert_clean_error(result)
-    assert "LIVE_WEBHOOK_TOKEN_PROD_SG" in result.err
-    assert "not set" in result.err
-    assert read_log(request_log) == []
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    assert "LIVE_WEBHOOK_TOKEN_PROD_SG" in result.err and "not set" in result.err
+    assert "1 resource(s) not planned, the rest of their app(s) was" in result.err
+    assert_no_secrets(result.out, result.err)
+    token_calls = [r for r in read_log(request_log) if "callback_token" in r["path"]]
+    assert not [r for r in token_calls if r["sdkappid"] == 1400000001]  # never read nor written
+    if command == "plan":
+        # prod-sg's other products are planned as usual
+        assert "# prod-sg (1400000001) call will be updated in place" in result.out
+        assert "# prod-sg (1400000001) live will be created" in result.out
+        assert "  ! prod-sg (1400000001) live_token: " in result.out
+    else:
+        assert "applied: prod-sg (1400000001) call update" in result.out
+        assert "prod-sg (1400000001) live_token" not in result.out  # nothing tried there
+        json_plan = cli("plan", EXAMPLES, "--format", "json")
+        assert json_plan.code == 1
+        (skipped,) = json_plan.json()["skipped"]
+        assert (skipped["app"], skipped["product"]) == ("prod-sg", "live_token")
+        assert "LIVE_WEBHOOK_TOKEN_PROD_SG" in skipped["error"]
 
 
 def test_wrong_secret_key_is_tencents_error_with_a_hint_and_no_secret(

@@ -63,26 +63,28 @@ def test_seed_keys_only_cover_their_apps() -> None:
         resolve_apps([SG_APP, US_APP], {"LIVE_TOKEN": TOKEN}, secret_keys={SG: "seed-sg"})
 
 
-def test_all_missing_credentials_reported_at_once() -> None:
+def test_all_missing_keys_reported_at_once_and_tokens_fail_alone() -> None:
     third = app("third", 1400000003, token_present("THIRD_TOKEN"))
+    env = {"KEY_SG": KEY, f"TRTC_SECRET_KEY_{1400000003}": "k3"}
     with pytest.raises(CredentialsError) as caught:
-        resolve_apps(
-            [SG_APP, US_APP, third], {"KEY_SG": KEY, f"TRTC_SECRET_KEY_{1400000003}": "k3"}
-        )
-    message = str(caught.value)
-    lines = message.splitlines()
-    assert len(lines) == 3
-    assert "LIVE_TOKEN, which is not set" in lines[0]
-    assert "no secret key for app 'staging-us' (sdkappid 1400000002" in lines[1]
-    assert "TRTC_SECRET_KEY_1400000002, TRTC_SECRET_KEY" in lines[1]
-    assert "THIRD_TOKEN, which is not set" in lines[2]
+        resolve_apps([SG_APP, US_APP, third], env)
+    (line,) = str(caught.value).splitlines()  # a missing secret key refuses the run
+    assert "no secret key for app 'staging-us' (sdkappid 1400000002" in line
+    assert "TRTC_SECRET_KEY_1400000002, TRTC_SECRET_KEY" in line
+    # issue 12: an unset token variable fails only that app's live_token
+    sg, third_app = resolve_apps([SG_APP, third], env)
+    assert [r.resource.product for r in sg.resources] == ["call", "conference"]
+    (skipped,) = sg.skipped
+    assert skipped.resource == Resource("prod-sg", SG, "live_token")
+    assert "LIVE_TOKEN, which is not set" in skipped.error
+    assert third_app.resources == ()
+    assert "THIRD_TOKEN, which is not set" in third_app.skipped[0].error
 
 
-def test_missing_key_and_token_of_one_app_reported_together() -> None:
+def test_missing_key_refuses_even_when_a_token_is_missing_too() -> None:
     with pytest.raises(CredentialsError) as caught:
         resolve_apps([SG_APP], {})
     assert "KEY_SG" in str(caught.value)
-    assert "LIVE_TOKEN" in str(caught.value)
 
 
 def test_products_filter_skips_unwanted_tokens() -> None:
@@ -92,7 +94,7 @@ def test_products_filter_skips_unwanted_tokens() -> None:
 
 def test_bad_token_is_reported_without_its_value() -> None:
     long = "x" * 129
-    with pytest.raises(CredentialsError) as caught:
-        resolve_apps([SG_APP], {"KEY_SG": KEY, "LIVE_TOKEN": long})
-    assert "longer than 128" in str(caught.value)
-    assert long not in str(caught.value)
+    (sg,) = resolve_apps([SG_APP], {"KEY_SG": KEY, "LIVE_TOKEN": long})
+    (skipped,) = sg.skipped
+    assert "longer than 128" in skipped.error
+    assert long not in skipped.error

@@ -85,7 +85,7 @@ def _run(
 
     def on_result(result: ChangeResult) -> None:
         finished.append(result)
-        out.info(result_line(result))
+        out.info(result_line(result), colorize_text=True)
 
     apps = len({item.change.resource.sdkappid for item in items})
     progress = Progress(out, "applying", len(items), apps)
@@ -122,7 +122,7 @@ def _report(
     if output_format == "json":
         out.result(render_results_json(results, total=total, interrupted=interrupted))
     elif results:
-        out.result(render_results(results))
+        out.result(render_results(results), colorize_text=True)
     if results:
         append_step_summary(render_results_markdown(results))
 
@@ -171,7 +171,7 @@ def _apply_saved(
             return _nothing_to_do(
                 out, "No changes in the saved plan. Nothing to do.", output_format
             )
-        out.info(_saved_preview(plan_file, items))
+        out.info(_saved_preview(plan_file, items), colorize_text=True)
         return _run(
             out, reconciler, items, audit_log, output_format, refused=refused, forced=forced
         )
@@ -308,7 +308,9 @@ def apply_command(
 
     if plan_file is not None:
         if selection != Selection(lenient=selection.lenient):
-            raise UsageError("--app/--product/--shard do not apply to a saved plan; plan again")
+            raise UsageError(
+                "--app/--exclude-app/--product/--shard do not apply to a saved plan; plan again"
+            )
         saved = Reconciler.read_saved_plan(plan_file)
         Reconciler.check_saved(saved, thresholds)
         return _apply_saved(
@@ -329,7 +331,7 @@ def apply_command(
         run = replace(run, plan=run.plan.without(skipped))
         plan = run.plan
         preview = render_text(plan).rstrip("\n")
-        out.info(preview)
+        out.info(preview, colorize_text=True)
         reconciler.check_plan(run, thresholds)
         if not plan.has_changes:
             code = _nothing_to_do(out, "No changes. Nothing to do.", output_format)

@@ -10,8 +10,9 @@ from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import engine, report_unreadable
 from reconciler.engine import Connection, Selection
-from reconciler.render import render_plan
-from reconciler.render.markdown import render_markdown
+from reconciler.render import generated_now, render_plan
+from reconciler.render.drift import is_drift, render_drift_markdown, render_drift_text
+from reconciler.render.html import render_html, write_html
 
 
 @click.command("drift")
@@ -19,6 +20,7 @@ from reconciler.render.markdown import render_markdown
 @options.filters
 @options.backend
 @options.render_format
+@options.html_report
 @options.ignores
 @click.option(
     "--strict",
@@ -32,6 +34,7 @@ def drift_command(
     selection: Selection,
     connection: Connection,
     fmt: str,
+    html_file: Path | None,
     ignores: tuple[str, ...],
     strict: bool,
 ) -> int:
@@ -45,9 +48,20 @@ def drift_command(
     plan = report.plan
     if report.ignored:
         out.info(f"ignored {report.ignored} accepted difference(s) (--ignore / .driftignore)")
-    out.result(render_plan(plan, fmt, title="drift"))
-    append_step_summary(render_markdown(plan, title="drift"))
+    html = ""
+    if fmt == "html" or html_file is not None:
+        html = render_html(plan, title="drift", ignored=report.accepted, generated=generated_now())
+    if html_file is not None:
+        write_html(html_file, html)
+    if fmt == "text":
+        out.result(render_drift_text(plan, strict=strict), colorize_text=True)
+    elif fmt == "html":
+        out.result(html)
+    elif fmt == "markdown":
+        out.result(render_drift_markdown(plan, strict=strict))
+    else:
+        out.result(render_plan(plan, fmt, title="drift"))
+    append_step_summary(render_drift_markdown(plan, strict=strict))
     if report_unreadable(out, plan):
         return 1
-    drifted = plan.has_changes or (strict and bool(plan.unmanaged))
-    return 2 if drifted else 0
+    return 2 if is_drift(plan, strict=strict) else 0

@@ -1,31 +1,67 @@
-"""``reconciler import``: write one app's live configuration as desired-state YAML."""
+"""``reconciler import``: write the live configuration of one app, or of a fleet, as
+desired-state YAML (one file per app, or YAML on stdout with ``--out -``)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from reconciler.cli import options
+from reconciler.cli.import_list import ImportTarget, check_unique_names, from_flags, parse_apps_file
 from reconciler.cli.output import Output
-from reconciler.cli.session import engine
+from reconciler.cli.session import Progress, engine
+from reconciler.configs import Config
 from reconciler.desired.models import ENV_NAME_PATTERN
 from reconciler.engine import Connection
+from reconciler.engine.core import ImportRequest
 from reconciler.errors import UsageError
 from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
 from reconciler.render.yamlout import render_app_yaml, token_env_name
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+STDOUT = "-"
+
+
+@dataclass(frozen=True)
+class Imported:
+    target: ImportTarget
+    configs: dict[str, Config | None] | None  # None: failed
+    error: str = ""
+
+
+def _render(result: Imported, identifier: str, secret_key_env: str | None) -> str:
+    t = result.target
+    assert result.configs is not None
+    return render_app_yaml(
+        name=t.name,
+        sdkappid=t.sdkappid,
+        region=t.region,
+        identifier=identifier,
+        configs=result.configs,
+        token_env=token_env_name(t.name),
+        secret_key_env=secret_key_env,
+    )
 
 
 @click.command("import")
 @click.option(
-    "--sdkappid", type=click.IntRange(1, MAX_SDKAPPID), required=True, help="The app to import."
+    "--sdkappid",
+    "sdkappids",
+    type=click.IntRange(1, MAX_SDKAPPID),
+    multiple=True,
+    help="An app to import. Repeatable (all in --region).",
 )
-@click.option("--region", type=click.Choice(REGIONS), required=True, help="The app's data center.")
-@click.option("--name", help="App name (and file name); default app-SDKAPPID.")
+@click.option("--region", type=click.Choice(REGIONS), help="The --sdkappid apps' data center.")
+@click.option("--name", help="App name (and file name) for one --sdkappid; default app-SDKAPPID.")
+@click.option(
+    "--apps-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Import the apps listed in FILE, one `sdkappid region [name]` per line "
+    "(# starts a comment). Instead of --sdkappid.",
+)
 @click.option(
     "--identifier",
     default="administrator",
@@ -47,72 +83,108 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
+    default=".",
     show_default=True,
-    help="Directory to write NAME.yaml into.",
+    metavar="DIR|-",
+    help="Directory to write NAME.yaml into; `-` writes the YAML to stdout instead.",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
 @options.backend
 @click.pass_obj
 def import_command(
     out: Output,
-    sdkappid: int,
-    region: str,
+    sdkappids: tuple[int, ...],
+    region: str | None,
     name: str | None,
+    apps_file: Path | None,
     identifier: str,
     secret_key_env: str | None,
     products: tuple[str, ...],
-    out_dir: Path,
+    out_dir: str,
     force: bool,
     connection: Connection,
 ) -> int:
-    """Write the live callback configuration of one app as desired-state YAML.
+    """Write the live callback configuration of apps as desired-state YAML.
+
+    One app (--sdkappid N --region R [--name NAME]), several (--sdkappid repeated),
+    or a fleet listed in --apps-file; apps are read concurrently. An app that cannot
+    be read fails alone: the others are written, and the exit code is 1.
 
     A live token is never written: the file gets `token_env: VAR`, and the
     command tells which variable to set. A plan right after shows no changes.
+    Existing files are never overwritten without --force.
     """
-    name = f"app-{sdkappid}" if name is None else name
-    if not _NAME.match(name):
-        raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' or '-'")
+    if bool(sdkappids) == (apps_file is not None):
+        raise UsageError("give --sdkappid (with --region) or --apps-file FILE, one of the two")
+    if apps_file is not None and (region or name):
+        raise UsageError("--region and --name go with --sdkappid; --apps-file lists its own")
     if secret_key_env is not None and not re.fullmatch(ENV_NAME_PATTERN, secret_key_env):
         raise UsageError(  # without the value: it may be the key itself, pasted by mistake
             "--secret-key-env is not an environment variable name: give the name of the "
             "variable that holds the secret key (letters, digits and '_'), not the key"
         )
-    path = out_dir / f"{name}.yaml"
-    if path.exists() and not force:
-        raise UsageError(f"{path} exists; pass --force to overwrite it")
-    wanted = [p for p in PRODUCT_KEYS if not products or p in products]
+    targets = parse_apps_file(apps_file) if apps_file else from_flags(sdkappids, region, name)
+    check_unique_names(targets)
+    to_stdout = out_dir == STDOUT
+    directory = Path(out_dir)
+    if not to_stdout:
+        existing = [directory / f"{t.name}.yaml" for t in targets]
+        existing = [p for p in existing if p.exists()]
+        if existing and not force:
+            shown = ", ".join(str(p) for p in existing[:5])
+            more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
+            raise UsageError(f"{shown}{more} exists; pass --force to overwrite")
+
+    progress = Progress(out, "importing", len(targets), len(targets))
     with engine(out, connection) as reconciler:
-        configs = reconciler.read_app(
-            name=name,
-            sdkappid=sdkappid,
-            region=region,
+        read = reconciler.read_apps(
+            [ImportRequest(t.sdkappid, t.region, t.name) for t in targets],
             identifier=identifier,
             secret_key_env=secret_key_env,
             products=products,
+            on_app_done=progress.step,
         )
-    token_env = token_env_name(name)
-    text = render_app_yaml(
-        name=name,
-        sdkappid=sdkappid,
-        region=region,
-        identifier=identifier,
-        configs=configs,
-        token_env=token_env,
-        secret_key_env=secret_key_env,
-    )
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}; choose another --out") from None
-    found = [p for p in wanted if configs[p] is not None]
-    out.info(f"wrote {path} ({len(found)} configured product(s): {', '.join(found) or 'none'})")
-    if configs.get("live_token") is not None:
+    results = [Imported(t, r.configs, r.error) for t, r in zip(targets, read, strict=True)]
+
+    done = [r for r in results if r.configs is not None]
+    failed = [r for r in results if r.configs is None]
+    texts = [_render(r, identifier, secret_key_env) for r in done]
+    if to_stdout:
+        if texts:
+            out.result("---\n".join(texts))
+    else:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            for result, text in zip(done, texts, strict=True):
+                (directory / f"{result.target.name}.yaml").write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write into {directory}: {exc.strerror}; choose another --out"
+            ) from None
+    for result in done:
+        assert result.configs is not None
+        found = [p for p, c in result.configs.items() if c is not None]
+        where = "stdout" if to_stdout else str(directory / f"{result.target.name}.yaml")
         out.info(
-            f"the live token is not written to the file: set {token_env} to it "
-            "(from your secret store) before running plan"
+            f"wrote {where} ({len(found)} configured product(s): {', '.join(found) or 'none'})"
         )
+    tokens = [
+        token_env_name(r.target.name)
+        for r in done
+        if r.configs is not None and r.configs.get("live_token") is not None
+    ]
+    if tokens:
+        out.info(
+            "live tokens are not written to the files: set "
+            f"{', '.join(tokens)} to them (from your secret store) before running plan"
+        )
+    for result in failed:
+        t = result.target
+        out.error(f"{t.name} ({t.sdkappid}, {t.where}): not imported: {result.error}")
+    if failed:
+        out.error(
+            f"{len(failed)} of {len(results)} app(s) could not be imported (above); "
+            f"{len(done)} written"
+        )
+        return 1
     return 0

@@ -26,7 +26,8 @@ from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.livefile import plan_against_snapshot
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
 from reconciler.plan.safety import Thresholds, change_warnings, evaluate
-from reconciler.render import render_plan
+from reconciler.render import generated_now, render_plan
+from reconciler.render.html import render_html, write_html
 from reconciler.render.markdown import render_markdown
 
 
@@ -109,6 +110,7 @@ def finish_plan(
 @options.filters
 @options.backend
 @options.render_format
+@options.html_report
 @click.option(
     "--out",
     "out_file",
@@ -146,6 +148,7 @@ def plan_command(
     selection: Selection,
     connection: Connection,
     fmt: str,
+    html_file: Path | None,
     out_file: Path | None,
     detailed_exitcode: bool,
     base_ref: str | None,
@@ -169,7 +172,10 @@ def plan_command(
     run = replace(run, plan=plan)
     verdict = plan.safety
     assert verdict is not None
-    out.result(render_plan(plan, fmt))
+    out.result(render_plan(plan, fmt), colorize_text=fmt == "text")
+    if html_file is not None:
+        report = render_html(plan, title="plan", ignored=plan.ignored, generated=generated_now())
+        write_html(html_file, report)
     append_step_summary(render_markdown(plan))
     if verdict.status == "blocked":
         raise SafetyError(verdict.protect_message())

@@ -42,7 +42,7 @@ def validate_command(out: Output, paths: tuple[Path, ...], selection: Selection)
         state = load_desired(Path("."), lenient=selection.lenient, files=paths)
         for warning in state.warnings:
             out.config_warning(warning.location, warning.message)
-        selected = select_apps(state.apps, selection.apps, selection.shard)
+        selected = select_apps(state.apps, selection.apps, selection.shard, selection.exclude_apps)
     wanted = set(selection.products)
     managed = sum(1 for a in selected for p in a.products if not wanted or p in wanted)
     out.info(f"valid: {len(selected)} app(s), {managed} managed configuration(s)")

@@ -1,0 +1,80 @@
+"""The global options (-v, -q, --no-color), accepted before or after the subcommand.
+
+``reconciler -q plan DIR`` and ``reconciler plan DIR -q`` mean the same: the options
+are declared on the group and on every subcommand, and each occurrence adds to the
+one :class:`Output` object of the run (``-v`` counts across both places).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from reconciler.api.redact import install_handler_scrubbing, install_log_redaction
+from reconciler.cli.output import Output
+
+
+def configure_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger().setLevel(level)
+    install_log_redaction()
+    install_handler_scrubbing()  # every log line, of any logger, without any known secret
+    # httpx logs every request at INFO; keep that for -vv (redacted even then).
+    logging.getLogger("httpx").setLevel(logging.NOTSET if verbose >= 2 else logging.WARNING)
+
+
+def _output(ctx: click.Context) -> Output:
+    return ctx.ensure_object(Output)
+
+
+def _verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    out = _output(ctx)
+    out.verbose += value
+    configure_logging(out.verbose)
+
+
+def _quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _output(ctx).quiet = True
+
+
+def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _output(ctx).no_color = True
+
+
+def global_params() -> list[click.Parameter]:
+    """Fresh option objects (one set per command that declares them)."""
+    return [
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_verbose,
+            help="More detail on stderr (-vv for debug).",
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_quiet,
+            help="Only the result and errors (a y/N prompt still shows the changes it asks about).",
+        ),
+        click.Option(
+            ["--no-color"],
+            is_flag=True,
+            expose_value=False,
+            callback=_no_color,
+            help="No colour (also: NO_COLOR set; FORCE_COLOR forces colour on).",
+        ),
+    ]
+
+
+def add_global_options(command: click.Command) -> None:
+    """Let ``command`` (and, for a group, it alone) take the global options too."""
+    command.params.extend(global_params())

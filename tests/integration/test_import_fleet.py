@@ -1,0 +1,183 @@
+"""``reconciler import`` for a fleet: repeatable --sdkappid, --apps-file, --out -, never
+overwriting, one app's failure its own, a progress line on a terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.integration.conftest import ROOT, read_log
+from tests.integration.fixtures.ops.fleet import FLEET_KEY, clean_env, make_fleet
+from tests.integration.test_import import KEYS, LIVE, TOKEN, no_secret, ops_emulator, ops_env
+
+__all__ = ["ops_emulator", "ops_env"]  # fixtures used here
+
+
+def test_repeated_sdkappid_imports_each_app(cli: Any, ops_env: None, tmp_path: Path) -> None:
+    result = cli(
+        "import", "--sdkappid", "1400000101", "--sdkappid", "1400000102",
+        "--region", "japan", "--out", tmp_path,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    first = yaml.safe_load((tmp_path / "app-1400000101.yaml").read_text())
+    second = yaml.safe_load((tmp_path / "app-1400000102.yaml").read_text())
+    assert first["sdkappid"] == 1400000101 and first["callbacks"]["call"] == LIVE["call"]
+    assert second["sdkappid"] == 1400000102 and second["callbacks"] == {}
+    assert "LIVE_WEBHOOK_TOKEN_APP_1400000101" in result.err
+    no_secret(result.out, result.err)
+
+
+def test_apps_file_with_names_and_comments(
+    cli: Any, ops_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listing = tmp_path / "apps.txt"
+    listing.write_text(
+        "# the fleet to adopt\n"
+        "1400000101 japan prod-jp   # every product\n"
+        "\n"
+        "1400000102 japan\n"
+        "1400000103  singapore  no-group-call\n"
+    )
+    out = tmp_path / "desired"
+    result = cli("import", "--apps-file", listing, "--out", out)
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "app-1400000102.yaml",
+        "no-group-call.yaml",
+        "prod-jp.yaml",
+    ]
+    monkeypatch.setenv("LIVE_WEBHOOK_TOKEN_PROD_JP", TOKEN)
+    plan = cli("plan", out, "--detailed-exitcode")
+    assert plan.code == 0, plan.out + plan.err  # a plan right after shows no changes
+
+
+def test_apps_file_errors_are_located_and_nothing_is_read(
+    cli: Any, ops_env: None, tmp_path: Path, request_log: Path
+) -> None:
+    listing = tmp_path / "apps.txt"
+    listing.write_text("1400000101 japan\nabc mars\n1400000102\n1400000101 korea dup\n")
+    result = cli("import", "--apps-file", listing, "--out", tmp_path / "out")
+    assert result.code == 1
+    assert f"{listing}:2:1: 'abc' is not an sdkappid" in result.err
+    assert f"{listing}:2:5: unknown region 'mars'" in result.err
+    assert f"{listing}:3:1: expected `sdkappid region [name]`" in result.err
+    assert f"{listing}:4:1: sdkappid 1400000101 is listed twice (first on line 1)" in result.err
+    assert read_log(request_log) == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_dash_writes_yaml_to_stdout(
+    cli: Any, ops_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    one = cli("import", "--sdkappid", "1400000101", "--region", "japan", "--out", "-")
+    assert one.code == 0, one.err
+    doc = yaml.safe_load(one.out)
+    assert doc["sdkappid"] == 1400000101 and doc["callbacks"]["conference"] == LIVE["conference"]
+    assert "wrote stdout" in one.err
+    no_secret(one.out, one.err)
+    both = cli(
+        "import", "--sdkappid", "1400000101", "--sdkappid", "1400000102",
+        "--region", "japan", "--out", "-",
+    )  # fmt: skip
+    assert both.code == 0, both.err
+    docs = list(yaml.safe_load_all(both.out))
+    assert [d["sdkappid"] for d in docs] == [1400000101, 1400000102]
+    assert list(work.iterdir()) == []  # no directory named "-", no file
+
+
+def test_never_overwrites_without_force_and_reads_nothing(
+    cli: Any, ops_env: None, tmp_path: Path, request_log: Path
+) -> None:
+    kept = tmp_path / "app-1400000102.yaml"
+    kept.write_text("# mine\n")
+    args = ("import", "--sdkappid", "1400000101", "--sdkappid", "1400000102", "--region", "japan")
+    refused = cli(*args, "--out", tmp_path)
+    assert refused.code == 1
+    assert f"{kept} exists; pass --force to overwrite" in refused.err
+    assert kept.read_text() == "# mine\n"
+    assert not (tmp_path / "app-1400000101.yaml").exists()  # nothing written at all
+    assert read_log(request_log) == []
+    forced = cli(*args, "--out", tmp_path, "--force")
+    assert forced.code == 0, forced.err
+    assert yaml.safe_load(kept.read_text())["sdkappid"] == 1400000102
+
+
+def test_one_app_failing_does_not_stop_the_others(
+    cli: Any, ops_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no key for 1400000102: it fails alone; the two others are written
+    clean_env(
+        monkeypatch,
+        TRTC_ENDPOINT=ops_emulator.base_url,
+        TRTC_SECRET_KEY_1400000101=KEYS[1400000101],
+        TRTC_SECRET_KEY_1400000103=KEYS[1400000103],
+    )
+    result = cli(
+        "import", "--sdkappid", "1400000101", "--sdkappid", "1400000102",
+        "--sdkappid", "1400000103", "--region", "singapore", "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert result.code == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "app-1400000101.yaml",
+        "app-1400000103.yaml",
+    ]
+    assert "app-1400000102 (1400000102, --sdkappid): not imported:" in result.err
+    assert "TRTC_SECRET_KEY_1400000102" in result.err
+    assert "1 of 3 app(s) could not be imported (above); 2 written" in result.err
+
+
+def test_usage_errors(cli: Any, ops_env: None, tmp_path: Path) -> None:
+    cases = [
+        ((), "give --sdkappid (with --region) or --apps-file FILE"),
+        (("--sdkappid", "1400000101"), "--sdkappid needs --region"),
+        (
+            ("--sdkappid", "1", "--sdkappid", "2", "--region", "japan", "--name", "x"),
+            "--name names one app",
+        ),
+    ]
+    for args, message in cases:
+        result = cli("import", *args, "--out", tmp_path)
+        assert result.code == 1, args
+        assert message in result.err, result.err
+
+
+def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
+    fleet = make_fleet(tmp_path / "fleet", 8, live=True)
+    listing = tmp_path / "apps.txt"
+    listing.write_text("".join(f"{1400100001 + i} singapore\n" for i in range(8)))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRTC_", "LIVE_", "NO_"))}
+    env["TRTC_SECRET_KEY"] = FLEET_KEY
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "reconciler", "import", "--apps-file", str(listing),
+             "--emulator", str(fleet.seed), "--out", str(tmp_path / "out")],
+            stderr=slave, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+            env=env, cwd=ROOT, timeout=120, check=False,
+        )  # fmt: skip
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(master)
+    stderr = b"".join(chunks).decode()
+    assert done.returncode == 0, stderr
+    assert "\rimporting: 8/8" in stderr
+    assert len(list((tmp_path / "out").iterdir())) == 8
