@@ -135,7 +135,7 @@ class AuditLog:
         if ci:
             self._context["ci"] = ci
         self._seq = 0
-        self._open: dict[Resource, int] = {}  # intents without an outcome yet
+        self._open: dict[Resource, tuple[int, Change]] = {}  # intents without an outcome
         self._file: IO[str] | None = None
 
     @property
@@ -169,11 +169,11 @@ class AuditLog:
             self._write({**intent_record(change), "seq": self._seq})
         except OSError as exc:
             raise AuditWriteError(f"not written: {self._fail(exc)}") from None
-        self._open[change.resource] = self._seq
+        self._open[change.resource] = (self._seq, change)
 
     def append(self, result: ChangeResult) -> None:
         """Record the outcome of a change (after its intent, if it had one)."""
-        seq = self._open.pop(result.change.resource, None)
+        seq, _ = self._open.pop(result.change.resource, (None, None))
         if self.problem is not None:
             return
         try:
@@ -183,21 +183,17 @@ class AuditLog:
 
     def close(self) -> None:
         """Give every open intent the outcome ``unknown``, then close the file."""
-        for resource, seq in list(self._open.items()):
+        for resource, (seq, change) in list(self._open.items()):
             del self._open[resource]
             if self.problem is not None:
                 break
-            record = {
-                "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "app": resource.app,
-                "sdkappid": resource.sdkappid,
-                "product": resource.product,
-                "result": Outcome.UNKNOWN.value,
-                "message": "the apply stopped before it could tell whether this was written",
-                "seq": seq,
-            }
+            unknown = ChangeResult(
+                change,
+                Outcome.UNKNOWN,
+                "the apply stopped before it could tell whether this was written",
+            )
             try:
-                self._write(record)
+                self._write({**audit_record(unknown), "seq": seq})
             except OSError as exc:
                 self._fail(exc)
         if self._file is not None:
