@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.api.fanout import fan_out
 from reconciler.configs import Config, Resource, Unreadable
 from reconciler.errors import ReconcilerError
 from reconciler.products.registry import product as product_impl
@@ -65,7 +65,7 @@ async def fetch_live(
                 on_done()
         return read, config, None
 
-    results = await asyncio.gather(*(one(r) for r in reads))
+    results = await fan_out(one, reads, client.max_in_flight)
     configs: dict[Key, Config | None] = {}
     failures: list[Unreadable] = []
     warnings: list[str] = []

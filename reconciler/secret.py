@@ -8,6 +8,7 @@ scrubbed of every secret of the run, whichever app or request it belongs to: see
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import re
@@ -21,8 +22,10 @@ SHORT_SECRET = 8
 :class:`_KnownSecrets`)."""
 
 _known: set[str] = set()
+_known_order: list[str] = []  # the same values, in the order they became known
 _known_lock = threading.Lock()
 _generation = 0
+_forgotten = 0  # how many times the known secrets were forgotten (tests)
 
 
 def known_secrets() -> tuple[int, frozenset[str]]:
@@ -33,10 +36,12 @@ def known_secrets() -> tuple[int, frozenset[str]]:
 
 def forget_known_secrets() -> None:
     """Forget every remembered secret: for tests, which make many runs in one process."""
-    global _generation
+    global _generation, _forgotten
     with _known_lock:
         _known.clear()
+        _known_order.clear()
         _generation += 1
+        _forgotten += 1
 
 
 def _remember(value: str) -> None:
@@ -44,53 +49,80 @@ def _remember(value: str) -> None:
     if value and value not in _known:
         with _known_lock:
             _known.add(value)
+            _known_order.append(value)
             _generation += 1
 
 
-def _forms(secret: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _forms(secret: str) -> frozenset[str]:
     """How a secret may be written: as is, percent-encoded (a URL), JSON-escaped."""
-    return {
-        secret,
-        quote(secret, safe=""),
-        quote_plus(secret),
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        json.dumps(secret)[1:-1],
-    }
+    return frozenset(
+        {
+            secret,
+            quote(secret, safe=""),
+            quote_plus(secret),
+            json.dumps(secret, ensure_ascii=False)[1:-1],
+            json.dumps(secret)[1:-1],
+        }
+    )
 
 
 class _KnownSecrets:
-    """The scrubbing of every known secret, rebuilt when new secrets become known."""
+    """The scrubbing of every known secret, kept up to date as secrets become known.
+
+    A fleet run knows tens of thousands of secrets (a key and a UserSig per app), and
+    every error answer is scrubbed: so new secrets are added, not rebuilt from all of
+    them, and a text is searched only for the forms whose first :data:`SHORT_SECRET`
+    characters occur in it (an index by that prefix), not for every form.
+    """
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self.generation = -1
-        self.long: tuple[str, ...] = ()
+        self.forgotten = _forgotten
+        self.taken = 0  # how many of _known_order are indexed
+        self.by_prefix: dict[str, set[str]] = {}
+        self.short_forms: set[str] = set()
         self.short: re.Pattern[str] | None = None
 
     def refresh(self) -> None:
-        generation, secrets = known_secrets()
-        if generation == self.generation:
-            return
-        forms = {form for s in secrets for form in _forms(s) if form}
-        self.long = tuple(
-            sorted((f for f in forms if len(f) >= SHORT_SECRET), key=len, reverse=True)
-        )
-        short = sorted((f for f in forms if len(f) < SHORT_SECRET), key=len, reverse=True)
-        # a short secret is replaced only where it stands alone: token `abc` must not
-        # turn `abcde` into `(sensitive)de`, which would tell it
-        self.short = (
-            re.compile(
+        with _known_lock:
+            if _generation == self.generation:
+                return
+            if self.forgotten != _forgotten:  # forgotten: start again
+                self._reset()
+            new = _known_order[self.taken :]
+            self.taken = len(_known_order)
+            self.generation = _generation
+        short_before = len(self.short_forms)
+        for secret in new:
+            for form in _forms(secret):
+                if len(form) >= SHORT_SECRET:
+                    self.by_prefix.setdefault(form[:SHORT_SECRET], set()).add(form)
+                elif form:
+                    self.short_forms.add(form)
+        if len(self.short_forms) != short_before:
+            short = sorted(self.short_forms, key=len, reverse=True)
+            # a short secret is replaced only where it stands alone: token `abc` must not
+            # turn `abcde` into `(sensitive)de`, which would tell it
+            self.short = re.compile(
                 r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, short)) + r")(?![A-Za-z0-9])"
             )
-            if short
-            else None
-        )
-        self.generation = generation
 
     def scrub(self, text: str) -> str:
         self.refresh()
-        for value in self.long:
-            if value in text:
-                text = text.replace(value, REDACTED)
+        index = self.by_prefix
+        if index:
+            found = {
+                form
+                for start in range(len(text) - SHORT_SECRET + 1)
+                for form in index.get(text[start : start + SHORT_SECRET], ())
+            }
+            for value in sorted(found, key=len, reverse=True):  # a longer form first
+                if value in text:
+                    text = text.replace(value, REDACTED)
         if self.short is not None:
             text = self.short.sub(REDACTED, text)
         return text

@@ -61,6 +61,12 @@ _received: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
 """Bytes read off the network for the request of the current task (see :func:`_count`)."""
 
 
+def received_counter() -> list[int] | None:
+    """The byte counter of the request being sent in this task, for a transport that
+    counts by itself (``reconciler.api.transport``); None outside :func:`send_bounded`."""
+    return _received.get()
+
+
 async def _count(event: str, info: dict[str, Any]) -> None:
     """httpcore ``trace`` hook: count what each new connection reads, per request.
 

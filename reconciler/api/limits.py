@@ -9,6 +9,7 @@ sliding window or bucket): a fleet is read without frequency-limit answers.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 
 from aiolimiter import AsyncLimiter
@@ -18,6 +19,11 @@ from reconciler.facts.limits import TENCENT_LIMITS
 
 HEADROOM = 0.8
 DEFAULT_RATES: Mapping[Family, float] = {f: r * HEADROOM for f, r in TENCENT_LIMITS.items()}
+# ``-v`` logs a wait for an app's rate limit longer than this (never a secret: the app id).
+LOG_WAIT_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
+
 # Requests of one app in flight at once: an app waiting on its own rate limit must
 # not hold every global slot and stall the other apps of the fleet.
 PER_APP_IN_FLIGHT = 4
@@ -57,3 +63,18 @@ class RateLimits:
             limiter = AsyncLimiter(1, 1.0 / rate)
             self._limiters[key] = limiter
         return limiter
+
+    async def acquire(self, sdkappid: int, family: Family) -> None:
+        """Wait for the app's next request slot under its rate limit; log a long wait."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await self.limiter(sdkappid, family).acquire()
+        waited = loop.time() - start
+        if waited > LOG_WAIT_SECONDS:
+            log.info(
+                "rate limit: sdkappid %s waited %.1f s for a %s request (at most %g/s per app)",
+                sdkappid,
+                waited,
+                family.value,
+                self._rates[family],
+            )

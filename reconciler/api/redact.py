@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -23,6 +24,12 @@ def redact(text: str) -> str:
 WITHHELD = "(withheld: it quoted a secret value of the request)"
 
 
+@functools.lru_cache(maxsize=4096)
+def _encoded_forms(secret: str) -> tuple[str, str, str]:
+    """A secret as sent and percent-encoded: computed once per secret, not per answer."""
+    return (secret, quote(secret, safe=""), quote_plus(secret))
+
+
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every ``usersig=`` value and every one of ``secrets`` replaced.
 
@@ -30,7 +37,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     UserSig, the secret key or a token it carried, as sent or percent-encoded.
     Scrub a whole text before cutting it: a cut secret no longer matches.
     """
-    forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))}
+    forms = {form for s in secrets if s for form in _encoded_forms(s)}
     for value in sorted(forms, key=len, reverse=True):
         if value in text:
             if len(value) < SHORT_SECRET:

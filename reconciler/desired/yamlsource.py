@@ -9,12 +9,19 @@ point at the key rather than at its value.
 Everything that is wrong with the file as YAML (syntax, duplicate keys, encoding,
 an empty file, recursive aliases) is raised as :class:`ConfigErrors`, each error
 located where the problem is.
+
+Parsing uses libyaml (``yaml.CSafeLoader``), whose nodes carry the same marks as
+the pure-Python loader's: a valid file costs what libyaml costs. A file libyaml
+refuses is parsed again by the pure-Python loader, whose errors say more (the
+offending character, the context), so every message and location is the same
+with or without libyaml. Where PyYAML was built without libyaml, the pure-Python
+loader does everything.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +48,7 @@ MAX_BYTES = 1024 * 1024
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ("found character '\\t'", "indent with spaces, not tabs"),
@@ -60,6 +68,20 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
 def display_path(path: Path | str) -> str:
     """``path`` relative to the current directory when it lies below it, else as given."""
     text = os.fspath(path)
+    if not os.path.isabs(text):  # already relative to the current directory: no getcwd()
+        normal = os.path.normpath(text)
+        if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
+            return normal
+    elif os.name == "posix":  # absolute: one getcwd(), no relpath()
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            return text
+        normal = os.path.normpath(text)
+        below = cwd.rstrip(os.sep) + os.sep
+        if normal == cwd:
+            return os.curdir
+        return normal[len(below) :] if normal.startswith(below) else text
     try:
         relative = os.path.relpath(os.path.abspath(text))
     except ValueError:  # e.g. another drive on Windows
@@ -133,8 +155,37 @@ def decode_utf8(raw: bytes, shown: str) -> str:
         raise ConfigErrors([ConfigError(Location(shown, line, column), message)]) from None
 
 
+FAST_LOADER: Callable[[str], Any] | None = getattr(yaml, "CSafeLoader", None)
+"""libyaml's composer, or None where PyYAML was built without it."""
+
+
 def parse_yaml(text: str, shown: str) -> YamlDocument:
     """Parse ``text`` (the file ``shown``) into a :class:`YamlDocument`."""
+    root = _compose_fast(text) if FAST_LOADER is not None else _NOT_PARSED
+    if root is _NOT_PARSED:
+        root = _compose_python(text, shown)
+    if root is None:
+        raise ConfigErrors([ConfigError(Location(shown, 1, 1), "file is empty: " + _EMPTY_HINT)])
+    return _Walker(shown).run(root)
+
+
+_NOT_PARSED: Any = object()
+
+
+def _compose_fast(text: str) -> Any:
+    """libyaml's node tree of ``text`` (None: empty); ``_NOT_PARSED`` when libyaml refuses it."""
+    assert FAST_LOADER is not None
+    loader = FAST_LOADER(text)
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return _NOT_PARSED  # the pure-Python loader says what is wrong, and where
+    finally:
+        loader.dispose()
+
+
+def _compose_python(text: str, shown: str) -> Node | None:
+    """The pure-Python loader's node tree of ``text``; its errors as :class:`ConfigErrors`."""
     loader: yaml.SafeLoader | None = None
     try:
         loader = yaml.SafeLoader(text)  # its reader already checks the characters
@@ -152,9 +203,7 @@ def parse_yaml(text: str, shown: str) -> YamlDocument:
     finally:
         if loader is not None:
             loader.dispose()
-    if root is None:
-        raise ConfigErrors([ConfigError(Location(shown, 1, 1), "file is empty: " + _EMPTY_HINT)])
-    return _Walker(shown).run(root)
+    return root
 
 
 def _too_deep(location: Location) -> ConfigError:
@@ -204,14 +253,32 @@ def _mark_location(mark: yaml.Mark, shown: str) -> Location:
     return Location(shown, mark.line + 1, mark.column + 1)
 
 
+class _MarkLocations(Mapping[NodePath, Location]):
+    """Node paths to :class:`Location`, made from the parser's marks on lookup."""
+
+    def __init__(self, shown: str, marks: dict[NodePath, yaml.Mark]) -> None:
+        self._shown = shown
+        self._marks = marks
+
+    def __getitem__(self, path: NodePath) -> Location:
+        return _mark_location(self._marks[path], self._shown)
+
+    def __iter__(self) -> Iterator[NodePath]:
+        return iter(self._marks)
+
+    def __len__(self) -> int:
+        return len(self._marks)
+
+
 class _Walker:
     """Turns a composed node tree into plain data and the two location indexes."""
 
     def __init__(self, shown: str) -> None:
         self.shown = shown
         self.constructor = SafeConstructor()
-        self.locations: dict[NodePath, Location] = {}
-        self.key_locations: dict[NodePath, Location] = {}
+        # marks, made into Locations only when asked for (most never are)
+        self.marks: dict[NodePath, yaml.Mark] = {}
+        self.key_marks: dict[NodePath, yaml.Mark] = {}
         self.errors: list[ConfigError] = []
         self.count = 0
 
@@ -224,7 +291,12 @@ class _Walker:
             self.errors.append(_too_deep(self.at(root)))
         if self.errors:
             raise ConfigErrors(self.errors)
-        return YamlDocument(self.shown, data, self.locations, self.key_locations)
+        return YamlDocument(
+            self.shown,
+            data,
+            _MarkLocations(self.shown, self.marks),
+            _MarkLocations(self.shown, self.key_marks),
+        )
 
     def at(self, node: Node) -> Location:
         return _mark_location(node.start_mark, self.shown)
@@ -243,15 +315,22 @@ class _Walker:
 
     def build(self, node: Node, path: NodePath, active: frozenset[int]) -> Any:
         self.count_node(node)
+        if node.__class__ is ScalarNode:  # most nodes: no cycle possible, no children
+            if len(path) > MAX_DEPTH:
+                raise _Fatal(_too_deep(self.at(node)))
+            self.marks[path] = node.start_mark
+            # a plain string needs no constructor (SafeConstructor returns node.value too)
+            return node.value if node.tag == _STR_TAG else self.scalar(node)
         if id(node) in active:
             raise _Fatal(
                 ConfigError(self.at(node), "an alias refers to its own anchor: remove the cycle")
             )
         if len(path) > MAX_DEPTH:
             raise _Fatal(_too_deep(self.at(node)))
-        self.locations[path] = self.at(node)
+        self.marks[path] = node.start_mark
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            # a plain string needs no constructor (SafeConstructor returns node.value too)
+            return node.value if node.tag == _STR_TAG else self.scalar(node)
         inner = active | {id(node)}
         if isinstance(node, SequenceNode):
             self.check_tag(node, _SEQ_TAG)
@@ -263,7 +342,7 @@ class _Walker:
             result: dict[Hashable, Any] = {}
             for key, (key_node, value_node) in self.entries(node, inner).items():
                 child: NodePath = (*path, key)
-                self.key_locations[child] = self.at(key_node)
+                self.key_marks[child] = key_node.start_mark
                 result[key] = self.build(value_node, child, inner)
             return result
         raise _Fatal(ConfigError(self.at(node), "unsupported YAML node"))  # pragma: no cover
@@ -303,7 +382,7 @@ class _Walker:
                     f"a key must be a plain word, not a {kind}: write `word: value`",
                 )
             )
-        key = self.scalar(key_node)
+        key = key_node.value if key_node.tag == _STR_TAG else self.scalar(key_node)
         if not isinstance(key, Hashable):  # pragma: no cover - scalars are hashable
             raise _Fatal(ConfigError(self.at(key_node), "a key must be a plain word"))
         return key

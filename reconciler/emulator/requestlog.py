@@ -35,7 +35,12 @@ class RequestRecord:
     write: bool
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
+        # by hand: dataclasses.asdict deep-copies every field, on every request
+        fields = {f: getattr(self, f) for f in _FIELDS}
+        return json.dumps(fields, ensure_ascii=False)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(RequestRecord))
 
 
 class RequestLogError(ReconcilerError):

@@ -360,3 +360,16 @@ async def test_a_short_token_quoted_back_withholds_the_whole_message() -> None:
         with pytest.raises(ApiError) as caught:
             await client.call(TARGET, Family.V4, "v4/live_config/set_callback_token", body)
     assert caught.value.info == "(withheld: it quoted a secret value of the request)"
+
+
+async def test_cookies_set_by_an_answer_are_never_sent_back() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=v4(), headers={"Set-Cookie": "session=abc; Path=/"})
+
+    async with TencentClient(transport=httpx.MockTransport(handler)) as client:
+        for _ in range(2):
+            await client.call(TARGET, Family.V4, "v4/call_config/get_callback", {})
+    assert [r.headers.get("cookie") for r in seen] == [None, None]

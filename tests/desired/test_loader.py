@@ -12,6 +12,9 @@ from reconciler.configs import CallbackConfig
 from reconciler.desired import DesiredProduct, load_desired
 from reconciler.errors import ConfigErrors, Location
 
+# every test runs with libyaml, and with the pure-Python loader alone
+pytestmark = pytest.mark.usefixtures("yaml_loader")
+
 # One fixture folder per error path, under fixtures/errors/. The paths are relative
 # to fixtures/, which is where these tests run from (see ``in_fixtures``).
 ERROR_CASES: dict[str, list[str]] = {

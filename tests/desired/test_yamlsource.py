@@ -6,10 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from reconciler.desired import yamlsource
 from reconciler.desired.yamlsource import display_path, load_yaml, parse_yaml
 from reconciler.errors import ConfigErrors, Location
+
+# every test runs with libyaml, and with the pure-Python loader alone
+pytestmark = pytest.mark.usefixtures("yaml_loader")
 
 
 def messages(text: str) -> list[str]:
@@ -222,3 +226,41 @@ def test_display_path_is_relative_to_cwd_when_below_it(
     # Above the current directory: shown as given, not as ../../
     assert display_path(tmp_path / "b.yaml") == str(tmp_path / "b.yaml")
     assert display_path("../b.yaml") == "../b.yaml"
+    # the directory itself, a sibling sharing its name as a prefix, and a detour
+    assert display_path(tmp_path / "apps") == "."
+    assert display_path(str(tmp_path / "apps") + "x/c.yaml") == str(tmp_path / "apps") + "x/c.yaml"
+    assert display_path(f"{tmp_path}/apps/../apps/d.yaml") == "d.yaml"
+    assert display_path("./e/../f.yaml") == "f.yaml"
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML without libyaml")
+def test_a_valid_file_is_parsed_by_libyaml_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+
+    class Counting(yaml.CSafeLoader):  # type: ignore[misc]
+        def __init__(self, text: str) -> None:
+            parsed.append(text)
+            super().__init__(text)
+
+    def no_python_loader(text: str) -> None:
+        raise AssertionError("the pure-Python loader ran on a valid file")
+
+    monkeypatch.setattr(yamlsource, "FAST_LOADER", Counting)
+    monkeypatch.setattr(yamlsource.yaml, "SafeLoader", no_python_loader)
+    doc = parse_yaml("a:\n  - b\n", "f.yaml")
+    assert parsed == ["a:\n  - b\n"]
+    assert doc.data == {"a": ["b"]}
+    assert doc.locations[("a", 0)] == Location("f.yaml", 2, 5)
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML without libyaml")
+def test_a_file_libyaml_refuses_gets_the_pure_python_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(yamlsource, "FAST_LOADER", yaml.CSafeLoader)
+    with pytest.raises(yaml.YAMLError):
+        yaml.CSafeLoader("a: [b\n").get_single_node()
+    assert messages("a: [b\n") == [
+        "f.yaml:2:1: invalid YAML: expected ',' or ']', but got '<stream end>' "
+        "(while parsing a flow sequence on line 1): close the [ ] list"
+    ]

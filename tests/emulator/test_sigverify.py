@@ -120,3 +120,19 @@ def test_any_string_is_accepted_or_refused_with_a_sig_code(sig: str) -> None:
     with pytest.raises(SigError) as caught:
         verify(sig)
     assert caught.value.code in {70001, 70003, 70009, 70013, 70014}
+
+
+def test_a_sig_seen_before_is_still_checked_against_the_clock() -> None:
+    sig = official()
+    verify(sig)  # remembered now
+    assert code_of(sig, now=NOW + 2 * 86400) == 70001
+    verify(sig)
+    assert code_of(sig, identifier="someone-else") == 70013
+
+
+def test_an_expired_sig_with_a_bad_signature_is_expired_first_every_time() -> None:
+    fields = decode_sig(official(key=OTHER_KEY))
+    sig = encode_sig(fields)
+    for _ in range(2):  # the second answer comes from what the first remembered
+        assert code_of(sig) == 70009
+        assert code_of(sig, now=NOW + 2 * 86400) == 70001

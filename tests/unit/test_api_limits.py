@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 
 import pytest
 
@@ -88,3 +89,17 @@ async def test_paced_evenly_in_loop_time() -> None:
     assert stamps[-1] == pytest.approx(0.5, abs=0.02)
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
     assert all(g == pytest.approx(0.125, abs=0.02) for g in gaps)
+
+
+@pytest.mark.looptime
+async def test_a_long_wait_for_the_rate_limit_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    limits = RateLimits({Family.V1: 2.0, Family.V4: 200.0})
+    with caplog.at_level(logging.INFO, logger="reconciler.api.limits"):
+        for _ in range(3):  # 0.5 s apart: short waits, not logged
+            await limits.acquire(7, Family.V1)
+        assert caplog.records == []
+        await asyncio.gather(*(limits.acquire(7, Family.V1) for _ in range(4)))
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines, "a wait of 1.5 s or more was not logged"
+    assert all(line.startswith("rate limit: sdkappid 7 waited ") for line in lines)
+    assert all("for a v1 request (at most 2/s per app)" in line for line in lines)

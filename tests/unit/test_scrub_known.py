@@ -83,3 +83,17 @@ def test_plan_documents_keep_no_known_secret_in_read_errors() -> None:
     doc = json.dumps(plan_to_dict(plan))
     assert LONG not in doc
     assert "ErrorInfo quotes (sensitive)" in doc
+
+
+def test_secrets_made_later_are_scrubbed_and_forgotten_ones_are_not() -> None:
+    from reconciler.secret import forget_known_secrets
+
+    assert scrub_known(f"a {LONG} b") == "a (sensitive) b"  # indexed now
+    later = "a-later-secret-0123456789"
+    assert scrub_known(f"x {later} y") == f"x {later} y"  # not known yet
+    Secret(later)
+    assert scrub_known(f"x {later} y {LONG}") == "x (sensitive) y (sensitive)"
+    many = [Secret(f"fleet-key-{i:05d}-abcdefgh") for i in range(2000)]
+    assert scrub_known(f"[{many[1234].reveal()}]") == "[(sensitive)]"
+    forget_known_secrets()
+    assert scrub_known(f"x {later} y") == f"x {later} y"
