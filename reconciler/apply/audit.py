@@ -24,6 +24,7 @@ from reconciler.apply.executor import ChangeResult, Outcome
 from reconciler.configs import Resource
 from reconciler.errors import ReconcilerError
 from reconciler.plan.change import Change
+from reconciler.secret import mask_known
 
 INTENT = "intent"
 
@@ -145,7 +146,8 @@ class AuditLog:
     def _write(self, record: dict[str, Any]) -> None:
         if self.forced:  # on every line, intents too
             record = {**record, "safety_override": True}
-        line = json.dumps({**record, **self._context}, sort_keys=True) + "\n"
+        # a live URL or server text may quote a secret the run knows: never on disk
+        line = mask_known(json.dumps({**record, **self._context}, sort_keys=True)) + "\n"
         if self._file is None:
             self._file = self.path.open("a", encoding="utf-8")
         self._file.write(line)

@@ -13,6 +13,7 @@ from reconciler import __version__
 from reconciler.apply.audit import AuditLog, AuditWriteError, audit_record, ci_context
 from reconciler.apply.executor import ChangeResult, Outcome
 from reconciler.plan.change import Action, Change
+from reconciler.secret import Secret
 from tests.plan.factories import SG, TOKEN, cb, res, tok
 
 NOW = datetime(2026, 4, 1, 12, 30, 15, 999, tzinfo=timezone.utc)
@@ -178,3 +179,21 @@ def test_a_failing_append_is_remembered_not_raised(tmp_path: Path) -> None:
         f"cannot append to the audit log {tmp_path / 'no-such-dir' / 'audit.jsonl'}: "
         "No such file or directory; 0 record(s) were written"
     )
+
+
+def test_a_known_secret_in_a_live_url_or_error_never_reaches_the_file(tmp_path: Path) -> None:
+    Secret("k3y-of-another-app")  # every secret the run creates is known from then on
+    leaky = ChangeResult(
+        Change(res("call"), Action.UPDATE, cb("https://x.example/?k=k3y-of-another-app"), CFG),
+        Outcome.FAILED,
+        "set failed: ErrorCode 100002: bad key k3y-of-another-app",
+        error_code=100002,
+        error_info="bad key k3y-of-another-app",
+    )
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, env={})
+    log.append(leaky)
+    log.close()
+    text = path.read_text(encoding="utf-8")
+    assert "k3y-of-another-app" not in text
+    assert json.loads(text)["before"]["url"] == "https://x.example/?k=(sensitive)"
