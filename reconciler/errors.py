@@ -114,3 +114,11 @@ class ApplyInterrupted(ReconcilerError):
     """Ctrl-C (SIGINT) while changes were being written: some may have been applied."""
 
     exit_code = 130  # 128 + SIGINT, as shells report an interrupted command
+    signal = "SIGINT"
+
+
+class ApplyTerminated(ApplyInterrupted):
+    """SIGTERM (a cancelled CI job) while changes were being written."""
+
+    exit_code = 143  # 128 + SIGTERM
+    signal = "SIGTERM"

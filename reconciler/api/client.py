@@ -23,6 +23,7 @@ from reconciler.api.endpoint import Endpoints
 from reconciler.api.envelope import Answer, parse_answer
 from reconciler.api.limits import DEFAULT_RATES, RateLimits
 from reconciler.api.redact import install_log_redaction, redact
+from reconciler.api.requestids import note_request_id
 from reconciler.api.retry import RetryPolicy
 from reconciler.api.signedurl import SignedUrls
 from reconciler.api.usersig import UserSigCache
@@ -158,13 +159,16 @@ class TencentClient:
         if self.read_only and path.rsplit("/", 1)[-1] not in READ_COMMANDS:
             raise ReadOnlyViolation(f"internal error: {path} attempted by a read-only command")
         try:
-            return await self._call_with_retries(target, family, path, body)
+            answer = await self._call_with_retries(target, family, path, body)
         except ApiError as exc:
             if exc.code != USERSIG_EXPIRED:
                 raise
             log.info("UserSig rejected as expired for %s; renewing once", target.sdkappid)
             self._usersigs.invalidate(target.sdkappid, target.identifier)
-            return await self._call_with_retries(target, family, path, body)
+            answer = await self._call_with_retries(target, family, path, body)
+        if path.rsplit("/", 1)[-1] not in READ_COMMANDS:
+            note_request_id(answer.request_id)  # the apply executor reports and audits it
+        return answer
 
     async def _call_with_retries(
         self, target: AppTarget, family: Family, path: str, body: dict[str, Any]

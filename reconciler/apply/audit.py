@@ -1,32 +1,89 @@
-"""``apply --audit-log FILE``: one JSON line per change, appended, no secret."""
+"""``apply --audit-log FILE``: a write-ahead log of every change, appended, no secret.
+
+Before a write is sent, an ``intent`` line is written, flushed and fsynced; after
+it, the outcome (``applied`` with Tencent's RequestId, ``failed`` with the error,
+``unverified``, ``overwritten``, or ``unknown`` when the process could not tell).
+So a crash at any moment leaves every write that may have reached Tencent with at
+least its intent line. Lines of one run share a ``run_id``; an intent and its
+outcome share a ``seq``. Lines carry the tool version and the CI context when set.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import uuid
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from reconciler.apply.executor import ChangeResult
+from reconciler import __version__
+from reconciler.apply.executor import ChangeResult, Outcome
+from reconciler.configs import Resource
 from reconciler.errors import ReconcilerError
+from reconciler.plan.change import Change
+from reconciler.secret import mask_known
+
+INTENT = "intent"
+
+
+class AuditWriteError(ReconcilerError):
+    """The audit log could not record an intent: the write is not sent."""
+
+
+def ci_context(env: Mapping[str, str]) -> dict[str, str]:
+    """Who ran this and where, from the GitHub Actions environment (empty elsewhere)."""
+    context: dict[str, str] = {}
+    if env.get("GITHUB_ACTOR"):
+        context["actor"] = env["GITHUB_ACTOR"]
+    if env.get("GITHUB_SHA"):
+        context["sha"] = env["GITHUB_SHA"]
+    server, repo, run = (
+        env.get("GITHUB_SERVER_URL"),
+        env.get("GITHUB_REPOSITORY"),
+        env.get("GITHUB_RUN_ID"),
+    )
+    if server and repo and run:
+        context["run_url"] = f"{server.rstrip('/')}/{repo}/actions/runs/{run}"
+    return context
+
+
+def change_fields(change: Change) -> dict[str, Any]:
+    return {
+        "app": change.resource.app,
+        "sdkappid": change.resource.sdkappid,
+        "product": change.resource.product,
+        "action": change.action.value,
+        "before": change.public_before(),
+        "after": change.public_after(),
+    }
 
 
 def audit_record(result: ChangeResult, *, now: datetime | None = None) -> dict[str, Any]:
-    c = result.change
+    """The outcome of one change (without the run's context fields)."""
     return {
         "time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-        "app": c.resource.app,
-        "sdkappid": c.resource.sdkappid,
-        "product": c.resource.product,
-        "action": c.action.value,
-        "before": c.public_before(),
-        "after": c.public_after(),
+        **change_fields(result.change),
         "result": result.outcome.value,
         "message": result.message or None,
         "error_code": result.error_code,
         "error_info": result.error_info,
         "request_id": result.request_id,
+    }
+
+
+def intent_record(change: Change, *, now: datetime | None = None) -> dict[str, Any]:
+    """What is about to be written (``before`` is the live state just read)."""
+    return {
+        "time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        **change_fields(change),
+        "result": INTENT,
+        "message": None,
+        "error_code": None,
+        "error_info": None,
+        "request_id": None,
     }
 
 
@@ -48,33 +105,100 @@ def check_audit_log(path: Path) -> None:
 
 
 class AuditLog:
-    """Appends one line per result as soon as it is known, so that an interrupted or
-    crashed apply still leaves a record of every change it finished.
+    """The write-ahead audit log of one apply run.
 
-    A write that fails does not stop the apply (the changes are already being made);
-    :attr:`problem` says why, and the command reports it and exits 1 at the end.
+    :meth:`intent` must succeed before a write is sent (it raises
+    :class:`AuditWriteError` otherwise, and the change is not written).
+    :meth:`append` records an outcome as soon as it is known; a failure there does
+    not stop the apply (the write already happened): :attr:`problem` says why, and
+    the command reports it and exits 1 at the end. :meth:`close` gives every intent
+    still without an outcome the outcome ``unknown``.
     """
 
-    def __init__(self, path: Path, *, forced: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        forced: bool = False,
+        env: Mapping[str, str] | None = None,
+        run_id: str | None = None,
+    ) -> None:
         self.path = path
         self.forced = forced  # --force: the safety thresholds were overridden
         self.problem: str | None = None
         self.written = 0
+        self.run_id = run_id or uuid.uuid4().hex
+        self._context: dict[str, Any] = {
+            "run_id": self.run_id,
+            "tool_version": __version__,
+        }
+        ci = ci_context(os.environ if env is None else env)
+        if ci:
+            self._context["ci"] = ci
+        self._seq = 0
+        self._open: dict[Resource, tuple[int, Change]] = {}  # intents without an outcome
+        self._file: IO[str] | None = None
+
+    @property
+    def open_intents(self) -> int:
+        return len(self._open)
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if self.forced:  # on every line, intents too
+            record = {**record, "safety_override": True}
+        # a live URL or server text may quote a secret the run knows: never on disk
+        line = mask_known(json.dumps({**record, **self._context}, sort_keys=True)) + "\n"
+        if self._file is None:
+            self._file = self.path.open("a", encoding="utf-8")
+        self._file.write(line)
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self.written += 1
+
+    def _fail(self, exc: OSError) -> str:
+        self.problem = (
+            f"cannot append to the audit log {self.path}: {exc.strerror or exc}; "
+            f"{self.written} record(s) were written, the apply report on stdout has the rest"
+        )
+        return self.problem
+
+    def intent(self, change: Change) -> None:
+        """Record, durably, that ``change`` is about to be written."""
+        if self.problem is not None:
+            raise AuditWriteError(f"not written: {self.problem}")
+        self._seq += 1
+        try:
+            self._write({**intent_record(change), "seq": self._seq})
+        except OSError as exc:
+            raise AuditWriteError(f"not written: {self._fail(exc)}") from None
+        self._open[change.resource] = (self._seq, change)
 
     def append(self, result: ChangeResult) -> None:
+        """Record the outcome of a change (after its intent, if it had one)."""
+        seq, _ = self._open.pop(result.change.resource, (None, None))
         if self.problem is not None:
             return
-        record = audit_record(result)
-        if self.forced:
-            record["safety_override"] = True
-        line = json.dumps(record, sort_keys=True) + "\n"
         try:
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(line)
+            self._write({**audit_record(result), "seq": seq})
         except OSError as exc:
-            self.problem = (
-                f"cannot append to the audit log {self.path}: {exc.strerror or exc}; "
-                f"{self.written} record(s) were written, the apply report on stdout has the rest"
+            self._fail(exc)
+
+    def close(self) -> None:
+        """Give every open intent the outcome ``unknown``, then close the file."""
+        for resource, (seq, change) in list(self._open.items()):
+            del self._open[resource]
+            if self.problem is not None:
+                break
+            unknown = ChangeResult(
+                change,
+                Outcome.UNKNOWN,
+                "the apply stopped before it could tell whether this was written",
             )
-            return
-        self.written += 1
+            try:
+                self._write({**audit_record(unknown), "seq": seq})
+            except OSError as exc:
+                self._fail(exc)
+        if self._file is not None:
+            with contextlib.suppress(OSError):  # the lines were fsynced already
+                self._file.close()
+            self._file = None

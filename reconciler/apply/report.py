@@ -1,9 +1,12 @@
-"""How apply results are shown: one line per change, then a summary line."""
+"""How apply results are shown: one line per change, then a summary line; or a JSON
+document (``apply --format json``)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from reconciler.apply.executor import ChangeResult, Outcome
 from reconciler.escape import escape
@@ -28,10 +31,60 @@ def result_line(result: ChangeResult) -> str:
 
 def summary_line(results: Sequence[ChangeResult]) -> str:
     counts = Counter(r.outcome for r in results)
+    rare = "".join(
+        f", {counts[o]} {o.value}"
+        for o in (Outcome.OVERWRITTEN, Outcome.UNKNOWN)
+        if counts[o]  # shown only when they happened
+    )
     return (
         f"Apply: {counts[Outcome.APPLIED]} applied, {counts[Outcome.FAILED]} failed, "
-        f"{counts[Outcome.STALE]} stale, {counts[Outcome.UNVERIFIED]} unverified."
+        f"{counts[Outcome.STALE]} stale, {counts[Outcome.UNVERIFIED]} unverified{rare}."
     )
+
+
+RESULT_FORMAT_VERSION = "1.0"
+
+
+def results_document(
+    results: Sequence[ChangeResult], *, total: int | None = None, interrupted: str | None = None
+) -> dict[str, Any]:
+    """``apply --format json``: the machine-readable result of an apply.
+
+    ``total`` is how many changes the apply set out to make (more than
+    ``len(results)`` when it was interrupted, named by ``interrupted``).
+    """
+    counts = Counter(r.outcome.value for r in results)
+    ordered = sorted(results, key=lambda r: r.change.sort_key)
+    return {
+        "format_version": RESULT_FORMAT_VERSION,
+        "summary": {
+            "total": len(results) if total is None else total,
+            "finished": len(results),
+            **{o.value: counts[o.value] for o in Outcome},
+        },
+        "interrupted": interrupted,
+        "changes": [
+            {
+                "app": r.change.resource.app,
+                "sdkappid": r.change.resource.sdkappid,
+                "product": r.change.resource.product,
+                "action": r.change.action.value,
+                "outcome": r.outcome.value,
+                "request_id": r.request_id,
+                "error": None
+                if r.ok
+                else {"code": r.error_code, "info": r.error_info, "message": r.message},
+            }
+            for r in ordered
+        ],
+    }
+
+
+def render_results_json(
+    results: Sequence[ChangeResult], *, total: int | None = None, interrupted: str | None = None
+) -> str:
+    document = results_document(results, total=total, interrupted=interrupted)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_results(results: Sequence[ChangeResult]) -> str:

@@ -151,11 +151,30 @@ def apply_result_schema() -> dict[str, Any]:
             "action": {"enum": _ACTIONS},
             "before": {"$ref": "#/$defs/config", "description": "The live state as planned."},
             "after": {"$ref": "#/$defs/config"},
-            "result": {"enum": _OUTCOMES},
+            "result": {
+                "enum": ["intent", *_OUTCOMES],
+                "description": "intent: written, flushed and fsynced before the write was "
+                "sent (write-ahead); the others: the outcome, with the intent's seq.",
+            },
             "message": nullable_str,
             "error_code": {"type": ["integer", "null"]},
             "error_info": nullable_str,
             "request_id": nullable_str,
+            "run_id": {"type": "string", "description": "One per apply run."},
+            "seq": {
+                "type": ["integer", "null"],
+                "description": "Pairs an intent with its outcome (null: nothing was written).",
+            },
+            "tool_version": {"type": "string"},
+            "ci": {
+                "type": "object",
+                "description": "Set in GitHub Actions: GITHUB_ACTOR, GITHUB_SHA, the run URL.",
+                "properties": {
+                    "actor": {"type": "string"},
+                    "sha": {"type": "string"},
+                    "run_url": {"type": "string"},
+                },
+            },
         },
     }
 

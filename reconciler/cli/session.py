@@ -1,32 +1,50 @@
-"""How the CLI shows what the engine reports: notes, warnings, a progress counter."""
+"""How the CLI shows what the engine reports: notes, warnings, progress."""
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 
 from reconciler.cli.output import Output
+from reconciler.cli.progress import DEFAULT_INTERVAL
+from reconciler.cli.progress import Progress as ProgressLine
 from reconciler.engine import Connection, Events, Reconciler
 from reconciler.errors import Location
 from reconciler.plan.change import Plan
 
 
-class Progress:
-    """A one-line counter on stderr, only on a terminal and for more than a handful of apps."""
+def _to_stderr(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
-    THRESHOLD = 5
 
-    def __init__(self, out: Output, label: str, total: int, apps: int) -> None:
-        self.enabled = out.stderr_is_tty and not out.quiet and apps > self.THRESHOLD
-        self.label, self.total, self.done = label, total, 0
+class Progress(ProgressLine):
+    """Progress on stderr: a counter on a terminal (for more than a handful of apps),
+    a line every few seconds off a terminal (CI logs); nothing under ``-q``."""
 
-    def step(self) -> None:
-        self.done += 1
-        if self.enabled:
-            sys.stderr.write(f"\r{self.label}: {self.done}/{self.total}")
-            if self.done == self.total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+    THRESHOLD = ProgressLine.TTY_THRESHOLD
+
+    def __init__(
+        self,
+        out: Output,
+        label: str,
+        total: int,
+        apps: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        interval: float = DEFAULT_INTERVAL,
+    ) -> None:
+        super().__init__(
+            label,
+            total,
+            write=_to_stderr,
+            tty=out.stderr_is_tty,
+            enabled=not out.quiet,
+            apps=apps,
+            clock=clock,
+            interval=interval,
+        )
 
 
 class CliEvents(Events):

@@ -17,7 +17,10 @@ from types import TracebackType
 from typing import Any
 
 from reconciler.api.client import AppTarget
-from reconciler.apply.executor import ApplyItem, ChangeResult, apply_all
+from reconciler.apply.audit import AuditLog
+from reconciler.apply.executor import ApplyItem, ChangeResult
+from reconciler.apply.phases import phase
+from reconciler.apply.run import ApplyRun, StepProgress
 from reconciler.apply.saved import saved_plan_items
 from reconciler.configs import Config
 from reconciler.credentials import CredentialSource, credential_source, remember_secrets
@@ -164,7 +167,9 @@ class Reconciler:
     def plan(self, directory: Path, selection: Selection | None = None) -> PlanResult:
         """load → resolve credentials → fetch (read-only) → diff."""
         selection = selection or Selection()
-        return self.plan_apps(self.load(directory, selection), selection.products)
+        with phase("load"):
+            apps = self.load(directory, selection)
+        return self.plan_apps(apps, selection.products)
 
     def plan_apps(self, apps: Sequence[DesiredApp], products: Sequence[str] = ()) -> PlanResult:
         """Plan already loaded apps (``products``: only these; empty: all).
@@ -173,14 +178,17 @@ class Reconciler:
         ``plan.errors``; when no app at all could be read, :class:`FetchError`.
         """
         wanted = frozenset(products) if products else None
-        resolved = resolve_with(apps, self.credentials, products=wanted)
+        with phase("credentials"):
+            resolved = resolve_with(apps, self.credentials, products=wanted)
         reads = reads_for(resolved, wanted, probe_unmanaged=True)
         done = self.events.reading(len(reads), len(resolved))
 
         async def run() -> Plan:
             async with self.backend.client(read_only=True) as client:
-                live = await fetch_live(client, reads, on_done=done, partial=True)
-            return build_plan(resolved, live, wanted)
+                with phase("fetch"):
+                    live = await fetch_live(client, reads, on_done=done, partial=True)
+            with phase("plan"):
+                return build_plan(resolved, live, wanted)
 
         plan = asyncio.run(run())
         unreadable = {i for _, i in plan.unreadable_apps}
@@ -240,23 +248,30 @@ class Reconciler:
         items: Sequence[ApplyItem],
         *,
         on_result: Callable[[ChangeResult], None] | None = None,
+        audit: AuditLog | None = None,
+        progress: StepProgress | None = None,
     ) -> ApplyResult:
-        """Apply prepared changes concurrently; each is stale-checked, written, read back."""
-
-        async def run() -> list[ChangeResult]:
-            async with self.backend.client() as client:
-                return await apply_all(client, items, on_result=on_result)
-
-        return ApplyResult(asyncio.run(run()))
+        """Apply prepared changes concurrently; each is stale-checked, recorded in the
+        write-ahead ``audit`` log, written and read back; then every written resource is
+        read again to catch another writer. Ctrl-C and SIGTERM raise
+        :class:`ApplyInterrupted` once every started change is reported and audited."""
+        run = ApplyRun(
+            self.backend.client, items, audit=audit, on_result=on_result, progress=progress
+        )
+        return ApplyResult(run.execute())
 
     def apply(
         self,
         saved: SavedPlan,
         *,
         on_result: Callable[[ChangeResult], None] | None = None,
+        audit: AuditLog | None = None,
+        progress: StepProgress | None = None,
     ) -> ApplyResult:
         """:meth:`prepare` then :meth:`execute`: apply a saved plan (or ``PlanResult.saved()``)."""
-        return self.execute(self.prepare(saved), on_result=on_result)
+        return self.execute(
+            self.prepare(saved), on_result=on_result, audit=audit, progress=progress
+        )
 
     # import
 

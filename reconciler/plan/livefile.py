@@ -29,7 +29,7 @@ from reconciler.plan.build import build_plan
 from reconciler.plan.change import Plan
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.resolve import DesiredResource, ResolvedApp
-from reconciler.secret import Secret
+from reconciler.secret import Secret, mask_known
 
 KIND = "trtc-callback-reconciler/live-snapshot"
 FORMAT_VERSION = "1.0"
@@ -78,6 +78,8 @@ def snapshot_document(
             state = {**config.to_public(), "token_matches_desired": matches}
         else:
             state = None if config is None else config.to_public()
+            if state is not None:  # a live URL may quote a secret the run knows
+                state["url"] = mask_known(state["url"])
         configs.append({"sdkappid": sdkappid, "product": product, "state": state})
     taken = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
     doc: dict[str, Any] = {
@@ -90,7 +92,7 @@ def snapshot_document(
             for a in sorted(apps, key=lambda a: a.target.sdkappid)
         ],
         "configs": configs,
-        "warnings": list(live.warnings),
+        "warnings": [mask_known(w) for w in live.warnings],
     }
     doc["checksum"] = _checksum(doc)
     return doc

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
-from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome, apply_all, apply_one
+from reconciler.api.client import TencentClient
+from reconciler.api.limits import RateLimits
+from reconciler.api.retry import RetryPolicy
+from reconciler.apply.executor import (
+    ApplyItem,
+    ChangeResult,
+    Outcome,
+    apply_all,
+    apply_one,
+    recheck_written,
+)
 from reconciler.configs import CallbackConfig, Config
+from reconciler.errors import ReconcilerError
+from reconciler.facts.families import Family
 from reconciler.plan.change import Action, Change
 from tests.api.scripted import Scripted, v1, v4
 from tests.plan.factories import SG, US, cb, fast_client, res, target, tok
@@ -40,10 +54,11 @@ async def run_one(script: Scripted, it: ApplyItem) -> ChangeResult:
 
 
 async def test_create_applied_and_verified() -> None:
-    script = Scripted(v4(100301, "config not exist"), v4(), get_answer(CALL))
+    script = Scripted(v4(100301, "config not exist"), v4(rid="set-rid"), get_answer(CALL))
     result = await run_one(script, item(Change(res("call"), Action.CREATE, None, CALL)))
     assert result.outcome is Outcome.APPLIED and result.ok
-    assert (result.message, result.error_code, result.request_id) == ("", None, None)
+    # the RequestId of the write itself, not of the reads around it
+    assert (result.message, result.error_code, result.request_id) == ("", None, "set-rid")
     assert script.paths() == [
         "/v4/call_config/get_callback",
         "/v4/call_config/set_callback",
@@ -142,12 +157,125 @@ async def test_failed_read_is_failed_without_write() -> None:
     assert script.paths() == ["/v4/call_config/get_callback"]
 
 
-async def test_transport_failure_is_failed_without_code() -> None:
+async def test_no_answer_to_a_write_is_unknown_not_failed() -> None:
     script = Scripted(v4(100301, "none"), httpx.Response(502, text="bad gateway"))
     result = await run_one(script, item(Change(res("call"), Action.CREATE, None, CALL)))
-    assert result.outcome is Outcome.FAILED
+    assert result.outcome is Outcome.UNKNOWN
     assert result.error_code is None and result.request_id is None
-    assert "HTTP 502" in result.message
+    assert "HTTP 502" in result.message and "may or may not have been applied" in result.message
+
+
+async def test_no_answer_to_the_first_read_is_failed_nothing_written() -> None:
+    script = Scripted(httpx.Response(502, text="bad gateway"))
+    result = await run_one(script, item(Change(res("call"), Action.CREATE, None, CALL)))
+    assert result.outcome is Outcome.FAILED
+    assert script.paths() == ["/v4/call_config/get_callback"]
+
+
+async def test_read_back_failure_after_a_write_is_unverified_with_its_request_id() -> None:
+    script = Scripted(v4(100301, "none"), v4(rid="set-rid"), v4(70398, "busy", rid="get-rid"))
+    result = await run_one(script, item(Change(res("call"), Action.CREATE, None, CALL)))
+    assert result.outcome is Outcome.UNVERIFIED and not result.ok
+    assert result.message.startswith("written, but reading it back failed: ")
+    assert (result.error_code, result.request_id) == (70398, "set-rid")
+
+
+async def test_before_write_runs_after_the_stale_check_and_before_the_write() -> None:
+    script = Scripted(get_answer(OLD), v4(rid="set-rid"), get_answer(CALL))
+    seen: list[tuple[int, Config | None]] = []
+
+    async def before_write(change: Change) -> None:
+        seen.append((len(script.requests), change.before))
+
+    async with fast_client(script) as client:
+        result = await apply_one(
+            client, item(Change(res("call"), Action.UPDATE, None, CALL)), before_write=before_write
+        )
+    assert result.outcome is Outcome.APPLIED
+    assert seen == [(1, OLD)]  # one read done, nothing written yet; before = live
+
+
+async def test_a_refusing_before_write_sends_nothing() -> None:
+    script = Scripted(get_answer(OLD), v4())
+
+    async def before_write(change: Change) -> None:
+        raise ReconcilerError("not written: audit log full")
+
+    async with fast_client(script) as client:
+        result = await apply_one(
+            client, item(Change(res("call"), Action.UPDATE, OLD, CALL)), before_write=before_write
+        )
+    assert result.outcome is Outcome.FAILED and "audit log full" in result.message
+    assert script.paths() == ["/v4/call_config/get_callback"]
+
+
+async def test_cancelled_during_the_write_reports_unknown_then_propagates() -> None:
+    started = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("set_callback"):
+            started.set()
+            await asyncio.sleep(3600)
+        return httpx.Response(200, json=v4(100301, "none"))
+
+    reported: list[ChangeResult] = []
+    async with TencentClient(
+        transport=httpx.MockTransport(hang),
+        rate_limits=RateLimits({Family.V1: 1e9, Family.V4: 1e9}),
+        retry=RetryPolicy(attempts=1),
+    ) as client:
+        task = asyncio.create_task(
+            apply_all(
+                client,
+                [item(Change(res("call"), Action.CREATE, None, CALL))],
+                on_result=reported.append,
+            )
+        )
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert [(r.outcome, r.change.resource) for r in reported] == [(Outcome.UNKNOWN, res("call"))]
+    assert "may or may not have been applied" in reported[0].message
+
+
+async def test_recheck_finds_what_another_writer_changed() -> None:
+    other = cb("https://other-writer.example/cb", "Call.CallbackAfterEndCall")
+    mine = item(Change(res("call"), Action.UPDATE, OLD, CALL))
+    theirs = item(Change(res("call", US), Action.UPDATE, OLD, CALL))
+    gone = item(Change(res("live"), Action.DELETE, OLD, None))
+    results = [
+        ChangeResult(mine.change, Outcome.APPLIED, request_id="r1"),
+        ChangeResult(theirs.change, Outcome.APPLIED, request_id="r2"),
+        ChangeResult(gone.change, Outcome.APPLIED, request_id="r3"),
+    ]
+
+    def route(request: httpx.Request) -> httpx.Response:
+        assert request.url.path.endswith("get_callback")  # the recheck only reads
+        if request.url.path.startswith("/v4/live_config"):
+            return httpx.Response(200, json=v4(100301, "none"))
+        if int(request.url.params["sdkappid"]) == US:
+            return httpx.Response(200, json=get_answer(other))
+        return httpx.Response(200, json=get_answer(CALL))
+
+    script = Scripted(route)
+    async with fast_client(script) as client:
+        checked = await recheck_written(client, [mine, theirs, gone], results)
+    assert [r.outcome for r in checked] == [Outcome.APPLIED, Outcome.OVERWRITTEN, Outcome.APPLIED]
+    assert checked[1].message.startswith("changed by another writer during the apply")
+    assert checked[1].request_id == "r2"
+    assert len(script.requests) == 3
+
+
+async def test_recheck_leaves_failures_alone_and_survives_a_failed_read() -> None:
+    mine = item(Change(res("call"), Action.UPDATE, OLD, CALL))
+    results = [ChangeResult(mine.change, Outcome.APPLIED)]
+    script = Scripted(httpx.Response(502, text="bad gateway"))
+    async with fast_client(script) as client:
+        assert await recheck_written(client, [mine], results) == results
+        failed = [ChangeResult(mine.change, Outcome.FAILED, "x")]
+        assert await recheck_written(client, [mine], failed) == failed
+    assert len(script.requests) == 1
 
 
 async def test_read_back_differs_is_unverified() -> None:

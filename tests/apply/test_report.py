@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from reconciler.apply.executor import ChangeResult, Outcome
 from reconciler.apply.report import (
     render_results,
+    render_results_json,
     render_results_markdown,
     result_line,
+    results_document,
     summary_line,
 )
 from reconciler.plan.change import Action, Change
@@ -93,3 +97,53 @@ def test_markdown_detail_stays_on_one_row() -> None:
 def test_no_secret_in_reports() -> None:
     text = render_results(ALL) + render_results_markdown(ALL)
     assert TOKEN not in text
+
+
+OVERWRITTEN = ChangeResult(
+    Change(res("call", US), Action.UPDATE, CFG, CFG),
+    Outcome.OVERWRITTEN,
+    "changed by another writer during the apply",
+    request_id="rid-3",
+)
+UNKNOWN = ChangeResult(
+    Change(res("live"), Action.CREATE, None, CFG), Outcome.UNKNOWN, "interrupted"
+)
+
+
+def test_summary_names_overwritten_and_unknown_only_when_they_happened() -> None:
+    assert summary_line(ALL) == "Apply: 1 applied, 1 failed, 1 stale, 1 unverified."
+    assert summary_line([*ALL, OVERWRITTEN, UNKNOWN, UNKNOWN]) == (
+        "Apply: 1 applied, 1 failed, 1 stale, 1 unverified, 1 overwritten, 2 unknown."
+    )
+    assert result_line(OVERWRITTEN) == (
+        "overwritten: staging-us (1400000002) call update: "
+        "changed by another writer during the apply [RequestId rid-3]"
+    )
+
+
+def test_results_document_per_change_and_summary() -> None:
+    document = results_document([APPLIED, FAILED, UNKNOWN], total=5, interrupted="SIGTERM")
+    assert document["format_version"] == "1.0"
+    assert document["interrupted"] == "SIGTERM"
+    assert document["summary"] == {
+        "total": 5,
+        "finished": 3,
+        "applied": 1,
+        "failed": 1,
+        "stale": 0,
+        "unverified": 0,
+        "overwritten": 0,
+        "unknown": 1,
+    }
+    first, second, third = document["changes"]  # sorted by sdkappid, then product
+    assert (first["product"], first["outcome"], first["error"]) == ("call", "applied", None)
+    assert (second["product"], second["outcome"]) == ("live", "unknown")
+    assert second["error"] == {"code": None, "info": None, "message": "interrupted"}
+    assert third["sdkappid"] == US and third["request_id"] == "rid-9"
+    assert third["error"]["code"] == 100002 and third["error"]["info"] == "bad | x"
+    assert json.loads(render_results_json([APPLIED])) == results_document([APPLIED])
+
+
+def test_results_document_never_holds_a_token() -> None:
+    text = render_results_json(ALL)
+    assert TOKEN not in text and "old" not in json.loads(text)["changes"][-1].values()

@@ -335,11 +335,13 @@ def test_apply_under_faults_converges_on_rerun(
     if first.code == 1:
         assert "error: " in first.err or " failed, " in first.out
     if "Apply:" in first.out:
-        # faults change no state, and nobody else does: never stale, never unverified
-        assert ", 0 stale, 0 unverified." in first.out
+        # faults change no state, and nobody else does: never stale, never overwritten
+        assert ", 0 stale, " in first.out and "overwritten" not in first.out
         for line in first.out.splitlines():
-            if line.startswith("failed: "):
+            if line.startswith(("failed: ", "unknown: ")):
                 assert "ErrorCode 100001" in line or "HTTP 502" in line, line
+            if line.startswith("unverified: "):  # written; only the read-back failed
+                assert "reading it back failed" in line, line
 
     # The same database, without faults: a plain re-run converges.
     with (

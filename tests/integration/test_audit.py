@@ -39,8 +39,13 @@ EXPECTED = {
 }
 
 
-def records(path: Path) -> list[dict[str, Any]]:
+def all_records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    """The outcome lines (every line but the intents)."""
+    return [r for r in all_records(path) if r.get("result") != "intent"]
 
 
 def by_key(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -75,6 +80,19 @@ def test_one_line_per_change_without_secrets(
         assert row["error_code"] is None
         stamp = datetime.fromisoformat(row["time"])
         assert stamp.tzinfo is not None and stamp.utcoffset() is not None
+    # write-ahead: each outcome follows its intent (same seq), and carries the RequestId
+    lines = all_records(audit)
+    intents = {r["seq"]: i for i, r in enumerate(lines) if r["result"] == "intent"}
+    assert len(intents) == 7
+    for i, row in enumerate(lines):
+        if row["result"] != "intent":
+            assert intents[row["seq"]] < i
+            assert (lines[intents[row["seq"]]]["app"], lines[intents[row["seq"]]]["product"]) == (
+                row["app"],
+                row["product"],
+            )
+            assert isinstance(row["request_id"], str) and row["request_id"].startswith("Id-")
+    assert len({r["run_id"] for r in lines}) == 1
     rows_by = by_key(rows)
     assert rows_by[("prod-sg", "call")]["before"] == {
         "url": "https://old.example.com/cb",
@@ -115,7 +133,7 @@ def test_a_second_apply_appends(
     assert again.code == 0, again.err
     text = audit.read_text()
     assert text.startswith(first)  # appended, not truncated
-    added = records(audit)[len(first.splitlines()) :]
+    added = [r for r in all_records(audit)[len(first.splitlines()) :] if r["result"] != "intent"]
     assert sorted((r["product"], r["action"], r["result"]) for r in added) == [
         ("call", "update", "applied"),
         ("live_token", "update", "applied"),
@@ -224,19 +242,20 @@ def test_ctrl_c_during_apply_keeps_the_finished_records_and_says_so(
 ) -> None:
     """The user presses Ctrl-C after the first change finished: its audit line is on
     disk, the message says changes may have been written, and the exit code is 130."""
-    from reconciler.engine import core as apply_module  # apply_all runs there now
+    from reconciler.apply import run as apply_module
 
     real_apply_all = apply_module.apply_all
 
-    async def interrupted_after_one(client: Any, items: Any, *, on_result: Any) -> Any:
-        await real_apply_all(client, items[:1], on_result=on_result)
+    async def interrupted_after_one(client: Any, items: Any, **kwargs: Any) -> Any:
+        await real_apply_all(client, items[:1], **kwargs)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(apply_module, "apply_all", interrupted_after_one)
     audit = tmp_path / "audit.jsonl"
     result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
     assert result.code == 130
-    (row,) = records(audit)
+    intent, row = all_records(audit)
+    assert (intent["result"], intent["seq"]) == ("intent", row["seq"])
     assert row["result"] == "applied"
     assert f"applied: {row['app']} ({row['sdkappid']}) {row['product']}" in result.out
     assert (
@@ -255,8 +274,9 @@ def test_ctrl_c_after_the_audit_log_failed_says_so(
 ) -> None:
     """The disk fills up (the append fails), then the user presses Ctrl-C: the message
     must not claim the changes were recorded."""
+    from reconciler.apply import run as apply_module
     from reconciler.apply.audit import AuditLog
-    from reconciler.engine import core as apply_module  # apply_all runs there now
+    from reconciler.cli.commands import apply as command_module
 
     class FullDisk(AuditLog):
         def append(self, result: Any) -> None:
@@ -264,13 +284,11 @@ def test_ctrl_c_after_the_audit_log_failed_says_so(
 
     real_apply_all = apply_module.apply_all
 
-    async def interrupted_after_one(client: Any, items: Any, *, on_result: Any) -> Any:
-        await real_apply_all(client, items[:1], on_result=on_result)
+    async def interrupted_after_one(client: Any, items: Any, **kwargs: Any) -> Any:
+        await real_apply_all(client, items[:1], **kwargs)
         raise KeyboardInterrupt
 
-    from reconciler.cli.commands import apply as apply_command
-
-    monkeypatch.setattr(apply_command, "AuditLog", FullDisk)
+    monkeypatch.setattr(command_module, "AuditLog", FullDisk)
     monkeypatch.setattr(apply_module, "apply_all", interrupted_after_one)
     audit = tmp_path / "audit.jsonl"
     result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)

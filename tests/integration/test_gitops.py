@@ -215,7 +215,8 @@ def test_reviewed_plan_flow_snapshot_pr_plan_without_keys_apply_refuses_stale(
         applied.out
     )
     lines = [json.loads(x) for x in audit.read_text().splitlines()]
-    assert sorted(x["result"] for x in lines) == ["applied"] * 4 + ["stale"]
+    # write-ahead: an intent before each write; the refused change was never written
+    assert sorted(x["result"] for x in lines) == ["applied"] * 4 + ["intent"] * 4 + ["stale"]
 
     # 5. what is left: exactly the refused change
     left = cli("plan", desired, "--format", "json", "--detailed-exitcode")

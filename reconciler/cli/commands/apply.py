@@ -16,11 +16,16 @@ import click
 
 from reconciler.apply.audit import AuditLog, check_audit_log
 from reconciler.apply.executor import ApplyItem, ChangeResult
-from reconciler.apply.report import render_results, render_results_markdown, result_line
+from reconciler.apply.report import (
+    render_results,
+    render_results_json,
+    render_results_markdown,
+    result_line,
+)
 from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import engine, report_unreadable
+from reconciler.cli.session import Progress, engine, report_unreadable
 from reconciler.clicktypes import FiniteFloatRange
 from reconciler.engine import Connection, Reconciler, Selection
 from reconciler.errors import ApplyInterrupted, UsageError
@@ -45,8 +50,12 @@ def _confirm(out: Output, preview: str, auto_approve: bool) -> bool:
     return click.confirm("Apply these changes?", default=False, err=True)
 
 
-def _nothing_to_do(out: Output, text: str) -> int:
-    out.result(text + "\n")
+def _nothing_to_do(out: Output, text: str, output_format: str = "text") -> int:
+    if output_format == "json":
+        out.info(text)
+        out.result(render_results_json([]))
+    else:
+        out.result(text + "\n")
     append_step_summary(f"### trtc-callback-reconciler: Apply\n\n{text}\n")
     return 0
 
@@ -56,17 +65,19 @@ def _run(
     reconciler: Reconciler,
     items: Sequence[ApplyItem],
     audit_log: Path | None,
+    output_format: str = "text",
     *,
     refused: Sequence[ChangeResult] = (),
     forced: bool = False,
 ) -> int:
-    """Apply every item concurrently, report; exit 0 only if all applied.
+    """Apply every item concurrently (write-ahead audited, re-checked for other
+    writers), report; exit 0 only if all applied.
 
     ``refused`` changes (not matching the reviewed plan) are reported and audited too;
     ``forced``: the safety thresholds were overridden (recorded in the audit log).
     """
     audit = AuditLog(audit_log, forced=forced) if audit_log is not None else None
-    finished: list[ChangeResult] = []
+    finished: list[ChangeResult] = list(refused)
     for result in refused:
         out.info(result_line(result))
         if audit is not None:
@@ -75,32 +86,45 @@ def _run(
     def on_result(result: ChangeResult) -> None:
         finished.append(result)
         out.info(result_line(result), colorize_text=True)
-        if audit is not None:
-            audit.append(result)
 
+    apps = len({item.change.resource.sdkappid for item in items})
+    progress = Progress(out, "applying", len(items), apps)
     try:
-        executed = reconciler.execute(items, on_result=on_result).results if items else []
+        executed = (
+            reconciler.execute(items, on_result=on_result, audit=audit, progress=progress).results
+            if items
+            else []
+        )
         results = [*refused, *executed]
-    except KeyboardInterrupt:
-        if finished:
-            out.result(render_results(finished), colorize_text=True)
-            append_step_summary(render_results_markdown(finished))
-        recorded = ""
-        if audit is not None and audit.problem is not None:
-            recorded = f" ({audit.problem})"
-        elif audit is not None and audit.written:
-            recorded = f", recorded in {audit_log}"
-        raise ApplyInterrupted(
-            f"interrupted: {len(finished)} of {len(items)} change(s) finished{recorded}; "
-            "the others may or may not have been written. Run `reconciler plan` to see "
-            "where things stand, then apply again (it converges)"
-        ) from None
-    out.result(render_results(results), colorize_text=True)
-    append_step_summary(render_results_markdown(results))
+    except ApplyInterrupted as exc:
+        _report(
+            out, finished, output_format, total=len(refused) + len(items), interrupted=exc.signal
+        )
+        raise
+    finally:
+        if audit is not None:
+            audit.close()
+    _report(out, results, output_format)
     if audit is not None and audit.problem is not None:
         out.error(audit.problem)
         return 1
     return 0 if all(r.ok for r in results) else 1
+
+
+def _report(
+    out: Output,
+    results: Sequence[ChangeResult],
+    output_format: str,
+    *,
+    total: int | None = None,
+    interrupted: str | None = None,
+) -> None:
+    if output_format == "json":
+        out.result(render_results_json(results, total=total, interrupted=interrupted))
+    elif results:
+        out.result(render_results(results), colorize_text=True)
+    if results:
+        append_step_summary(render_results_markdown(results))
 
 
 def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:
@@ -122,6 +146,7 @@ def _apply_saved(
     saved: SavedPlan,
     connection: Connection,
     audit_log: Path | None,
+    output_format: str = "text",
     *,
     reviewed_file: Path | None = None,
     forced: bool = False,
@@ -143,9 +168,13 @@ def _apply_saved(
             for name in matched.done:
                 out.info(f"reviewed change {name} is no longer needed: live already matches")
         if not items and not refused:
-            return _nothing_to_do(out, "No changes in the saved plan. Nothing to do.")
+            return _nothing_to_do(
+                out, "No changes in the saved plan. Nothing to do.", output_format
+            )
         out.info(_saved_preview(plan_file, items), colorize_text=True)
-        return _run(out, reconciler, items, audit_log, refused=refused, forced=forced)
+        return _run(
+            out, reconciler, items, audit_log, output_format, refused=refused, forced=forced
+        )
 
 
 @click.command("apply")
@@ -206,7 +235,17 @@ def _apply_saved(
 @click.option(
     "--audit-log",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Append one JSON line per change (secrets redacted) to this file.",
+    help="Append JSON lines to this file (secrets redacted): before each write an "
+    "intent line, flushed to disk, then its outcome with Tencent's RequestId.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How the result goes to stdout: text lines, or a JSON document (per change "
+    "the outcome, RequestId and error; a summary). Progress and logs stay on stderr.",
 )
 @options.ignores
 @options.filters
@@ -222,6 +261,7 @@ def apply_command(
     max_delete_pct: float,
     min_existing: int,
     audit_log: Path | None,
+    output_format: str,
     reviewed_file: Path | None,
     ignores: tuple[str, ...],
     selection: Selection,
@@ -232,10 +272,13 @@ def apply_command(
     DIR: plan, show the plan and ask y/N (or --auto-approve). FILE (written by
     `reconciler plan --out FILE`; also --plan FILE): apply exactly that plan,
     without asking: it was reviewed when it was made. Either way each change is
-    stale-checked, applied independently, read back and verified. An app whose
-    live state cannot be read is left untouched and listed. Exit 0 when every
-    change applied, 1 on any failure, refusal or unreadable app, 130 when
-    interrupted (Ctrl-C): then run `reconciler plan` to see what changed.
+    stale-checked, applied independently, read back and verified; at the end
+    every written resource is read again, and one that another writer changed
+    meanwhile is reported. An app whose live state cannot be read is left
+    untouched and listed. Exit 0 when every change applied, 1 on any failure,
+    unverified, unknown or overwritten change, refusal or unreadable app; 130
+    when interrupted (Ctrl-C), 143 on SIGTERM (a CI cancel): then run
+    `reconciler plan` to see what changed.
     """
     target = directory  # a directory, or a saved plan file
     if target is not None and plan_file is not None:
@@ -276,6 +319,7 @@ def apply_command(
             saved,
             connection,
             audit_log,
+            output_format,
             reviewed_file=reviewed_file,
             forced=force,
         )
@@ -290,11 +334,11 @@ def apply_command(
         out.info(preview, colorize_text=True)
         reconciler.check_plan(run, thresholds)
         if not plan.has_changes:
-            code = _nothing_to_do(out, "No changes. Nothing to do.")
+            code = _nothing_to_do(out, "No changes. Nothing to do.", output_format)
             return report_unreadable(out, plan) or code
         items = reconciler.prepare(run.saved())
         if not _confirm(out, preview, auto_approve):
             out.info("Apply cancelled; nothing was changed.")
             return 1
-        code = _run(out, reconciler, items, audit_log, forced=force)
+        code = _run(out, reconciler, items, audit_log, output_format, forced=force)
         return report_unreadable(out, plan) or code
