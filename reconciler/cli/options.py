@@ -212,14 +212,14 @@ safety_rails = _folding(
         ),
         click.option(
             "--max-update-pct",
-            type=click.FloatRange(0, 100),
+            type=FiniteFloatRange(0, 100),
             default=30.0,
             show_default=True,
             help="Unsafe when updates exceed this share of the existing managed configs.",
         ),
         click.option(
             "--max-delete-pct",
-            type=click.FloatRange(0, 100),
+            type=FiniteFloatRange(0, 100),
             default=30.0,
             show_default=True,
             help="Unsafe when deletes exceed this share of the existing managed configs.",

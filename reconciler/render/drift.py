@@ -16,12 +16,12 @@ from __future__ import annotations
 import html
 import json
 from itertools import groupby
-from typing import Any
 
 from reconciler.escape import escape
 from reconciler.plan.change import Action, Change, FieldDiff, Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
 from reconciler.render.markdown import _errors_section as errors_section
+from reconciler.render.text import field_value, whole_field_lines
 
 DELETED, CHANGED, UNDECLARED = "deleted live", "changed live", "present live, declared absent"
 UNMANAGED, IN_SYNC = "unmanaged", "in sync"
@@ -35,22 +35,12 @@ def drift_state(change: Change) -> str:
     return STATE[change.action]
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, str) and value.startswith("(sensitive"):
-        return value
-    return json.dumps(value)
-
-
 def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
     name = diff.name.ljust(width)
     if change.action is not Action.UPDATE:
-        sign = _SIGN[change.action]
         # deleted live: what is declared; present live: what is there
         value = diff.after if change.action is Action.CREATE else diff.before
-        if isinstance(value, list):
-            items = [f"          {sign} {json.dumps(e)}," for e in value]
-            return [f"      {sign} {name} = [", *items, "        ]"]
-        return [f"      {sign} {name} = {_value(value)}"]
+        return whole_field_lines(_SIGN[change.action], name, value)
     if diff.name == "events" and isinstance(diff.before, list):
         kept = len(diff.before) - len(diff.removed)
         lines = [f"      ~ {name} = ["]
@@ -64,7 +54,7 @@ def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
     was, now = diff.after, diff.before
     if diff.name == "token":
         was, now = "(sensitive)", "(sensitive value changed)"
-    return [f"      ~ {name} = {_value(was)} → {_value(now)}"]
+    return [f"      ~ {name} = {field_value(was)} → {field_value(now)}"]
 
 
 def render_drift_change(change: Change) -> list[str]:

@@ -21,21 +21,26 @@ _VERB = {
 }
 
 
-def _value(value: Any) -> str:
+def field_value(value: Any) -> str:
+    """A field's value as shown: JSON, except the ``(sensitive…)`` placeholders."""
     if isinstance(value, str) and value.startswith("(sensitive"):
         return value
     return json.dumps(value)
 
 
+def whole_field_lines(sign: str, name: str, value: Any) -> list[str]:
+    """A field that is all added or all removed: one line, or one line per list item."""
+    if isinstance(value, list):
+        items = [f"          {sign} {json.dumps(e)}," for e in value]
+        return [f"      {sign} {name} = [", *items, "        ]"]
+    return [f"      {sign} {name} = {field_value(value)}"]
+
+
 def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
     name = diff.name.ljust(width)
     if change.action in (Action.CREATE, Action.DELETE):
-        sign = SYMBOLS[change.action]
         value = diff.after if change.action is Action.CREATE else diff.before
-        if isinstance(value, list):
-            items = [f"          {sign} {json.dumps(e)}," for e in value]
-            return [f"      {sign} {name} = [", *items, "        ]"]
-        return [f"      {sign} {name} = {_value(value)}"]
+        return whole_field_lines(SYMBOLS[change.action], name, value)
     if diff.name == "events" and isinstance(diff.before, list):
         kept = len(diff.before) - len(diff.removed)
         lines = [f"      ~ {name} = ["]
@@ -45,7 +50,7 @@ def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
             lines.append(f"            # ({kept} unchanged)")
         lines.append("        ]")
         return lines
-    return [f"      ~ {name} = {_value(diff.before)} -> {_value(diff.after)}"]
+    return [f"      ~ {name} = {field_value(diff.before)} -> {field_value(diff.after)}"]
 
 
 def render_change(change: Change) -> list[str]:

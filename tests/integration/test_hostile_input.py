@@ -176,6 +176,16 @@ def test_an_unusable_timeout_is_a_clean_error(cli: Any, env: dict[str, str], val
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize("command", ["plan", "apply"])
+@pytest.mark.parametrize("option", ["--max-update-pct", "--max-delete-pct"])
+def test_a_nan_threshold_is_refused_not_read_as_no_limit(
+    cli: Any, env: dict[str, str], command: str, option: str
+) -> None:
+    result = cli(command, EXAMPLES, option, "nan")
+    assert result.code == 1
+    assert result.err.startswith(f"error: Invalid value for '{option}'")
+
+
 @pytest.mark.parametrize("field", ["existing", "sdkappid", "summary", "nan"])
 def test_a_saved_plan_with_out_of_range_numbers_is_a_clean_error(
     cli: Any, env: dict[str, str], tmp_path: Path, field: str

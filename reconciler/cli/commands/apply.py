@@ -24,9 +24,9 @@ from reconciler.apply.report import (
 )
 from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
+from reconciler.cli.options import SafetyRails
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
-from reconciler.clicktypes import FiniteFloatRange
 from reconciler.engine import Connection, Reconciler, Selection
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
@@ -206,33 +206,6 @@ def _apply_saved(
     "terminal. A saved plan never asks.",
 )
 @click.option(
-    "--force",
-    is_flag=True,
-    help="Apply even when the plan exceeds the update/delete safety thresholds "
-    "(recorded in the audit log).",
-)
-@click.option(
-    "--max-update-pct",
-    type=FiniteFloatRange(0, 100),
-    default=30.0,
-    show_default=True,
-    help="Refuse when updates exceed this share of the existing managed configs.",
-)
-@click.option(
-    "--max-delete-pct",
-    type=FiniteFloatRange(0, 100),
-    default=30.0,
-    show_default=True,
-    help="Refuse when deletes exceed this share of the existing managed configs.",
-)
-@click.option(
-    "--min-existing",
-    type=click.IntRange(0),
-    default=10,
-    show_default=True,
-    help="The thresholds apply only when at least this many managed configs exist.",
-)
-@click.option(
     "--audit-log",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append JSON lines to this file (secrets redacted): before each write an "
@@ -247,6 +220,7 @@ def _apply_saved(
     help="How the result goes to stdout: text lines, or a JSON document (per change "
     "the outcome, RequestId and error; a summary). Progress and logs stay on stderr.",
 )
+@options.safety_rails
 @options.ignores
 @options.filters
 @options.backend
@@ -256,14 +230,11 @@ def apply_command(
     directory: Path | None,
     plan_file: Path | None,
     auto_approve: bool,
-    force: bool,
-    max_update_pct: float,
-    max_delete_pct: float,
-    min_existing: int,
     audit_log: Path | None,
     output_format: str,
     reviewed_file: Path | None,
     ignores: tuple[str, ...],
+    rails: SafetyRails,
     selection: Selection,
     connection: Connection,
 ) -> int:
@@ -300,9 +271,14 @@ def apply_command(
             "--ignore applies when planning; a saved plan already leaves out what its "
             "plan ignored (plan again with --ignore)"
         )
+    force = rails.force
     if force:
         out.warn("--force: the update/delete safety thresholds are overridden for this apply")
-    thresholds = None if force else Thresholds(max_update_pct, max_delete_pct, min_existing)
+    thresholds = (
+        None
+        if force
+        else Thresholds(rails.max_update_pct, rails.max_delete_pct, rails.min_existing)
+    )
     if audit_log is not None:
         check_audit_log(audit_log)
 
