@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from click.core import ParameterSource
 
 from reconciler.clicktypes import FiniteFloatRange
 from reconciler.engine.options import Connection, Selection
+from reconciler.engine.review import SafetyRails
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.render import FORMATS
 
@@ -187,16 +187,6 @@ def _thresholds(
     force: bool, max_update_pct: float, max_delete_pct: float, min_existing: int
 ) -> SafetyRails:
     return SafetyRails(force, max_update_pct, max_delete_pct, min_existing)
-
-
-@dataclass(frozen=True)
-class SafetyRails:
-    """The update/delete thresholds and whether ``--force`` overrides them."""
-
-    force: bool = False
-    max_update_pct: float = 30.0
-    max_delete_pct: float = 30.0
-    min_existing: int = 10
 
 
 safety_rails = _folding(

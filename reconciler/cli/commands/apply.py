@@ -24,15 +24,14 @@ from reconciler.apply.report import (
 )
 from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
-from reconciler.cli.options import SafetyRails
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
 from reconciler.engine import Connection, Reconciler, Selection
+from reconciler.engine.review import SafetyRails
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import SavedPlan
-from reconciler.plan.safety import Thresholds
 from reconciler.render.text import render_change, render_text
 
 
@@ -274,11 +273,7 @@ def apply_command(
     force = rails.force
     if force:
         out.warn("--force: the update/delete safety thresholds are overridden for this apply")
-    thresholds = (
-        None
-        if force
-        else Thresholds(rails.max_update_pct, rails.max_delete_pct, rails.min_existing)
-    )
+    thresholds = None if force else rails.thresholds
     if audit_log is not None:
         check_audit_log(audit_log)
 

@@ -13,19 +13,12 @@ from pathlib import Path
 import click
 
 from reconciler.cli import options
-from reconciler.cli.options import SafetyRails
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import CliEvents, report_unreadable
-from reconciler.desired.gitbase import desired_at
-from reconciler.desired.loader import DesiredApp, load_desired
-from reconciler.engine import Connection, PlanResult, Reconciler, Selection
-from reconciler.errors import ConfigErrors, Location, SafetyError, UsageError
-from reconciler.plan.cause import with_causes
-from reconciler.plan.change import Plan
-from reconciler.plan.ignore import ignored, load_rules
-from reconciler.plan.livefile import plan_against_snapshot
+from reconciler.engine import Connection, Selection
+from reconciler.engine.review import SafetyRails, finish_plan, plan_live_or_snapshot
+from reconciler.errors import Location, SafetyError
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
-from reconciler.plan.safety import Thresholds, change_warnings, evaluate
 from reconciler.render import generated_now, render_plan
 from reconciler.render.html import render_html, write_html
 from reconciler.render.markdown import render_markdown
@@ -41,68 +34,6 @@ class _RecordingEvents(CliEvents):
     def config_warning(self, location: Location, message: str) -> None:
         super().config_warning(location, message)
         self.config_warnings.append(f"{location}: {message}")
-
-
-def _plan(
-    out: Output,
-    events: _RecordingEvents,
-    directory: Path,
-    selection: Selection,
-    connection: Connection,
-    live_file: Path | None,
-) -> PlanResult:
-    if live_file is None:
-        with Reconciler(connection, events=events) as reconciler:
-            return reconciler.plan(directory, selection)
-    if connection.emulator_seed is not None:
-        raise UsageError("--live plans against a snapshot: drop --emulator")
-    apps = Reconciler(connection, events=events).load(directory, selection)  # no backend
-    resolved, plan = plan_against_snapshot(apps, live_file, selection.products)
-    for warning in plan.warnings:
-        out.warn(warning)
-    return PlanResult(apps, resolved, plan)
-
-
-def _base_apps(directory: Path, ref: str, lenient: bool) -> list[DesiredApp]:
-    with desired_at(directory, ref) as base:
-        if not any(p.suffix in (".yaml", ".yml") for p in base.rglob("*")):
-            return []  # the desired state is new in this change: everything is an edit
-        try:
-            return list(load_desired(base, lenient=lenient).apps)
-        except ConfigErrors as errors:
-            raise UsageError(
-                f"--base {ref}: the desired state at {ref} is not valid "
-                f"({len(errors.errors)} error(s)), so edits cannot be told from drift; "
-                "plan without --base, or fix the base first"
-            ) from None
-
-
-def finish_plan(
-    out: Output,
-    run: PlanResult,
-    config_warnings: list[str],
-    directory: Path,
-    selection: Selection,
-    ignores: tuple[str, ...],
-    rails: SafetyRails,
-    base_ref: str | None,
-) -> Plan:
-    """Tell edits from drift, drop what is ignored (listing it), add the safety verdict
-    and every warning to the plan itself, so that each output shows them."""
-    plan = run.plan
-    if base_ref is not None:
-        plan = with_causes(plan, run.apps, _base_apps(directory, base_ref, selection.lenient))
-    rules = load_rules(directory, ignores)
-    skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
-    plan = plan.without(skipped)
-    if skipped:
-        out.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
-    thresholds = Thresholds(rails.max_update_pct, rails.max_delete_pct, rails.min_existing)
-    verdict = evaluate(plan, run.protected, thresholds, forced=rails.force)
-    extra = change_warnings(plan)
-    for warning in extra:
-        out.warn(warning)
-    return replace(plan, safety=verdict, warnings=(*config_warnings, *plan.warnings, *extra))
 
 
 @click.command("plan")
@@ -165,9 +96,9 @@ def plan_command(
     --detailed-exitcode) unless --force overrides it.
     """
     events = _RecordingEvents(out)
-    run = _plan(out, events, directory, selection, connection, live_file)
+    run = plan_live_or_snapshot(connection, events, directory, selection, live_file)
     plan = finish_plan(
-        out, run, events.config_warnings, directory, selection, ignores, rails, base_ref
+        events, run, events.config_warnings, directory, selection, ignores, rails, base_ref
     )
     run = replace(run, plan=plan)
     verdict = plan.safety

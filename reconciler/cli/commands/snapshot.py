@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
@@ -12,10 +11,8 @@ from reconciler.cli import options
 from reconciler.cli.output import Output
 from reconciler.cli.session import engine
 from reconciler.engine import Connection, Selection
-from reconciler.fetch import LiveSnapshot, fetch_live
-from reconciler.plan.build import reads_for
-from reconciler.plan.livefile import snapshot_document, write_snapshot
-from reconciler.resolve import resolve_with
+from reconciler.engine.review import take_snapshot
+from reconciler.plan.livefile import write_snapshot
 
 
 @click.command("snapshot")
@@ -41,18 +38,10 @@ def snapshot_command(
     read that fails fails the snapshot (exit 1): a partial snapshot is never written.
     """
     with engine(out, connection) as reconciler:
-        apps = reconciler.load(directory, selection)
-        resolved = resolve_with(apps, reconciler.credentials)
-        reads = reads_for(resolved, None, probe_unmanaged=True)
-        done = reconciler.events.reading(len(reads), len(resolved))
-
-        async def run() -> LiveSnapshot:
-            async with reconciler.backend.client(read_only=True) as client:
-                return await fetch_live(client, reads, on_done=done)
-
-        live = asyncio.run(run())
+        document, live, apps = take_snapshot(reconciler, directory, selection)
     for warning in live.warnings:
         out.warn(warning)
-    write_snapshot(out_file, snapshot_document(resolved, live))
-    out.info(f"saved the live state of {len(resolved)} app(s) ({len(reads)} configs) to {out_file}")
+    write_snapshot(out_file, document)
+    reads = len(document["configs"])
+    out.info(f"saved the live state of {apps} app(s) ({reads} configs) to {out_file}")
     return 0

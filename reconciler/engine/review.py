@@ -1,0 +1,122 @@
+"""The steps of a reviewed plan (GitOps): plan live or against a snapshot, tell edits
+from drift (``--base``), leave out accepted differences, judge safety; and the
+live-state snapshot that a key-less pull-request job plans against.
+
+The CLI calls these and renders; nothing here prints (events carry the notes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from reconciler.desired.gitbase import desired_at
+from reconciler.desired.loader import DesiredApp, load_desired
+from reconciler.engine.core import PlanResult, Reconciler
+from reconciler.engine.events import Events
+from reconciler.engine.options import Connection, Selection
+from reconciler.errors import ConfigErrors, UsageError
+from reconciler.fetch import LiveSnapshot, fetch_live
+from reconciler.plan.build import reads_for
+from reconciler.plan.cause import with_causes
+from reconciler.plan.change import Plan
+from reconciler.plan.ignore import ignored, load_rules
+from reconciler.plan.livefile import plan_against_snapshot, snapshot_document
+from reconciler.plan.safety import Thresholds, change_warnings, evaluate
+from reconciler.resolve import resolve_with
+
+
+@dataclass(frozen=True)
+class SafetyRails:
+    """The update/delete thresholds and whether ``--force`` overrides them."""
+
+    force: bool = False
+    max_update_pct: float = 30.0
+    max_delete_pct: float = 30.0
+    min_existing: int = 10
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(self.max_update_pct, self.max_delete_pct, self.min_existing)
+
+
+def plan_live_or_snapshot(
+    connection: Connection,
+    events: Events,
+    directory: Path,
+    selection: Selection,
+    live_file: Path | None,
+) -> PlanResult:
+    """A plan of ``directory`` against live state, or against a snapshot file (no key)."""
+    if live_file is None:
+        with Reconciler(connection, events=events) as reconciler:
+            return reconciler.plan(directory, selection)
+    if connection.emulator_seed is not None:
+        raise UsageError("--live plans against a snapshot: drop --emulator")
+    apps = Reconciler(connection, events=events).load(directory, selection)  # no backend
+    resolved, plan = plan_against_snapshot(apps, live_file, selection.products)
+    for warning in plan.warnings:
+        events.warning(warning)
+    return PlanResult(apps, resolved, plan)
+
+
+def base_apps(directory: Path, ref: str, lenient: bool) -> list[DesiredApp]:
+    """The desired state of ``directory`` at git revision ``ref`` (empty if it is new)."""
+    with desired_at(directory, ref) as base:
+        if not any(p.suffix in (".yaml", ".yml") for p in base.rglob("*")):
+            return []  # the desired state is new in this change: everything is an edit
+        try:
+            return list(load_desired(base, lenient=lenient).apps)
+        except ConfigErrors as errors:
+            raise UsageError(
+                f"--base {ref}: the desired state at {ref} is not valid "
+                f"({len(errors.errors)} error(s)), so edits cannot be told from drift; "
+                "plan without --base, or fix the base first"
+            ) from None
+
+
+def finish_plan(
+    events: Events,
+    run: PlanResult,
+    config_warnings: list[str],
+    directory: Path,
+    selection: Selection,
+    ignores: tuple[str, ...],
+    rails: SafetyRails,
+    base_ref: str | None,
+) -> Plan:
+    """Tell edits from drift, drop what is ignored (listing it), add the safety verdict
+    and every warning to the plan itself, so that each output shows them."""
+    plan = run.plan
+    if base_ref is not None:
+        plan = with_causes(plan, run.apps, base_apps(directory, base_ref, selection.lenient))
+    rules = load_rules(directory, ignores)
+    skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
+    plan = plan.without(skipped)
+    if skipped:
+        events.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
+    verdict = evaluate(plan, run.protected, rails.thresholds, forced=rails.force)
+    extra = change_warnings(plan)
+    for warning in extra:
+        events.warning(warning)
+    return replace(plan, safety=verdict, warnings=(*config_warnings, *plan.warnings, *extra))
+
+
+def take_snapshot(
+    reconciler: Reconciler, directory: Path, selection: Selection
+) -> tuple[dict[str, Any], LiveSnapshot, int]:
+    """Read every managed and unmanaged config of the selected apps: the snapshot
+    document (no secret), what was read, and how many apps."""
+    apps = reconciler.load(directory, selection)
+    resolved = resolve_with(apps, reconciler.credentials)
+    reads = reads_for(resolved, None, probe_unmanaged=True)
+    done = reconciler.events.reading(len(reads), len(resolved))
+
+    async def run() -> LiveSnapshot:
+        async with reconciler.backend.client(read_only=True) as client:
+            return await fetch_live(client, reads, on_done=done)
+
+    live = asyncio.run(run())
+    return snapshot_document(resolved, live), live, len(resolved)
