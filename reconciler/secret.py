@@ -115,11 +115,10 @@ class _KnownSecrets:
         self.refresh()
         index = self.by_prefix
         if index:
-            found = {
-                form
-                for start in range(len(text) - SHORT_SECRET + 1)
-                for form in index.get(text[start : start + SHORT_SECRET], ())
-            }
+            # every window of the text, then only the prefixes that occur: one set
+            # comprehension and one intersection instead of a lookup per character
+            windows = {text[i : i + SHORT_SECRET] for i in range(len(text) - SHORT_SECRET + 1)}
+            found = {form for prefix in windows & index.keys() for form in index[prefix]}
             for value in sorted(found, key=len, reverse=True):  # a longer form first
                 if value in text:
                     text = text.replace(value, REDACTED)
