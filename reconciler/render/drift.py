@@ -14,14 +14,13 @@ declared. Markdown follows the same words; JSON keeps the plan document's shape.
 from __future__ import annotations
 
 import html
-import json
 from itertools import groupby
 
 from reconciler.escape import escape
 from reconciler.plan.change import Action, Change, FieldDiff, Plan
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
 from reconciler.render.markdown import _errors_section as errors_section
-from reconciler.render.text import field_value, whole_field_lines
+from reconciler.render.text import changed_list_lines, field_value, whole_field_lines
 
 DELETED, CHANGED, UNDECLARED = "deleted live", "changed live", "present live, declared absent"
 UNMANAGED, IN_SYNC = "unmanaged", "in sync"
@@ -43,13 +42,9 @@ def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
         return whole_field_lines(_SIGN[change.action], name, value)
     if diff.name == "events" and isinstance(diff.before, list):
         kept = len(diff.before) - len(diff.removed)
-        lines = [f"      ~ {name} = ["]
-        lines += [f"          - {json.dumps(e)},   # removed live" for e in diff.added]
-        lines += [f"          + {json.dumps(e)},   # added live" for e in diff.removed]
-        if kept:
-            lines.append(f"            # ({kept} unchanged)")
-        lines.append("        ]")
-        return lines
+        # a plan's "added" is what live lacks: drift shows it as removed live
+        groups = [("-", diff.added, "   # removed live"), ("+", diff.removed, "   # added live")]
+        return changed_list_lines(name, groups, kept)
     # a plan goes live → declared; drift reads it the other way: was (declared) → now (live)
     was, now = diff.after, diff.before
     if diff.name == "token":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from reconciler.escape import escape
@@ -36,6 +37,20 @@ def whole_field_lines(sign: str, name: str, value: Any) -> list[str]:
     return [f"      {sign} {name} = {field_value(value)}"]
 
 
+def changed_list_lines(
+    name: str, groups: Sequence[tuple[str, Sequence[str], str]], kept: int
+) -> list[str]:
+    """A list field that changed: each group's items under its sign (with a note), then
+    how many items stayed."""
+    lines = [f"      ~ {name} = ["]
+    for sign, items, note in groups:
+        lines += [f"          {sign} {json.dumps(e)},{note}" for e in items]
+    if kept:
+        lines.append(f"            # ({kept} unchanged)")
+    lines.append("        ]")
+    return lines
+
+
 def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
     name = diff.name.ljust(width)
     if change.action in (Action.CREATE, Action.DELETE):
@@ -43,13 +58,7 @@ def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
         return whole_field_lines(SYMBOLS[change.action], name, value)
     if diff.name == "events" and isinstance(diff.before, list):
         kept = len(diff.before) - len(diff.removed)
-        lines = [f"      ~ {name} = ["]
-        lines += [f"          + {json.dumps(e)}," for e in diff.added]
-        lines += [f"          - {json.dumps(e)}," for e in diff.removed]
-        if kept:
-            lines.append(f"            # ({kept} unchanged)")
-        lines.append("        ]")
-        return lines
+        return changed_list_lines(name, [("+", diff.added, ""), ("-", diff.removed, "")], kept)
     return [f"      ~ {name} = {field_value(diff.before)} -> {field_value(diff.after)}"]
 
 
