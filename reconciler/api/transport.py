@@ -24,15 +24,16 @@ it maps a reset connection to ``ConnectTimeout`` and lets a malformed answer's
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
-import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import httpx
 import yarl
+from aiohttp.client_proto import ResponseHandler
 from aiohttp.connector import Connection
 
 from reconciler.api.bounded import BoundedAnswer, read_answer, received_counter, within
@@ -40,29 +41,42 @@ from reconciler.api.bounded import BoundedAnswer, read_answer, received_counter,
 CHUNK_BYTES = 64 * 1024
 
 
+def _as_httpx(
+    exc: Exception, request: httpx.Request | None, *, reading: bool = False
+) -> Exception | None:
+    """The httpx error with the meaning of aiohttp's (or asyncio's) ``exc``; None for
+    an error that is not the wire's (an httpx error already, or one of ours)."""
+    if isinstance(exc, httpx.HTTPError):
+        return None
+    if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return httpx.ConnectTimeout(_text(exc), request=request)
+        return httpx.ReadTimeout(_text(exc), request=request)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(str(exc), request=request)
+    if isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        # a body cut short, or an answer that is not HTTP (bad status line, headers)
+        return httpx.RemoteProtocolError(_text(exc), request=request)
+    if isinstance(exc, aiohttp.InvalidURL):
+        return httpx.UnsupportedProtocol(_text(exc), request=request)
+    if isinstance(exc, (aiohttp.ClientError, OSError)):
+        # disconnected, reset, refused mid-way: the connection failed
+        if reading:
+            return httpx.ReadError(_text(exc), request=request)
+        return httpx.NetworkError(_text(exc), request=request)
+    return None
+
+
 @contextmanager
 def _mapped(request: httpx.Request | None, *, reading: bool = False) -> Iterator[None]:
     """Re-raise aiohttp's (and asyncio's) errors as httpx's, with the same meaning."""
     try:
         yield
-    except httpx.HTTPError:
-        raise
-    except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
-        if isinstance(exc, aiohttp.ConnectionTimeoutError):
-            raise httpx.ConnectTimeout(_text(exc), request=request) from exc
-        raise httpx.ReadTimeout(_text(exc), request=request) from exc
-    except aiohttp.ClientConnectorError as exc:
-        raise httpx.ConnectError(str(exc), request=request) from exc
-    except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as exc:
-        # a body cut short, or an answer that is not HTTP (bad status line, headers)
-        raise httpx.RemoteProtocolError(_text(exc), request=request) from exc
-    except aiohttp.InvalidURL as exc:
-        raise httpx.UnsupportedProtocol(_text(exc), request=request) from exc
-    except (aiohttp.ClientError, OSError) as exc:
-        # disconnected, reset, refused mid-way: the connection failed
-        if reading:
-            raise httpx.ReadError(_text(exc), request=request) from exc
-        raise httpx.NetworkError(_text(exc), request=request) from exc
+    except Exception as exc:
+        mapped = _as_httpx(exc, request, reading=reading)
+        if mapped is None:
+            raise
+        raise mapped from exc
 
 
 def _text(exc: BaseException) -> str:
@@ -94,39 +108,48 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
+class _CountingHandler(ResponseHandler):
+    """aiohttp's connection protocol, also counting what it receives into the counter of
+    the request that holds the connection (see :class:`_CountingConnector`).
+
+    A subclass, not a patched ``data_received``: uvloop's transports take the
+    protocol's method once, when the connection is made.
+    """
+
+    counter: list[int] | None = None
+
+    def data_received(self, data: bytes) -> None:
+        counter = self.counter
+        if counter is not None:
+            counter[0] += len(data)
+        super().data_received(data)
+
+
 class _CountingConnector(aiohttp.TCPConnector):
     """aiohttp's connector that also counts, per request, the bytes its connection receives.
 
-    :func:`reconciler.api.bounded.send_bounded` tells a server that dripped an answer
+    :func:`reconciler.api.bounded.within` tells a server that dripped an answer
     (bytes came, too slowly: not retried) from one that sent nothing (retried). With
     httpcore it counts through the ``trace`` extension; here the connection's protocol
     counts into the counter of the request that took the connection.
     """
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # the protocol factory of every connection (aiohttp has had it since 3.0)
+        self._factory = cast(
+            "functools.partial[ResponseHandler]",
+            functools.partial(_CountingHandler, loop=self._loop),
+        )
+
     async def connect(
         self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
     ) -> Connection:
         connection = await super().connect(req, traces, timeout)
-        counter = received_counter()  # this runs in the request's task
         protocol = connection.protocol
-        if counter is not None and protocol is not None:
-            _counters[protocol] = counter
-            if protocol not in _counting:
-                _counting.add(protocol)
-                receive = protocol.data_received
-
-                def data_received(data: bytes) -> None:
-                    box = _counters.get(protocol)
-                    if box is not None:
-                        box[0] += len(data)
-                    receive(data)
-
-                protocol.data_received = data_received  # type: ignore[method-assign]
+        if isinstance(protocol, _CountingHandler):
+            protocol.counter = received_counter()  # this runs in the request's task
         return connection
-
-
-_counters: weakref.WeakKeyDictionary[Any, list[int]] = weakref.WeakKeyDictionary()
-_counting: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -209,7 +232,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         timeout = self._client_timeout(timeouts)
 
         async def step() -> BoundedAnswer:
-            with _mapped(None):
+            # errors mapped by hand, not by _mapped(): no generator per request
+            reading = False
+            try:
                 response = await session.request(
                     "POST",
                     yarl.URL(url, encoded=True),
@@ -219,11 +244,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     compress=False,
                     timeout=timeout,
                 )
-            try:
-                encoding = response.headers.get("Content-Encoding", "")
-                body = await read_answer(_chunks(response, None), encoding, max_bytes, what)
-            finally:
-                response.release()  # an unread rest cannot be reused: this closes it
+                reading = True
+                try:
+                    encoding = response.headers.get("Content-Encoding", "")
+                    chunks = response.content.iter_chunked(CHUNK_BYTES)
+                    body = await read_answer(chunks, encoding, max_bytes, what)
+                finally:
+                    response.release()  # an unread rest cannot be reused: this closes it
+            except Exception as exc:
+                mapped = _as_httpx(exc, None, reading=reading)
+                if mapped is None:
+                    raise
+                raise mapped from exc
             return BoundedAnswer(response.status, body)
 
         return await within(deadline, what, step)
