@@ -140,3 +140,21 @@ def test_unknown_live_words_still_load_back(tmp_path: Path) -> None:
     )
     loaded = load_back(tmp_path, render({"live": live}))
     assert loaded.products["live"].config == live
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_token_nobody_holds_is_written_switch_only(tmp_path: Path, enabled: bool) -> None:
+    text = render_app_yaml(
+        name="prod-sg",
+        sdkappid=SG,
+        region="singapore",
+        identifier="administrator",
+        configs={"live_token": tok(TOKEN, enabled=enabled)},
+        token_env=token_env_name("prod-sg"),
+        manage_token=False,
+    )
+    assert TOKEN not in text
+    assert "\n    token_env:" not in text  # only in the comment that says how to add it
+    assert "add `token_env: LIVE_WEBHOOK_TOKEN_PROD_SG` here" in text
+    token = load_back(tmp_path, text).products["live_token"]
+    assert (token.ensure, token.token_env, token.enabled) == ("present", None, enabled)
