@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from reconciler.emulator.embedded import RunningEmulator
 from reconciler.emulator.store import TokenRecord
@@ -213,3 +214,14 @@ def test_token_env_still_manages_the_token_too(
     missing = cli("plan", desired)
     assert missing.code == 1
     assert "MY_LIVE_TOKEN" in missing.err and "not set" in missing.err
+
+
+def test_render_writes_a_switch_only_token_as_declared(cli: Any, tmp_path: Path) -> None:
+    desired = write_app(tmp_path / "desired", PROD_SG, "    enabled: false\n")
+    result = cli("render", desired)
+    assert result.code == 0, result.err
+    assert yaml.safe_load(result.out)["callbacks"] == {"live_token": {"enabled": False}}
+    again = tmp_path / "again"
+    again.mkdir()
+    (again / "prod-sg.yaml").write_text(result.out)
+    assert cli("validate", again).code == 0
