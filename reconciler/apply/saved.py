@@ -27,7 +27,10 @@ def _after_config(change: SavedChange, credentials: CredentialSource) -> Config 
         # switch-only (no token_env): the token is not managed, never saved nor needed
         public = change.after_public or {}
         if public.get("token") != NOT_MANAGED or not isinstance(public.get("enabled"), bool):
-            raise PlanFileError(f"{change.resource}: the saved change has no token variable")
+            raise PlanFileError(
+                f"{change.resource}: the saved token change has neither a `token_env` nor "
+                f"the {NOT_MANAGED} marker of a switch-only token"
+            )
         return TokenConfig(token=None, enabled=public["enabled"])
     after = change.after_callback()
     if after is None:

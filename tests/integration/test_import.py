@@ -107,7 +107,7 @@ def test_import_round_trip_every_product(
     assert f"wrote {path} (5 configured product(s)" in result.err
     # the command says how the token is kept, and how to manage it too
     assert "live token of prod-jp: only its on/off switch (`enabled`) is managed" in result.err
-    assert "LIVE_WEBHOOK_TOKEN_PROD_JP is not set" in result.err
+    assert "(not set: LIVE_WEBHOOK_TOKEN_PROD_JP)" in result.err
 
     # a comment header, the token switch-only with a hint, events sorted
     assert text.startswith("# Imported from the live configuration of 1400000101")

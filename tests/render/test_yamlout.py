@@ -9,6 +9,7 @@ import yaml
 
 from reconciler.configs import Config
 from reconciler.desired.loader import DesiredApp, load_desired
+from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
 from tests.plan.factories import SG, TOKEN, cb, tok
 
@@ -158,3 +159,25 @@ def test_a_token_nobody_holds_is_written_switch_only(tmp_path: Path, enabled: bo
     assert "add `token_env: LIVE_WEBHOOK_TOKEN_PROD_SG` here" in text
     token = load_back(tmp_path, text).products["live_token"]
     assert (token.ensure, token.token_env, token.enabled) == ("present", None, enabled)
+
+
+def test_an_override_import_of_a_token_nobody_holds_is_switch_only(tmp_path: Path) -> None:
+    common = {
+        "name": "prod-sg",
+        "sdkappid": SG,
+        "region": "singapore",
+        "identifier": "administrator",
+        "templates": (),
+        "inherited": {"region": "singapore"},
+        "inherited_region": "singapore",
+        "configs": {"live_token": tok(TOKEN, enabled=False)},
+        "token_env": token_env_name("prod-sg"),
+    }
+    switch_only = render_override_yaml(**common, manage_token=False)  # type: ignore[arg-type]
+    assert TOKEN not in switch_only
+    assert "\n    token_env:" not in switch_only
+    assert yaml.safe_load(switch_only)["callbacks"] == {"live_token": {"enabled": False}}
+    managed = render_override_yaml(**common)  # type: ignore[arg-type]
+    assert yaml.safe_load(managed)["callbacks"] == {
+        "live_token": {"token_env": "LIVE_WEBHOOK_TOKEN_PROD_SG", "enabled": False}
+    }

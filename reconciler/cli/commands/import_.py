@@ -234,11 +234,13 @@ def import_command(
             f"{', '.join(held)}; keep them set (from your secret store) for plan and apply"
         )
     if switch_only:
+        one = len(switch_only) == 1
         out.info(
-            f"live token of {', '.join(switch_only)}: only its on/off switch (`enabled`) is "
-            "managed, the token stays as set in Tencent (its variable "
-            f"{', '.join(token_env_name(n) for n in switch_only)} is not set). To manage a "
-            "token too, add `token_env: VAR` under its live_token and set VAR to the token"
+            f"live token{'' if one else 's'} of {', '.join(switch_only)}: only "
+            f"{'its' if one else 'their'} on/off switch (`enabled`) is managed, the token "
+            f"stays as set in Tencent (not set: "
+            f"{', '.join(token_env_name(n) for n in switch_only)}). To manage a token too, "
+            "add `token_env: VAR` under its live_token and set VAR to the token"
         )
     for result in failed:
         t = result.target
