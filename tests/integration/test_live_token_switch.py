@@ -225,3 +225,17 @@ def test_render_writes_a_switch_only_token_as_declared(cli: Any, tmp_path: Path)
     again.mkdir()
     (again / "prod-sg.yaml").write_text(result.out)
     assert cli("validate", again).code == 0
+
+
+def test_verbose_logs_of_a_switch_only_apply_hold_no_token(
+    cli: Any, no_token_env: dict[str, str], emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    desired = write_app(tmp_path / "desired", PROD_SG, "    enabled: false\n")
+    for fmt in ("json", "markdown", "html"):
+        shown = cli("-vv", "plan", desired, "--format", fmt)
+        assert shown.code == 0, shown.err
+        assert_no_secrets(shown.out, shown.err)
+    applied = cli("-vv", "apply", desired, "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert_no_secrets(applied.out, applied.err)
+    assert emulator.store.get_token(PROD_SG) == TokenRecord(token=LIVE_TOKEN, enabled=False)
