@@ -55,12 +55,11 @@ class LiveTokenProduct(Product):
     spec = SPEC
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
-        try:
-            answer = await client.call(target, Family.V4, SPEC.paths.read, {})
-        except ApiError as exc:
-            if exc.code in SPEC.absent_codes("read"):
-                return None
-            raise
+        answer = await client.call(
+            target, Family.V4, SPEC.paths.read, {}, absent=SPEC.absent_codes("read")
+        )
+        if answer.code:
+            return None
         data = answer.data
         if not isinstance(data, dict):
             raise self.malformed(target, "the answer has no token object")
