@@ -84,9 +84,10 @@ class LiveTokenProduct(Product):
         await self._set(client, target, expect_token(config))
 
     async def _set(self, client: TencentClient, target: AppTarget, token: TokenConfig) -> None:
-        body: dict[str, object] = {SPEC.body.enabled_field: token.enabled}
+        body: dict[str, object] = {}
         if token.token is not None:
             body[SPEC.body.token_field] = token.token  # revealed on the wire only
+        body[SPEC.body.enabled_field] = token.enabled
         await client.call(target, Family.V4, SPEC.paths.create, body)
 
     async def delete(self, client: TencentClient, target: AppTarget) -> None:
