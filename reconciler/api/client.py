@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import secrets
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -189,7 +189,7 @@ class TencentClient:
             target.sdkappid,
             target.identifier,
             usersig,
-            secrets.randbelow(2**32),
+            random.getrandbits(32),  # a nonce against replays, not a secret
         )
         hidden = [usersig.reveal(), target.secret_key.reveal()]
         wire_body: dict[str, Any] = {}
