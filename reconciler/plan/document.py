@@ -11,11 +11,12 @@ from typing import Any
 from reconciler.plan.change import Change, Plan, Resource
 from reconciler.secret import mask_known
 
-FORMAT_VERSION = "1.2"
+FORMAT_VERSION = "1.3"
 # 1.1 adds ``errors`` (unreadable resources).
 # 1.2 adds: per change ``cause`` ("edit" | "drift" | null, from ``plan --base``);
 # ``ignored`` (accepted differences left alone), ``warnings``, ``safety`` (the verdict
 # of the safety rails) and ``live_source`` (a live-state snapshot's time, or null).
+# 1.3 adds the ``"(not managed)"`` token of a live_token whose switch alone is managed.
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:

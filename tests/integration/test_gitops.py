@@ -92,7 +92,7 @@ def test_a_pull_request_plan_tells_three_edits_from_two_drift_reverts(
     as_json = cli("plan", desired, "--base", "main", "--format", "json")
     assert as_json.code == 0, as_json.err
     doc = as_json.json()
-    assert doc["format_version"] == "1.2"
+    assert doc["format_version"] == "1.3"
     assert doc["warnings"] == [
         "2 change(s) revert live drift (changed outside reconciler): "
         "prod-sg/call, prod-sg/live_token"
@@ -412,7 +412,7 @@ def test_an_edited_snapshot_is_refused(
     assert result.code == 1
     assert "the snapshot was edited after it was written (checksum mismatch)" in result.err
     not_a_snapshot = tmp_path / "x.json"
-    not_a_snapshot.write_text('{"format_version": "1.2"}')
+    not_a_snapshot.write_text('{"format_version": "1.3"}')
     result = cli("plan", desired, "--live", not_a_snapshot)
     assert result.code == 1 and "not a live-state snapshot" in result.err
 

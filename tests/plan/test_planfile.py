@@ -78,7 +78,7 @@ def save(tmp_path: Path, doc: dict[str, Any]) -> Path:
 
 def test_document_is_the_documented_plan_plus_apply_fields() -> None:
     doc = make_doc()
-    assert doc["format_version"] == "1.2"
+    assert doc["format_version"] == "1.3"
     assert doc["summary"] == {"create": 0, "update": 2, "delete": 1, "unchanged": 1}
     call = doc["changes"][0]
     assert {k: call[k] for k in ("app", "sdkappid", "product", "action", "before", "after")} == {
@@ -218,7 +218,7 @@ def test_minor_version_accepted(tmp_path: Path) -> None:
     [
         ("{not json", "invalid JSON"),
         ("[1, 2]", "no checksum"),
-        ('{"format_version": "1.2", "summary": {}, "changes": []}', "no checksum"),
+        ('{"format_version": "1.3", "summary": {}, "changes": []}', "no checksum"),
         ("", "invalid JSON"),
     ],
 )
