@@ -40,6 +40,23 @@ class LiveSnapshot:
         return self.configs.get((sdkappid, product))
 
 
+def _in_rounds(reads: Sequence[Read]) -> list[int]:
+    """The indexes of ``reads`` in rounds: each app's first read, then each app's second…
+
+    Reads come grouped by app (an app's 5 products in a row). Sent in that order, the
+    reads in flight would be a few apps' and each would wait on its app's rate limit
+    (v4: 160/s, so 6 ms apart) while holding a request slot. In rounds, the reads in
+    flight are of as many different apps, and no rate limit makes them wait.
+    """
+    seen: dict[int, int] = {}
+    rounds = []
+    for read in reads:
+        sdkappid = read.target.sdkappid
+        rounds.append(seen.get(sdkappid, 0))
+        seen[sdkappid] = rounds[-1] + 1
+    return sorted(range(len(reads)), key=rounds.__getitem__)  # stable: app order kept
+
+
 async def fetch_live(
     client: TencentClient,
     reads: Sequence[Read],
@@ -65,7 +82,11 @@ async def fetch_live(
                 on_done()
         return read, config, None
 
-    results = await fan_out(one, reads, client.max_in_flight)
+    order = _in_rounds(reads)
+    done = await fan_out(one, [reads[i] for i in order], client.max_in_flight)
+    results = list(done)
+    for position, index in enumerate(order):  # back in the order of ``reads``
+        results[index] = done[position]
     configs: dict[Key, Config | None] = {}
     failures: list[Unreadable] = []
     warnings: list[str] = []

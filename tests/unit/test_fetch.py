@@ -120,3 +120,22 @@ async def test_no_reads() -> None:
     async with fast_client(script) as client:
         assert await fetch_live(client, []) == LiveSnapshot({})
     assert script.requests == []
+
+
+async def test_reads_go_out_in_rounds_and_results_keep_their_order() -> None:
+    """Each app's first read, then each app's second: the reads in flight are of
+    different apps, so no app's rate limit makes them wait. Failures are still
+    listed in the order of the reads."""
+    apps = [1400000101, 1400000102, 1400000103]
+    products = ["call", "live", "conference"]
+    failing = {(a, "/v4/room_config/get_callback"): v4(60006, "bad app") for a in apps}
+    script = route(failing)
+    reads = [Read(target(a), f"app-{a}", p) for a in apps for p in products]
+    async with fast_client(script) as client:
+        snap = await fetch_live(client, reads, partial=True)
+    sent = [(int(r.url.params["sdkappid"]), r.url.path.split("/")[2]) for r in script.requests]
+    assert sent == [
+        (a, service) for service in ("call_config", "live_config", "room_config") for a in apps
+    ]
+    assert [f.resource.sdkappid for f in snap.failures] == apps
+    assert set(snap.configs) == {(a, p) for a in apps for p in ("call", "live")}
