@@ -39,7 +39,8 @@ def build_product(
         return DesiredProduct(product, "absent", None, None, None, location)
     if isinstance(spec, TokenPresent):
         return DesiredProduct(product, "present", None, spec.token_env, spec.enabled, location)
-    check_url(spec.url, doc.value_location((*base, "url")), diagnostics)
+    if https_host(spec.url) is None:  # the common https://host/path has nothing to report
+        check_url(spec.url, doc.value_location((*base, "url")), diagnostics)
     check_events(spec, product, doc, (*base, "events"), lenient=lenient, diagnostics=diagnostics)
     # a variant spelling is the same event: planned and shown in its canonical spelling
     canonical = PRODUCTS[product].vocabulary.canonical
@@ -48,6 +49,16 @@ def build_product(
 
 
 _WHITESPACE = re.compile(r"\s")  # what str.isspace() calls whitespace, at C speed
+
+_PLAIN_HTTPS = re.compile(r"https://([A-Za-z0-9.-]+)(?:[/?#]\S*)?").fullmatch
+"""An https URL with a plain host name, no port and no user: :func:`check_url` has
+nothing to say about it (nearly every URL of a fleet)."""
+
+
+def https_host(url: str) -> str | None:
+    """The host (lower case) of a plain ``https://host/...`` URL; None for any other URL."""
+    plain = _PLAIN_HTTPS(url)
+    return None if plain is None else plain.group(1).lower()
 
 
 def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
@@ -112,19 +123,20 @@ def check_events(
         )
         return
     vocabulary = PRODUCTS[product].events
-    first_seen: dict[str, Location] = {}
+    first_seen: dict[str, int] = {}  # word -> index; locations are looked up for errors only
     for index, word in enumerate(spec.events):
-        location = doc.value_location((*path, index))
         if word in first_seen:
+            first = doc.value_location((*path, first_seen[word]))
             diagnostics.error(
-                location,
-                f"event {quoted(word)} is listed twice (first on line {first_seen[word].line}, "
-                f"column {first_seen[word].column}): remove this one",
+                doc.value_location((*path, index)),
+                f"event {quoted(word)} is listed twice (first on line {first.line}, "
+                f"column {first.column}): remove this one",
             )
             continue
-        first_seen[word] = location
+        first_seen[word] = index
         if word in vocabulary:
             continue
+        location = doc.value_location((*path, index))
         message = f"unknown event {quoted(word)} for product {product}"
         guess = suggest(word, vocabulary)
         if guess is not None:

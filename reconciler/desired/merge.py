@@ -189,7 +189,10 @@ def merge_layers(
             cache[key] = (layers, builder.snapshot())
     builder.overlay(Layer(app, ()), frozenset())
     builder.locations[()] = app.value_location(())
-    return YamlDocument(app.path, builder.data, builder.locations, builder.key_locations)
+    braces = app.braces or any(layer.doc.braces for layer in layers)
+    return YamlDocument(
+        app.path, builder.data, builder.locations, builder.key_locations, braces=braces
+    )
 
 
 def attribute(error: ConfigError, doc: YamlDocument, own_files: frozenset[str]) -> ConfigError:

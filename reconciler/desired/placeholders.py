@@ -67,18 +67,19 @@ def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> Ya
     data = doc.data
     if not isinstance(data, dict):
         return doc
+    raw_vars = data.get("vars")
+    if not doc.braces and not raw_vars:
+        return doc  # no string holds a brace, and no `vars` to check: nothing to do
     builtins = {
         "sdkappid": str(data.get("sdkappid", "")),
         "name": str(data.get("name", default_name)),
         "region": str(data.get("region", "")),
     }
     values = dict(builtins)
-    raw_vars = data.get("vars")
     if isinstance(raw_vars, dict):
         for key, value in raw_vars.items():
             if not isinstance(key, str) or not isinstance(value, str):
                 continue  # the model reports the wrong type
-            where = doc.value_location(("vars", key))
             if key in builtins:
                 diagnostics.error(
                     doc.key_location(("vars", key)),
@@ -88,12 +89,14 @@ def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> Ya
             try:
                 values[key] = expand_text(value, builtins)
             except PlaceholderError as exc:
-                diagnostics.error(where, f"in `vars: {key}`: {exc}")
+                diagnostics.error(doc.value_location(("vars", key)), f"in `vars: {key}`: {exc}")
+    if not doc.braces:
+        return doc
     expanded = dict(data)
     for key in EXPANDED_FIELDS:
         if key in data:
             expanded[key] = _walk(data[key], (key,), doc, values, diagnostics)
-    return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)
+    return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations, doc.unsafe)
 
 
 def _walk(
@@ -114,8 +117,15 @@ def _walk(
     if isinstance(value, dict):
         out: dict[Hashable, Any] = {}
         for key, child in value.items():
-            out[key] = _walk(child, (*path, key), doc, values, diagnostics)
+            # most values are strings without braces: no call, no path for them
+            plain = child.__class__ is str and "{" not in child and "}" not in child
+            out[key] = child if plain else _walk(child, (*path, key), doc, values, diagnostics)
         return out
     if isinstance(value, list):
-        return [_walk(item, (*path, i), doc, values, diagnostics) for i, item in enumerate(value)]
+        return [
+            item
+            if item.__class__ is str and "{" not in item and "}" not in item
+            else _walk(item, (*path, i), doc, values, diagnostics)
+            for i, item in enumerate(value)
+        ]
     return value
