@@ -43,9 +43,23 @@ def build_product(
         check_url(spec.url, doc.value_location((*base, "url")), diagnostics)
     check_events(spec, product, doc, (*base, "events"), lenient=lenient, diagnostics=diagnostics)
     # a variant spelling is the same event: planned and shown in its canonical spelling
-    canonical = PRODUCTS[product].vocabulary.canonical
-    config = CallbackConfig(url=spec.url, events=frozenset(canonical(e) for e in spec.events))
+    vocabulary = PRODUCTS[product].vocabulary
+    events = frozenset(spec.events)
+    if not events.isdisjoint(vocabulary.aliases):
+        events = frozenset(vocabulary.canonical(e) for e in spec.events)
+    config = CallbackConfig(url=spec.url, events=events)
     return DesiredProduct(product, "present", config, None, None, location)
+
+
+_ACCEPTED: dict[str, frozenset[str]] = {}
+
+
+def _accepted(product: str) -> frozenset[str]:
+    """The product's accepted event words (canonical and variants), worked out once."""
+    words = _ACCEPTED.get(product)
+    if words is None:
+        words = _ACCEPTED[product] = PRODUCTS[product].events
+    return words
 
 
 _WHITESPACE = re.compile(r"\s")  # what str.isspace() calls whitespace, at C speed
@@ -122,7 +136,9 @@ def check_events(
             "to delete the product's configuration",
         )
         return
-    vocabulary = PRODUCTS[product].events
+    vocabulary = _accepted(product)
+    if vocabulary.issuperset(spec.events) and len(set(spec.events)) == len(spec.events):
+        return  # every word known, none twice (nearly always): nothing to look up
     first_seen: dict[str, int] = {}  # word -> index; locations are looked up for errors only
     for index, word in enumerate(spec.events):
         if word in first_seen:

@@ -183,6 +183,8 @@ def _attribute(
 ) -> None:
     """Errors and warnings since ``mark`` about values from other files name the app too."""
     errors, warnings = mark
+    if errors == len(diagnostics.errors) and warnings == len(diagnostics.warnings):
+        return  # nothing new (nearly always)
     diagnostics.errors[errors:] = [attribute(e, doc, own) for e in diagnostics.errors[errors:]]
     diagnostics.warnings[warnings:] = [
         ConfigWarning(a.location, a.message)

@@ -9,6 +9,7 @@ placeholder is an error at the line that wrote it.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Hashable, Mapping
 from typing import Any
@@ -35,13 +36,7 @@ def expand_text(text: str, values: Mapping[str, str]) -> str:
     if "{" not in text and "}" not in text:
         return text
     parts: list[str] = []
-    try:
-        pieces = list(_parse(text))
-    except ValueError:
-        raise PlaceholderError(
-            "a lone '{' or '}': write a placeholder as {name}, or a literal brace as {{ or }}"
-        ) from None
-    for literal, field, spec, conversion in pieces:
+    for literal, field, spec, conversion in _pieces(text):
         parts.append(literal)
         if field is None:
             continue
@@ -60,6 +55,18 @@ def expand_text(text: str, values: Mapping[str, str]) -> str:
             )
         parts.append(values[field])
     return "".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pieces(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    """``text`` split by :class:`string.Formatter`, once per distinct text: 10,000 apps
+    share the few URL templates of their defaults."""
+    try:
+        return tuple(_parse(text))
+    except ValueError:
+        raise PlaceholderError(
+            "a lone '{' or '}': write a placeholder as {name}, or a literal brace as {{ or }}"
+        ) from None
 
 
 def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> YamlDocument:

@@ -123,7 +123,10 @@ class YamlDocument:
 
     def value_location(self, path: NodePath) -> Location:
         """Where the node at ``path`` starts, else its nearest ancestor that has a location."""
-        for end in range(len(path), -1, -1):
+        found = self.locations.get(path)
+        if found is not None:
+            return found
+        for end in range(len(path) - 1, -1, -1):
             found = self.locations.get(path[:end])
             if found is not None:
                 return found
