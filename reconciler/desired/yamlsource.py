@@ -443,22 +443,46 @@ class _Walker:
             raise _Fatal(_too_deep(self.at(node)))
         self.marks[path] = node.start_mark
         inner = active | {id(node)}
+        deep = len(path) >= MAX_DEPTH  # the children would be too deep: build() says where
         if isinstance(node, SequenceNode):
             self.check_tag(node, _SEQ_TAG)
-            return [
-                self.build(item, (*path, index), inner) for index, item in enumerate(node.value)
-            ]
+            items: list[Any] = []
+            for index, item in enumerate(node.value):
+                child: NodePath = (*path, index)
+                items.append(
+                    self.plain(item, child)
+                    if item.__class__ is ScalarNode and item.tag == _STR_TAG and not deep
+                    else self.build(item, child, inner)
+                )
+            return items
         if isinstance(node, MappingNode):
             self.check_tag(node, _MAP_TAG)
             result: dict[Hashable, Any] = {}
             for key, (key_node, value_node) in self.entries(node, inner).items():
-                child: NodePath = (*path, key)
+                child = (*path, key)
                 self.key_marks[child] = key_node.start_mark
                 if key.__class__ is str and _SPECIAL(key) is not None:
                     self.text(key, child, key=True)
-                result[key] = self.build(value_node, child, inner)
+                result[key] = (
+                    self.plain(value_node, child)
+                    if value_node.__class__ is ScalarNode
+                    and value_node.tag == _STR_TAG
+                    and not deep
+                    else self.build(value_node, child, inner)
+                )
             return result
         raise _Fatal(ConfigError(self.at(node), "unsupported YAML node"))  # pragma: no cover
+
+    def plain(self, node: Node, path: NodePath) -> str:
+        """:meth:`build` of a plain string not too deep (most nodes), with less to check."""
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.too_many(node)
+        self.marks[path] = node.start_mark
+        value: str = node.value
+        if _SPECIAL(value) is not None:
+            self.text(value, path, key=False)
+        return value
 
     def scalar(self, node: ScalarNode) -> Any:
         if self.constructor is None:
