@@ -538,8 +538,9 @@ class _Walker:
             raise _Fatal(_too_deep(self.at(node)))
         explicit: dict[Hashable, tuple[Node, Node]] = {}
         pairs = node.value
-        if any(key_node.tag == _MERGE_TAG for key_node, _ in pairs):
-            return self.merged_entries(pairs, active)
+        for key_node, _ in pairs:
+            if key_node.tag == _MERGE_TAG:
+                return self.merged_entries(pairs, active)
         for key_node, value_node in pairs:  # no merge key (nearly always): one pass
             self.count += 1
             if self.count > MAX_NODES:
