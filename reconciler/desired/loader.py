@@ -128,14 +128,22 @@ class _Loaded:
     """An app that validated, with where its identity was written (for duplicate checks)."""
 
     result: DesiredApp
-    name_location: Location
+    named: bool
+    """Whether the app's name is written (else it is the file's or the folder's)."""
     name_origin: str
-    sdkappid_location: Location
     doc: YamlDocument
     """The merged, expanded app document (locations point at the lines that gave the values)."""
     own_files: frozenset[str]
     where: dict[str, tuple[YamlDocument, NodePath]]
     """Per product: the document and path of its mapping (for the policy stage)."""
+
+    @property
+    def name_location(self) -> Location:
+        return self.doc.value_location(("name",)) if self.named else self.result.location
+
+    @property
+    def sdkappid_location(self) -> Location:
+        return self.doc.value_location(("sdkappid",))
 
 
 def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
@@ -174,8 +182,8 @@ def _load_app(
         _attribute(doc, own, diagnostics, mark)
     if loaded is None or doc is None:
         return None
-    result, name_location, name_origin, sdkappid_location = loaded
-    return _Loaded(result, name_location, name_origin, sdkappid_location, doc, own, where)
+    result, named, name_origin = loaded
+    return _Loaded(result, named, name_origin, doc, own, where)
 
 
 def _attribute(
@@ -199,7 +207,7 @@ def _validate_app(
     lenient: bool,
     diagnostics: Diagnostics,
     where: dict[str, tuple[YamlDocument, NodePath]],
-) -> tuple[DesiredApp, Location, str, Location] | None:
+) -> tuple[DesiredApp, bool, str] | None:
     spec: AppFile | None = None
     if doc is not None:
         try:
@@ -226,11 +234,10 @@ def _validate_app(
     )
     return (
         app,
-        doc.value_location(("name",)) if named else doc.value_location(()),
+        named,
         ""
         if named
         else (" (from the folder name)" if source.in_folder else " (from the file name)"),
-        doc.value_location(("sdkappid",)),
     )
 
 
