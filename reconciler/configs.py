@@ -13,6 +13,9 @@ from reconciler.escape import escape
 from reconciler.secret import REDACTED, Secret
 
 SENSITIVE_CHANGED = "(sensitive value changed)"
+NOT_MANAGED = "(not managed)"
+"""A switch-only ``live_token`` (no ``token_env``): its token value is neither known nor
+compared nor sent; it stays whatever Tencent holds."""
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,42 @@ class CallbackConfig:
 
 @dataclass(frozen=True)
 class TokenConfig:
-    """The Live webhook signing token. ``token`` is a secret."""
+    """The Live webhook signing token. ``token`` is a secret.
 
-    token: Secret
+    ``token`` is None for a desired switch-only token (``live_token: {enabled: …}``
+    without ``token_env``): only ``enabled`` is managed. Live state always has a token.
+    """
+
+    token: Secret | None
     enabled: bool
 
+    @property
+    def manages_token(self) -> bool:
+        return self.token is not None
+
     def to_public(self) -> dict[str, Any]:
-        return {"token": REDACTED, "enabled": self.enabled}
+        return {"token": REDACTED if self.manages_token else NOT_MANAGED, "enabled": self.enabled}
 
     def to_fingerprint_material(self) -> dict[str, Any]:
         # Only ever fed to an HMAC keyed with the app's secret key.
-        return {"token": self.token.reveal(), "enabled": self.enabled}
+        token = None if self.token is None else self.token.reveal()
+        return {"token": token, "enabled": self.enabled}
+
+
+def managed_view(live: Config | None, desired: Config | None) -> Config | None:
+    """``live`` as far as ``desired`` manages it: for a switch-only token, the live
+    token without its value (never compared, never shown); otherwise ``live`` itself.
+
+    Compare ``managed_view(live, desired) == desired`` to tell whether live holds
+    what is desired.
+    """
+    if (
+        isinstance(desired, TokenConfig)
+        and not desired.manages_token
+        and isinstance(live, TokenConfig)
+    ):
+        return TokenConfig(token=None, enabled=live.enabled)
+    return live
 
 
 @dataclass(frozen=True)

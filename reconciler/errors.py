@@ -106,6 +106,11 @@ class PlanFileError(ReconcilerError):
     """A saved plan file that cannot be used (unreadable, edited, wrong version)."""
 
 
+class UnplannableError(ReconcilerError):
+    """A desired state Tencent's API cannot reach from the live one (a switch-only
+    live token where no token config exists: creating one needs the token value)."""
+
+
 class SafetyError(ReconcilerError):
     """A plan that the safety rails refuse to apply (protect, thresholds)."""
 

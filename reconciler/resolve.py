@@ -77,9 +77,10 @@ def resolve_with(
             if spec.ensure == "present":
                 if spec.config is not None:
                     desired = spec.config
+                elif spec.token_env is None:  # switch-only: the token is not managed
+                    desired = TokenConfig(token=None, enabled=bool(spec.enabled))
                 else:
                     try:
-                        assert spec.token_env is not None  # a present token product
                         where = f"{spec.product} of app {app.name!r} ({spec.location})"
                         token = credentials.token(spec.token_env, where=where)
                     except CredentialsError as exc:

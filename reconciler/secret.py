@@ -73,7 +73,10 @@ class _KnownSecrets:
     A fleet run knows tens of thousands of secrets (a key and a UserSig per app), and
     every error answer is scrubbed: so new secrets are added, not rebuilt from all of
     them, and a text is searched only for the forms whose first :data:`SHORT_SECRET`
-    characters occur in it (an index by that prefix), not for every form.
+    characters occur in it (an index by that prefix), not for every form. Those
+    prefixes are looked for only inside runs of the characters known forms are made
+    of (letters, digits, ``*-_%`` for UserSigs and keys): a whole plan of thousands of
+    apps is mostly punctuation, spaces and short words, which no secret crosses.
     """
 
     def __init__(self) -> None:
@@ -86,6 +89,8 @@ class _KnownSecrets:
         self.by_prefix: dict[str, set[str]] = {}
         self.short_forms: set[str] = set()
         self.short: re.Pattern[str] | None = None
+        self.alphabet: set[str] = set()  # every character of every indexed (long) form
+        self.runs: re.Pattern[str] | None = None  # runs of those, as long as a prefix
 
     def refresh(self) -> None:
         with _known_lock:
@@ -96,13 +101,17 @@ class _KnownSecrets:
             new = _known_order[self.taken :]
             self.taken = len(_known_order)
             self.generation = _generation
-        short_before = len(self.short_forms)
+        short_before, alphabet_before = len(self.short_forms), len(self.alphabet)
         for secret in new:
             for form in _forms(secret):
                 if len(form) >= SHORT_SECRET:
                     self.by_prefix.setdefault(form[:SHORT_SECRET], set()).add(form)
+                    self.alphabet.update(form)
                 elif form:
                     self.short_forms.add(form)
+        if len(self.alphabet) != alphabet_before:
+            chars = "".join(map(re.escape, sorted(self.alphabet)))
+            self.runs = re.compile(f"[{chars}]{{{SHORT_SECRET},}}")
         if len(self.short_forms) != short_before:
             short = sorted(self.short_forms, key=len, reverse=True)
             # a short secret is replaced only where it stands alone: token `abc` must not
@@ -114,10 +123,16 @@ class _KnownSecrets:
     def scrub(self, text: str) -> str:
         self.refresh()
         index = self.by_prefix
-        if index:
-            # every window of the text, then only the prefixes that occur: one set
-            # comprehension and one intersection instead of a lookup per character
-            windows = {text[i : i + SHORT_SECRET] for i in range(len(text) - SHORT_SECRET + 1)}
+        if index and self.runs is not None:
+            # every window of every run that could hold a form, then only the prefixes
+            # that occur: set building and one intersection instead of a lookup per
+            # character
+            windows: set[str] = set()
+            for match in self.runs.finditer(text):
+                run = match.group()
+                windows.update(
+                    run[i : i + SHORT_SECRET] for i in range(len(run) - SHORT_SECRET + 1)
+                )
             found = {form for prefix in windows & index.keys() for form in index[prefix]}
             for value in sorted(found, key=len, reverse=True):  # a longer form first
                 if value in text:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import secrets
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -18,7 +18,14 @@ from typing import Any
 
 import httpx
 
-from reconciler.api.bounded import send_bounded
+from reconciler import __version__
+from reconciler.api.bounded import (
+    ACCEPTED_ENCODINGS,
+    MAX_ANSWER_BYTES,
+    BoundedAnswer,
+    BoundedPoster,
+    send_bounded,
+)
 from reconciler.api.endpoint import Endpoints
 from reconciler.api.envelope import Answer, parse_answer
 from reconciler.api.limits import DEFAULT_RATES, RateLimits
@@ -37,6 +44,11 @@ log = logging.getLogger(__name__)
 # Tencent's server-side timeout is 3 s: wait longer than that before giving up.
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_MAX_IN_FLIGHT = 32
+HEADERS = (
+    ("Content-Type", "application/json"),
+    ("Accept-Encoding", ACCEPTED_ENCODINGS),
+    ("User-Agent", f"trtc-callback-reconciler/{__version__}"),
+)
 READ_COMMANDS = frozenset({"get", "get_callback", "get_callback_token"})
 
 
@@ -59,33 +71,6 @@ def _json_bytes(body: dict[str, Any]) -> bytes:
     if not body:
         return b"{}"
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-
-class _NoCookies(httpx.Cookies):
-    """Tencent's APIs set no cookies: none is read from an answer or sent back."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return None
-
-    def set_cookie_header(self, request: httpx.Request) -> None:
-        return None
-
-
-class _CookielessClient(httpx.AsyncClient):
-    """httpx's client without its cookie jar, which rebuilt every answer's request as a
-    urllib request (parsing the long URL again) to look for cookies: a fifth of the
-    client's CPU per request."""
-
-    _no_cookies = _NoCookies()
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._no_cookies
-
-    @cookies.setter
-    def cookies(self, cookies: object) -> None:
-        if cookies:
-            raise ValueError("this client sends no cookies")
 
 
 class TencentClient:
@@ -114,12 +99,11 @@ class TencentClient:
             from reconciler.api.transport import AiohttpTransport
 
             transport = AiohttpTransport(max_connections=max_in_flight)
-        self._http = _CookielessClient(
-            transport=transport,
-            timeout=timeout,
-            headers={"content-type": "application/json"},
-        )
-        self._timeout = self._http.timeout.as_dict()
+        self._transport = transport
+        # the lane without httpx Request/Response objects, when the transport has one
+        self._poster = transport if isinstance(transport, BoundedPoster) else None
+        self._timeout = httpx.Timeout(timeout)
+        self._timeouts = self._timeout.as_dict()
         self._urls = SignedUrls()
         self.max_in_flight = max_in_flight
         self._in_flight = asyncio.Semaphore(max_in_flight)
@@ -141,10 +125,16 @@ class TencentClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._transport.aclose()
 
     async def call(
-        self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
+        self,
+        target: AppTarget,
+        family: Family,
+        path: str,
+        body: dict[str, Any],
+        *,
+        absent: frozenset[int] = frozenset(),
     ) -> Answer:
         """POST ``body`` to ``path`` (e.g. ``v4/live_config/get_callback``) for one app.
 
@@ -155,30 +145,42 @@ class TencentClient:
         A read-only client (plan, drift, import) refuses every write before sending it.
         :class:`Secret` values in ``body`` are revealed only on the wire, and scrubbed,
         with the UserSig and the secret key, out of any text the answer puts in an error.
+        An error code in ``absent`` (a read's "nothing configured") returns an
+        :class:`Answer` with that ``code`` instead of raising.
         """
         if self.read_only and path.rsplit("/", 1)[-1] not in READ_COMMANDS:
             raise ReadOnlyViolation(f"internal error: {path} attempted by a read-only command")
         try:
-            answer = await self._call_with_retries(target, family, path, body)
+            answer = await self._call_with_retries(target, family, path, body, absent)
         except ApiError as exc:
             if exc.code != USERSIG_EXPIRED:
                 raise
             log.info("UserSig rejected as expired for %s; renewing once", target.sdkappid)
             self._usersigs.invalidate(target.sdkappid, target.identifier)
-            answer = await self._call_with_retries(target, family, path, body)
+            answer = await self._call_with_retries(target, family, path, body, absent)
         if path.rsplit("/", 1)[-1] not in READ_COMMANDS:
             note_request_id(answer.request_id)  # the apply executor reports and audits it
         return answer
 
     async def _call_with_retries(
-        self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
+        self,
+        target: AppTarget,
+        family: Family,
+        path: str,
+        body: dict[str, Any],
+        absent: frozenset[int],
     ) -> Answer:
         return await self._retry.call(
-            lambda: self._send_once(target, family, path, body), self._sleep
+            lambda: self._send_once(target, family, path, body, absent), self._sleep
         )
 
     async def _send_once(
-        self, target: AppTarget, family: Family, path: str, body: dict[str, Any]
+        self,
+        target: AppTarget,
+        family: Family,
+        path: str,
+        body: dict[str, Any],
+        absent: frozenset[int],
     ) -> Answer:
         usersig = self._usersigs.get(target.sdkappid, target.identifier, target.secret_key)
         url = self._urls.url(
@@ -187,7 +189,7 @@ class TencentClient:
             target.sdkappid,
             target.identifier,
             usersig,
-            secrets.randbelow(2**32),
+            random.getrandbits(32),  # a nonce against replays, not a secret
         )
         hidden = [usersig.reveal(), target.secret_key.reveal()]
         wire_body: dict[str, Any] = {}
@@ -200,30 +202,17 @@ class TencentClient:
         # a rate-limit token is never taken long before its request goes out.
         async with self._rate_limits.app_slots(target.sdkappid, family), self._in_flight:
             await self._rate_limits.acquire(target.sdkappid, family)
-            request = httpx.Request(
-                "POST",
-                url,
-                content=_json_bytes(wire_body),
-                headers=self._http.headers,
-                extensions={"timeout": self._timeout},
-            )
+            what = f"{path} for sdkappid {target.sdkappid}"
             try:
-                response = await send_bounded(
-                    self._http,
-                    request,
-                    deadline=self._http.timeout.read,  # --timeout, for the whole request
-                    what=f"{path} for sdkappid {target.sdkappid}",
-                )
+                response = await self._post(url, _json_bytes(wire_body), what)
             except httpx.TimeoutException:
-                raise TransportError(
-                    f"{path} for sdkappid {target.sdkappid}: no answer within the timeout"
-                ) from None
+                raise TransportError(f"{what}: no answer within the timeout") from None
             except httpx.HTTPError as exc:
                 raise TransportError(
-                    f"{path} for sdkappid {target.sdkappid}: network error: "
-                    f"{redact(str(exc)) or type(exc).__name__}"
+                    f"{what}: network error: {redact(str(exc)) or type(exc).__name__}"
                 ) from None
-        log.debug("%s %s -> HTTP %s", target.sdkappid, path, response.status_code)
+        if log.isEnabledFor(logging.DEBUG):  # -vv: each request line, its UserSig redacted
+            log.debug("HTTP Request: POST %s -> HTTP %s", redact(url), response.status_code)
         return parse_answer(
             family,
             response.status_code,
@@ -231,4 +220,23 @@ class TencentClient:
             command=path,
             sdkappid=target.sdkappid,
             secrets=hidden,
+            absent=absent,
         )
+
+    async def _post(self, url: str, content: bytes, what: str) -> BoundedAnswer:
+        """One POST within ``--timeout`` for the whole request and the answer size cap."""
+        deadline = self._timeout.read  # --timeout, for the whole request
+        if self._poster is not None:
+            return await self._poster.post_bounded(
+                url,
+                content,
+                HEADERS,
+                timeouts=self._timeouts,
+                deadline=deadline,
+                max_bytes=MAX_ANSWER_BYTES,
+                what=what,
+            )
+        request = httpx.Request(
+            "POST", url, content=content, headers=HEADERS, extensions={"timeout": self._timeouts}
+        )
+        return await send_bounded(self._transport, request, deadline=deadline, what=what)

@@ -7,7 +7,7 @@ v4 (Chat domains):  ``{"ActionStatus", "ErrorCode", "ErrorInfo", "RequestId", "R
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,8 @@ class Answer:
 
     request_id: str
     data: Any
+    code: int = 0
+    """0, or the error code the caller accepted as "nothing there" (``absent``)."""
 
 
 _FIELDS = {
@@ -45,12 +47,15 @@ def parse_answer(
     command: str,
     sdkappid: int,
     secrets: Iterable[str] = (),
+    absent: Collection[int] = (),
 ) -> Answer:
     """Turn one HTTP answer into an :class:`Answer`, or raise a typed error.
 
     Text taken from the answer into an error (ErrorInfo, a non-JSON snippet) has
     every one of ``secrets`` (what the request carried) and any UserSig scrubbed out,
     and is then escaped and cut short (:func:`reconciler.escape.cut`).
+    A non-zero code in ``absent`` (a read's "nothing configured") is no error: it
+    comes back as the answer's ``code``, with no data.
     """
     secrets = tuple(secrets)
     where = f"{command} for sdkappid {sdkappid}"
@@ -80,6 +85,8 @@ def parse_answer(
     request_id = payload.get(rid_field)
     rid_text = cut(scrub(request_id, secrets), 100) if isinstance(request_id, str) else ""
     if code != 0:
+        if code in absent:
+            return Answer(request_id=rid_text, data=None, code=code)
         info = payload.get(info_field)
         raise ApiError(
             code=code,

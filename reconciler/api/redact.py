@@ -10,6 +10,9 @@ from urllib.parse import quote, quote_plus
 
 from reconciler.secret import REDACTED, SHORT_SECRET, mask_known
 
+# Characters percent-encoding keeps as they are: in a text of only these, a secret's
+# encoded forms can occur only where the secret itself does (a request id, mostly).
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")
 _USERSIG = re.compile(r"(usersig=)[^&\s\"'<>]+", re.IGNORECASE)
 
 
@@ -37,6 +40,8 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     UserSig, the secret key or a token it carried, as sent or percent-encoded.
     Scrub a whole text before cutting it: a cut secret no longer matches.
     """
+    if _URL_SAFE.fullmatch(text) and not any(s and s in text for s in secrets):
+        return text  # every form of a secret in such a text would be the secret itself
     forms = {form for s in secrets if s for form in _encoded_forms(s)}
     for value in sorted(forms, key=len, reverse=True):
         if value in text:

@@ -5,10 +5,15 @@ tests); only the wire under it changes. httpcore's pool spends milliseconds of C
 per request at 32+ connections (it rescans every connection on each request),
 aiohttp's C parser and pool a fraction of that: see ``benchmarks/fleet.py``.
 
-The response body is streamed, not read here, so ``client.send(request,
-stream=True)`` + ``aiter_bytes()`` works as with httpx's own transport, and
-``auto_decompress`` is off: httpx decodes ``Content-Encoding`` as it iterates,
-so a size cap on ``aiter_bytes()`` counts decompressed bytes.
+Two ways in:
+
+- :meth:`AiohttpTransport.handle_async_request`, the httpx transport interface: the
+  body is streamed, not read here (``auto_decompress`` is off), so a size cap counts
+  decompressed bytes, as with httpx's own transport;
+- :meth:`AiohttpTransport.post_bounded` (:class:`reconciler.api.bounded.BoundedPoster`),
+  the client's lane for every request: the same deadline and size cap, with no httpx
+  ``Request``/``Response`` objects built around aiohttp's (a third of the client's
+  CPU per request was spent building, copying and reading those).
 
 Every aiohttp error is mapped to the matching httpx exception, so callers only
 ever see ``httpx.HTTPError`` (the ``httpx-aiohttp`` package was read and not used:
@@ -19,49 +24,72 @@ it maps a reset connection to ``ConnectTimeout`` and lets a malformed answer's
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
-import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import httpx
 import yarl
+from aiohttp.client_proto import ResponseHandler
 from aiohttp.connector import Connection
 
-from reconciler.api.bounded import received_counter
+from reconciler.api.bounded import BoundedAnswer, read_answer, received_counter, within
 
 CHUNK_BYTES = 64 * 1024
 
 
+def _as_httpx(
+    exc: Exception, request: httpx.Request | None, *, reading: bool = False
+) -> Exception | None:
+    """The httpx error with the meaning of aiohttp's (or asyncio's) ``exc``; None for
+    an error that is not the wire's (an httpx error already, or one of ours)."""
+    if isinstance(exc, httpx.HTTPError):
+        return None
+    if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return httpx.ConnectTimeout(_text(exc), request=request)
+        return httpx.ReadTimeout(_text(exc), request=request)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(str(exc), request=request)
+    if isinstance(exc, (aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        # a body cut short, or an answer that is not HTTP (bad status line, headers)
+        return httpx.RemoteProtocolError(_text(exc), request=request)
+    if isinstance(exc, aiohttp.InvalidURL):
+        return httpx.UnsupportedProtocol(_text(exc), request=request)
+    if isinstance(exc, (aiohttp.ClientError, OSError)):
+        # disconnected, reset, refused mid-way: the connection failed
+        if reading:
+            return httpx.ReadError(_text(exc), request=request)
+        return httpx.NetworkError(_text(exc), request=request)
+    return None
+
+
 @contextmanager
-def _mapped(request: httpx.Request, *, reading: bool = False) -> Iterator[None]:
+def _mapped(request: httpx.Request | None, *, reading: bool = False) -> Iterator[None]:
     """Re-raise aiohttp's (and asyncio's) errors as httpx's, with the same meaning."""
     try:
         yield
-    except httpx.HTTPError:
-        raise
-    except (aiohttp.ServerTimeoutError, asyncio.TimeoutError) as exc:
-        if isinstance(exc, aiohttp.ConnectionTimeoutError):
-            raise httpx.ConnectTimeout(_text(exc), request=request) from exc
-        raise httpx.ReadTimeout(_text(exc), request=request) from exc
-    except aiohttp.ClientConnectorError as exc:
-        raise httpx.ConnectError(str(exc), request=request) from exc
-    except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError) as exc:
-        # a body cut short, or an answer that is not HTTP (bad status line, headers)
-        raise httpx.RemoteProtocolError(_text(exc), request=request) from exc
-    except aiohttp.InvalidURL as exc:
-        raise httpx.UnsupportedProtocol(_text(exc), request=request) from exc
-    except (aiohttp.ClientError, OSError) as exc:
-        # disconnected, reset, refused mid-way: the connection failed
-        if reading:
-            raise httpx.ReadError(_text(exc), request=request) from exc
-        raise httpx.NetworkError(_text(exc), request=request) from exc
+    except Exception as exc:
+        mapped = _as_httpx(exc, request, reading=reading)
+        if mapped is None:
+            raise
+        raise mapped from exc
 
 
 def _text(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+async def _chunks(
+    response: aiohttp.ClientResponse, request: httpx.Request | None
+) -> AsyncIterator[bytes]:
+    """The answer's raw (still encoded) bytes, as they arrive."""
+    with _mapped(request, reading=True):
+        async for chunk in response.content.iter_chunked(CHUNK_BYTES):
+            yield chunk
 
 
 class _Body(httpx.AsyncByteStream):
@@ -72,48 +100,56 @@ class _Body(httpx.AsyncByteStream):
         self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped(self._request, reading=True):
-            async for chunk in self._response.content.iter_chunked(CHUNK_BYTES):
-                yield chunk
+        async for chunk in _chunks(self._response, self._request):
+            yield chunk
 
     async def aclose(self) -> None:
         # an unread rest of the body cannot be reused: release() closes such a connection
         self._response.release()
 
 
+class _CountingHandler(ResponseHandler):
+    """aiohttp's connection protocol, also counting what it receives into the counter of
+    the request that holds the connection (see :class:`_CountingConnector`).
+
+    A subclass, not a patched ``data_received``: uvloop's transports take the
+    protocol's method once, when the connection is made.
+    """
+
+    counter: list[int] | None = None
+
+    def data_received(self, data: bytes) -> None:
+        counter = self.counter
+        if counter is not None:
+            counter[0] += len(data)
+        super().data_received(data)
+
+
 class _CountingConnector(aiohttp.TCPConnector):
     """aiohttp's connector that also counts, per request, the bytes its connection receives.
 
-    :func:`reconciler.api.bounded.send_bounded` tells a server that dripped an answer
+    :func:`reconciler.api.bounded.within` tells a server that dripped an answer
     (bytes came, too slowly: not retried) from one that sent nothing (retried). With
     httpcore it counts through the ``trace`` extension; here the connection's protocol
     counts into the counter of the request that took the connection.
     """
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # the protocol factory of every connection (aiohttp has had it since 3.0)
+        self._factory = cast(
+            "functools.partial[ResponseHandler]",
+            functools.partial(_CountingHandler, loop=self._loop),
+        )
+
     async def connect(
         self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
     ) -> Connection:
         connection = await super().connect(req, traces, timeout)
-        counter = received_counter()  # this runs in the request's task
         protocol = connection.protocol
-        if counter is not None and protocol is not None:
-            _counters[protocol] = counter
-            if protocol not in _counting:
-                _counting.add(protocol)
-                receive = protocol.data_received
-
-                def data_received(data: bytes) -> None:
-                    box = _counters.get(protocol)
-                    if box is not None:
-                        box[0] += len(data)
-                    receive(data)
-
-                protocol.data_received = data_received  # type: ignore[method-assign]
+        if isinstance(protocol, _CountingHandler):
+            protocol.counter = received_counter()  # this runs in the request's task
         return connection
-
-
-_counters: weakref.WeakKeyDictionary[Any, list[int]] = weakref.WeakKeyDictionary()
-_counting: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -123,6 +159,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._max_connections = max_connections
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         verify = self._verify
@@ -137,15 +174,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
-            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
             auto_decompress=False,
         )
+
+    def _client_timeout(self, timeouts: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
+        """httpx's timeouts (``pool``, ``connect``, ``read``) as aiohttp's, made once."""
+        key = (timeouts.get("pool"), timeouts.get("connect"), timeouts.get("read"))
+        made = self._timeouts.get(key)
+        if made is None:
+            made = self._timeouts[key] = aiohttp.ClientTimeout(
+                total=None, connect=key[0], sock_connect=key[1], sock_read=key[2]
+            )
+        return made
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._session
         if session is None:
             session = self._session = self._open()
-        timeout = request.extensions.get("timeout", {})
         with _mapped(request):
             response = await session.request(
                 request.method,
@@ -155,12 +201,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=request.content or None,
                 allow_redirects=False,
                 compress=False,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=timeout.get("pool"),
-                    sock_connect=timeout.get("connect"),
-                    sock_read=timeout.get("read"),
-                ),
+                timeout=self._client_timeout(request.extensions.get("timeout", {})),
             )
         return httpx.Response(
             status_code=response.status,
@@ -169,6 +210,55 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             request=request,
             extensions={"http_version": b"HTTP/1.1"},
         )
+
+    async def post_bounded(
+        self,
+        url: str,
+        content: bytes,
+        headers: Sequence[tuple[str, str]],
+        *,
+        timeouts: Mapping[str, float | None],
+        deadline: float | None,
+        max_bytes: int,
+        what: str,
+    ) -> BoundedAnswer:
+        """POST ``content`` to ``url`` (already percent-encoded) and read the answer within
+        the bounds (:class:`reconciler.api.bounded.BoundedPoster`), with no httpx
+        ``Request``/``Response`` in between: the client's lane for every request.
+        Errors are httpx's, as from :meth:`handle_async_request`."""
+        session = self._session
+        if session is None:
+            session = self._session = self._open()
+        timeout = self._client_timeout(timeouts)
+
+        async def step() -> BoundedAnswer:
+            # errors mapped by hand, not by _mapped(): no generator per request
+            reading = False
+            try:
+                response = await session.request(
+                    "POST",
+                    yarl.URL(url, encoded=True),
+                    headers=headers,
+                    data=content,
+                    allow_redirects=False,
+                    compress=False,
+                    timeout=timeout,
+                )
+                reading = True
+                try:
+                    encoding = response.headers.get("Content-Encoding", "")
+                    chunks = response.content.iter_chunked(CHUNK_BYTES)
+                    body = await read_answer(chunks, encoding, max_bytes, what)
+                finally:
+                    response.release()  # an unread rest cannot be reused: this closes it
+            except Exception as exc:
+                mapped = _as_httpx(exc, None, reading=reading)
+                if mapped is None:
+                    raise
+                raise mapped from exc
+            return BoundedAnswer(response.status, body)
+
+        return await within(deadline, what, step)
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.requestids import recording_request_ids
-from reconciler.configs import Config
+from reconciler.configs import Config, managed_view
 from reconciler.errors import ApiError, ReconcilerError, TransportError
 from reconciler.plan.change import Action, Change
 from reconciler.products.registry import product as product_impl
@@ -155,7 +155,7 @@ async def apply_one(
                 ChangeResult(change, Outcome.UNKNOWN, INTERRUPTED, None, None, request_id)
             )
         raise
-    if after != change.after:
+    if managed_view(after, change.after) != change.after:
         return ChangeResult(
             change,
             Outcome.UNVERIFIED,
@@ -217,7 +217,7 @@ async def recheck_written(
         except ReconcilerError as exc:
             log.warning("could not re-read %s to check for other writers: %s", change.resource, exc)
             return result
-        if live == change.after:
+        if managed_view(live, change.after) == change.after:
             return result
         return replace(result, outcome=Outcome.OVERWRITTEN, message=OVERWRITTEN)
 

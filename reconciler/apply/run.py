@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from reconciler.api import runner
 from reconciler.api.client import TencentClient
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome, apply_all, recheck_written
@@ -98,7 +99,7 @@ class ApplyRun:
     def execute(self) -> list[ChangeResult]:
         terminated: list[str] = []
         try:
-            return asyncio.run(self._run(terminated))
+            return runner.run(self._run(terminated))
         except KeyboardInterrupt:
             raise self._interrupted(ApplyInterrupted, "interrupted") from None
         except asyncio.CancelledError:

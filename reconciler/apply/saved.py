@@ -6,12 +6,13 @@ from collections.abc import Mapping
 
 from reconciler.api.client import AppTarget
 from reconciler.apply.executor import ApplyItem
-from reconciler.configs import Config, TokenConfig
+from reconciler.configs import NOT_MANAGED, Config, TokenConfig, managed_view
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.errors import CredentialsError, PlanFileError
 from reconciler.plan.change import Action
 from reconciler.plan.fingerprint import fingerprint, same_fingerprint, sign
 from reconciler.plan.planfile import SavedChange, SavedPlan
+from reconciler.products.catalog import PRODUCTS, Kind
 from reconciler.secret import Secret
 
 
@@ -22,6 +23,15 @@ def _after_config(change: SavedChange, credentials: CredentialSource) -> Config 
         assert change.after_public is not None
         token = credentials.token(change.token_env, where=str(change.resource))
         return TokenConfig(token=token, enabled=bool(change.after_public.get("enabled")))
+    if PRODUCTS[change.resource.product].kind is Kind.TOKEN:
+        # switch-only (no token_env): the token is not managed, never saved nor needed
+        public = change.after_public or {}
+        if public.get("token") != NOT_MANAGED or not isinstance(public.get("enabled"), bool):
+            raise PlanFileError(
+                f"{change.resource}: the saved token change has neither a `token_env` nor "
+                f"the {NOT_MANAGED} marker of a switch-only token"
+            )
+        return TokenConfig(token=None, enabled=public["enabled"])
     after = change.after_callback()
     if after is None:
         raise PlanFileError(f"{change.resource}: the saved change has no `after` configuration")
@@ -87,8 +97,12 @@ def saved_plan_items(saved: SavedPlan, credentials: CredentialSource) -> list[Ap
             _key: Secret = key,
             _id: int = r.sdkappid,
             _product: str = r.product,
+            _after: Config | None = after,
         ) -> bool:
-            return same_fingerprint(fingerprint(_key, _id, _product, live), _expected)
+            # what the change manages of live, as the plan fingerprinted its `before`
+            # (a switch-only token's value is not: a token rotated since is no matter)
+            seen = managed_view(live, _after)
+            return same_fingerprint(fingerprint(_key, _id, _product, seen), _expected)
 
         items.append(ApplyItem(saved_change.as_change(after), target, is_current))
     return items

@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.apply.executor import Outcome
+from reconciler.configs import NOT_MANAGED, SENSITIVE_CHANGED
 from reconciler.plan.change import Action
 from reconciler.plan.document import FORMAT_VERSION
 from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.secret import REDACTED
 
 SCHEMA_ID = "urn:trtc-callback-reconciler:schema:plan:1"
 
@@ -41,10 +43,12 @@ def _config() -> dict[str, Any]:
     }
     token = {
         "type": "object",
-        "description": "live_token: the token itself never appears, only a marker.",
+        "description": "live_token: the token itself never appears, only a marker; "
+        "`(not managed)` for a switch-only token (no token_env: only `enabled` is managed, "
+        "the token stays as set in Tencent).",
         "required": ["token", "enabled"],
         "properties": {
-            "token": {"enum": ["(sensitive)", "(sensitive value changed)"]},
+            "token": {"enum": [REDACTED, SENSITIVE_CHANGED, NOT_MANAGED]},
             "enabled": {"type": "boolean"},
         },
     }
@@ -104,8 +108,9 @@ def plan_schema() -> dict[str, Any]:
             "skipped": {
                 "type": "array",
                 "description": "Present only when not empty: managed resources left out of "
-                "the plan because a secret they need (a live token variable) is missing; the "
-                "rest of their apps is planned.",
+                "the plan because a secret they need (a live token variable) is missing, or "
+                "because no change can reach them (a switch-only live token that is on, where "
+                "no token config exists live); the rest of their apps is planned.",
                 "items": {
                     "type": "object",
                     "required": ["sdkappid", "app", "product", "error"],

@@ -24,7 +24,8 @@ def configure_logging(verbose: int) -> None:
     logging.getLogger().setLevel(level)
     install_log_redaction()
     install_handler_scrubbing()  # every log line, of any logger, without any known secret
-    # httpx logs every request at INFO; keep that for -vv (redacted even then).
+    # the client logs each request line at DEBUG (-vv), its UserSig redacted; httpx,
+    # if anything sends through it, logs at INFO: keep that for -vv too.
     logging.getLogger("httpx").setLevel(logging.NOTSET if verbose >= 2 else logging.WARNING)
 
 

@@ -19,8 +19,18 @@ from reconciler.errors import ConfigError, ConfigErrors, Location, ReconcilerErr
 from reconciler.render.color import RED, YELLOW, colorize, paint, use_color
 
 
-def _echo(text: str, *, err: bool = True, nl: bool = True, color: bool | None = None) -> None:
-    click.echo(scrub_known(text), err=err, nl=nl, color=color)
+def _echo(
+    text: str,
+    *,
+    err: bool = True,
+    nl: bool = True,
+    color: bool | None = None,
+    scrubbed: bool = False,
+) -> None:
+    """``click.echo`` of ``text`` scrubbed of every known secret (``scrubbed``: the
+    caller scrubbed it before painting it, and a plan of thousands of apps is not
+    scanned twice)."""
+    click.echo(text if scrubbed else scrub_known(text), err=err, nl=nl, color=color)
 
 
 def in_github_actions() -> bool:
@@ -72,14 +82,14 @@ class Output:
         text = scrub_known(text)  # before painting: a secret is matched as written
         if colorize_text and color:
             text = colorize(text)
-        _echo(text, err=False, nl=not text.endswith("\n"), color=color)
+        _echo(text, err=False, nl=not text.endswith("\n"), color=color, scrubbed=True)
 
     def _err(self, message: str, colour: str | None = None) -> None:
         color = self.color_stderr()
         message = scrub_known(message)
         if colour and color:
             message = paint(message, colour)
-        _echo(message, err=True, color=color)
+        _echo(message, err=True, color=color, scrubbed=True)
 
     def info(self, message: str, *, colorize_text: bool = False) -> None:
         """Progress and previews on stderr (``colorize_text``: a text plan or result line)."""
@@ -89,13 +99,13 @@ class Output:
         message = scrub_known(message)
         if colorize_text and color:
             message = colorize(message)
-        _echo(message, err=True, color=color)
+        _echo(message, err=True, color=color, scrubbed=True)
 
     def always(self, message: str) -> None:
         """stderr even under ``-q``: what a prompt asks about must be seen."""
         color = self.color_stderr()
         message = scrub_known(message)
-        _echo(colorize(message) if color else message, err=True, color=color)
+        _echo(colorize(message) if color else message, err=True, color=color, scrubbed=True)
 
     def warn(self, message: str) -> None:
         if not self.quiet:

@@ -22,6 +22,11 @@ from reconciler.products.vocabulary import suggest
 
 CLEAR_TEXT = "callbacks are sent in clear text; use https://"
 LENIENT_SUFFIX = "; passed through because lenient is set"
+MANAGES_NOTHING = (
+    "product live_token manages nothing: write `enabled: true` or `enabled: false` to "
+    "manage only its on/off switch (the token stays as set in Tencent), or add "
+    "`token_env: NAME` (the environment variable holding the token) to manage the token too"
+)
 
 
 def build_product(
@@ -38,6 +43,8 @@ def build_product(
     if isinstance(spec, Absent):
         return DesiredProduct(product, "absent", None, None, None, location)
     if isinstance(spec, TokenPresent):
+        if spec.token_env is None and "enabled" not in spec.model_fields_set:
+            diagnostics.error(location, MANAGES_NOTHING)
         return DesiredProduct(product, "present", None, spec.token_env, spec.enabled, location)
     if https_host(spec.url) is None:  # the common https://host/path has nothing to report
         check_url(spec.url, doc.value_location((*base, "url")), diagnostics)

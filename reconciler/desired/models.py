@@ -98,7 +98,7 @@ class CallbackPresent(_Strict):
 
 
 class TokenPresent(_Strict):
-    """The Live webhook signing token, read from an environment variable (never from git)."""
+    """The Live webhook token: its on/off switch, and the token (from `token_env`, never git)."""
 
     model_config = ConfigDict(title="LiveToken")
 
@@ -106,16 +106,23 @@ class TokenPresent(_Strict):
         default="present",
         description="`present` (the default) manages the token; `absent` deletes it.",
     )
-    token_env: str = Field(
+    token_env: str | SkipJsonSchema[None] = Field(
+        default=None,
         description=(
             "Name of the environment variable holding the token (1-128 characters). "
-            "The token itself must never be written in these files."
+            "The token itself must never be written in these files. Without it, only "
+            "`enabled` is managed: the token stays as set in Tencent (never read out, "
+            "compared or sent), and a token configuration must already exist live."
         ),
         pattern=ENV_NAME_PATTERN,
+        json_schema_extra={"pattern": ENV_NAME_PATTERN},  # lost with the hidden None otherwise
     )
     enabled: bool = Field(
         default=True,
-        description="Whether Tencent signs Live webhooks with the token (default true).",
+        description=(
+            "Whether Tencent signs Live webhooks with the token (default true; "
+            "write it when there is no `token_env`)."
+        ),
     )
 
 
@@ -135,7 +142,7 @@ TokenSpec = Annotated[
     Annotated[TokenPresent, Tag(PRESENT_TAG)] | Annotated[Absent, Tag(ABSENT_TAG)],
     Discriminator(_ensure_tag),
 ]
-"""The live_token product: token_env + enabled, or absent."""
+"""The live_token product: enabled (+ token_env to manage the token too), or absent."""
 
 ProductEntry = CallbackPresent | TokenPresent | Absent
 

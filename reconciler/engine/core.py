@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from reconciler.api import runner
 from reconciler.api.client import AppTarget
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyItem, ChangeResult
@@ -190,7 +191,7 @@ class Reconciler:
             with phase("plan"):
                 return build_plan(resolved, live, wanted)
 
-        plan = asyncio.run(run())
+        plan = runner.run(run())
         unreadable = {i for _, i in plan.unreadable_apps}
         if plan.errors and not any(
             a.resources and a.target.sdkappid not in unreadable for a in resolved
@@ -299,7 +300,7 @@ class Reconciler:
                 live = await fetch_live(client, [Read(target, name, p) for p in wanted])
             return {p: live.get(sdkappid, p) for p in wanted}
 
-        return asyncio.run(run())
+        return runner.run(run())
 
     def read_apps(
         self,
@@ -338,4 +339,4 @@ class Reconciler:
 
                 return list(await asyncio.gather(*(one(a) for a in apps)))
 
-        return asyncio.run(run())
+        return runner.run(run())

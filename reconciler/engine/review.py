@@ -7,11 +7,11 @@ The CLI calls these and renders; nothing here prints (events carry the notes).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from reconciler.api import runner
 from reconciler.desired.gitbase import desired_at
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.engine.core import PlanResult, Reconciler
@@ -118,5 +118,5 @@ def take_snapshot(
         async with reconciler.backend.client(read_only=True) as client:
             return await fetch_live(client, reads, on_done=done)
 
-    live = asyncio.run(run())
+    live = runner.run(run())
     return snapshot_document(resolved, live), live, len(resolved)

@@ -76,6 +76,7 @@ class Change:
         if (
             isinstance(self.after, TokenConfig)
             and isinstance(self.before, TokenConfig)
+            and self.after.manages_token
             and self.after.token != self.before.token
         ):
             public["token"] = SENSITIVE_CHANGED
@@ -121,7 +122,11 @@ def _callback_diffs(before: CallbackConfig | None, after: CallbackConfig | None)
 
 def _token_diffs(before: TokenConfig | None, after: TokenConfig | None) -> list[FieldDiff]:
     diffs: list[FieldDiff] = []
-    if before is None or after is None or before.token != after.token:
+    # a switch-only token (not managed) has no token diff: only the switch is compared
+    switch_only = (after is not None and not after.manages_token) or (
+        before is not None and not before.manages_token
+    )
+    if not switch_only and (before is None or after is None or before.token != after.token):
         old = "(sensitive)" if before else None
         new = (SENSITIVE_CHANGED if before else "(sensitive)") if after else None
         diffs.append(FieldDiff("token", old, new))

@@ -71,9 +71,9 @@ def snapshot_document(
         if isinstance(config, TokenConfig):
             wanted = desired.get((sdkappid, product))
             matches = (
-                isinstance(wanted, TokenConfig) and wanted.token == config.token
-                if wanted is not None
-                else None
+                wanted.token == config.token
+                if isinstance(wanted, TokenConfig) and wanted.manages_token
+                else None  # not desired, or switch-only: the token is not compared
             )
             state = {**config.to_public(), "token_matches_desired": matches}
         else:
@@ -194,7 +194,8 @@ def offline_apps(
                 continue
             desired: Config | None = None
             if spec.ensure == "present":
-                desired = spec.config or TokenConfig(_DESIRED_TOKEN, bool(spec.enabled))
+                token = _DESIRED_TOKEN if spec.token_env else None  # None: switch-only
+                desired = spec.config or TokenConfig(token, bool(spec.enabled))
             resources.append(DesiredResource(Resource(app.name, app.sdkappid, key), desired))
         target = AppTarget(app.sdkappid, app.region, app.identifier, _NO_KEY)
         resolved.append(ResolvedApp(app, target, tuple(resources)))

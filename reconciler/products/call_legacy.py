@@ -106,12 +106,11 @@ class CallLegacyProduct(Product):
     spec = SPEC
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
-        try:
-            answer = await client.call(target, Family.V1, SPEC.paths.read, {})
-        except ApiError as exc:
-            if exc.code in SPEC.absent_codes("read"):
-                return None  # nothing configured, or the app cannot have legacy callbacks
-            raise
+        answer = await client.call(
+            target, Family.V1, SPEC.paths.read, {}, absent=SPEC.absent_codes("read")
+        )
+        if answer.code:
+            return None  # nothing configured, or the app cannot have legacy callbacks
         data = answer.data
         if data is None or data == {} or data == "":
             return None

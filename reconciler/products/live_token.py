@@ -1,14 +1,18 @@
 """The Live webhook signing token, v4 ``live_config/*_callback_token``.
 
-``set_callback_token`` creates, or patches the given fields; we always send both
-fields so that the result never depends on what was there before.
+``set_callback_token`` creates (both ``Token`` and ``IsTokenEnable`` required), or
+patches the fields it is given once a token config exists. A managed token is always
+sent with its switch, so that the result never depends on what was there before. A
+switch-only token (``live_token: {enabled: …}`` without ``token_env``) is updated with
+``IsTokenEnable`` alone: the token Tencent holds is never read back into a request,
+and cannot be created (there is no token value to create it with).
 """
 
 from __future__ import annotations
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.configs import Config, TokenConfig
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, UnplannableError
 from reconciler.facts import codes
 from reconciler.facts.families import Family
 from reconciler.facts.limits import MAX_TOKEN_LENGTH
@@ -51,12 +55,11 @@ class LiveTokenProduct(Product):
     spec = SPEC
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
-        try:
-            answer = await client.call(target, Family.V4, SPEC.paths.read, {})
-        except ApiError as exc:
-            if exc.code in SPEC.absent_codes("read"):
-                return None
-            raise
+        answer = await client.call(
+            target, Family.V4, SPEC.paths.read, {}, absent=SPEC.absent_codes("read")
+        )
+        if answer.code:
+            return None
         data = answer.data
         if not isinstance(data, dict):
             raise self.malformed(target, "the answer has no token object")
@@ -69,12 +72,23 @@ class LiveTokenProduct(Product):
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:
         token = expect_token(config)
-        # revealed on the wire only
-        body = {SPEC.body.token_field: token.token, SPEC.body.enabled_field: token.enabled}
-        await client.call(target, Family.V4, SPEC.paths.create, body)
+        if token.token is None:
+            raise UnplannableError(
+                f"live_token for sdkappid {target.sdkappid}: no token config exists live, and "
+                "one cannot be created without a token value: add `token_env: NAME` to the "
+                "desired state, or set the token in the Tencent console first"
+            )
+        await self._set(client, target, token)
 
     async def update(self, client: TencentClient, target: AppTarget, config: Config) -> None:
-        await self.create(client, target, config)
+        await self._set(client, target, expect_token(config))
+
+    async def _set(self, client: TencentClient, target: AppTarget, token: TokenConfig) -> None:
+        body: dict[str, object] = {}
+        if token.token is not None:
+            body[SPEC.body.token_field] = token.token  # revealed on the wire only
+        body[SPEC.body.enabled_field] = token.enabled
+        await client.call(target, Family.V4, SPEC.paths.create, body)
 
     async def delete(self, client: TencentClient, target: AppTarget) -> None:
         try:

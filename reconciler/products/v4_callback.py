@@ -31,12 +31,11 @@ class V4CallbackProduct(Product):
     """
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
-        try:
-            answer = await client.call(target, Family.V4, self.spec.paths.read, {})
-        except ApiError as exc:
-            if exc.code in self.spec.absent_codes("read"):
-                return None
-            raise
+        answer = await client.call(
+            target, Family.V4, self.spec.paths.read, {}, absent=self.spec.absent_codes("read")
+        )
+        if answer.code:
+            return None
         return parse_callback(self, target, answer.data, events_may_be_missing=True)
 
     async def create(self, client: TencentClient, target: AppTarget, config: Config) -> None:

@@ -42,7 +42,8 @@ def render_desired_app(app: DesiredApp, products: Sequence[str] = ()) -> str:
             lines.append("    events:")
             lines += [f"      - {_scalar(escape_braces(e))}" for e in sorted(product.config.events)]
         else:
-            lines.append(f"    token_env: {product.token_env}")
+            if product.token_env:  # none: switch-only, the token stays as set in Tencent
+                lines.append(f"    token_env: {product.token_env}")
             lines.append(f"    enabled: {'true' if product.enabled else 'false'}")
     return "\n".join(lines) + "\n"
 

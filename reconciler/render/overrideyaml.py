@@ -12,7 +12,7 @@ from typing import Any
 from reconciler.configs import CallbackConfig, Config, TokenConfig
 from reconciler.desired.placeholders import escape_braces
 from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS
-from reconciler.render.yamlout import _scalar
+from reconciler.render.yamlout import _scalar, switch_only_comment
 
 
 def render_override_yaml(
@@ -27,6 +27,7 @@ def render_override_yaml(
     configs: Mapping[str, Config | None],
     token_env: str,
     secret_key_env: str | None = None,
+    manage_token: bool = True,
 ) -> str:
     """The app file: identity, ``use``, and each field whose live value is not inherited.
 
@@ -63,14 +64,16 @@ def render_override_yaml(
     for key in PRODUCT_KEYS:
         if key not in configs:
             continue  # not read (--product): whatever is inherited stays
-        products += _product(key, configs[key], base.get(key), token_env)
+        products += _product(key, configs[key], base.get(key), token_env, manage_token)
     if products:
         lines.append("callbacks:")
         lines += products
     return "\n".join(lines) + "\n"
 
 
-def _product(key: str, config: Config | None, base: Any, token_env: str) -> list[str]:
+def _product(
+    key: str, config: Config | None, base: Any, token_env: str, manage_token: bool
+) -> list[str]:
     inherited: Mapping[str, Any] = base if isinstance(base, dict) else {}
     present = bool(inherited) and inherited.get("ensure", "present") == "present"
     if config is None:
@@ -92,8 +95,10 @@ def _product(key: str, config: Config | None, base: Any, token_env: str) -> list
             fields.append("    events:")
             fields += [f"      - {_scalar(escape_braces(e))}" for e in sorted(config.events)]
     elif isinstance(config, TokenConfig):
-        if not present:
+        if not present and manage_token:
             fields.append(f"    token_env: {token_env}")
+        elif not present:  # switch-only: `enabled` below is always written
+            fields += switch_only_comment(token_env, indent="    ")
         if not present or inherited.get("enabled", True) != config.enabled:
             fields.append(f"    enabled: {'true' if config.enabled else 'false'}")
     return [f"  {key}:", *fields] if fields else []

@@ -1,7 +1,9 @@
 """Write live state as a desired-state YAML file (``reconciler import``).
 
 Commented, events sorted; a live token is never written: the file names an
-environment variable instead (``token_env``).
+environment variable instead (``token_env``), or, when nobody holds the token
+(``manage_token=False``), manages only its on/off switch (``enabled``) and says how
+to manage the token too.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ def token_env_name(app_name: str) -> str:
     return "LIVE_WEBHOOK_TOKEN_" + re.sub(r"[^A-Za-z0-9]+", "_", app_name).strip("_").upper()
 
 
+def switch_only_comment(token_env: str, *, indent: str) -> list[str]:
+    """Comment lines over a switch-only ``live_token``: how the token is kept."""
+    return [
+        f"{indent}# Only the on/off switch is managed: the token stays as set in Tencent.",
+        f"{indent}# To manage the token too, add `token_env: {token_env}` here",
+        f"{indent}# and set that environment variable to the token.",
+    ]
+
+
 def render_app_yaml(
     *,
     name: str,
@@ -39,6 +50,7 @@ def render_app_yaml(
     configs: Mapping[str, Config | None],
     token_env: str,
     secret_key_env: str | None = None,
+    manage_token: bool = True,
 ) -> str:
     lines = [
         f"# Imported from the live configuration of {sdkappid} by `reconciler import`.",
@@ -83,7 +95,10 @@ def render_app_yaml(
             lines.append("    events:")
             lines += [f"      - {_scalar(escape_braces(e))}" for e in sorted(config.events)]
         elif isinstance(config, TokenConfig):
-            lines.append("    # The live token is not written here: set this variable to it.")
-            lines.append(f"    token_env: {token_env}")
+            if manage_token:
+                lines.append("    # The live token is not written here: set this variable to it.")
+                lines.append(f"    token_env: {token_env}")
+            else:
+                lines += switch_only_comment(token_env, indent="    ")
             lines.append(f"    enabled: {'true' if config.enabled else 'false'}")
     return "\n".join(lines) + "\n"

@@ -76,9 +76,9 @@ class answering(httpx.AsyncBaseTransport):
 
 
 async def send(transport: httpx.AsyncBaseTransport, max_bytes: int = 100) -> bytes:
-    async with httpx.AsyncClient(transport=transport) as http:
-        request = http.build_request("POST", "http://127.0.0.1:1/x")
-        answer = await send_bounded(http, request, deadline=5, max_bytes=max_bytes)
+    request = httpx.Request("POST", "http://127.0.0.1:1/x")
+    answer = await send_bounded(transport, request, deadline=5, max_bytes=max_bytes)
+    await transport.aclose()
     return answer.content
 
 

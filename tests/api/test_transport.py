@@ -194,6 +194,6 @@ async def test_the_client_turns_every_network_fault_into_a_transport_error() -> 
 async def test_the_client_reads_answers_through_aiohttp() -> None:
     target = AppTarget(1400000001, "singapore", "administrator", Secret("k" * 20))
     async with serving(answer(JSON_ANSWER)) as url, TencentClient(endpoint=url) as tencent:
-        assert isinstance(tencent._http._transport, AiohttpTransport)
+        assert isinstance(tencent._transport, AiohttpTransport)
         result = await tencent.call(target, Family.V4, "v4/call_config/get_callback", {})
     assert result.request_id == "r1"

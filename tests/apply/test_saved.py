@@ -27,6 +27,7 @@ from tests.plan.factories import (
     present,
     res,
     resolved,
+    switch,
     tok,
     token_present,
 )
@@ -218,3 +219,46 @@ def test_removing_a_signature_is_an_edit(tmp_path: Path) -> None:
     del doc["signatures"]["1400000001"]
     with pytest.raises(PlanFileError, match="edited after it was saved"):
         saved(tmp_path, doc, rehash=True)
+
+
+def _switch_only_plan(tmp_path: Path, live_token: str) -> tuple[dict[str, Any], SavedPlan]:
+    """A saved switch-only change (enabled true → false) over a live token nobody holds."""
+    apps = resolved(
+        app("prod-sg", SG, token_present(None, enabled=False), secret_key_env="KEY_SG"),
+        env={"KEY_SG": KEY},
+    )
+    live = LiveSnapshot({(SG, "live_token"): tok(live_token, True)})
+    doc = plan_document(build_plan(apps, live), apps)
+    return doc, saved(tmp_path, doc)
+
+
+def test_a_switch_only_change_is_saved_without_any_token(tmp_path: Path) -> None:
+    held_by_tencent = "held-by-tencent-not-by-us"
+    doc, plan = _switch_only_plan(tmp_path, held_by_tencent)
+    text = (tmp_path / "plan.json").read_text()
+    assert held_by_tencent not in text
+    (change,) = doc["changes"]
+    assert "token_env" not in change  # nothing to read at apply time
+    assert change["before"] == {"token": "(not managed)", "enabled": True}
+    assert change["after"] == {"token": "(not managed)", "enabled": False}
+    # no token variable at all: the item is rebuilt without one
+    (item,) = items_from_saved_plan(plan, {"KEY_SG": KEY})
+    assert item.change.after == switch(False)
+    assert item.change.action is Action.UPDATE
+
+
+def test_a_switch_only_change_is_stale_only_when_the_switch_moved(tmp_path: Path) -> None:
+    _, plan = _switch_only_plan(tmp_path, "held-by-tencent-not-by-us")
+    (item,) = items_from_saved_plan(plan, {"KEY_SG": KEY})
+    assert item.is_current(tok("held-by-tencent-not-by-us", True))
+    assert item.is_current(tok("rotated-in-the-console", True))  # the token is not managed
+    assert not item.is_current(tok("held-by-tencent-not-by-us", False))
+    assert not item.is_current(None)
+
+
+def test_a_switch_only_change_whose_marker_was_edited_is_refused(tmp_path: Path) -> None:
+    doc, _ = _switch_only_plan(tmp_path, "held-by-tencent-not-by-us")
+    doc["changes"][0]["after"]["token"] = "(sensitive)"
+    plan = saved(tmp_path, doc, rehash=True)
+    with pytest.raises(PlanFileError, match=r"signature for .* does not match"):
+        items_from_saved_plan(plan, {"KEY_SG": KEY})

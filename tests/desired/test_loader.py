@@ -633,6 +633,48 @@ def test_live_token_enabled_defaults_to_true(tmp_path: Path) -> None:
     assert (product.token_env, product.enabled) == ("T", True)
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_live_token_without_token_env_manages_the_switch_alone(
+    tmp_path: Path, enabled: bool
+) -> None:
+    (tmp_path / "a.yaml").write_text(
+        f"sdkappid: 9\nregion: china\ncallbacks:\n  live_token: {{enabled: {str(enabled).lower()}}}\n"
+    )
+    product = load_desired(tmp_path).apps[0].products["live_token"]
+    assert (product.ensure, product.token_env, product.enabled) == ("present", None, enabled)
+
+
+def test_a_switch_only_live_token_product_file(tmp_path: Path) -> None:
+    folder = tmp_path / "prod"
+    folder.mkdir()
+    (folder / "app.yaml").write_text("sdkappid: 9\nregion: china\n")
+    (folder / "live_token.yaml").write_text("enabled: false\n")
+    product = load_desired(tmp_path).apps[0].products["live_token"]
+    assert (product.token_env, product.enabled) == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("callbacks:\n  live_token: {}\n", "a.yaml:4:3"),
+        ("callbacks:\n  live_token:\n    ensure: present\n", "a.yaml:4:3"),
+    ],
+)
+def test_a_live_token_that_manages_nothing_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, where: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.yaml").write_text("sdkappid: 9\nregion: china\n" + text)
+    with pytest.raises(ConfigErrors) as caught:
+        load_desired(Path("."))
+    assert str(caught.value) == (
+        f"{where}: product live_token manages nothing: write `enabled: true` or "
+        "`enabled: false` to manage only its on/off switch (the token stays as set in "
+        "Tencent), or add `token_env: NAME` (the environment variable holding the token) "
+        "to manage the token too"
+    )
+
+
 def test_a_secret_pasted_as_token_env_is_not_echoed(tmp_path: Path) -> None:
     secret = "Sup3r-Secret/Token=="
     (tmp_path / "a.yaml").write_text(

@@ -51,7 +51,9 @@ def test_verbose_anywhere_turns_on_request_logs(
 ) -> None:
     result = cli(*(str(desired) if a == "{dir}" else a for a in args))
     assert result.code == 0, result.err
-    assert any(r.name == "httpx" and "HTTP Request" in r.getMessage() for r in caplog.records)
+    lines = [r.getMessage() for r in caplog.records if r.name == "reconciler.api.client"]
+    assert any(m.startswith("HTTP Request: POST http") for m in lines)
+    assert all("usersig=(sensitive)" in m for m in lines if m.startswith("HTTP Request"))
 
 
 def test_one_v_is_not_debug(
@@ -59,7 +61,7 @@ def test_one_v_is_not_debug(
 ) -> None:
     result = cli("plan", desired, "-v")
     assert result.code == 0, result.err
-    assert not [r for r in caplog.records if r.name == "httpx"]
+    assert not [r for r in caplog.records if "HTTP Request" in r.getMessage()]
 
 
 @pytest.mark.parametrize(

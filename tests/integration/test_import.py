@@ -91,8 +91,10 @@ def schema_validator() -> jsonschema.Draft202012Validator:
 
 
 def test_import_round_trip_every_product(
-    cli: Any, ops_env: None, tmp_path: Path, request_log: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Any, ops_env: None, tmp_path: Path, request_log: Path
 ) -> None:
+    # nobody holds the live token: the file manages only its switch, and a plan right
+    # after is clean without any token variable
     out = tmp_path / "apps"
     result = cli(
         "import", "--sdkappid", "1400000101", "--region", "japan", "--name", "prod-jp", "--out", out
@@ -103,19 +105,21 @@ def test_import_round_trip_every_product(
     no_secret(text, result.out, result.err)
     assert result.out == ""
     assert f"wrote {path} (5 configured product(s)" in result.err
-    # the command names the variable to set, since the token is not in the file
-    assert "set LIVE_WEBHOOK_TOKEN_PROD_JP" in result.err
+    # the command says how the token is kept, and how to manage it too
+    assert "live token of prod-jp: only its on/off switch (`enabled`) is managed" in result.err
+    assert "(not set: LIVE_WEBHOOK_TOKEN_PROD_JP)" in result.err
 
-    # a comment header, the token as token_env, events sorted
+    # a comment header, the token switch-only with a hint, events sorted
     assert text.startswith("# Imported from the live configuration of 1400000101")
-    assert "token_env: LIVE_WEBHOOK_TOKEN_PROD_JP" in text
+    assert "token_env: " not in text.replace("`token_env: LIVE_WEBHOOK_TOKEN_PROD_JP`", "")
+    assert "# To manage the token too, add `token_env: LIVE_WEBHOOK_TOKEN_PROD_JP` here" in text
     doc = yaml.safe_load(text)
     assert doc == {
         "name": "prod-jp",
         "sdkappid": 1400000101,
         "region": "japan",
         "identifier": "administrator",
-        "callbacks": LIVE,
+        "callbacks": {**LIVE, "live_token": {"enabled": False}},
     }
     assert list(doc["callbacks"]) == list(PRODUCT_KEYS)
     assert not list(schema_validator().iter_errors(doc))
@@ -129,7 +133,33 @@ def test_import_round_trip_every_product(
     assert validated.code == 0, validated.err
     assert "valid: 1 app(s), 5 managed configuration(s)" in validated.err
 
-    # without the token variable, plan says which variable to set
+    plan = cli("plan", out, "--detailed-exitcode")
+    assert plan.code == 0, plan.out + plan.err
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 5 unchanged." in plan.out
+    assert "Configured live but not declared" not in plan.out
+    strict = cli("drift", out, "--strict")
+    assert strict.code == 0, strict.out + strict.err
+    no_secret(plan.out, plan.err, strict.out, strict.err)
+    assert not [r for r in read_log(request_log) if r["write"]]
+
+
+def test_import_with_the_token_variable_set_manages_the_token(
+    cli: Any, ops_env: None, tmp_path: Path, request_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIVE_WEBHOOK_TOKEN_PROD_JP", TOKEN)
+    out = tmp_path / "apps"
+    result = cli(
+        "import", "--sdkappid", "1400000101", "--region", "japan", "--name", "prod-jp", "--out", out
+    )
+    assert result.code == 0, result.err
+    text = (out / "prod-jp.yaml").read_text()
+    no_secret(text, result.out, result.err)
+    assert "token_env: LIVE_WEBHOOK_TOKEN_PROD_JP" in text
+    assert yaml.safe_load(text)["callbacks"] == LIVE
+    assert "managed through LIVE_WEBHOOK_TOKEN_PROD_JP" in result.err
+
+    # without the token variable, plan says which variable to set (that product only)
+    monkeypatch.delenv("LIVE_WEBHOOK_TOKEN_PROD_JP")
     missing = cli("plan", out)
     assert missing.code == 1
     assert "LIVE_WEBHOOK_TOKEN_PROD_JP" in missing.err
@@ -138,10 +168,7 @@ def test_import_round_trip_every_product(
     plan = cli("plan", out, "--detailed-exitcode")
     assert plan.code == 0, plan.out + plan.err
     assert "Plan: 0 to create, 0 to update, 0 to delete, 5 unchanged." in plan.out
-    assert "Configured live but not declared" not in plan.out
-    strict = cli("drift", out, "--strict")
-    assert strict.code == 0, strict.out + strict.err
-    no_secret(plan.out, plan.err, strict.out, strict.err)
+    no_secret(plan.out, plan.err)
     assert not [r for r in read_log(request_log) if r["write"]]
 
 
@@ -189,11 +216,10 @@ def test_import_with_the_default_name_and_another_identifier(
     doc = yaml.safe_load(path.read_text())
     assert doc["name"] == "app-1400000101"
     assert doc["identifier"] == "ops-bot"
-    assert doc["callbacks"]["live_token"]["token_env"] == "LIVE_WEBHOOK_TOKEN_APP_1400000101"
+    assert doc["callbacks"]["live_token"] == {"enabled": False}  # nobody holds the token
     assert "LIVE_WEBHOOK_TOKEN_APP_1400000101" in result.err
     assert {r["identifier"] for r in read_log(request_log)} == {"ops-bot"}
 
-    monkeypatch.setenv("LIVE_WEBHOOK_TOKEN_APP_1400000101", TOKEN)
     plan = cli("plan", tmp_path, "--detailed-exitcode")
     assert plan.code == 0, plan.out + plan.err
     assert {r["identifier"] for r in read_log(request_log)} == {"ops-bot"}

@@ -31,6 +31,11 @@ def tok(value: str = TOKEN, enabled: bool = True) -> TokenConfig:
     return TokenConfig(Secret(value), enabled)
 
 
+def switch(enabled: bool) -> TokenConfig:
+    """A desired switch-only token: ``enabled`` managed, the token value not."""
+    return TokenConfig(None, enabled)
+
+
 def res(product: str, sdkappid: int = SG, app: str | None = None) -> Resource:
     return Resource(
         app or {SG: "prod-sg", US: "staging-us"}.get(sdkappid, "app"), sdkappid, product
@@ -46,9 +51,10 @@ def present(product: str, config: CallbackConfig) -> DesiredProduct:
 
 
 def token_present(
-    token_env: str = "LIVE_TOKEN",  # noqa: S107 - a variable name, not a secret
+    token_env: str | None = "LIVE_TOKEN",  # noqa: S107 - a variable name, not a secret
     enabled: bool = True,
 ) -> DesiredProduct:
+    """A desired live token; ``token_env=None``: switch-only (the token is not managed)."""
     return DesiredProduct(
         "live_token", "present", None, token_env, enabled, Location("live_token.yaml")
     )

@@ -18,6 +18,7 @@ from tests.plan.factories import (
     present,
     res,
     resolved,
+    switch,
     tok,
     token_present,
 )
@@ -201,3 +202,46 @@ def test_reads_carry_the_apps_target() -> None:
     apps = _fleet()
     reads = reads_for(apps, ["call"], probe_unmanaged=False)
     assert [r.target for r in reads] == [apps[0].target]
+
+
+# -- a switch-only live token (no token_env): only `enabled` is compared ---------------
+
+
+def test_switch_only_token_ignores_the_live_token_value() -> None:
+    live = snapshot({(SG, "live_token"): tok("someone-elses-token", True)})
+    assert diff_resource(item("live_token", switch(True)), live) is None
+
+
+def test_switch_only_token_updates_the_switch_alone() -> None:
+    live = snapshot({(SG, "live_token"): tok("someone-elses-token", True)})
+    change = diff_resource(item("live_token", switch(False)), live)
+    # `before` is live as far as the desired state manages it: no token value in it
+    assert change == Change(res("live_token"), Action.UPDATE, switch(True), switch(False))
+    assert change.public_before() == {"token": "(not managed)", "enabled": True}
+    assert change.public_after() == {"token": "(not managed)", "enabled": False}
+    assert [(d.name, d.before, d.after) for d in change.field_diffs()] == [("enabled", True, False)]
+
+
+def test_switch_only_off_is_satisfied_by_no_token_config() -> None:
+    apps = resolved(app("prod-sg", SG, token_present(None, enabled=False)))
+    plan = build_plan(apps, snapshot({(SG, "live_token"): None}))
+    assert plan.changes == () and plan.skipped == ()
+    assert plan.unchanged == (res("live_token"),)
+
+
+def test_switch_only_on_without_a_token_config_is_a_located_skip() -> None:
+    apps = resolved(app("prod-sg", SG, present("call", CALL), token_present(None, enabled=True)))
+    plan = build_plan(apps, snapshot({(SG, "call"): None, (SG, "live_token"): None}))
+    assert [c.resource.product for c in plan.changes] == ["call"]  # the rest is planned
+    assert [s.resource for s in plan.skipped] == [res("live_token")]
+    error = plan.skipped[0].error
+    assert error.startswith("live_token.yaml: `enabled: true` without `token_env` cannot")
+    assert "add `token_env: NAME`" in error
+    assert plan.summary()["create"] == 1
+
+
+def test_a_managed_token_is_still_created_when_absent() -> None:
+    apps = resolved(app("prod-sg", SG, token_present("LIVE_TOKEN")))
+    plan = build_plan(apps, snapshot({(SG, "live_token"): None}))
+    assert [c.action for c in plan.changes] == [Action.CREATE]
+    assert plan.skipped == ()

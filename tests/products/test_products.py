@@ -6,7 +6,7 @@ import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.configs import CallbackConfig, TokenConfig
-from reconciler.errors import ApiError, MalformedResponseError
+from reconciler.errors import ApiError, MalformedResponseError, UnplannableError
 from reconciler.products.registry import product
 from reconciler.secret import Secret
 from tests.api.scripted import Scripted, v1, v4
@@ -94,6 +94,22 @@ async def test_token_read_write_delete() -> None:
     assert write.bodies() == [{"Token": "new", "IsTokenEnable": False}]
     delete = Scripted(v4(100302, "none"))
     await run(delete, "live_token", "delete")  # absent is fine
+
+
+async def test_switch_only_token_update_sends_the_switch_alone() -> None:
+    # set_callback_token patches only the fields it is given once a token config exists:
+    # the token Tencent holds is neither read back into the request nor replaced
+    write = Scripted(v4())
+    await run(write, "live_token", "update", TokenConfig(None, False))
+    assert write.paths() == ["/v4/live_config/set_callback_token"]
+    assert write.bodies() == [{"IsTokenEnable": False}]
+
+
+async def test_switch_only_token_cannot_be_created() -> None:
+    script = Scripted(v4())
+    with pytest.raises(UnplannableError, match="add `token_env: NAME`"):
+        await run(script, "live_token", "create", TokenConfig(None, True))
+    assert script.requests == []  # nothing sent
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import yaml
 
 from reconciler.configs import Config
 from reconciler.desired.loader import DesiredApp, load_desired
+from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
 from tests.plan.factories import SG, TOKEN, cb, tok
 
@@ -140,3 +141,43 @@ def test_unknown_live_words_still_load_back(tmp_path: Path) -> None:
     )
     loaded = load_back(tmp_path, render({"live": live}))
     assert loaded.products["live"].config == live
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_token_nobody_holds_is_written_switch_only(tmp_path: Path, enabled: bool) -> None:
+    text = render_app_yaml(
+        name="prod-sg",
+        sdkappid=SG,
+        region="singapore",
+        identifier="administrator",
+        configs={"live_token": tok(TOKEN, enabled=enabled)},
+        token_env=token_env_name("prod-sg"),
+        manage_token=False,
+    )
+    assert TOKEN not in text
+    assert "\n    token_env:" not in text  # only in the comment that says how to add it
+    assert "add `token_env: LIVE_WEBHOOK_TOKEN_PROD_SG` here" in text
+    token = load_back(tmp_path, text).products["live_token"]
+    assert (token.ensure, token.token_env, token.enabled) == ("present", None, enabled)
+
+
+def test_an_override_import_of_a_token_nobody_holds_is_switch_only(tmp_path: Path) -> None:
+    common = {
+        "name": "prod-sg",
+        "sdkappid": SG,
+        "region": "singapore",
+        "identifier": "administrator",
+        "templates": (),
+        "inherited": {"region": "singapore"},
+        "inherited_region": "singapore",
+        "configs": {"live_token": tok(TOKEN, enabled=False)},
+        "token_env": token_env_name("prod-sg"),
+    }
+    switch_only = render_override_yaml(**common, manage_token=False)  # type: ignore[arg-type]
+    assert TOKEN not in switch_only
+    assert "\n    token_env:" not in switch_only
+    assert yaml.safe_load(switch_only)["callbacks"] == {"live_token": {"enabled": False}}
+    managed = render_override_yaml(**common)  # type: ignore[arg-type]
+    assert yaml.safe_load(managed)["callbacks"] == {
+        "live_token": {"token_env": "LIVE_WEBHOOK_TOKEN_PROD_SG", "enabled": False}
+    }

@@ -7,6 +7,8 @@ import logging
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.api.redact import ScrubSecretsFilter, scrub_known
 from reconciler.cli.output import Output
@@ -97,3 +99,32 @@ def test_secrets_made_later_are_scrubbed_and_forgotten_ones_are_not() -> None:
     assert scrub_known(f"[{many[1234].reveal()}]") == "[(sensitive)]"
     forget_known_secrets()
     assert scrub_known(f"x {later} y") == f"x {later} y"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    secret=st.text(min_size=8, max_size=40).filter(lambda s: "(sensitive)" not in s),
+    before=st.text(max_size=60),
+    after=st.text(max_size=60),
+)
+def test_a_known_secret_of_any_characters_is_found_anywhere(
+    secret: str, before: str, after: str
+) -> None:
+    """Prefixes are looked for only in runs of the characters known forms are made of:
+    whatever a secret's characters (spaces, quotes, newlines, non-ASCII), it is one
+    of those runs, wherever it stands."""
+    Secret(secret)
+    assert secret not in scrub_known(before + secret + after)
+
+
+def test_a_secret_in_a_large_document_is_found() -> None:
+    """A plan of thousands of apps: mostly punctuation and short words, a secret deep inside."""
+    usersig = "eJyrVgrxCdYrSy1SslJQMtIzUNJRAItkpqTmlWSmZUIkElNyM*Myi0uKEkvy" + "q" * 140
+    Secret(usersig)
+    rows = [{"app": f"app-{i}", "url": f"https://hooks.example.com/call/{i}"} for i in range(3000)]
+    rows[2500]["url"] = f"https://h.example/cb?usersig={quote(usersig, safe='')}&x=1"
+    rows[2600]["error"] = f'ErrorInfo: "{usersig}"'
+    text = scrub_known(json.dumps(rows, indent=2))
+    assert usersig not in text and quote(usersig, safe="") not in text
+    assert text.count("(sensitive)") == 2
+    assert json.loads(text)[2999]["url"] == "https://hooks.example.com/call/2999"

@@ -3,6 +3,7 @@ desired-state YAML (one file per app, or YAML on stdout with ``--out -``)."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,12 @@ class Imported:
     error: str = ""
 
 
+def _token_is_held(name: str) -> bool:
+    """Whether the live token variable ``import`` names for app ``name`` is set: then the
+    file manages the token through it, else only the on/off switch."""
+    return bool(os.environ.get(token_env_name(name)))
+
+
 def _render(
     result: Imported,
     identifier: str,
@@ -45,6 +52,7 @@ def _render(
 ) -> str:
     t = result.target
     assert result.configs is not None
+    manage_token = _token_is_held(t.name)
     if base is not None:
         return render_override_yaml(
             name=t.name,
@@ -57,6 +65,7 @@ def _render(
             configs=result.configs,
             token_env=token_env_name(t.name),
             secret_key_env=secret_key_env,
+            manage_token=manage_token,
         )
     return render_app_yaml(
         name=t.name,
@@ -66,6 +75,7 @@ def _render(
         configs=result.configs,
         token_env=token_env_name(t.name),
         secret_key_env=secret_key_env,
+        manage_token=manage_token,
     )
 
 
@@ -142,9 +152,11 @@ def import_command(
     or a fleet listed in --apps-file; apps are read concurrently. An app that cannot
     be read fails alone: the others are written, and the exit code is 1.
 
-    A live token is never written: the file gets `token_env: VAR`, and the
-    command tells which variable to set. A plan right after shows no changes.
-    Existing files are never overwritten without --force.
+    A live token is never written. When its variable LIVE_WEBHOOK_TOKEN_<NAME> is
+    set, the file gets `token_env: LIVE_WEBHOOK_TOKEN_<NAME>` (the token is managed
+    through it); when it is not, the file gets `enabled` alone: only the on/off
+    switch is managed and the token stays as set in Tencent. A plan right after
+    shows no changes. Existing files are never overwritten without --force.
     """
     if bool(sdkappids) == (apps_file is not None):
         raise UsageError("give --sdkappid (with --region) or --apps-file FILE, one of the two")
@@ -210,14 +222,25 @@ def import_command(
             f"wrote {where} ({len(found)} configured product(s): {', '.join(found) or 'none'})"
         )
     tokens = [
-        token_env_name(r.target.name)
+        r.target.name
         for r in done
         if r.configs is not None and r.configs.get("live_token") is not None
     ]
-    if tokens:
+    held = [token_env_name(n) for n in tokens if _token_is_held(n)]
+    switch_only = [n for n in tokens if not _token_is_held(n)]
+    if held:
         out.info(
-            "live tokens are not written to the files: set "
-            f"{', '.join(tokens)} to them (from your secret store) before running plan"
+            "live tokens are not written to the files: they are managed through "
+            f"{', '.join(held)}; keep them set (from your secret store) for plan and apply"
+        )
+    if switch_only:
+        one = len(switch_only) == 1
+        out.info(
+            f"live token{'' if one else 's'} of {', '.join(switch_only)}: only "
+            f"{'its' if one else 'their'} on/off switch (`enabled`) is managed, the token "
+            f"stays as set in Tencent (not set: "
+            f"{', '.join(token_env_name(n) for n in switch_only)}). To manage a token too, "
+            "add `token_env: VAR` under its live_token and set VAR to the token"
         )
     for result in failed:
         t = result.target
