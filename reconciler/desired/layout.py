@@ -249,7 +249,7 @@ def discover(root: Path, diagnostics: Diagnostics) -> list[AppSource]:
                 f"app folder {display_path(outer)} holds a subfolder with YAML files: "
                 "an app folder holds only app.yaml and one file per product; move it out",
             )
-        elif path.parent not in folders:
+        elif not folders or path.parent not in folders:  # no Path made when no app folder
             singles.append(path)
         elif path.name in APP_FILE_NAMES:
             if path.parent in app_files:
