@@ -103,7 +103,7 @@ def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> Ya
     for key in EXPANDED_FIELDS:
         if key in data:
             expanded[key] = _walk(data[key], (key,), doc, values, diagnostics)
-    return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations, doc.unsafe)
+    return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)  # unsafe: unknown
 
 
 def _walk(
