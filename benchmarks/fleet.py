@@ -13,7 +13,8 @@ One run:
 4. replays the exact reads of the plan (same paths, apps and order, signed the same
    way) with a bare aiohttp loop at the same concurrency, in this process;
 5. times ``reconciler validate`` of the app files beside a bare libyaml load
-   (``yaml.CSafeLoader``) of the same files, each a fresh interpreter.
+   (``yaml.CSafeLoader``) of the same files, each a fresh interpreter, alternately
+   ``--repeat`` times (default 3), and reports the medians and the median ratio.
 
 It prints a Markdown table: per step the wall time, the bare-loop time on the same
 reads, the latency bound (reads x latency / parallelism), the ratios, the CLI
@@ -289,13 +290,63 @@ async def bare_loop(
 
 BARE_YAML = PEAK_REPORTER + (
     "import sys, pathlib, yaml\n"
-    "for p in sorted(pathlib.Path(sys.argv[1]).glob('*.yaml')):\n"
+    "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.yaml')):\n"
     "    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)\n"
 )
 
 
 def bare_yaml(desired: Path) -> Run:
+    """A fresh interpreter loading every ``*.yaml`` below ``desired`` with libyaml."""
     return run_python(["-c", BARE_YAML, str(desired)], dict(os.environ))
+
+
+@dataclass
+class Validate:
+    """``reconciler validate`` and the bare libyaml load, run alternately ``repeat`` times."""
+
+    runs: list[tuple[Run, Run]]  # (validate, bare) per round
+
+    @property
+    def validate(self) -> Run:
+        return _median_run([v for v, _ in self.runs])
+
+    @property
+    def bare(self) -> Run:
+        return _median_run([b for _, b in self.runs])
+
+    @property
+    def ratios(self) -> list[float]:
+        return [v.seconds / b.seconds for v, b in self.runs]
+
+    @property
+    def ratio(self) -> float:
+        ratios = sorted(self.ratios)
+        return ratios[len(ratios) // 2]
+
+    def summary(self, what: str) -> str:
+        shown = ", ".join(f"{r:.2f}x" for r in self.ratios)
+        return (
+            f"validate ÷ bare libyaml load ({what}): median {self.ratio:.2f}x "
+            f"over {len(self.runs)} rounds ({shown}); validate {self.validate.seconds:.2f} s, "
+            f"libyaml {self.bare.seconds:.2f} s (medians)"
+        )
+
+
+def _median_run(runs: Sequence[Run]) -> Run:
+    ordered = sorted(runs, key=lambda run: run.seconds)
+    return ordered[len(ordered) // 2]
+
+
+def validate_against_bare(desired: Path, env: dict[str, str], repeat: int) -> Validate:
+    """Both sides in the same run, alternately, so a busy machine slows both alike."""
+    runs = []
+    for _ in range(repeat):
+        bare = bare_yaml(desired)
+        run = run_cli(["-q", "validate", str(desired)], env)
+        if run.code != 0:
+            print(f"validate exited {run.code}:\n{run.stderr[-2000:]}", file=sys.stderr)
+        runs.append((run, bare))
+    return Validate(runs)
 
 
 # -- report ------------------------------------------------------------------------------
@@ -346,6 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=20, help="emulator latency (20)")
     parser.add_argument("--parallelism", type=int, default=32, help="requests in flight (32)")
     parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of validate and its bare load (3)"
+    )
+    parser.add_argument(
         "--steps",
         default="plan,bare,apply,drift,validate",
         help="comma list of steps to run (default: plan,bare,apply,drift,validate)",
@@ -370,6 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         plan_reads: list[dict[str, object]] = []
         plan_row: Row | None = None
+        validated: Validate | None = None
         try:
             for label, args in [
                 ("plan", ["-q", "plan", str(desired), "--format", "json", *par]),
@@ -423,16 +478,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                             )
                         )
             if "validate" in steps:
-                bare = bare_yaml(desired)
-                run = run_cli(["-q", "validate", str(desired)], env)
-                if run.code != 0:
-                    print(f"validate exited {run.code}:\n{run.stderr[-2000:]}", file=sys.stderr)
-                rows.append(Row(f"validate ({opts.apps:,} files)", run, bare=bare.seconds))
-                rows.append(Row("bare libyaml load (same files)", bare))
+                validated = validate_against_bare(desired, env, max(1, opts.repeat))
+                rows.append(
+                    Row(
+                        f"validate ({opts.apps:,} files, median of {len(validated.runs)})",
+                        validated.validate,
+                        bare=validated.bare.seconds,
+                    )
+                )
+                rows.append(Row("bare libyaml load (same files)", validated.bare))
         finally:
             emulator.terminate()
             emulator.wait(timeout=10)
     print(table(rows))
+    if validated is not None:
+        print("\n" + validated.summary(f"{opts.apps:,} files"))
     if plan_row is not None and plan_row.bare:
         print(
             f"\nplan ÷ bare loop: {plan_row.run.seconds / plan_row.bare:.2f}x "

@@ -7,28 +7,53 @@ for anything but a bug.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 
 import click
 
 from reconciler import __version__
-from reconciler.cli.commands.apply import apply_command
-from reconciler.cli.commands.completion import completion_command
-from reconciler.cli.commands.drift import drift_command
-from reconciler.cli.commands.import_ import import_command
-from reconciler.cli.commands.plan import plan_command
-from reconciler.cli.commands.render import render_command
-from reconciler.cli.commands.schema import schema_command
-from reconciler.cli.commands.snapshot import snapshot_command
-from reconciler.cli.commands.validate import validate_command
 from reconciler.cli.global_options import add_global_options, configure_logging
 from reconciler.cli.output import Output
-from reconciler.emulator.cli import emulator_command
 from reconciler.errors import ReconcilerError
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("reconciler.cli.commands.validate", "validate_command"),
+    "plan": ("reconciler.cli.commands.plan", "plan_command"),
+    "apply": ("reconciler.cli.commands.apply", "apply_command"),
+    "drift": ("reconciler.cli.commands.drift", "drift_command"),
+    "import": ("reconciler.cli.commands.import_", "import_command"),
+    "render": ("reconciler.cli.commands.render", "render_command"),
+    "snapshot": ("reconciler.cli.commands.snapshot", "snapshot_command"),
+    "schema": ("reconciler.cli.commands.schema", "schema_command"),
+    "emulator": ("reconciler.emulator.cli", "emulator_command"),
+    "completion": ("reconciler.cli.commands.completion", "completion_command"),
+}
+"""Each command's module and attribute, imported only when the command is used.
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+``reconciler validate`` then loads the desired-state stages and nothing of the
+HTTP client, the emulator or the renderers (click's "lazily loading subcommands"
+pattern); ``--help`` and shell completion load every command.
+"""
+
+
+class LazyGroup(click.Group):
+    """A group whose commands (:data:`COMMANDS`) are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            add_global_options(command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconciler")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -42,20 +67,6 @@ def cli(ctx: click.Context) -> None:
     ctx.ensure_object(Output)
 
 
-for command in (
-    validate_command,
-    plan_command,
-    apply_command,
-    drift_command,
-    import_command,
-    render_command,
-    snapshot_command,
-    schema_command,
-    emulator_command,
-    completion_command,
-):
-    add_global_options(command)
-    cli.add_command(command)
 add_global_options(cli)
 
 

@@ -20,8 +20,17 @@ from reconciler.escape import first_unsafe
 
 
 def control_character_errors(doc: YamlDocument) -> list[ConfigError]:
-    """One located error per key or string value of ``doc`` that holds a control character."""
+    """One located error per key or string value of ``doc`` that holds a control character.
+
+    A parsed document says which strings those are (the parser looked at each string
+    once); a document made in memory is walked here.
+    """
     errors: list[ConfigError] = []
+    if doc.unsafe is not None:
+        for path, key in doc.unsafe:
+            text = path[-1] if key else _get(doc.data, path)
+            _check(str(text), path, errors, doc, key=key)
+        return errors
 
     def visit(value: Any, path: NodePath) -> None:
         if isinstance(value, str):
@@ -55,6 +64,12 @@ def _check(
             "line breaks and bidi controls are not allowed in any value)",
         )
     )
+
+
+def _get(data: Any, path: NodePath) -> Any:
+    for element in path:
+        data = data[element]
+    return data
 
 
 def _field(path: tuple[Hashable, ...]) -> str:

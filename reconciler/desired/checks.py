@@ -46,15 +46,40 @@ def build_product(
         if spec.token_env is None and "enabled" not in spec.model_fields_set:
             diagnostics.error(location, MANAGES_NOTHING)
         return DesiredProduct(product, "present", None, spec.token_env, spec.enabled, location)
-    check_url(spec.url, doc.value_location((*base, "url")), diagnostics)
+    if https_host(spec.url) is None:  # the common https://host/path has nothing to report
+        check_url(spec.url, doc.value_location((*base, "url")), diagnostics)
     check_events(spec, product, doc, (*base, "events"), lenient=lenient, diagnostics=diagnostics)
     # a variant spelling is the same event: planned and shown in its canonical spelling
-    canonical = PRODUCTS[product].vocabulary.canonical
-    config = CallbackConfig(url=spec.url, events=frozenset(canonical(e) for e in spec.events))
+    vocabulary = PRODUCTS[product].vocabulary
+    events = frozenset(spec.events)
+    if not events.isdisjoint(vocabulary.aliases):
+        events = frozenset(vocabulary.canonical(e) for e in spec.events)
+    config = CallbackConfig(url=spec.url, events=events)
     return DesiredProduct(product, "present", config, None, None, location)
 
 
+_ACCEPTED: dict[str, frozenset[str]] = {}
+
+
+def _accepted(product: str) -> frozenset[str]:
+    """The product's accepted event words (canonical and variants), worked out once."""
+    words = _ACCEPTED.get(product)
+    if words is None:
+        words = _ACCEPTED[product] = PRODUCTS[product].events
+    return words
+
+
 _WHITESPACE = re.compile(r"\s")  # what str.isspace() calls whitespace, at C speed
+
+_PLAIN_HTTPS = re.compile(r"https://([A-Za-z0-9.-]+)(?:[/?#]\S*)?").fullmatch
+"""An https URL with a plain host name, no port and no user: :func:`check_url` has
+nothing to say about it (nearly every URL of a fleet)."""
+
+
+def https_host(url: str) -> str | None:
+    """The host (lower case) of a plain ``https://host/...`` URL; None for any other URL."""
+    plain = _PLAIN_HTTPS(url)
+    return None if plain is None else plain.group(1).lower()
 
 
 def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
@@ -118,20 +143,23 @@ def check_events(
             "to delete the product's configuration",
         )
         return
-    vocabulary = PRODUCTS[product].events
-    first_seen: dict[str, Location] = {}
+    vocabulary = _accepted(product)
+    if vocabulary.issuperset(spec.events) and len(set(spec.events)) == len(spec.events):
+        return  # every word known, none twice (nearly always): nothing to look up
+    first_seen: dict[str, int] = {}  # word -> index; locations are looked up for errors only
     for index, word in enumerate(spec.events):
-        location = doc.value_location((*path, index))
         if word in first_seen:
+            first = doc.value_location((*path, first_seen[word]))
             diagnostics.error(
-                location,
-                f"event {quoted(word)} is listed twice (first on line {first_seen[word].line}, "
-                f"column {first_seen[word].column}): remove this one",
+                doc.value_location((*path, index)),
+                f"event {quoted(word)} is listed twice (first on line {first.line}, "
+                f"column {first.column}): remove this one",
             )
             continue
-        first_seen[word] = location
+        first_seen[word] = index
         if word in vocabulary:
             continue
+        location = doc.value_location((*path, index))
         message = f"unknown event {quoted(word)} for product {product}"
         guess = suggest(word, vocabulary)
         if guess is not None:

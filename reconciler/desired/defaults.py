@@ -11,6 +11,7 @@ parsed once, so 10,000 apps do not re-read it 10,000 times.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,26 +64,28 @@ class Defaults:
 
     absolute: bool = False
     """Folders are resolved paths (no desired-state root: see :func:`defaults_above`)."""
-    _seen: dict[Path, tuple[list[Layer], dict[str, Template]]] = field(default_factory=dict)
+    _seen: dict[str, tuple[list[Layer], dict[str, Template]]] = field(default_factory=dict)
 
     def layers_for(self, app_file: Path) -> list[Layer]:
         """The defaults layers of ``app_file``, farthest (root) first."""
-        return list(self._for_folder(app_file.parent)[0])
+        return list(self._for_folder(app_file)[0])
 
     def templates_for(self, app_file: Path) -> dict[str, Template]:
         """Templates visible from ``app_file``: a nearer file's template of the same name wins."""
-        return self._for_folder(app_file.parent)[1]
+        return self._for_folder(app_file)[1]
 
-    def _for_folder(self, folder: Path) -> tuple[list[Layer], dict[str, Template]]:
+    def _for_folder(self, app_file: Path) -> tuple[list[Layer], dict[str, Template]]:
         """Worked out once per folder: thousands of apps share a few folders."""
-        known = self._seen.get(folder)
+        key = os.path.dirname(app_file)  # a string: no Path made and hashed per app
+        known = self._seen.get(key)
         if known is None:
+            folder = app_file.parent
             chain = self._folders(folder.resolve() if self.absolute else folder)
             found: dict[str, Template] = {}
             for each in chain:
                 found.update(self.templates.get(each, {}))
             layers = [self.by_folder[f] for f in chain if f in self.by_folder]
-            known = self._seen[folder] = (layers, found)
+            known = self._seen[key] = (layers, found)
         return known
 
     def _folders(self, start: Path) -> list[Path]:

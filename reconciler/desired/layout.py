@@ -14,9 +14,10 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.yamlsource import display_path
@@ -122,38 +123,63 @@ def excluded(relative: str, patterns: Sequence[str]) -> bool:
 
 def _walk(root: Path) -> list[Path]:
     """The YAML files below ``root``: dot-entries and excluded paths skipped, symlinks
-    followed only when they stay inside the root (else a located error)."""
+    followed only when they stay inside the root (else a located error).
+
+    One ``scandir`` per folder, whose entries know their type: no ``stat`` per file
+    unless it is a symbolic link.
+    """
     real_root = root.resolve()
     patterns = load_exclusions(root)
     problems: list[ConfigError] = []
-    files: list[Path] = []
-    for current, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(current)
-        kept = []
-        for name in sorted(dirnames):
-            path = here / name
-            rel = path.relative_to(root).as_posix()
-            if name.startswith(".") or excluded(rel, patterns):
+    found: list[tuple[tuple[str, ...], Path]] = []
+    folders: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
+    while folders:
+        here, rel = folders.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:  # an unreadable folder is skipped, as os.walk does
+            continue
+        below: list[tuple[Path, tuple[str, ...]]] = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if path.is_symlink():
-                # never descended into (no loops, no double reads); refused if it leads out
-                _check_link(path, real_root, problems)
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            path = here / name
-            if name.startswith(".") or path.suffix not in SUFFIXES:
-                continue
-            if excluded(path.relative_to(root).as_posix(), patterns):
-                continue
-            if path.is_symlink() and not _check_link(path, real_root, problems):
-                continue
-            if path.is_file():
-                files.append(path)
+            try:
+                is_dir = entry.is_dir()  # follows a symlink, like os.walk
+            except OSError:
+                is_dir = False
+            parts = (*rel, name)
+            if is_dir:
+                if patterns and excluded("/".join(parts), patterns):
+                    continue
+                path = here / name
+                if entry.is_symlink():
+                    # never descended into (no loops, no double reads); refused if it leads out
+                    _check_link(path, real_root, problems)
+                    continue
+                below.append((path, parts))
+            elif name.endswith(SUFFIXES):
+                if patterns and excluded("/".join(parts), patterns):
+                    continue
+                path = here / name
+                if entry.is_symlink():
+                    if not _check_link(path, real_root, problems) or not path.is_file():
+                        continue
+                elif not entry.is_file():
+                    continue
+                found.append((parts, path))
+        folders.extend(reversed(below))
     if problems:
         raise ConfigErrors(problems)
-    return sorted(files)
+    found.sort(key=_ORDER)
+    return [path for _, path in found]
+
+
+_ORDER: Callable[[tuple[tuple[str, ...], Path]], Any] = (
+    (lambda item: item[0]) if os.name == "posix" else (lambda item: item[1])
+)
+"""Path order (component by component) without a Path comparison per step on POSIX."""
 
 
 def yaml_files(root: Path) -> list[Path]:
@@ -212,14 +238,18 @@ def discover(root: Path, diagnostics: Diagnostics) -> list[AppSource]:
     products: dict[Path, list[tuple[str, Path]]] = {folder: [] for folder in folders}
     singles: list[Path] = []
     for path in files:
-        outer = next((parent for parent in path.parent.parents if parent in folders), None)
+        outer = (
+            next((parent for parent in path.parent.parents if parent in folders), None)
+            if folders
+            else None
+        )
         if outer is not None:
             diagnostics.error(
                 file_location(path),
                 f"app folder {display_path(outer)} holds a subfolder with YAML files: "
                 "an app folder holds only app.yaml and one file per product; move it out",
             )
-        elif path.parent not in folders:
+        elif not folders or path.parent not in folders:  # no Path made when no app folder
             singles.append(path)
         elif path.name in APP_FILE_NAMES:
             if path.parent in app_files:
@@ -242,6 +272,8 @@ def discover(root: Path, diagnostics: Diagnostics) -> list[AppSource]:
                 f"an app folder holds app.yaml and one file per product ({', '.join(names)})",
             )
     sources = [AppSource(path, False, path.stem) for path in singles]
+    if not app_files:
+        return sources  # in the sorted order of ``files``
     sources += [
         AppSource(app_file, True, _folder_name(folder), tuple(products[folder]))
         for folder, app_file in app_files.items()

@@ -70,6 +70,13 @@ class _Builder:
         self.locations = dict(base[1])
         self.key_locations = dict(base[2])
 
+    def overlay_app(self, app: YamlDocument) -> None:
+        """The app's own file over the layers: :meth:`overlay` of the whole document."""
+        if isinstance(app.data, dict):
+            for key, value in app.data.items():
+                path: NodePath = (key,)
+                self._put(self.data, path, app, path, value)
+
     def overlay(self, layer: Layer, drop: frozenset[str]) -> None:
         doc = layer.doc
         for key, value in layer.data.items():
@@ -187,9 +194,12 @@ def merge_layers(
             builder.overlay(layer, drop_products)
         if cache is not None:
             cache[key] = (layers, builder.snapshot())
-    builder.overlay(Layer(app, ()), frozenset())
+    builder.overlay_app(app)
     builder.locations[()] = app.value_location(())
-    return YamlDocument(app.path, builder.data, builder.locations, builder.key_locations)
+    braces = app.braces or any(layer.doc.braces for layer in layers)
+    return YamlDocument(
+        app.path, builder.data, builder.locations, builder.key_locations, braces=braces
+    )
 
 
 def attribute(error: ConfigError, doc: YamlDocument, own_files: frozenset[str]) -> ConfigError:

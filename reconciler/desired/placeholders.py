@@ -9,6 +9,7 @@ placeholder is an error at the line that wrote it.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Hashable, Mapping
 from typing import Any
@@ -35,13 +36,7 @@ def expand_text(text: str, values: Mapping[str, str]) -> str:
     if "{" not in text and "}" not in text:
         return text
     parts: list[str] = []
-    try:
-        pieces = list(_parse(text))
-    except ValueError:
-        raise PlaceholderError(
-            "a lone '{' or '}': write a placeholder as {name}, or a literal brace as {{ or }}"
-        ) from None
-    for literal, field, spec, conversion in pieces:
+    for literal, field, spec, conversion in _pieces(text):
         parts.append(literal)
         if field is None:
             continue
@@ -62,23 +57,36 @@ def expand_text(text: str, values: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
+def _pieces(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    """``text`` split by :class:`string.Formatter`, once per distinct text: 10,000 apps
+    share the few URL templates of their defaults."""
+    try:
+        return tuple(_parse(text))
+    except ValueError:
+        raise PlaceholderError(
+            "a lone '{' or '}': write a placeholder as {name}, or a literal brace as {{ or }}"
+        ) from None
+
+
 def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> YamlDocument:
     """``doc`` (a merged app) with its placeholders expanded; errors at the value's line."""
     data = doc.data
     if not isinstance(data, dict):
         return doc
+    raw_vars = data.get("vars")
+    if not doc.braces and not raw_vars:
+        return doc  # no string holds a brace, and no `vars` to check: nothing to do
     builtins = {
         "sdkappid": str(data.get("sdkappid", "")),
         "name": str(data.get("name", default_name)),
         "region": str(data.get("region", "")),
     }
     values = dict(builtins)
-    raw_vars = data.get("vars")
     if isinstance(raw_vars, dict):
         for key, value in raw_vars.items():
             if not isinstance(key, str) or not isinstance(value, str):
                 continue  # the model reports the wrong type
-            where = doc.value_location(("vars", key))
             if key in builtins:
                 diagnostics.error(
                     doc.key_location(("vars", key)),
@@ -88,12 +96,14 @@ def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> Ya
             try:
                 values[key] = expand_text(value, builtins)
             except PlaceholderError as exc:
-                diagnostics.error(where, f"in `vars: {key}`: {exc}")
+                diagnostics.error(doc.value_location(("vars", key)), f"in `vars: {key}`: {exc}")
+    if not doc.braces:
+        return doc
     expanded = dict(data)
     for key in EXPANDED_FIELDS:
         if key in data:
             expanded[key] = _walk(data[key], (key,), doc, values, diagnostics)
-    return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)
+    return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)  # unsafe: unknown
 
 
 def _walk(
@@ -114,8 +124,15 @@ def _walk(
     if isinstance(value, dict):
         out: dict[Hashable, Any] = {}
         for key, child in value.items():
-            out[key] = _walk(child, (*path, key), doc, values, diagnostics)
+            # most values are strings without braces: no call, no path for them
+            plain = child.__class__ is str and "{" not in child and "}" not in child
+            out[key] = child if plain else _walk(child, (*path, key), doc, values, diagnostics)
         return out
     if isinstance(value, list):
-        return [_walk(item, (*path, i), doc, values, diagnostics) for i, item in enumerate(value)]
+        return [
+            item
+            if item.__class__ is str and "{" not in item and "}" not in item
+            else _walk(item, (*path, i), doc, values, diagnostics)
+            for i, item in enumerate(value)
+        ]
     return value

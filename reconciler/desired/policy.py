@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from reconciler.desired.characters import control_character_errors
+from reconciler.desired.checks import https_host
 from reconciler.desired.diagnostics import Diagnostics, did_you_mean
 from reconciler.desired.layout import POLICY_NAMES
 from reconciler.desired.result import DesiredApp
@@ -209,7 +210,9 @@ def _check_product(
 ) -> None:
     if rules.allowed_hosts is None:
         return
-    host = (urlsplit(url).hostname or "").lower()
+    host = https_host(url)
+    if host is None:
+        host = (urlsplit(url).hostname or "").lower()
     if not any(fnmatch.fnmatchcase(host, glob.lower()) for glob in rules.allowed_hosts):
         diagnostics.error(
             doc.value_location((*base, "url")),

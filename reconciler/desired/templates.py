@@ -25,8 +25,8 @@ def used_templates(
     for index, name in enumerate(names):
         if not isinstance(name, str):
             continue
-        location = doc.value_location(("use", index))
         if name in seen:
+            location = doc.value_location(("use", index))
             diagnostics.error(location, f"template {name!r} is used twice: remove this one")
             continue
         seen.add(name)
@@ -37,7 +37,7 @@ def used_templates(
                 or "none (define them under `templates:` in defaults.yaml)"
             )
             diagnostics.error(
-                location,
+                doc.value_location(("use", index)),
                 f"unknown template {name!r}{did_you_mean(name, available)}; templates: {known}",
             )
             continue

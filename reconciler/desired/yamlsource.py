@@ -21,17 +21,22 @@ loader does everything.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from reconciler.errors import ConfigError, ConfigErrors, Location
-from reconciler.escape import quoted
+from reconciler.escape import UNSAFE, quoted
+
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
+"""libyaml's parser, or None where PyYAML was built without libyaml."""
 
 NodePath = tuple[Hashable, ...]
 """Keys and list indices from the document root down to one node."""
@@ -49,6 +54,7 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
 
 _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ("found character '\\t'", "indent with spaces, not tabs"),
@@ -69,7 +75,7 @@ def display_path(path: Path | str) -> str:
     """``path`` relative to the current directory when it lies below it, else as given."""
     text = os.fspath(path)
     if not os.path.isabs(text):  # already relative to the current directory: no getcwd()
-        normal = os.path.normpath(text)
+        normal = _normpath(text)
         if normal != os.pardir and not normal.startswith(os.pardir + os.sep):
             return normal
     elif os.name == "posix":  # absolute: one getcwd(), no relpath()
@@ -77,7 +83,7 @@ def display_path(path: Path | str) -> str:
             cwd = os.getcwd()
         except OSError:
             return text
-        normal = os.path.normpath(text)
+        normal = _normpath(text)
         below = cwd.rstrip(os.sep) + os.sep
         if normal == cwd:
             return os.curdir
@@ -91,6 +97,13 @@ def display_path(path: Path | str) -> str:
     return relative
 
 
+def _normpath(text: str) -> str:
+    """``os.path.normpath``, skipped for a POSIX path that it would leave as it is."""
+    if os.name == "posix" and "/." not in text and "//" not in text and not text.endswith("/"):
+        return text if not text.startswith("./") and text != "." else os.path.normpath(text)
+    return os.path.normpath(text)
+
+
 @dataclass(frozen=True)
 class YamlDocument:
     """Plain data of one YAML file, with the location of every node and mapping key."""
@@ -102,10 +115,18 @@ class YamlDocument:
     """Where each node (value) starts; ``()`` is the document's top node."""
     key_locations: Mapping[NodePath, Location]
     """Where the key of each mapping entry starts, by the path of its value."""
+    unsafe: tuple[tuple[NodePath, bool], ...] | None = None
+    """The keys (True) and string values (False) that hold a control character, found
+    while parsing; None when not known (a document made in memory): see ``characters``."""
+    braces: bool = True
+    """False when no string value holds a brace: placeholder expansion has nothing to do."""
 
     def value_location(self, path: NodePath) -> Location:
         """Where the node at ``path`` starts, else its nearest ancestor that has a location."""
-        for end in range(len(path), -1, -1):
+        found = self.locations.get(path)
+        if found is not None:
+            return found
+        for end in range(len(path) - 1, -1, -1):
             found = self.locations.get(path[:end])
             if found is not None:
                 return found
@@ -121,18 +142,19 @@ def load_yaml(path: Path) -> YamlDocument:
     """Read ``path`` as UTF-8 YAML. Raises :class:`ConfigErrors` for anything that is not."""
     shown = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ConfigErrors(
-                [
-                    ConfigError(
-                        Location(shown),
-                        f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a "
-                        "desired-state file: split it, or check that it is the file you meant",
-                    )
-                ]
-            )
-        raw = path.read_bytes()
+        with open(path, "rb") as file:  # one open and one fstat: 10,000 files add up
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_BYTES:
+                raise ConfigErrors(
+                    [
+                        ConfigError(
+                            Location(shown),
+                            f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a "
+                            "desired-state file: split it, or check that it is the file you meant",
+                        )
+                    ]
+                )
+            raw = file.read()
     except OSError as exc:
         raise ConfigErrors(
             [ConfigError(Location(shown), f"cannot read the file: {exc.strerror or exc}")]
@@ -155,7 +177,45 @@ def decode_utf8(raw: bytes, shown: str) -> str:
         raise ConfigErrors([ConfigError(Location(shown, line, column), message)]) from None
 
 
-FAST_LOADER: Callable[[str], Any] | None = getattr(yaml, "CSafeLoader", None)
+_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
+_WILDCARD = tuple(_IMPLICIT.get(None, []))
+_BY_FIRST = {
+    first: (*resolvers, *_WILDCARD) for first, resolvers in _IMPLICIT.items() if first is not None
+}
+"""SafeLoader's implicit resolvers by a scalar's first character, wildcards appended."""
+
+
+if _CParser is not None:
+
+    class _Composer(_CParser, Resolver):  # type: ignore[misc]
+        """libyaml's parser and composer with SafeLoader's tags, and nothing to construct.
+
+        libyaml calls ``resolve`` for every node: this one gives the same tags as
+        :class:`yaml.resolver.Resolver` (SafeLoader has no path resolvers), with less
+        work per call.
+        """
+
+        def __init__(self, text: str) -> None:
+            _CParser.__init__(self, text)
+            Resolver.__init__(self)
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass  # only path resolvers need it: SafeLoader has none
+
+        def ascend_resolver(self) -> None:
+            pass
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is ScalarNode:
+                if implicit[0]:
+                    for tag, regexp in _BY_FIRST.get(value[:1], _WILDCARD):
+                        if regexp.match(value):
+                            return tag
+                return _STR_TAG
+            return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
+
+FAST_LOADER: Callable[[str], Any] | None = _Composer if _CParser is not None else None
 """libyaml's composer, or None where PyYAML was built without it."""
 
 
@@ -253,6 +313,9 @@ def _mark_location(mark: yaml.Mark, shown: str) -> Location:
     return Location(shown, mark.line + 1, mark.column + 1)
 
 
+_T = TypeVar("_T")
+
+
 class _MarkLocations(Mapping[NodePath, Location]):
     """Node paths to :class:`Location`, made from the parser's marks on lookup."""
 
@@ -263,6 +326,17 @@ class _MarkLocations(Mapping[NodePath, Location]):
     def __getitem__(self, path: NodePath) -> Location:
         return _mark_location(self._marks[path], self._shown)
 
+    @overload
+    def get(self, path: NodePath, /) -> Location | None: ...
+    @overload
+    def get(self, path: NodePath, /, default: Location | _T) -> Location | _T: ...
+    def get(self, path: NodePath, /, default: Any = None) -> Any:
+        mark = self._marks.get(path)  # no KeyError raised and caught per miss
+        return default if mark is None else Location(self._shown, mark.line + 1, mark.column + 1)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._marks
+
     def __iter__(self) -> Iterator[NodePath]:
         return iter(self._marks)
 
@@ -270,17 +344,27 @@ class _MarkLocations(Mapping[NodePath, Location]):
         return len(self._marks)
 
 
+_SPECIAL = re.compile(f"[{{}}]|{UNSAFE.pattern}").search
+"""A brace or a control character: a string the later stages look at (rare)."""
+
+
 class _Walker:
-    """Turns a composed node tree into plain data and the two location indexes."""
+    """Turns a composed node tree into plain data and the two location indexes.
+
+    It also notes, in the same pass, the strings holding a control character (see
+    ``characters``) and whether any string value holds a brace (see ``placeholders``).
+    """
 
     def __init__(self, shown: str) -> None:
         self.shown = shown
-        self.constructor = SafeConstructor()
+        self.constructor: SafeConstructor | None = None
         # marks, made into Locations only when asked for (most never are)
         self.marks: dict[NodePath, yaml.Mark] = {}
         self.key_marks: dict[NodePath, yaml.Mark] = {}
         self.errors: list[ConfigError] = []
         self.count = 0
+        self.unsafe: list[tuple[NodePath, bool]] = []
+        self.braces = False
 
     def run(self, root: Node) -> YamlDocument:
         try:
@@ -296,6 +380,8 @@ class _Walker:
             data,
             _MarkLocations(self.shown, self.marks),
             _MarkLocations(self.shown, self.key_marks),
+            tuple(self.unsafe),
+            self.braces,
         )
 
     def at(self, node: Node) -> Location:
@@ -305,22 +391,50 @@ class _Walker:
         """Count one node visited; aliases and merges can make the count explode."""
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Fatal(
-                ConfigError(
-                    self.at(node),
-                    f"the file expands to more than {MAX_NODES} YAML nodes (aliases?): "
-                    "write the data out plainly",
-                )
+            raise self.too_many(node)
+
+    def too_many(self, node: Node) -> _Fatal:
+        return _Fatal(
+            ConfigError(
+                self.at(node),
+                f"the file expands to more than {MAX_NODES} YAML nodes (aliases?): "
+                "write the data out plainly",
             )
+        )
+
+    def text(self, value: str, path: NodePath, *, key: bool) -> None:
+        """Note a string that :data:`_SPECIAL` found something in."""
+        if UNSAFE.search(value) is not None:
+            self.unsafe.append((path, key))
+        if not key and ("{" in value or "}" in value):
+            self.braces = True
 
     def build(self, node: Node, path: NodePath, active: frozenset[int]) -> Any:
-        self.count_node(node)
-        if node.__class__ is ScalarNode:  # most nodes: no cycle possible, no children
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.too_many(node)
+        if isinstance(node, ScalarNode):  # most nodes: no cycle possible, no children
             if len(path) > MAX_DEPTH:
                 raise _Fatal(_too_deep(self.at(node)))
             self.marks[path] = node.start_mark
-            # a plain string needs no constructor (SafeConstructor returns node.value too)
-            return node.value if node.tag == _STR_TAG else self.scalar(node)
+            value = node.value
+            tag = node.tag
+            if tag == _STR_TAG:  # a plain string needs no constructor (it gives node.value too)
+                if _SPECIAL(value) is not None:
+                    self.text(value, path, key=False)
+                return value
+            if (
+                tag == _INT_TAG
+                and len(value) < 19
+                and value.isdigit()
+                and value.isascii()
+                and value[0] != "0"
+            ):
+                return int(value)  # what SafeConstructor makes of 1500000000, in one step
+            value = self.scalar(node)
+            if value.__class__ is str and _SPECIAL(value) is not None:
+                self.text(value, path, key=False)
+            return value
         if id(node) in active:
             raise _Fatal(
                 ConfigError(self.at(node), "an alias refers to its own anchor: remove the cycle")
@@ -328,26 +442,51 @@ class _Walker:
         if len(path) > MAX_DEPTH:
             raise _Fatal(_too_deep(self.at(node)))
         self.marks[path] = node.start_mark
-        if isinstance(node, ScalarNode):
-            # a plain string needs no constructor (SafeConstructor returns node.value too)
-            return node.value if node.tag == _STR_TAG else self.scalar(node)
         inner = active | {id(node)}
+        deep = len(path) >= MAX_DEPTH  # the children would be too deep: build() says where
         if isinstance(node, SequenceNode):
             self.check_tag(node, _SEQ_TAG)
-            return [
-                self.build(item, (*path, index), inner) for index, item in enumerate(node.value)
-            ]
+            items: list[Any] = []
+            for index, item in enumerate(node.value):
+                child: NodePath = (*path, index)
+                items.append(
+                    self.plain(item, child)
+                    if item.__class__ is ScalarNode and item.tag == _STR_TAG and not deep
+                    else self.build(item, child, inner)
+                )
+            return items
         if isinstance(node, MappingNode):
             self.check_tag(node, _MAP_TAG)
             result: dict[Hashable, Any] = {}
             for key, (key_node, value_node) in self.entries(node, inner).items():
-                child: NodePath = (*path, key)
+                child = (*path, key)
                 self.key_marks[child] = key_node.start_mark
-                result[key] = self.build(value_node, child, inner)
+                if key.__class__ is str and _SPECIAL(key) is not None:
+                    self.text(key, child, key=True)
+                result[key] = (
+                    self.plain(value_node, child)
+                    if value_node.__class__ is ScalarNode
+                    and value_node.tag == _STR_TAG
+                    and not deep
+                    else self.build(value_node, child, inner)
+                )
             return result
         raise _Fatal(ConfigError(self.at(node), "unsupported YAML node"))  # pragma: no cover
 
+    def plain(self, node: Node, path: NodePath) -> str:
+        """:meth:`build` of a plain string not too deep (most nodes), with less to check."""
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.too_many(node)
+        self.marks[path] = node.start_mark
+        value: str = node.value
+        if _SPECIAL(value) is not None:
+            self.text(value, path, key=False)
+        return value
+
     def scalar(self, node: ScalarNode) -> Any:
+        if self.constructor is None:
+            self.constructor = SafeConstructor()
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as exc:
@@ -395,11 +534,33 @@ class _Walker:
         A key written twice is an error naming both lines; merged keys may be
         overridden silently, as YAML's merge key intends.
         """
-        merged: dict[Hashable, tuple[Node, Node]] = {}
-        explicit: dict[Hashable, tuple[Node, Node]] = {}
         if len(active) > MAX_DEPTH:  # merges of merges count as nesting
             raise _Fatal(_too_deep(self.at(node)))
-        for key_node, value_node in node.value:
+        explicit: dict[Hashable, tuple[Node, Node]] = {}
+        pairs = node.value
+        for key_node, _ in pairs:
+            if key_node.tag == _MERGE_TAG:
+                return self.merged_entries(pairs, active)
+        for key_node, value_node in pairs:  # no merge key (nearly always): one pass
+            self.count += 1
+            if self.count > MAX_NODES:
+                raise self.too_many(key_node)
+            if key_node.tag == _STR_TAG and isinstance(key_node, ScalarNode):
+                key = key_node.value
+            else:
+                key = self.key_of(key_node)
+            if key in explicit:
+                self.twice(key, explicit[key][0], key_node)
+                continue
+            explicit[key] = (key_node, value_node)
+        return explicit
+
+    def merged_entries(
+        self, pairs: list[tuple[Node, Node]], active: frozenset[int]
+    ) -> dict[Hashable, tuple[Node, Node]]:
+        merged: dict[Hashable, tuple[Node, Node]] = {}
+        explicit: dict[Hashable, tuple[Node, Node]] = {}
+        for key_node, value_node in pairs:
             self.count_node(key_node)
             if key_node.tag == _MERGE_TAG:
                 for source in self.merge_sources(value_node, active):
@@ -408,18 +569,20 @@ class _Walker:
                 continue
             key = self.key_of(key_node)
             if key in explicit:
-                first = explicit[key][0]
-                self.errors.append(
-                    ConfigError(
-                        self.at(key_node),
-                        f"key {quoted(str(key))} is written twice (lines "
-                        f"{first.start_mark.line + 1} and {key_node.start_mark.line + 1}): "
-                        "keep one of them",
-                    )
-                )
+                self.twice(key, explicit[key][0], key_node)
                 continue
             explicit[key] = (key_node, value_node)
         return {**merged, **explicit}
+
+    def twice(self, key: Hashable, first: Node, key_node: Node) -> None:
+        self.errors.append(
+            ConfigError(
+                self.at(key_node),
+                f"key {quoted(str(key))} is written twice (lines "
+                f"{first.start_mark.line + 1} and {key_node.start_mark.line + 1}): "
+                "keep one of them",
+            )
+        )
 
     def merge_sources(self, value_node: Node, active: frozenset[int]) -> list[MappingNode]:
         if id(value_node) in active:

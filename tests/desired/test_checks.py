@@ -70,3 +70,29 @@ def test_events_rules_in_a_product_file() -> None:
         + " (set `lenient: true` to pass new Tencent words through)",
         "live.yaml:2:43: event 'a' is listed twice (first on line 2, column 10): remove this one",
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://Hooks.Example.com/trtc/call", "hooks.example.com"),
+        ("https://h", "h"),
+        ("https://h.example.com?x=1#f", "h.example.com"),
+        ("https://h:8443/cb", None),  # a port: the full check
+        ("https://user@h/cb", None),
+        ("https://[2001:db8::1]/cb", None),
+        ("http://h/cb", None),  # a warning to give
+        ("HTTPS://h/cb", None),  # an error to give
+        ("https://h/a b", None),
+        ("https:///cb", None),
+    ],
+)
+def test_the_plain_https_fast_path(url: str, host: str | None) -> None:
+    from urllib.parse import urlsplit
+
+    from reconciler.desired.checks import https_host
+
+    assert https_host(url) == host
+    if host is not None:  # the full check has nothing to say about it, and finds that host
+        assert url_report(url) == ([], [])
+        assert urlsplit(url).hostname == host

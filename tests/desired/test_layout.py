@@ -52,3 +52,18 @@ def test_misplaced_files_are_reported_and_left_out(tmp_path: Path) -> None:
         ["eu", "readme.yaml"],
     ]
     assert "(did you mean" not in diagnostics.errors[2].message  # nothing close to "readme"
+
+
+def test_apps_come_in_path_order(tmp_path: Path) -> None:
+    # Path order compares component by component: "a/..." before "a-b/..." (as a string,
+    # "a-b" sorts first), and a folder's files among its subfolders by name
+    names = ["a-b/x.yaml", "a/b.yaml", "a.yaml", "a/a-b.yml", "B.yaml", "b.yaml", "a/c/d.yaml"]
+    touch(tmp_path, *names)
+    sources = discover(tmp_path, Diagnostics())
+    assert [s.app_file for s in sources] == sorted(tmp_path / name for name in names)
+    assert [s.app_file.relative_to(tmp_path).as_posix() for s in sources][:4] == [
+        "B.yaml",
+        "a/a-b.yml",
+        "a/b.yaml",
+        "a/c/d.yaml",
+    ]

@@ -691,3 +691,22 @@ def test_plaintext_token_value_is_never_echoed(in_fixtures: Path) -> None:
         with pytest.raises(ConfigErrors) as caught:
             load_desired(Path("errors") / case)
         assert "do-not-commit-me" not in str(caught.value)
+
+
+def test_the_cycle_collector_is_back_on_after_a_load(tmp_path: Path) -> None:
+    import gc
+
+    (tmp_path / "a.yaml").write_text("sdkappid: 1400000001\nregion: singapore\n")
+    assert gc.isenabled()
+    load_desired(tmp_path)
+    assert gc.isenabled()
+    (tmp_path / "b.yaml").write_text("sdkappid: [\n")
+    with pytest.raises(ConfigErrors):
+        load_desired(tmp_path)
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that turned it off keeps it off
+        load_desired(tmp_path / "a.yaml", files=[tmp_path / "a.yaml"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -264,3 +264,83 @@ def test_a_file_libyaml_refuses_gets_the_pure_python_message(
         "f.yaml:2:1: invalid YAML: expected ',' or ']', but got '<stream end>' "
         "(while parsing a flow sequence on line 1): close the [ ] list"
     ]
+
+
+# -- what the parser notes for the later stages, in the same pass ------------------------
+
+TAGGED_SCALARS = [
+    "plain",
+    "1500000000",
+    "0",
+    "012",
+    "0x1f",
+    "0o17",
+    "1_000",
+    "+7",
+    "-3",
+    "1.5",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "1e3",
+    "true",
+    "False",
+    "yes",
+    "off",
+    "null",
+    "~",
+    "",
+    "2020-01-01",
+    "2020-01-01 10:00:00",
+    "190:20:30",
+    "'1'",
+    '"true"',
+    "!!str 5",
+    "!!int 5",
+    "9999999999999999999",
+]
+
+
+@pytest.mark.parametrize("scalar", TAGGED_SCALARS)
+def test_values_are_what_pyyaml_safe_load_makes(scalar: str) -> None:
+    text = f"a: {scalar}\nb: [{scalar}]\n"
+    assert parse_yaml(text, "f.yaml").data == yaml.safe_load(text)
+
+
+def test_strings_holding_control_characters_are_noted_where_they_are() -> None:
+    doc = parse_yaml('a: ok\n"k\\x1b": [x, "y\\u202e"]\nc: {d: "\\a"}\n', "f.yaml")
+    assert doc.unsafe == ((("k\x1b",), True), (("k\x1b", 1), False), (("c", "d"), False))
+    assert parse_yaml("a: [x, y]\nb: {c: d}\n", "f.yaml").unsafe == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "braces"),
+    [
+        ("a: x\nb: [y]\n", False),
+        ("a: {b: c}\n", False),  # a flow mapping is no brace in a value
+        ("a: x\nb:\n  - https://h/{sdkappid}\n", True),
+        ("a: '}'\n", True),
+        ("'{k}': v\n", False),  # keys are never expanded
+        ("a: !!str '{x}'\n", True),
+    ],
+)
+def test_the_parser_says_whether_a_value_holds_a_brace(text: str, braces: bool) -> None:
+    assert parse_yaml(text, "f.yaml").braces is braces
+
+
+def test_merged_and_aliased_strings_are_noted_at_each_place() -> None:
+    doc = parse_yaml('base: &b {u: "x\\ay"}\nuse:\n  <<: *b\n  v: "{n}"\n', "f.yaml")
+    assert doc.unsafe == ((("base", "u"), False), (("use", "u"), False))
+    assert doc.braces is True
+
+
+def test_control_characters_noted_by_the_parser_are_those_a_walk_finds() -> None:
+    from reconciler.desired.characters import control_character_errors
+
+    doc = parse_yaml('a: ok\n"k\\x1b": [x, "y\\u202e"]\nc: {url: "\\a"}\n', "f.yaml")
+    in_memory = yamlsource.YamlDocument(doc.path, doc.data, doc.locations, doc.key_locations)
+    assert in_memory.unsafe is None
+    found = [str(e) for e in control_character_errors(doc)]
+    assert found == [str(e) for e in control_character_errors(in_memory)]
+    assert [f.split(": ", 1)[0] for f in found] == ["f.yaml:2:1", "f.yaml:2:14", "f.yaml:3:10"]
+    assert "`url` holds the control character \\x07" in found[2]

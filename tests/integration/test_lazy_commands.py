@@ -1,0 +1,78 @@
+"""The command group imports a command's module only when that command runs.
+
+``reconciler validate`` is run on every commit by pre-commit hooks and CI: it
+must not pay for the emulator (starlette, uvicorn) or the other commands.
+Each check runs a fresh interpreter, the only way to see what an import costs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.integration.conftest import EXAMPLES
+
+PROBE = """
+import sys
+from reconciler.cli.main import run
+code = run(sys.argv[1:])
+loaded = sorted(m for m in sys.modules if m.startswith(("reconciler.", "uvicorn", "starlette")))
+print(code)
+print("\\n".join(loaded))
+"""
+
+
+def loaded_by(*args: str) -> tuple[int, set[str]]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    code, *modules = result.stdout.splitlines()
+    return int(code), set(modules)
+
+
+def test_validate_loads_no_other_command_and_no_emulator() -> None:
+    code, modules = loaded_by("-q", "validate", str(EXAMPLES))
+    assert code == 0
+    assert "reconciler.cli.commands.validate" in modules
+    others = {m for m in modules if m.startswith("reconciler.cli.commands.")} - {
+        "reconciler.cli.commands",
+        "reconciler.cli.commands.validate",
+    }
+    assert others == set()
+    assert not {m for m in modules if m.startswith(("reconciler.emulator", "uvicorn", "starlette"))}
+
+
+def test_help_lists_every_command_and_loads_them() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reconciler", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    listed = result.stdout.split("Commands:", 1)[1].split()
+    for name in (
+        "apply",
+        "completion",
+        "drift",
+        "emulator",
+        "import",
+        "plan",
+        "render",
+        "schema",
+        "snapshot",
+        "validate",
+    ):
+        assert name in listed
+
+
+def test_a_command_takes_the_global_options_once_loaded() -> None:
+    code, modules = loaded_by("validate", str(EXAMPLES), "-q", "--no-color")
+    assert code == 0
+    assert "reconciler.cli.commands.plan" not in modules
+
+
+def test_an_unknown_command_is_a_usage_error_with_exit_1() -> None:
+    code, modules = loaded_by("valiate", str(EXAMPLES))
+    assert code == 1
+    assert not {m for m in modules if m.startswith("reconciler.cli.commands.")} - {
+        "reconciler.cli.commands"
+    }
