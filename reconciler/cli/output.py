@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,13 +139,18 @@ class Output:
         return sys.stderr.isatty()
 
 
-def append_step_summary(markdown: str) -> None:
-    """In GitHub Actions, add ``markdown`` to the job's summary page."""
+def append_step_summary(markdown: str | Callable[[], str]) -> None:
+    """In GitHub Actions, add ``markdown`` to the job's summary page.
+
+    ``markdown`` may be a function that renders it: called only in GitHub Actions,
+    so a plan of thousands of apps is not rendered a second time for nothing.
+    """
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not in_github_actions() or not target:
         return
+    text = markdown() if callable(markdown) else markdown
     try:
         with Path(target).open("a", encoding="utf-8") as fh:
-            fh.write(scrub_known(markdown.rstrip("\n")) + "\n\n")
+            fh.write(scrub_known(text.rstrip("\n")) + "\n\n")
     except OSError as exc:
         _echo(f"warning: cannot write the step summary to {target}: {exc.strerror}", err=True)

@@ -123,7 +123,7 @@ def _report(
     elif results:
         out.result(render_results(results), colorize_text=True)
     if results:
-        append_step_summary(render_results_markdown(results))
+        append_step_summary(lambda: render_results_markdown(results))
 
 
 def _saved_preview(plan_file: Path, items: Sequence[ApplyItem]) -> str:

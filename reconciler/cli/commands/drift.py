@@ -61,7 +61,7 @@ def drift_command(
         out.result(render_drift_markdown(plan, strict=strict))
     else:
         out.result(render_plan(plan, fmt, title="drift"))
-    append_step_summary(render_drift_markdown(plan, strict=strict))
+    append_step_summary(lambda: render_drift_markdown(plan, strict=strict))
     if report_unreadable(out, plan):
         return 1
     return 2 if is_drift(plan, strict=strict) else 0

@@ -107,7 +107,7 @@ def plan_command(
     if html_file is not None:
         report = render_html(plan, title="plan", ignored=plan.ignored, generated=generated_now())
         write_html(html_file, report)
-    append_step_summary(render_markdown(plan))
+    append_step_summary(lambda: render_markdown(plan))
     if verdict.status == "blocked":
         raise SafetyError(verdict.protect_message())
     if out_file is not None:
