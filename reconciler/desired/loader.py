@@ -31,6 +31,7 @@ from reconciler.desired.layout import (
 )
 from reconciler.desired.merge import attribute
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
+from reconciler.desired.placeholders import expand_product_file, placeholder_values
 from reconciler.desired.policy import check_policy, load_policy
 from reconciler.desired.result import (
     ConfigWarning,
@@ -276,10 +277,15 @@ def _products(
                     location=location,
                     diagnostics=diagnostics,
                 )
+    values: dict[str, str] | None = None  # the app's placeholders, made once if needed
     for product, path in source.product_files:
         product_doc = _read(path, diagnostics)
         if product_doc is None:
             continue
+        if product_doc.braces and doc is not None:
+            if values is None:  # vars mistakes were reported with the app file
+                values = placeholder_values(doc, source.default_name)
+            product_doc = expand_product_file(product_doc, values, diagnostics)
         location = product_doc.value_location(())
         if product in declared:
             how, first = declared[product]

@@ -1,7 +1,8 @@
 """Stage "placeholders": expand ``{sdkappid}``, ``{name}``, ``{region}`` and ``vars`` after merging.
 
 Placeholders are expanded in every string under ``callbacks`` and in
-``identifier`` and ``secret_key_env``; ``{{`` and ``}}`` write a literal brace.
+``identifier`` and ``secret_key_env``, and in every string of an app folder's product
+files (``call.yaml``), with the app's values; ``{{`` and ``}}`` write a literal brace.
 An app's ``vars:`` (which defaults and templates may give too, merged like any
 field) may use the three built-in placeholders themselves. An unknown
 placeholder is an error at the line that wrote it.
@@ -74,29 +75,9 @@ def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> Ya
     data = doc.data
     if not isinstance(data, dict):
         return doc
-    raw_vars = data.get("vars")
-    if not doc.braces and not raw_vars:
+    if not doc.braces and not data.get("vars"):
         return doc  # no string holds a brace, and no `vars` to check: nothing to do
-    builtins = {
-        "sdkappid": str(data.get("sdkappid", "")),
-        "name": str(data.get("name", default_name)),
-        "region": str(data.get("region", "")),
-    }
-    values = dict(builtins)
-    if isinstance(raw_vars, dict):
-        for key, value in raw_vars.items():
-            if not isinstance(key, str) or not isinstance(value, str):
-                continue  # the model reports the wrong type
-            if key in builtins:
-                diagnostics.error(
-                    doc.key_location(("vars", key)),
-                    f"`vars: {key}` would hide the built-in placeholder {{{key}}}: rename it",
-                )
-                continue
-            try:
-                values[key] = expand_text(value, builtins)
-            except PlaceholderError as exc:
-                diagnostics.error(doc.value_location(("vars", key)), f"in `vars: {key}`: {exc}")
+    values = placeholder_values(doc, default_name, diagnostics)
     if not doc.braces:
         return doc
     expanded = dict(data)
@@ -104,6 +85,51 @@ def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> Ya
         if key in data:
             expanded[key] = _walk(data[key], (key,), doc, values, diagnostics)
     return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)  # unsafe: unknown
+
+
+def placeholder_values(
+    doc: YamlDocument, default_name: str, diagnostics: Diagnostics | None = None
+) -> dict[str, str]:
+    """The values of an app's placeholders: the built-ins, then its ``vars`` (each
+    expanded with the built-ins). Mistakes in ``vars`` go to ``diagnostics`` (None:
+    they were reported already)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    builtins = {
+        "sdkappid": str(data.get("sdkappid", "")),
+        "name": str(data.get("name", default_name)),
+        "region": str(data.get("region", "")),
+    }
+    values = dict(builtins)
+    raw_vars = data.get("vars")
+    if isinstance(raw_vars, dict):
+        for key, value in raw_vars.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                continue  # the model reports the wrong type
+            if key in builtins:
+                if diagnostics is not None:
+                    diagnostics.error(
+                        doc.key_location(("vars", key)),
+                        f"`vars: {key}` would hide the built-in placeholder {{{key}}}: rename it",
+                    )
+                continue
+            try:
+                values[key] = expand_text(value, builtins)
+            except PlaceholderError as exc:
+                if diagnostics is not None:
+                    diagnostics.error(doc.value_location(("vars", key)), f"in `vars: {key}`: {exc}")
+    return values
+
+
+def expand_product_file(
+    product_doc: YamlDocument, values: Mapping[str, str], diagnostics: Diagnostics
+) -> YamlDocument:
+    """A product file of an app folder (``call.yaml``) with its placeholders expanded,
+    with the values of its app (:func:`placeholder_values`); errors at its own lines."""
+    if not product_doc.braces:
+        return product_doc
+    doc = product_doc
+    expanded = _walk(doc.data, (), doc, values, diagnostics)
+    return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)
 
 
 def _walk(

@@ -302,10 +302,27 @@ def test_the_merge_of_shared_layers_is_not_shared_between_apps(root: Path) -> No
     assert call(b)[1] == {START, END}  # a's override did not leak into the cached base
 
 
-def test_product_files_are_read_as_written(root: Path) -> None:
+def test_product_files_expand_the_placeholders_of_their_app(root: Path) -> None:
+    """A product file of an app folder takes its app's built-ins and vars (from the
+    app file and from defaults), and ``{{`` stays a literal brace."""
+    (root / "defaults.yaml").write_text(DEFAULTS + "vars: {tenant: shared}\n")
+    write(root, "apps/team/app.yaml", "sdkappid: 1400000002\nvars: {env: prod}\n")
+    write(
+        root,
+        "apps/team/call.yaml",
+        "url: https://{tenant}.example.com/{env}/{name}/{sdkappid}/{region}?q={{x}}\n"
+        f"events: [{END}]\n",
+    )
+    assert call(only(load(root)))[0] == (
+        "https://shared.example.com/prod/team/1400000002/singapore?q={x}"
+    )
+
+
+def test_an_unknown_placeholder_in_a_product_file_is_at_its_line(root: Path) -> None:
     write(root, "apps/team/app.yaml", "sdkappid: 1400000002\n")
     write(root, "apps/team/call.yaml", f"url: https://team.example.com/{{x}}\nevents: [{END}]\n")
-    assert call(only(load(root)))[0] == "https://team.example.com/{x}"
+    (error,) = errors(root)
+    assert error.startswith("apps/team/call.yaml:1:6: unknown placeholder {x}; known: ")
 
 
 def test_a_control_character_in_defaults_is_refused_once(root: Path) -> None:
