@@ -16,8 +16,7 @@ import click
 from click.core import ParameterSource
 
 from reconciler.clicktypes import FiniteFloatRange
-from reconciler.engine.options import Connection, Selection
-from reconciler.engine.review import SafetyRails
+from reconciler.engine.options import Connection, SafetyRails, Selection
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.render import FORMATS
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from reconciler.cli.output import Output
 from reconciler.cli.progress import DEFAULT_INTERVAL
 from reconciler.cli.progress import Progress as ProgressLine
-from reconciler.engine import Connection, Events, Reconciler
+from reconciler.engine.events import Events
+from reconciler.engine.options import Connection
 from reconciler.errors import Location
 from reconciler.plan.change import Plan
+
+if TYPE_CHECKING:
+    from reconciler.engine.core import Reconciler
 
 
 def _to_stderr(text: str) -> None:
@@ -68,6 +73,8 @@ class CliEvents(Events):
 
 def engine(out: Output, connection: Connection) -> Reconciler:
     """The engine for one command, reporting through ``out``."""
+    from reconciler.engine.core import Reconciler  # validate does without (engine.loading)
+
     return Reconciler(connection, events=CliEvents(out))
 
 

@@ -24,12 +24,12 @@ from reconciler.apply.phases import phase
 from reconciler.apply.run import ApplyRun, StepProgress
 from reconciler.apply.saved import saved_plan_items
 from reconciler.configs import Config
-from reconciler.credentials import CredentialSource, credential_source, remember_secrets
-from reconciler.desired.loader import DesiredApp, load_desired
+from reconciler.credentials import CredentialSource, credential_source
+from reconciler.desired.loader import DesiredApp
 from reconciler.engine.backend import Backend, open_backend
 from reconciler.engine.events import Events
+from reconciler.engine.loading import load_selected
 from reconciler.engine.options import Connection, Selection
-from reconciler.engine.selection import select_apps
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.fetch import FetchError, Read, fetch_live
 from reconciler.plan.build import build_plan, reads_for
@@ -154,14 +154,8 @@ class Reconciler:
 
     def load(self, directory: Path, selection: Selection | None = None) -> list[DesiredApp]:
         """Load and validate DIRECTORY; keep the selected apps."""
-        selection = selection or Selection()
-        state = load_desired(directory, lenient=selection.lenient, policy=selection.policy)
-        # every key and token the desired state names is scrubbed from all output,
-        # whatever the filters select
-        remember_secrets(state.apps, self._credentials or credential_source())
-        for warning in state.warnings:
-            self.events.config_warning(warning.location, warning.message)
-        return select_apps(state.apps, selection.apps, selection.shard, selection.exclude_apps)
+        credentials = self._credentials or credential_source()
+        return load_selected(directory, selection or Selection(), credentials, self.events)
 
     # plan
 

@@ -7,7 +7,7 @@ The CLI calls these and renders; nothing here prints (events carry the notes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from reconciler.desired.gitbase import desired_at
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.engine.core import PlanResult, Reconciler
 from reconciler.engine.events import Events
-from reconciler.engine.options import Connection, Selection
+from reconciler.engine.options import Connection, SafetyRails, Selection
 from reconciler.errors import ConfigErrors, UsageError
 from reconciler.fetch import LiveSnapshot, fetch_live
 from reconciler.plan.build import reads_for
@@ -24,22 +24,8 @@ from reconciler.plan.cause import with_causes
 from reconciler.plan.change import Plan
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.livefile import plan_against_snapshot, snapshot_document
-from reconciler.plan.safety import Thresholds, change_warnings, evaluate
+from reconciler.plan.safety import change_warnings, evaluate
 from reconciler.resolve import resolve_with
-
-
-@dataclass(frozen=True)
-class SafetyRails:
-    """The update/delete thresholds and whether ``--force`` overrides them."""
-
-    force: bool = False
-    max_update_pct: float = 30.0
-    max_delete_pct: float = 30.0
-    min_existing: int = 10
-
-    @property
-    def thresholds(self) -> Thresholds:
-        return Thresholds(self.max_update_pct, self.max_delete_pct, self.min_existing)
 
 
 def plan_live_or_snapshot(

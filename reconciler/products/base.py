@@ -7,13 +7,16 @@ fallbacks between create and update. It talks through :class:`TencentClient`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from reconciler.api.client import AppTarget, TencentClient
 from reconciler.configs import CallbackConfig, Config, TokenConfig
 from reconciler.errors import MalformedResponseError
 from reconciler.products.live_bounds import live_callback_problem
 from reconciler.products.spec import ProductSpec
+
+if TYPE_CHECKING:  # the client is only named here: loading the desired state
+    # (validate) does not import the HTTP stack
+    from reconciler.api.client import AppTarget, TencentClient
 
 C = TypeVar("C", CallbackConfig, TokenConfig)
 

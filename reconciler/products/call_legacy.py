@@ -11,9 +11,8 @@ config at all: also absent. A ``data`` object with other keys (say
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.api.client import AppTarget, TencentClient
 from reconciler.configs import Config
 from reconciler.errors import ApiError
 from reconciler.facts import codes
@@ -28,6 +27,10 @@ from reconciler.products.spec import (
     ProductSpec,
     Vocabulary,
 )
+
+if TYPE_CHECKING:  # the client is only named here: loading the desired state
+    # (validate) does not import the HTTP stack
+    from reconciler.api.client import AppTarget, TencentClient
 
 SPEC = ProductSpec(
     key="call_legacy",

@@ -10,7 +10,8 @@ and cannot be created (there is no token value to create it with).
 
 from __future__ import annotations
 
-from reconciler.api.client import AppTarget, TencentClient
+from typing import TYPE_CHECKING
+
 from reconciler.configs import Config, TokenConfig
 from reconciler.errors import ApiError, UnplannableError
 from reconciler.facts import codes
@@ -27,6 +28,10 @@ from reconciler.products.spec import (
     Vocabulary,
 )
 from reconciler.secret import Secret
+
+if TYPE_CHECKING:  # the client is only named here: loading the desired state
+    # (validate) does not import the HTTP stack
+    from reconciler.api.client import AppTarget, TencentClient
 
 SPEC = ProductSpec(
     key="live_token",

@@ -6,14 +6,17 @@ Paths, body fields, "absent" codes and fallbacks all come from the product's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.api.client import AppTarget, TencentClient
 from reconciler.configs import Config
 from reconciler.errors import ApiError
 from reconciler.facts.families import Family
 from reconciler.products.base import Product, expect_callback, parse_callback
 from reconciler.products.spec import ProductSpec
+
+if TYPE_CHECKING:  # the client is only named here: loading the desired state
+    # (validate) does not import the HTTP stack
+    from reconciler.api.client import AppTarget, TencentClient
 
 
 def v4_body(spec: ProductSpec, config: Config) -> dict[str, Any]:

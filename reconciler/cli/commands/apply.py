@@ -27,7 +27,7 @@ from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
 from reconciler.engine import Connection, Reconciler, Selection
-from reconciler.engine.review import SafetyRails
+from reconciler.engine.options import SafetyRails
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
 from reconciler.plan.ignore import ignored, load_rules

@@ -16,7 +16,8 @@ from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import CliEvents, report_unreadable
 from reconciler.engine import Connection, Selection
-from reconciler.engine.review import SafetyRails, finish_plan, plan_live_or_snapshot
+from reconciler.engine.options import SafetyRails
+from reconciler.engine.review import finish_plan, plan_live_or_snapshot
 from reconciler.errors import Location, SafetyError
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
 from reconciler.render import generated_now, render_plan

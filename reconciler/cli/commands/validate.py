@@ -8,9 +8,12 @@ import click
 
 from reconciler.cli import options
 from reconciler.cli.output import Output
-from reconciler.cli.session import engine
+from reconciler.cli.session import CliEvents
+from reconciler.credentials import credential_source
 from reconciler.desired.loader import load_desired
-from reconciler.engine import Connection, Selection, select_apps
+from reconciler.engine.loading import load_selected
+from reconciler.engine.options import Selection
+from reconciler.engine.selection import select_apps
 from reconciler.errors import UsageError
 
 
@@ -37,7 +40,7 @@ def validate_command(out: Output, paths: tuple[Path, ...], selection: Selection)
     if directories and len(paths) > 1:
         raise UsageError("give one DIRECTORY, or one or more FILEs, not both")
     if directories:
-        selected = engine(out, Connection()).load(directories[0], selection)  # no backend
+        selected = load_selected(directories[0], selection, credential_source(), CliEvents(out))
     else:
         state = load_desired(
             Path("."), lenient=selection.lenient, files=paths, policy=selection.policy
