@@ -53,14 +53,32 @@ def _remember(value: str) -> None:
             _generation += 1
 
 
+_RESERVED = re.compile(r"[^A-Za-z0-9_.~-]")
+_QUOTE = {chr(c): f"%{c:02X}" for c in range(128)}
+_QUOTE_PLUS = {**_QUOTE, " ": "+"}
+
+
+def percent_encoded(text: str, *, plus: bool = False) -> str:
+    """``urllib.parse.quote(text, safe="")`` (``quote_plus`` when ``plus``).
+
+    For ASCII text only the reserved characters are looked at, in C: a fleet run
+    encodes thousands of 200-character UserSigs, and urllib quotes character by
+    character in Python (0.2 s for 2,000 apps).
+    """
+    if not text.isascii():
+        return quote_plus(text, safe="") if plus else quote(text, safe="")
+    table = _QUOTE_PLUS if plus else _QUOTE
+    return _RESERVED.sub(lambda reserved: table[reserved.group()], text)
+
+
 @functools.lru_cache(maxsize=65536)
 def _forms(secret: str) -> frozenset[str]:
     """How a secret may be written: as is, percent-encoded (a URL), JSON-escaped."""
     return frozenset(
         {
             secret,
-            quote(secret, safe=""),
-            quote_plus(secret),
+            percent_encoded(secret),
+            percent_encoded(secret, plus=True),
             json.dumps(secret, ensure_ascii=False)[1:-1],
             json.dumps(secret)[1:-1],
         }
@@ -128,8 +146,7 @@ class _KnownSecrets:
             # that occur: set building and one intersection instead of a lookup per
             # character
             windows: set[str] = set()
-            for match in self.runs.finditer(text):
-                run = match.group()
+            for run in set(self.runs.findall(text)):  # a plan repeats most of its words
                 windows.update(
                     run[i : i + SHORT_SECRET] for i in range(len(run) - SHORT_SECRET + 1)
                 )

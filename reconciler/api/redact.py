@@ -6,9 +6,8 @@ import functools
 import logging
 import re
 from collections.abc import Iterable
-from urllib.parse import quote, quote_plus
 
-from reconciler.secret import REDACTED, SHORT_SECRET, mask_known
+from reconciler.secret import REDACTED, SHORT_SECRET, mask_known, percent_encoded
 
 # Characters percent-encoding keeps as they are: in a text of only these, a secret's
 # encoded forms can occur only where the secret itself does (a request id, mostly).
@@ -30,7 +29,7 @@ WITHHELD = "(withheld: it quoted a secret value of the request)"
 @functools.lru_cache(maxsize=4096)
 def _encoded_forms(secret: str) -> tuple[str, str, str]:
     """A secret as sent and percent-encoded: computed once per secret, not per answer."""
-    return (secret, quote(secret, safe=""), quote_plus(secret))
+    return (secret, percent_encoded(secret), percent_encoded(secret, plus=True))
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import click
 
-from reconciler import __version__
+from reconciler import __version__, collector
 from reconciler.cli.global_options import add_global_options, configure_logging
 from reconciler.cli.output import Output
 from reconciler.errors import ReconcilerError
@@ -107,4 +107,6 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    collector.settle_for_exit()
+    sys.exit(code)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),  # Tencent's fixed facts: imports nothing of the pipeline
-    frozenset({"errors", "secret", "loopback", "escape", "clicktypes"}),  # shared leaf utilities
+    frozenset({"errors", "secret", "loopback", "escape", "clicktypes", "collector"}),  # leaves
     frozenset({"api"}),  # the client: envelopes, UserSigs, pacing, retries
     frozenset({"configs", "products"}),  # config values; one ProductSpec per product
     frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),  # load … write

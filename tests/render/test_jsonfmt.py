@@ -127,8 +127,14 @@ def test_small_plan_exact() -> None:
 def test_key_order_and_layout() -> None:
     text = render_json(small_plan())
     assert text.endswith("}\n")
-    assert text.startswith('{\n  "format_version": "1.3",\n  "summary": {\n')
+    assert text.startswith('{\n  "format_version": "1.3",\n  "summary": {"create": ')
     doc = json.loads(text)
+    lines = text.splitlines()
+    # a field per line, and a change per line: a diff of two plans shows the changes
+    assert lines[3] == '  "changes": ['
+    assert [json.loads(line.rstrip(",")) for line in lines[4:8]] == doc["changes"]
+    assert lines[8] == "  ],"
+    assert '  "ignored": [],' in lines and lines[-1] == "}"
     assert list(doc) == [
         "format_version",
         "summary",

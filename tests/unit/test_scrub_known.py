@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +16,7 @@ from reconciler.configs import Resource, Unreadable
 from reconciler.errors import ReconcilerError
 from reconciler.plan.change import Plan
 from reconciler.plan.document import plan_to_dict
-from reconciler.secret import Secret, known_secrets
+from reconciler.secret import Secret, known_secrets, percent_encoded
 
 LONG = "unit-known-secret/with+chars=&"
 SHORT = "k3y"
@@ -128,3 +128,18 @@ def test_a_secret_in_a_large_document_is_found() -> None:
     assert usersig not in text and quote(usersig, safe="") not in text
     assert text.count("(sensitive)") == 2
     assert json.loads(text)[2999]["url"] == "https://hooks.example.com/call/2999"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40), plus=st.booleans())
+def test_percent_encoding_is_urllibs(text: str, plus: bool) -> None:
+    """The forms of a secret in a URL are what urllib writes, ASCII or not."""
+    expected = quote_plus(text, safe="") if plus else quote(text, safe="")
+    assert percent_encoded(text, plus=plus) == expected
+
+
+def test_a_secret_encoded_with_plus_is_found() -> None:
+    secret = "plus form of a secret*/="
+    Secret(secret)
+    text = scrub_known(f"body: token={quote_plus(secret)}; url=?t={quote(secret, safe='')}")
+    assert text == "body: token=(sensitive); url=?t=(sensitive)"

@@ -1,0 +1,56 @@
+"""How the process uses Python's cycle collector: less often, and never on what lasts.
+
+A run makes few reference cycles, but many objects: tens of thousands of parsed
+documents while loading, and the answers of tens of thousands of requests while
+fetching. Each full collection walks every live object again, and at exit the
+interpreter makes one more walk of everything. ``benchmarks/fleet.py`` measured the
+collector at 0.4 s of the CPU of a 2,000-app plan (10,000 reads); with these three
+settings, 0.1 s, and the exit 0.2 s shorter.
+
+- :func:`paused` while loading the desired state, which makes no garbage cycles.
+- :func:`relaxed` while requests are in flight: what exists before (modules, the
+  loaded state) is frozen, so no collection walks it, and the youngest generation
+  is collected every :data:`RELAXED_THRESHOLD` allocations instead of 700.
+- :func:`settle_for_exit` once the command is done: the final walk has nothing left
+  to look at; the objects are still freed.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+RELAXED_THRESHOLD = 10_000
+"""Allocations between two collections of the youngest generation during a network run."""
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """The collector off inside the block (as it was, after)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@contextmanager
+def relaxed() -> Iterator[None]:
+    """Inside the block, what already exists is not collected, and the rest less often."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], RELAXED_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def settle_for_exit() -> None:
+    """Nothing the process made is walked by the collector again (call it last)."""
+    gc.freeze()

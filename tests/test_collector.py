@@ -1,0 +1,51 @@
+"""The cycle collector settings of a run: relaxed while requests fly, restored after."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from reconciler import collector
+from reconciler.api import runner
+
+
+def test_relaxed_freezes_what_exists_and_collects_less_often_then_restores() -> None:
+    before = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
+    with collector.relaxed():
+        assert gc.get_threshold()[0] >= collector.RELAXED_THRESHOLD
+        assert gc.get_threshold()[1:] == before[1:]
+        assert gc.get_freeze_count() > frozen_before
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_relaxed_restores_after_an_error() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), collector.relaxed():
+        raise RuntimeError("boom")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_paused_turns_the_collector_off_and_back_on() -> None:
+    assert gc.isenabled()
+    with collector.paused():
+        assert not gc.isenabled()
+        with collector.paused():  # nested: still off, and the outer one turns it on
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_the_network_runner_relaxes_the_collector_for_its_coroutine() -> None:
+    seen: list[int] = []
+
+    async def main() -> str:
+        seen.append(gc.get_threshold()[0])
+        return "done"
+
+    assert runner.run(main()) == "done"
+    assert seen and seen[0] >= collector.RELAXED_THRESHOLD
+    assert gc.get_threshold()[0] < collector.RELAXED_THRESHOLD
