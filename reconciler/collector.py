@@ -8,9 +8,10 @@ collector at 0.4 s of the CPU of a 2,000-app plan (10,000 reads); with these thr
 settings, 0.1 s, and the exit 0.2 s shorter.
 
 - :func:`paused` while loading the desired state, which makes no garbage cycles.
-- :func:`relaxed` while requests are in flight: what exists before (modules, the
-  loaded state) is frozen, so no collection walks it, and the youngest generation
-  is collected every :data:`RELAXED_THRESHOLD` allocations instead of 700.
+- :func:`relaxed` from the end of loading to the end of the requests: what exists
+  before (modules, the loaded state) is frozen, so no collection walks it, and the
+  youngest generation is collected every :data:`RELAXED_THRESHOLD` allocations
+  instead of 700.
 - :func:`settle_for_exit` once the command is done: the final walk has nothing left
   to look at; the objects are still freed.
 """
@@ -38,17 +39,31 @@ def paused() -> Iterator[None]:
         gc.enable()
 
 
+_relaxed_depth = 0
+
+
 @contextmanager
 def relaxed() -> Iterator[None]:
-    """Inside the block, what already exists is not collected, and the rest less often."""
+    """Inside the block, what already exists is not collected, and the rest less often.
+
+    Re-entrant: an inner block freezes what was made since the outer one began (the
+    loaded desired state, when the engine's fetch begins), and only the outermost
+    block, at its end, restores the threshold and unfreezes.
+    """
+    global _relaxed_depth
+    outermost = _relaxed_depth == 0
     threshold = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(max(threshold[0], RELAXED_THRESHOLD), *threshold[1:])
+    if outermost:
+        gc.set_threshold(max(threshold[0], RELAXED_THRESHOLD), *threshold[1:])
+    _relaxed_depth += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+        _relaxed_depth -= 1
+        if outermost:
+            gc.set_threshold(*threshold)
+            gc.unfreeze()
 
 
 def settle_for_exit() -> None:

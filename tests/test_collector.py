@@ -49,3 +49,16 @@ def test_the_network_runner_relaxes_the_collector_for_its_coroutine() -> None:
     assert runner.run(main()) == "done"
     assert seen and seen[0] >= collector.RELAXED_THRESHOLD
     assert gc.get_threshold()[0] < collector.RELAXED_THRESHOLD
+
+
+def test_nested_relaxed_freezes_what_was_made_since_and_only_the_outer_restores() -> None:
+    before = gc.get_threshold()
+    with collector.relaxed():
+        frozen_outer = gc.get_freeze_count()
+        made_since = [[i] for i in range(1000)]  # tracked containers, made after the freeze
+        with collector.relaxed():
+            assert gc.get_freeze_count() >= frozen_outer + len(made_since)
+        assert gc.get_threshold()[0] >= collector.RELAXED_THRESHOLD  # still the outer block
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
