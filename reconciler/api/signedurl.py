@@ -9,11 +9,9 @@ character, for every request was once the largest CPU cost of a request.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import httpx
 
-from reconciler.secret import Secret
+from reconciler.secret import Secret, percent_encoded
 
 
 class SignedUrls:
@@ -34,7 +32,9 @@ class SignedUrls:
         key = (sdkappid, identifier)
         cached = self._queries.get(key)
         if cached is None or cached[0] is not usersig:  # a renewed UserSig: encode it again
-            fields = {"sdkappid": str(sdkappid), "identifier": identifier}
-            fields["usersig"] = usersig.reveal()
-            cached = self._queries[key] = (usersig, urlencode(fields))
+            query = (
+                f"sdkappid={sdkappid}&identifier={percent_encoded(identifier, plus=True)}"
+                f"&usersig={percent_encoded(usersig.reveal(), plus=True)}"
+            )  # urlencode() of the three, without its per-character quoting in Python
+            cached = self._queries[key] = (usersig, query)
         return f"{prefix}{cached[1]}&random={random}&contenttype=json"
