@@ -19,6 +19,7 @@ settings, 0.1 s, and the exit 0.2 s shorter.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -39,31 +40,35 @@ def paused() -> Iterator[None]:
         gc.enable()
 
 
+_relaxed_lock = threading.Lock()
 _relaxed_depth = 0
+_saved_threshold: tuple[int, int, int] = gc.get_threshold()
 
 
 @contextmanager
 def relaxed() -> Iterator[None]:
     """Inside the block, what already exists is not collected, and the rest less often.
 
-    Re-entrant: an inner block freezes what was made since the outer one began (the
-    loaded desired state, when the engine's fetch begins), and only the outermost
-    block, at its end, restores the threshold and unfreezes.
+    Re-entrant (and across threads): an inner block freezes what was made since the
+    outer one began (the loaded desired state, when the engine's fetch begins), and
+    the last block to end restores the threshold and unfreezes.
     """
-    global _relaxed_depth
-    outermost = _relaxed_depth == 0
-    threshold = gc.get_threshold()
-    gc.freeze()
-    if outermost:
-        gc.set_threshold(max(threshold[0], RELAXED_THRESHOLD), *threshold[1:])
-    _relaxed_depth += 1
+    global _relaxed_depth, _saved_threshold
+    with _relaxed_lock:
+        if _relaxed_depth == 0:
+            _saved_threshold = gc.get_threshold()
+            first, *rest = _saved_threshold
+            gc.set_threshold(max(first, RELAXED_THRESHOLD), *rest)
+        _relaxed_depth += 1
+        gc.freeze()
     try:
         yield
     finally:
-        _relaxed_depth -= 1
-        if outermost:
-            gc.set_threshold(*threshold)
-            gc.unfreeze()
+        with _relaxed_lock:
+            _relaxed_depth -= 1
+            if _relaxed_depth == 0:
+                gc.set_threshold(*_saved_threshold)
+                gc.unfreeze()
 
 
 def settle_for_exit() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 
 import pytest
 
@@ -60,5 +61,26 @@ def test_nested_relaxed_freezes_what_was_made_since_and_only_the_outer_restores(
             assert gc.get_freeze_count() >= frozen_outer + len(made_since)
         assert gc.get_threshold()[0] >= collector.RELAXED_THRESHOLD  # still the outer block
         assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_relaxed_in_two_threads_restores_only_when_both_have_left() -> None:
+    before = gc.get_threshold()
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with collector.relaxed():
+            inside.set()
+            release.wait(timeout=30)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert inside.wait(timeout=30)
+    with collector.relaxed():
+        pass
+    assert gc.get_threshold()[0] >= collector.RELAXED_THRESHOLD  # the other is still inside
+    release.set()
+    thread.join(timeout=30)
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
