@@ -43,6 +43,9 @@ def paused() -> Iterator[None]:
 _relaxed_lock = threading.Lock()
 _relaxed_depth = 0
 _saved_threshold: tuple[int, int, int] = gc.get_threshold()
+_freezing = False
+"""Whether the blocks freeze: not when the host program had frozen objects itself (a
+pre-fork server embedding the engine), whose ``gc.freeze()`` ours must not undo."""
 
 
 @contextmanager
@@ -53,14 +56,16 @@ def relaxed() -> Iterator[None]:
     outer one began (the loaded desired state, when the engine's fetch begins), and
     the last block to end restores the threshold and unfreezes.
     """
-    global _relaxed_depth, _saved_threshold
+    global _relaxed_depth, _saved_threshold, _freezing
     with _relaxed_lock:
         if _relaxed_depth == 0:
             _saved_threshold = gc.get_threshold()
             first, *rest = _saved_threshold
             gc.set_threshold(max(first, RELAXED_THRESHOLD), *rest)
+            _freezing = gc.get_freeze_count() == 0
         _relaxed_depth += 1
-        gc.freeze()
+        if _freezing:
+            gc.freeze()
     try:
         yield
     finally:
@@ -68,7 +73,8 @@ def relaxed() -> Iterator[None]:
             _relaxed_depth -= 1
             if _relaxed_depth == 0:
                 gc.set_threshold(*_saved_threshold)
-                gc.unfreeze()
+                if _freezing:
+                    gc.unfreeze()
 
 
 def settle_for_exit() -> None:

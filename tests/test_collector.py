@@ -84,3 +84,18 @@ def test_relaxed_in_two_threads_restores_only_when_both_have_left() -> None:
     thread.join(timeout=30)
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_relaxed_leaves_a_freeze_made_by_the_host_program_alone() -> None:
+    host_frozen = [[i] for i in range(100)]  # what a pre-fork server froze before
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        made_after = [[i] for i in range(1000)]  # frozen too if relaxed() froze
+        with collector.relaxed():
+            assert gc.get_threshold()[0] >= collector.RELAXED_THRESHOLD
+        count = gc.get_freeze_count()
+        assert 0 < count < frozen + len(made_after)  # neither unfrozen nor frozen more
+    finally:
+        gc.unfreeze()
+    assert host_frozen
