@@ -43,10 +43,9 @@ def key_candidates(sdkappid: int, secret_key_env: str | None) -> list[str]:
 
 
 def resolve_key(candidates: list[str], env: Mapping[str, str], subject: str) -> Secret:
-    for name in candidates:
-        value = env.get(name)
-        if value:
-            return Secret(value)
+    found = find_key(candidates, env)
+    if found is not None:
+        return found
     empty = [name for name in candidates if name in env]
     note = ""
     if empty:
@@ -56,6 +55,15 @@ def resolve_key(candidates: list[str], env: Mapping[str, str], subject: str) -> 
         f"no secret key for {subject}: "
         f"set one of the environment variables {', '.join(candidates)}{note}"
     )
+
+
+def find_key(candidates: list[str], env: Mapping[str, str]) -> Secret | None:
+    """The first of ``candidates`` set (and not empty) in ``env``; None when none is."""
+    for name in candidates:
+        value = env.get(name)
+        if value:
+            return Secret(value)
+    return None
 
 
 def resolve_token_from_env(token_env: str, env: Mapping[str, str], *, where: str) -> Secret:
@@ -86,19 +94,28 @@ class CredentialSource(Protocol):
         """The key of app ``sdkappid``; ``subject`` names what needs it, for messages."""
         ...
 
+    def find_secret_key(self, sdkappid: int, secret_key_env: str | None) -> Secret | None:
+        """:meth:`secret_key` when the key is there, else None (no message is made)."""
+        ...
+
     def token(self, token_env: str, *, where: str) -> Secret:
         """The live token declared as held in ``token_env``; ``where`` names its user."""
         ...
 
 
 class EnvironmentCredentials:
-    """Secrets from environment variables (``os.environ`` unless given)."""
+    """Secrets from environment variables (``os.environ`` as it is when made, unless given)."""
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        self.env: Mapping[str, str] = os.environ if env is None else env
+        # a copy: os.environ encodes every name it is asked for, and a miss raises a
+        # KeyError inside; 10,000 apps ask for two or three names each
+        self.env: Mapping[str, str] = dict(os.environ) if env is None else env
 
     def secret_key(self, sdkappid: int, secret_key_env: str | None, *, subject: str) -> Secret:
         return resolve_key(key_candidates(sdkappid, secret_key_env), self.env, subject)
+
+    def find_secret_key(self, sdkappid: int, secret_key_env: str | None) -> Secret | None:
+        return find_key(key_candidates(sdkappid, secret_key_env), self.env)
 
     def token(self, token_env: str, *, where: str) -> Secret:
         return resolve_token_from_env(token_env, self.env, where=where)
@@ -115,6 +132,11 @@ class SeededCredentials:
             return Secret(self.keys[sdkappid])
         return self.fallback.secret_key(sdkappid, secret_key_env, subject=subject)
 
+    def find_secret_key(self, sdkappid: int, secret_key_env: str | None) -> Secret | None:
+        if sdkappid in self.keys:
+            return Secret(self.keys[sdkappid])
+        return self.fallback.find_secret_key(sdkappid, secret_key_env)
+
     def token(self, token_env: str, *, where: str) -> Secret:
         return self.fallback.token(token_env, where=where)
 
@@ -129,6 +151,9 @@ class MappingCredentials:
         if sdkappid not in self.keys:
             raise CredentialsError(f"no secret key for {subject}: none was given for {sdkappid}")
         return Secret(self.keys[sdkappid])
+
+    def find_secret_key(self, sdkappid: int, secret_key_env: str | None) -> Secret | None:
+        return Secret(self.keys[sdkappid]) if sdkappid in self.keys else None
 
     def token(self, token_env: str, *, where: str) -> Secret:
         return EnvironmentCredentials(self.tokens).token(token_env, where=where)
@@ -151,8 +176,7 @@ def remember_secrets(apps: Sequence[DesiredApp], source: CredentialSource) -> No
     leave out: a server may still quote them. Missing ones are no error here.
     """
     for app in apps:
-        with contextlib.suppress(CredentialsError):
-            source.secret_key(app.sdkappid, app.secret_key_env, subject=app.name)
+        source.find_secret_key(app.sdkappid, app.secret_key_env)  # made, so remembered
         for product in app.products.values():
             if product.token_env:
                 with contextlib.suppress(CredentialsError):

@@ -24,6 +24,13 @@ def author(
     doc: YamlDocument, source: AppSource, defaults: Defaults, diagnostics: Diagnostics
 ) -> YamlDocument:
     """``doc`` merged over its defaults and templates, placeholders expanded."""
+    return expand(merge_app(doc, source, defaults, diagnostics), source.default_name, diagnostics)
+
+
+def merge_app(
+    doc: YamlDocument, source: AppSource, defaults: Defaults, diagnostics: Diagnostics
+) -> YamlDocument:
+    """``doc`` merged over its defaults and templates; placeholders not yet expanded."""
     if not isinstance(doc.data, dict):
         return doc  # the model stage reports what the file should be
     layers = defaults.layers_for(source.app_file)
@@ -32,7 +39,7 @@ def author(
     if layers:
         dropped = frozenset(product for product, _ in source.product_files)
         doc = merge_layers(doc, layers, diagnostics, drop_products=dropped, cache=defaults.merged)
-    return expand(doc, source.default_name, diagnostics)
+    return doc
 
 
 def inherited(folder: Path, skeleton: dict[str, Any], shown: str) -> dict[str, Any]:

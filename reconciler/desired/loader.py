@@ -8,7 +8,6 @@ unknown words let through by ``lenient``) are returned, never raised.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reconciler import collector
-from reconciler.desired.authoring import author
+from reconciler.desired.authoring import merge_app
 from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.defaults import Defaults, defaults_above, find_defaults, load_defaults
@@ -28,9 +27,10 @@ from reconciler.desired.layout import (
     discover,
     discover_files,
 )
+from reconciler.desired.loaded import LoadedApp
 from reconciler.desired.merge import attribute
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
-from reconciler.desired.placeholders import expand_product_file, placeholder_values
+from reconciler.desired.placeholders import expand, expand_product_file, placeholder_values
 from reconciler.desired.policy import check_policy, load_policy
 from reconciler.desired.result import (
     ConfigWarning,
@@ -38,8 +38,15 @@ from reconciler.desired.result import (
     DesiredProduct,
     DesiredState,
 )
+from reconciler.desired.shapes import Shapes, sight
 from reconciler.desired.translate import APP, allowed_keys, translate
-from reconciler.desired.yamlsource import NodePath, YamlDocument, display_path, load_yaml
+from reconciler.desired.yamlsource import (
+    NodePath,
+    YamlDocument,
+    display_path,
+    parse_yaml,
+    read_text,
+)
 from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS
 
@@ -94,10 +101,11 @@ def _load(
     if policy is not None:  # a policy file kept among the apps is not an app
         sources = [s for s in sources if not _same_file(s.app_file, policy)]
     rules = load_policy(root, policy, diagnostics)
+    shapes = Shapes()
     loaded = [
         app
         for source in sources
-        if (app := _load_app(source, lenient, defaults, diagnostics)) is not None
+        if (app := _load_app(source, lenient, defaults, diagnostics, shapes)) is not None
     ]
     _check_unique(loaded, diagnostics)
     if rules is not None:
@@ -111,32 +119,22 @@ def _load(
     return DesiredState(tuple(apps), diagnostics.sorted_warnings())
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    """An app that validated, with where its identity was written (for duplicate checks)."""
-
-    result: DesiredApp
-    named: bool
-    """Whether the app's name is written (else it is the file's or the folder's)."""
-    name_origin: str
-    doc: YamlDocument
-    """The merged, expanded app document (locations point at the lines that gave the values)."""
-    own_files: frozenset[str]
-    where: dict[str, tuple[YamlDocument, NodePath]]
-    """Per product: the document and path of its mapping (for the policy stage)."""
-
-    @property
-    def name_location(self) -> Location:
-        return self.doc.value_location(("name",)) if self.named else self.result.location
-
-    @property
-    def sdkappid_location(self) -> Location:
-        return self.doc.value_location(("sdkappid",))
-
-
 def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
+    read = _read_text(path, diagnostics)
+    return None if read is None else _parse(*read, diagnostics)
+
+
+def _read_text(path: Path, diagnostics: Diagnostics) -> tuple[str, str] | None:
     try:
-        doc = load_yaml(path)
+        return read_text(path)
+    except ConfigErrors as errors:
+        diagnostics.add(errors.errors)
+        return None
+
+
+def _parse(shown: str, text: str, diagnostics: Diagnostics) -> YamlDocument | None:
+    try:
+        doc = parse_yaml(text, shown)
     except ConfigErrors as errors:
         diagnostics.add(errors.errors)
         return None
@@ -148,9 +146,43 @@ def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
 
 
 def _load_app(
-    source: AppSource, lenient: bool, defaults: Defaults, diagnostics: Diagnostics
-) -> _Loaded | None:
-    doc = _read(source.app_file, diagnostics)
+    source: AppSource,
+    lenient: bool,
+    defaults: Defaults,
+    diagnostics: Diagnostics,
+    shapes: Shapes,
+) -> LoadedApp | None:
+    read = _read_text(source.app_file, diagnostics)
+    if read is None:
+        return _load_parsed(source, None, lenient, defaults, diagnostics)
+    shown, text = read
+    layers = tuple(id(layer) for layer in defaults.layers_for(source.app_file))
+    sighting = sight(source, text, layers)
+    if sighting is None:
+        parsed = _parse(shown, text, diagnostics)
+        return _load_parsed(source, parsed, lenient, defaults, diagnostics)
+    reused = shapes.reuse(sighting, source, shown)
+    if reused is not None:
+        return reused
+    before = diagnostics.mark()
+    parsed = _parse(shown, text, diagnostics)
+    merged: list[YamlDocument] = []
+    loaded = _load_parsed(source, parsed, lenient, defaults, diagnostics, merged)
+    if parsed is not None and merged:
+        clean = diagnostics.mark() == before
+        shapes.learn(sighting, parsed, merged[0], loaded, clean=clean)
+    return loaded
+
+
+def _load_parsed(
+    source: AppSource,
+    doc: YamlDocument | None,
+    lenient: bool,
+    defaults: Defaults,
+    diagnostics: Diagnostics,
+    merged: list[YamlDocument] | None = None,
+) -> LoadedApp | None:
+    """The stages after parsing; ``merged`` receives the merge before placeholders."""
     if doc is not None and not source.in_folder and _looks_like_product_file(source, doc):
         diagnostics.error(
             doc.value_location(()),
@@ -163,7 +195,10 @@ def _load_app(
     own = frozenset({shown, *(display_path(p) for _, p in source.product_files)})
     mark = diagnostics.mark()
     if doc is not None:
-        doc = author(doc, source, defaults, diagnostics)
+        doc = merge_app(doc, source, defaults, diagnostics)
+        if merged is not None:
+            merged.append(doc)
+        doc = expand(doc, source.default_name, diagnostics)
     where: dict[str, tuple[YamlDocument, NodePath]] = {}
     loaded = _validate_app(source, doc, lenient, diagnostics, where)
     if doc is not None:
@@ -171,7 +206,7 @@ def _load_app(
     if loaded is None or doc is None:
         return None
     result, named, name_origin = loaded
-    return _Loaded(result, named, name_origin, doc, own, where)
+    return LoadedApp(result, named, name_origin, doc, own, where)
 
 
 def _attribute(
@@ -354,10 +389,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _check_unique(loaded: list[_Loaded], diagnostics: Diagnostics) -> None:
+def _check_unique(loaded: list[LoadedApp], diagnostics: Diagnostics) -> None:
     """Each sdkappid and each app name at most once; the error names both places."""
-    by_id: dict[int, _Loaded] = {}
-    by_name: dict[str, _Loaded] = {}
+    by_id: dict[int, LoadedApp] = {}
+    by_name: dict[str, LoadedApp] = {}
     for app in loaded:
         first = by_id.setdefault(app.result.sdkappid, app)
         if first is not app:

@@ -45,6 +45,10 @@ ABSENT_TAG = "ensure=absent"
 """Union tags; they show up in pydantic error locations and are skipped when mapped to YAML."""
 
 
+SdkAppId = Annotated[int, Field(ge=1, le=MAX_SDKAPPID)]
+"""An SDKAppID: the rule of :attr:`AppFile.sdkappid`, also checked alone (see ``shapes``)."""
+
+
 class _Strict(BaseModel):
     """Unknown keys are errors, no type coercion, and an empty value (``key:``) is refused."""
 
@@ -187,9 +191,7 @@ class AppFile(_Strict):
             "The app's name in plans and --app filters; defaults to the file (or folder) name."
         ),
     )
-    sdkappid: int = Field(
-        ge=1, le=MAX_SDKAPPID, description="The app's SDKAppID, as shown in the Tencent console."
-    )
+    sdkappid: SdkAppId = Field(description="The app's SDKAppID, as shown in the Tencent console.")
     region: str = Field(
         description="The data center the app lives in; picks the API hosts.",
         json_schema_extra={"enum": list(REGIONS)},
@@ -249,6 +251,7 @@ class AppFile(_Strict):
 
 
 APP_FILE = TypeAdapter(AppFile)
+SDKAPPID: TypeAdapter[int] = TypeAdapter(SdkAppId, config=ConfigDict(strict=True))
 CALLBACK_FILE: TypeAdapter[CallbackPresent | Absent] = TypeAdapter(CallbackSpec)
 TOKEN_FILE: TypeAdapter[TokenPresent | Absent] = TypeAdapter(TokenSpec)
 

@@ -93,7 +93,20 @@ def placeholder_values(
     """The values of an app's placeholders: the built-ins, then its ``vars`` (each
     expanded with the built-ins). Mistakes in ``vars`` go to ``diagnostics`` (None:
     they were reported already)."""
-    data = doc.data if isinstance(doc.data, dict) else {}
+    return _values(doc.data if isinstance(doc.data, dict) else {}, default_name, doc, diagnostics)
+
+
+def app_values(data: Mapping[Hashable, Any], default_name: str) -> dict[str, str]:
+    """:func:`placeholder_values` of a merged app's ``data`` whose mistakes were reported."""
+    return _values(data, default_name, None, None)
+
+
+def _values(
+    data: Mapping[Hashable, Any],
+    default_name: str,
+    doc: YamlDocument | None,
+    diagnostics: Diagnostics | None,
+) -> dict[str, str]:
     builtins = {
         "sdkappid": str(data.get("sdkappid", "")),
         "name": str(data.get("name", default_name)),
@@ -106,7 +119,7 @@ def placeholder_values(
             if not isinstance(key, str) or not isinstance(value, str):
                 continue  # the model reports the wrong type
             if key in builtins:
-                if diagnostics is not None:
+                if diagnostics is not None and doc is not None:
                     diagnostics.error(
                         doc.key_location(("vars", key)),
                         f"`vars: {key}` would hide the built-in placeholder {{{key}}}: rename it",
@@ -115,9 +128,30 @@ def placeholder_values(
             try:
                 values[key] = expand_text(value, builtins)
             except PlaceholderError as exc:
-                if diagnostics is not None:
+                if diagnostics is not None and doc is not None:
                     diagnostics.error(doc.value_location(("vars", key)), f"in `vars: {key}`: {exc}")
     return values
+
+
+def expanded_strings(data: Mapping[Hashable, Any]) -> list[tuple[NodePath, str]]:
+    """The strings of a merged app's ``data`` that :func:`expand` rewrites, by path."""
+    found: list[tuple[NodePath, str]] = []
+
+    def walk(value: Any, path: NodePath) -> None:
+        if isinstance(value, str):
+            if "{" in value or "}" in value:
+                found.append((path, value))
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    for key in sorted(EXPANDED_FIELDS):
+        if key in data:
+            walk(data[key], (key,))
+    return found
 
 
 def expand_product_file(

@@ -1,0 +1,247 @@
+"""Apps whose files differ only in their sdkappid go through the stages once.
+
+A fleet of one-line apps (``sdkappid: 1500000001`` below a defaults.yaml) is
+thousands of files holding the same text but for one number. For each of them the
+stages parse → merge → expand → validate give the same result, apart from what
+depends on that number and on the file's name (the app's name when it writes
+none): the sdkappid itself, the callback URLs whose placeholders use them, and
+where the app file's own values are written.
+
+So apps are grouped by *shape*: the text of the app file with the sdkappid's
+digits taken out, the defaults that apply to its folder, and whether it is an app
+folder's ``app.yaml``. The first app of a shape goes through every stage. When
+that gave no error and no warning, every other app of the shape is made from its
+result: its number and name put in, the URLs expanded again, and what depends on
+them checked again (the sdkappid's range by the model's own rule, each URL's form).
+An app for which that is not enough (a number out of range, a URL that needs the
+full check) goes through every stage itself, so its messages are the ones it
+always had. The checks across apps (duplicates, the policy) run for every app.
+
+Only the digits of a top-level ``sdkappid: <digits>`` line may differ, with as
+many digits: every other character, so every line and column, is the same, and the
+first app's parse shows that the digits are the value of its ``sdkappid``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, TypeVar, overload
+
+from pydantic import ValidationError
+
+from reconciler.configs import CallbackConfig
+from reconciler.desired.checks import https_host
+from reconciler.desired.layout import AppSource
+from reconciler.desired.loaded import LoadedApp
+from reconciler.desired.models import SDKAPPID
+from reconciler.desired.placeholders import (
+    PlaceholderError,
+    app_values,
+    expand_text,
+    expanded_strings,
+)
+from reconciler.desired.result import DesiredApp, DesiredProduct
+from reconciler.desired.yamlsource import NodePath, YamlDocument
+from reconciler.errors import Location
+
+_SDKAPPID_LINE = re.compile(r"^sdkappid:[ ]+([1-9][0-9]{0,18})[ ]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+"""A top-level ``sdkappid:`` line holding a plain decimal number (a comment may follow)."""
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One app file seen as a shape: the key, and its own sdkappid and where it is written."""
+
+    key: tuple[Hashable, ...]
+    sdkappid: int
+    line: int
+    column: int
+
+
+def sight(source: AppSource, text: str, layers: tuple[int, ...]) -> Sighting | None:
+    """The shape of the app file ``text`` of ``source``; None when it has none.
+
+    ``layers`` names the defaults that apply to the file's folder (their identities).
+    An app folder with product files has no shape: its products are files of their own.
+    """
+    if source.product_files:
+        return None
+    found = _SDKAPPID_LINE.search(text)
+    if found is None or _SDKAPPID_LINE.search(text, found.end()) is not None:
+        return None
+    start, end = found.span(1)
+    line = text.count("\n", 0, start) + 1
+    column = start - text.rfind("\n", 0, start)
+    key = (layers, source.in_folder, text[:start], text[end:])
+    return Sighting(key, int(found.group(1)), line, column)
+
+
+class Shapes:
+    """The shapes met while loading one desired state, each with its first app's result."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[Hashable, ...], _Shape | None] = {}
+
+    def reuse(self, sighting: Sighting, source: AppSource, shown: str) -> LoadedApp | None:
+        """The app of ``source`` (the file ``shown``) made from its shape; None: load it whole."""
+        shape = self._known.get(sighting.key)
+        if shape is None:
+            return None
+        return shape.instantiate(sighting.sdkappid, source.default_name, shown)
+
+    def learn(
+        self,
+        sighting: Sighting,
+        parsed: YamlDocument,
+        merged: YamlDocument,
+        loaded: LoadedApp | None,
+        *,
+        clean: bool,
+    ) -> None:
+        """Keep an app loaded whole as its shape's model, when it can be one.
+
+        ``parsed`` is its file as parsed, ``merged`` the merge before placeholders,
+        ``loaded`` the result; ``clean``: no error or warning was reported for it.
+        An app with messages is not kept, and the next app of its shape is tried.
+        """
+        if sighting.key in self._known or loaded is None or not clean:
+            return
+        self._known[sighting.key] = _Shape.of(sighting, parsed, merged, loaded)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    model: LoadedApp
+    shown: str
+    """The model's file as shown: its locations move to each app's file."""
+    urls: tuple[tuple[str, str], ...]
+    """(product, URL as written) for each URL holding a placeholder, in product order."""
+
+    @classmethod
+    def of(
+        cls, sighting: Sighting, parsed: YamlDocument, merged: YamlDocument, loaded: LoadedApp
+    ) -> _Shape | None:
+        data: Any = parsed.data
+        written = data.get("sdkappid") if isinstance(data, dict) else None
+        where = Location(parsed.path, sighting.line, sighting.column)
+        if (
+            written.__class__ is not int
+            or written != sighting.sdkappid
+            or parsed.locations.get(("sdkappid",)) != where
+            or not isinstance(merged.data, dict)
+        ):
+            return None  # the digits are not the value of the top-level sdkappid
+        urls: list[tuple[str, str]] = []
+        products = loaded.result.products
+        for path, text in expanded_strings(merged.data):
+            product = path[1] if len(path) == 3 else None
+            if (
+                path[0] != "callbacks"
+                or path[-1] != "url"
+                or not isinstance(product, str)
+                or product not in products
+                or products[product].config is None
+            ):
+                return None  # a placeholder elsewhere: its field's rules are not re-checked
+            urls.append((product, text))
+        return cls(loaded, parsed.path, tuple(urls))
+
+    def instantiate(self, sdkappid: int, default_name: str, shown: str) -> LoadedApp | None:
+        try:
+            SDKAPPID.validate_python(sdkappid)
+        except ValidationError:
+            return None
+        model = self.model
+        data = dict(model.doc.data)
+        data["sdkappid"] = sdkappid
+        urls: dict[str, str] = {}
+        if self.urls:
+            values = app_values(data, default_name)
+            callbacks = data["callbacks"] = dict(data["callbacks"])
+            for product, template in self.urls:
+                try:
+                    url = expand_text(template, values)
+                except PlaceholderError:  # pragma: no cover - the model expanded the same text
+                    return None
+                if https_host(url) is None:
+                    return None  # not a plain https://host/… URL: the full check says what
+                urls[product] = url
+                callbacks[product] = {**callbacks[product], "url": url}
+        doc = YamlDocument(
+            shown,
+            data,
+            _Moved(model.doc.locations, self.shown, shown),
+            _Moved(model.doc.key_locations, self.shown, shown),
+            braces=model.doc.braces,
+        )
+        app = model.result
+        products: dict[str, DesiredProduct] = {}
+        for key, declared in app.products.items():
+            config = declared.config
+            if key in urls and config is not None:
+                config = CallbackConfig(url=urls[key], events=config.events)
+            products[key] = DesiredProduct(
+                declared.product,
+                declared.ensure,
+                config,
+                declared.token_env,
+                declared.enabled,
+                self._move(declared.location, shown),
+            )
+        result = DesiredApp(
+            name=app.name if model.named else default_name,
+            sdkappid=sdkappid,
+            region=app.region,
+            identifier=app.identifier,
+            secret_key_env=app.secret_key_env,
+            protect=app.protect,
+            lenient=app.lenient,
+            location=self._move(app.location, shown),
+            products=MappingProxyType(products),
+        )
+        where = {key: (doc, path) for key, (_, path) in model.where.items()}
+        return LoadedApp(result, model.named, model.name_origin, doc, frozenset((shown,)), where)
+
+    def _move(self, location: Location, shown: str) -> Location:
+        if location.path != self.shown:
+            return location
+        return Location(shown, location.line, location.column)
+
+
+class _Moved(Mapping[NodePath, Location]):
+    """A document's locations, those in the file ``old`` told in the file ``new``."""
+
+    def __init__(self, inner: Mapping[NodePath, Location], old: str, new: str) -> None:
+        self._inner = inner
+        self._old = old
+        self._new = new
+
+    def _move(self, location: Location) -> Location:
+        if location.path != self._old:
+            return location
+        return Location(self._new, location.line, location.column)
+
+    def __getitem__(self, path: NodePath) -> Location:
+        return self._move(self._inner[path])
+
+    @overload
+    def get(self, path: NodePath, /) -> Location | None: ...
+    @overload
+    def get(self, path: NodePath, /, default: Location | _T) -> Location | _T: ...
+    def get(self, path: NodePath, /, default: Any = None) -> Any:
+        found = self._inner.get(path)
+        return default if found is None else self._move(found)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._inner
+
+    def __iter__(self) -> Iterator[NodePath]:
+        return iter(self._inner)
+
+    def __len__(self) -> int:
+        return len(self._inner)
