@@ -95,7 +95,11 @@ def outcome(root: Path) -> DesiredState | list[str]:
 
 
 def write_fleet(
-    root: Path, defaults: str, eu_defaults: str | None, policy: bool, apps: list[tuple[str, str, int, int]]
+    root: Path,
+    defaults: str,
+    eu_defaults: str | None,
+    policy: bool,
+    apps: list[tuple[str, str, int, int]],
 ) -> None:
     (root / "defaults.yaml").write_text(DEFAULTS[defaults])
     (root / "eu").mkdir()
