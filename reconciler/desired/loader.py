@@ -38,10 +38,11 @@ from reconciler.desired.result import (
     DesiredProduct,
     DesiredState,
 )
-from reconciler.desired.shapes import Shapes, sight
+from reconciler.desired.shapes import Shapes
 from reconciler.desired.translate import APP, allowed_keys, translate
 from reconciler.desired.yamlsource import (
     NodePath,
+    ShownPaths,
     YamlDocument,
     display_path,
     parse_yaml,
@@ -101,11 +102,11 @@ def _load(
     if policy is not None:  # a policy file kept among the apps is not an app
         sources = [s for s in sources if not _same_file(s.app_file, policy)]
     rules = load_policy(root, policy, diagnostics)
-    shapes = Shapes()
+    shapes, shown = Shapes(defaults), ShownPaths()
     loaded = [
         app
         for source in sources
-        if (app := _load_app(source, lenient, defaults, diagnostics, shapes)) is not None
+        if (app := _load_app(source, lenient, defaults, diagnostics, shapes, shown)) is not None
     ]
     _check_unique(loaded, diagnostics)
     if rules is not None:
@@ -124,9 +125,11 @@ def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
     return None if read is None else _parse(*read, diagnostics)
 
 
-def _read_text(path: Path, diagnostics: Diagnostics) -> tuple[str, str] | None:
+def _read_text(
+    path: Path, diagnostics: Diagnostics, shown: str | None = None
+) -> tuple[str, str] | None:
     try:
-        return read_text(path)
+        return read_text(path, shown)
     except ConfigErrors as errors:
         diagnostics.add(errors.errors)
         return None
@@ -151,13 +154,13 @@ def _load_app(
     defaults: Defaults,
     diagnostics: Diagnostics,
     shapes: Shapes,
+    shown_paths: ShownPaths,
 ) -> LoadedApp | None:
-    read = _read_text(source.app_file, diagnostics)
+    read = _read_text(source.app_file, diagnostics, shown_paths(source.app_file))
     if read is None:
         return _load_parsed(source, None, lenient, defaults, diagnostics)
     shown, text = read
-    layers = tuple(id(layer) for layer in defaults.layers_for(source.app_file))
-    sighting = sight(source, text, layers)
+    sighting = shapes.sight(source, text)
     if sighting is None:
         parsed = _parse(shown, text, diagnostics)
         return _load_parsed(source, parsed, lenient, defaults, diagnostics)

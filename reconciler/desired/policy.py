@@ -18,6 +18,7 @@ before any request.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
@@ -86,9 +87,20 @@ POLICY = TypeAdapter(Policy)
 class LoadedPolicy:
     policy: Policy
     doc: YamlDocument
+    _hosts: dict[tuple[str, str], bool] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Whether a product's rules allow a host, worked out once per host (a fleet has few)."""
 
     def rule(self, *path: Hashable) -> Location:
         return self.doc.value_location(path)
+
+    def allows_host(self, product: str, globs: list[str], host: str) -> bool:
+        allowed = self._hosts.get((product, host))
+        if allowed is None:
+            allowed = any(fnmatch.fnmatchcase(host, glob.lower()) for glob in globs)
+            self._hosts[(product, host)] = allowed
+        return allowed
 
 
 def policy_path(root: Path, explicit: Path | None) -> Path | None:
@@ -213,7 +225,7 @@ def _check_product(
     host = https_host(url)
     if host is None:
         host = (urlsplit(url).hostname or "").lower()
-    if not any(fnmatch.fnmatchcase(host, glob.lower()) for glob in rules.allowed_hosts):
+    if not loaded.allows_host(product, rules.allowed_hosts, host):
         diagnostics.error(
             doc.value_location((*base, "url")),
             f"{product}.url host {host!r} is not allowed (policy rule allowed_hosts at "
@@ -240,7 +252,7 @@ def _check_events(
             f"{product}.events lacks {', '.join(missing)} (policy rule required_events at "
             f"{loaded.rule('products', product, 'required_events')}): add them",
         )
-    written: Any = _get(doc.data, path)
+    written: Any = _get(doc.data, path) if rules.forbidden_events else None
     items = written if isinstance(written, list) else []
     for index, word in enumerate(rules.forbidden_events):
         rule = loaded.rule("products", product, "forbidden_events", index)

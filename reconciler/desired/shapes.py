@@ -24,16 +24,18 @@ first app's parse shows that the digits are the value of its ``sdkappid``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 from pydantic import ValidationError
 
 from reconciler.configs import CallbackConfig
 from reconciler.desired.checks import https_host
+from reconciler.desired.defaults import Defaults
 from reconciler.desired.layout import AppSource
 from reconciler.desired.loaded import LoadedApp
 from reconciler.desired.models import SDKAPPID
@@ -53,14 +55,22 @@ _SDKAPPID_LINE = re.compile(r"^sdkappid:[ ]+([1-9][0-9]{0,18})[ ]*(?:#[^\n]*)?\r
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class Sighting:
+class Sighting(NamedTuple):
     """One app file seen as a shape: the key, and its own sdkappid and where it is written."""
 
     key: tuple[Hashable, ...]
     sdkappid: int
-    line: int
-    column: int
+    text: str
+    start: int
+    """Where the sdkappid's digits start in ``text``."""
+
+    @property
+    def line(self) -> int:
+        return self.text.count("\n", 0, self.start) + 1
+
+    @property
+    def column(self) -> int:
+        return self.start - self.text.rfind("\n", 0, self.start)
 
 
 def sight(source: AppSource, text: str, layers: tuple[int, ...]) -> Sighting | None:
@@ -75,17 +85,26 @@ def sight(source: AppSource, text: str, layers: tuple[int, ...]) -> Sighting | N
     if found is None or _SDKAPPID_LINE.search(text, found.end()) is not None:
         return None
     start, end = found.span(1)
-    line = text.count("\n", 0, start) + 1
-    column = start - text.rfind("\n", 0, start)
     key = (layers, source.in_folder, text[:start], text[end:])
-    return Sighting(key, int(found.group(1)), line, column)
+    return Sighting(key, int(found.group(1)), text, start)
 
 
 class Shapes:
     """The shapes met while loading one desired state, each with its first app's result."""
 
-    def __init__(self) -> None:
+    def __init__(self, defaults: Defaults) -> None:
+        self._defaults = defaults
         self._known: dict[tuple[Hashable, ...], _Shape | None] = {}
+        self._layers: dict[str, tuple[int, ...]] = {}
+
+    def sight(self, source: AppSource, text: str) -> Sighting | None:
+        """:func:`sight`, with the defaults of ``source``'s folder."""
+        folder = os.path.dirname(source.app_file)
+        layers = self._layers.get(folder)
+        if layers is None:
+            chain = self._defaults.layers_for(source.app_file)
+            layers = self._layers[folder] = tuple(id(layer) for layer in chain)
+        return sight(source, text, layers)
 
     def reuse(self, sighting: Sighting, source: AppSource, shown: str) -> LoadedApp | None:
         """The app of ``source`` (the file ``shown``) made from its shape; None: load it whole."""
@@ -185,6 +204,9 @@ class _Shape:
             config = declared.config
             if key in urls and config is not None:
                 config = CallbackConfig(url=urls[key], events=config.events)
+            elif declared.location.path != self.shown:
+                products[key] = declared  # nothing of it is the app's own: shared, as frozen
+                continue
             products[key] = DesiredProduct(
                 declared.product,
                 declared.ensure,
