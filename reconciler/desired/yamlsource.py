@@ -206,18 +206,27 @@ def _read_bytes(path: Path) -> bytes:
 
 
 class ShownPaths:
-    """:func:`display_path` of many files, each folder's worked out once."""
+    """:func:`display_path` of many files, each folder's worked out once.
+
+    A folder at or below the current directory is shown relative to it, and so is
+    each file in it: its name appended. Any other path is worked out on its own.
+    """
 
     def __init__(self) -> None:
-        self._folders: dict[str, str] = {}
+        self._folders: dict[str, str | None] = {}
 
     def __call__(self, path: Path) -> str:
         folder, name = os.path.split(os.fspath(path))
         if not folder or name in ("", os.curdir, os.pardir):
             return display_path(path)
-        shown = self._folders.get(folder)
-        if shown is None:
-            shown = self._folders[folder] = display_path(folder)
+        if folder in self._folders:
+            shown = self._folders[folder]
+        else:
+            shown = display_path(folder)
+            below = not os.path.isabs(shown) and shown.split(os.sep, 1)[0] != os.pardir
+            shown = self._folders[folder] = shown if below else None
+        if shown is None:  # outside the current directory: shown as given, or via ".."
+            return display_path(path)
         return name if shown == os.curdir else os.path.join(shown, name)
 
 

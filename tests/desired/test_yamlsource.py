@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reconciler.desired import yamlsource
-from reconciler.desired.yamlsource import display_path, load_yaml, parse_yaml
+from reconciler.desired.yamlsource import (
+    ShownPaths,
+    display_path,
+    load_yaml,
+    parse_yaml,
+    read_text,
+)
 from reconciler.errors import ConfigErrors, Location
 
 # every test runs with libyaml, and with the pure-Python loader alone
@@ -231,6 +242,71 @@ def test_display_path_is_relative_to_cwd_when_below_it(
     assert display_path(str(tmp_path / "apps") + "x/c.yaml") == str(tmp_path / "apps") + "x/c.yaml"
     assert display_path(f"{tmp_path}/apps/../apps/d.yaml") == "d.yaml"
     assert display_path("./e/../f.yaml") == "f.yaml"
+
+
+SEGMENTS = st.sampled_from(["apps", "b", "..", ".", "", "apps.yaml"])
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    start=st.sampled_from(["", "./", "../", "/", "ROOT/", "ROOT/apps/", "ROOT/appsx/"]),
+    parts=st.lists(SEGMENTS, max_size=5),
+    name=st.sampled_from(["a.yaml", "..", ".", "b.yml"]),
+    where=st.sampled_from(["", "apps"]),
+)
+def test_shown_paths_show_every_file_as_display_path_does(
+    start: str, parts: list[str], name: str, where: str
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp).resolve()
+        (root / "apps").mkdir()
+        text = start.replace("ROOT/", f"{root}/") + "/".join([*parts, name])
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(root / where)
+            shown = ShownPaths()
+            assert shown(Path(text)) == display_path(Path(text))
+            assert shown(Path(text)) == display_path(Path(text))  # from its cache too
+
+
+def test_an_empty_file_and_one_at_the_size_limit_are_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(yamlsource, "MAX_BYTES", 100)
+    path = tmp_path / "a.yaml"
+    path.write_text("")
+    assert read_text(path) == (str(path), "")
+    path.write_text("a: " + "x" * 96 + "\n")
+    assert read_text(path, "shown.yaml") == ("shown.yaml", "a: " + "x" * 96 + "\n")
+
+
+def test_a_file_that_is_not_regular_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fifo = tmp_path / "a.yaml"
+    os.mkfifo(fifo)  # its size is 0 until read: read on to the end
+    text = "a: " + "x" * 70_000 + "\n"
+
+    def write(text: str) -> None:
+        with contextlib.suppress(BrokenPipeError):  # the reader stops at the limit
+            fifo.write_text(text)
+
+    writer = threading.Thread(target=write, args=(text,))
+    writer.start()
+    try:
+        assert read_text(fifo) == (str(fifo), text)
+    finally:
+        writer.join()
+    monkeypatch.setattr(yamlsource, "MAX_BYTES", 100)
+    writer = threading.Thread(target=write, args=(text,))
+    writer.start()
+    try:
+        with pytest.raises(ConfigErrors) as caught:
+            read_text(fifo)
+    finally:
+        writer.join()
+    assert "over the 100-byte limit" in str(caught.value)
 
 
 @pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML without libyaml")
