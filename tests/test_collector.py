@@ -40,6 +40,26 @@ def test_paused_turns_the_collector_off_and_back_on() -> None:
     assert gc.isenabled()
 
 
+def test_what_a_pause_made_goes_to_the_oldest_generation_unexamined() -> None:
+    with collector.paused():
+        made = [[i] for i in range(1000)]
+    assert gc.get_freeze_count() == 0
+    assert not any(o is made for o in gc.get_objects(generation=0))
+    assert any(o is made for o in gc.get_objects(generation=2))
+
+
+def test_a_pause_leaves_a_freeze_of_the_host_program_as_it_is() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector.paused():
+            made = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == frozen
+        assert any(o is made for o in gc.get_objects())  # not frozen: collected as usual
+    finally:
+        gc.unfreeze()
+
+
 def test_the_network_runner_relaxes_the_collector_for_its_coroutine() -> None:
     seen: list[int] = []
 
