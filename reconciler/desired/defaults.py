@@ -19,7 +19,7 @@ from typing import Any
 
 from reconciler.desired.characters import control_character_errors
 from reconciler.desired.diagnostics import Diagnostics, did_you_mean
-from reconciler.desired.layout import DEFAULTS_NAMES, excluded, load_exclusions
+from reconciler.desired.layout import DEFAULTS_NAMES
 from reconciler.desired.models import AppFile, fields_of
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors
@@ -189,29 +189,6 @@ def _check_fields(
             )
             bad.add(key)
     return frozenset(bad)
-
-
-def find_defaults(root: Path) -> list[Path]:
-    """The defaults files below ``root`` (itself included), sorted.
-
-    Skipped like app files by discovery: dot-folders, ``.reconcilerignore`` matches;
-    a symbolic link is never a defaults file.
-    """
-    if not root.is_dir():
-        return []
-    patterns = load_exclusions(root)
-    found = []
-    for path in root.rglob("defaults.y*ml"):
-        relative = path.relative_to(root)
-        if (
-            path.name in DEFAULTS_NAMES
-            and not any(part.startswith(".") for part in relative.parts)
-            and not excluded(relative.as_posix(), patterns)
-            and not path.is_symlink()
-            and path.is_file()
-        ):
-            found.append(path)
-    return sorted(found)
 
 
 def defaults_above(folders: Iterable[Path], diagnostics: Diagnostics) -> Defaults:

@@ -121,7 +121,7 @@ def excluded(relative: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path) -> list[tuple[Path, str]]:
     """The YAML files below ``root``: dot-entries and excluded paths skipped, symlinks
     followed only when they stay inside the root (else a located error).
 
@@ -173,7 +173,7 @@ def _walk(root: Path) -> list[Path]:
     if problems:
         raise ConfigErrors(problems)
     found.sort(key=_ORDER)
-    return [path for _, path in found]
+    return [(path, parts[-1]) for parts, path in found]
 
 
 _ORDER: Callable[[tuple[tuple[str, ...], Path]], Any] = (
@@ -189,6 +189,11 @@ def yaml_files(root: Path) -> list[Path]:
     matched by ``root/.reconcilerignore`` are skipped; a symlink is read only when
     its target is inside ``root``.
     """
+    return [path for path, _ in _scan(root)[0]]
+
+
+def _scan(root: Path) -> tuple[list[tuple[Path, str]], list[Path]]:
+    """:func:`yaml_files` as (path, name), and the defaults files among them (not links)."""
     problem = ""
     if not root.exists():
         problem = (
@@ -196,12 +201,14 @@ def yaml_files(root: Path) -> list[Path]:
         )
     elif not root.is_dir():
         problem = "not a directory: pass the folder holding the app files, not a file"
-    files = [] if problem else [p for p in _walk(root) if p.name not in RESERVED_NAMES]
+    found = [] if problem else _walk(root)
+    files = [(path, name) for path, name in found if name not in RESERVED_NAMES]
     if not problem and not files:
         problem = "no *.yaml or *.yml files in this folder or below: write one file per app"
     if problem:
         raise ConfigErrors([ConfigError(Location(display_path(root)), problem)])
-    return files
+    defaults = [path for path, name in found if name in DEFAULTS_NAMES and not path.is_symlink()]
+    return files, defaults
 
 
 def discover_files(paths: Sequence[Path], diagnostics: Diagnostics) -> list[AppSource]:
@@ -232,24 +239,40 @@ def discover_files(paths: Sequence[Path], diagnostics: Diagnostics) -> list[AppS
 
 def discover(root: Path, diagnostics: Diagnostics) -> list[AppSource]:
     """The apps below ``root``, in sorted file order; misplaced files are reported."""
-    files = yaml_files(root)
-    folders = {path.parent for path in files if path.name in APP_FILE_NAMES}
+    return discover_tree(root, diagnostics)[0]
+
+
+def discover_tree(root: Path, diagnostics: Diagnostics) -> tuple[list[AppSource], list[Path]]:
+    """:func:`discover`, and the defaults files below ``root`` (sorted), in one walk.
+
+    A defaults file is found where an app file would be (dot-folders and
+    ``.reconcilerignore`` matches skipped), and never through a symbolic link.
+    """
+    named, defaults = _scan(root)
+    folders = {path.parent for path, name in named if name in APP_FILE_NAMES}
+    if not folders:  # one file per app (nearly always): nothing to sort out
+        singles = [AppSource(path, False, _stem(name)) for path, name in named]
+        return singles, defaults
+    return _sources([path for path, _ in named], folders, diagnostics), defaults
+
+
+def _stem(name: str) -> str:
+    return name[: name.rfind(".")]  # every name found ends in .yaml or .yml
+
+
+def _sources(files: list[Path], folders: set[Path], diagnostics: Diagnostics) -> list[AppSource]:
     app_files: dict[Path, Path] = {}
     products: dict[Path, list[tuple[str, Path]]] = {folder: [] for folder in folders}
     singles: list[Path] = []
     for path in files:
-        outer = (
-            next((parent for parent in path.parent.parents if parent in folders), None)
-            if folders
-            else None
-        )
+        outer = next((parent for parent in path.parent.parents if parent in folders), None)
         if outer is not None:
             diagnostics.error(
                 file_location(path),
                 f"app folder {display_path(outer)} holds a subfolder with YAML files: "
                 "an app folder holds only app.yaml and one file per product; move it out",
             )
-        elif not folders or path.parent not in folders:  # no Path made when no app folder
+        elif path.parent not in folders:
             singles.append(path)
         elif path.name in APP_FILE_NAMES:
             if path.parent in app_files:

@@ -18,7 +18,7 @@ from reconciler import collector
 from reconciler.desired.authoring import merge_app
 from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import build_product, check_region
-from reconciler.desired.defaults import Defaults, defaults_above, find_defaults, load_defaults
+from reconciler.desired.defaults import Defaults, defaults_above, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import (
     DEFAULTS_NAMES,
@@ -26,6 +26,7 @@ from reconciler.desired.layout import (
     AppSource,
     discover,
     discover_files,
+    discover_tree,
 )
 from reconciler.desired.loaded import LoadedApp
 from reconciler.desired.merge import attribute
@@ -94,8 +95,8 @@ def _load(
 ) -> DesiredState:
     diagnostics = Diagnostics()
     if files is None:
-        sources = discover(root, diagnostics)
-        defaults = load_defaults(root, find_defaults(root), diagnostics)
+        sources, found = discover_tree(root, diagnostics)
+        defaults = load_defaults(root, found, diagnostics)
     else:
         sources = _discover_files(files, diagnostics)
         defaults = defaults_above({s.app_file.parent for s in sources}, diagnostics)

@@ -93,6 +93,21 @@ def test_defaults_and_policy_files_are_not_apps(root: Path) -> None:
     assert app.identifier == "admin2"
 
 
+def test_defaults_files_are_found_where_app_files_are(root: Path) -> None:
+    """Not in dot-folders, not in folders .reconcilerignore skips, never through a link."""
+    write(root, "apps/shop.yaml", "sdkappid: 1400000001\n")
+    write(root, "apps/.drafts/defaults.yaml", "identifier: [not, read]\n")
+    write(root, "apps/defaults.yaml", "identifier: from-an-ignored-file\n")
+    write(root, ".reconcilerignore", "apps/defaults.yaml\n")
+    write(root, "elsewhere.txt", "identifier: through-a-link\n")
+    (root / "apps" / "defaults.yml").symlink_to(root / "elsewhere.txt")
+    app = only(load(root))
+    assert app.identifier == "administrator"
+    (root / "apps" / "defaults.yml").unlink()
+    write(root, "apps/defaults.yml", "identifier: from-defaults-yml\n")
+    assert only(load(root)).identifier == "from-defaults-yml"
+
+
 def test_the_nearer_defaults_file_wins_field_by_field(root: Path) -> None:
     write(
         root,
