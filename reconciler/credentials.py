@@ -36,10 +36,12 @@ def key_candidates(sdkappid: int, secret_key_env: str | None) -> list[str]:
     ``secret_key_env`` when set, then ``TRTC_SECRET_KEY_<SDKAPPID>``, then
     ``TRTC_SECRET_KEY``.
     """
-    names = [f"{GLOBAL_SECRET_KEY_ENV}_{sdkappid}", GLOBAL_SECRET_KEY_ENV]
-    if secret_key_env:
-        names.insert(0, secret_key_env)
-    return list(dict.fromkeys(names))
+    per_app = f"{GLOBAL_SECRET_KEY_ENV}_{sdkappid}"
+    if not secret_key_env or secret_key_env == per_app:
+        return [per_app, GLOBAL_SECRET_KEY_ENV]
+    if secret_key_env == GLOBAL_SECRET_KEY_ENV:
+        return [GLOBAL_SECRET_KEY_ENV, per_app]
+    return [secret_key_env, per_app, GLOBAL_SECRET_KEY_ENV]
 
 
 def resolve_key(candidates: list[str], env: Mapping[str, str], subject: str) -> Secret:
