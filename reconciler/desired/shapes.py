@@ -9,10 +9,12 @@ where the app file's own values are written.
 
 So apps are grouped by *shape*: the text of the app file with the sdkappid's
 digits taken out, the defaults that apply to its folder, and whether it is an app
-folder's ``app.yaml``. The first app of a shape goes through every stage. When
-that gave no error and no warning, every other app of the shape is made from its
-result: its number and name put in, the URLs expanded again, and what depends on
-them checked again (the sdkappid's range by the model's own rule, each URL's form).
+folder's ``app.yaml``. The first two apps of a shape go through every stage (a
+fleet of files written out in full has no two alike, and nothing more is worked
+out for it). When the second gave no error and no warning, every later app of the
+shape is made from its result: its number and name put in, the URLs expanded
+again, and what depends on them checked again (the sdkappid's range by the
+model's own rule, each URL's form).
 An app for which that is not enough (a number out of range, a URL that needs the
 full check) goes through every stage itself, so its messages are the ones it
 always had. The checks across apps (duplicates, the policy) run for every app.
@@ -95,6 +97,7 @@ class Shapes:
     def __init__(self, defaults: Defaults) -> None:
         self._defaults = defaults
         self._known: dict[tuple[Hashable, ...], _Shape | None] = {}
+        self._once: set[tuple[Hashable, ...]] = set()
         self._layers: dict[str, tuple[int, ...]] = {}
 
     def sight(self, source: AppSource, text: str) -> Sighting | None:
@@ -129,6 +132,9 @@ class Shapes:
         An app with messages is not kept, and the next app of its shape is tried.
         """
         if sighting.key in self._known or loaded is None or not clean:
+            return
+        if sighting.key not in self._once:  # a file alike no other yet (a fleet of full
+            self._once.add(sighting.key)  # files is all such): not worth working out
             return
         self._known[sighting.key] = _Shape.of(sighting, parsed, merged, loaded)
 

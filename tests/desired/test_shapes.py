@@ -76,15 +76,26 @@ BODIES = [
     "sdkappid: {n}\nlenient: 1\n",
 ]
 NAMES = ["app-1", "app-2", "shop", "bad name", "x.y", "café", "app-3", "other"]
-NUMBERS = st.sampled_from(
-    [1500000001, 1500000002, 1500000003, 1400000000, MAX_SDKAPPID, MAX_SDKAPPID + 1, 9999999999, 42]
+NUMBERS = st.integers(1_500_000_000, 1_500_099_999) | st.sampled_from(
+    [1500000001, MAX_SDKAPPID, MAX_SDKAPPID + 1, 9999999999, 42]
+)  # mostly distinct (a fleet that loads), sometimes a duplicate or out of range
+GROUP = st.tuples(
+    st.sampled_from(["", "", "eu/", "us/"]),
+    st.sampled_from([0, 0, 2, 4]) | st.sampled_from(range(len(BODIES))),
+    st.integers(1, 6),
 )
-APP = st.tuples(
-    st.sampled_from(["", "eu/", "us/"]),
-    st.sampled_from(NAMES),
-    st.sampled_from(range(len(BODIES))),
-    NUMBERS,
-)
+
+
+@st.composite
+def fleets(draw: st.DrawFn) -> list[tuple[str, str, int, int]]:
+    """Groups of apps written alike (a folder, a body), now and then with an odd name."""
+    apps: dict[tuple[str, str], tuple[str, str, int, int]] = {}
+    for group, (folder, body, count) in enumerate(draw(st.lists(GROUP, min_size=1, max_size=4))):
+        for i in range(count):
+            odd = draw(st.integers(0, 7)) == 0
+            name = draw(st.sampled_from(NAMES)) if odd else f"app-{group}{i}"
+            apps[(folder, name)] = (folder, name, body, draw(NUMBERS))
+    return list(apps.values())
 
 
 def outcome(root: Path) -> DesiredState | list[str]:
@@ -114,10 +125,10 @@ def write_fleet(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    defaults=st.sampled_from(sorted(DEFAULTS)),
+    defaults=st.just("placeholders") | st.sampled_from(sorted(DEFAULTS)),
     eu_defaults=st.none() | st.sampled_from(sorted(DEFAULTS)),
     policy=st.booleans(),
-    apps=st.lists(APP, min_size=1, max_size=14, unique_by=lambda app: (app[0], app[1])),
+    apps=fleets(),
 )
 def test_a_fleet_loads_as_it_does_app_by_app(
     defaults: str,
@@ -149,13 +160,14 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
-def test_one_app_of_each_shape_is_parsed(tmp_path: Path, counted: list[str]) -> None:
+def test_two_apps_of_each_shape_are_parsed(tmp_path: Path, counted: list[str]) -> None:
     (tmp_path / "defaults.yaml").write_text(DEFAULTS["placeholders"])
     for i in range(30):
         use = "use: [live]\n" if i % 3 == 0 else ""
         (tmp_path / f"app-{i:02}.yaml").write_text(f"sdkappid: {1500000000 + i}\n{use}")
     state = load_desired(tmp_path)
-    assert [Path(p).name for p in counted] == ["app-00.yaml", "app-01.yaml"]
+    # app-00 and app-03 use a template, app-01 and app-02 do not: two shapes
+    assert [Path(p).name for p in counted] == [f"app-{i:02}.yaml" for i in range(4)]
     app = {a.name: a for a in state.apps}["app-17"]
     assert app.sdkappid == 1500000017
     assert app.location.path == str(tmp_path / "app-17.yaml")
