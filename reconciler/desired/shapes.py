@@ -1,4 +1,4 @@
-"""Apps whose files differ only in their sdkappid go through the stages once.
+"""Apps whose files differ only in their sdkappid go through the stages once per shape.
 
 A fleet of one-line apps (``sdkappid: 1500000001`` below a defaults.yaml) is
 thousands of files holding the same text but for one number. For each of them the
@@ -14,14 +14,15 @@ fleet of files written out in full has no two alike, and nothing more is worked
 out for it). When the second gave no error and no warning, every later app of the
 shape is made from its result: its number and name put in, the URLs expanded
 again, and what depends on them checked again (the sdkappid's range by the
-model's own rule, each URL's form).
-An app for which that is not enough (a number out of range, a URL that needs the
-full check) goes through every stage itself, so its messages are the ones it
-always had. The checks across apps (duplicates, the policy) run for every app.
+model's own rule, each URL's form). An app for which that is not enough (a
+number out of range, a URL that needs the full check) goes through every stage
+itself, so its messages are the ones it always had. The checks across apps
+(duplicates, the policy) run for every app.
 
-Only the digits of a top-level ``sdkappid: <digits>`` line may differ, with as
-many digits: every other character, so every line and column, is the same, and the
-first app's parse shows that the digits are the value of its ``sdkappid``.
+Only the digits of a top-level ``sdkappid: <digits>`` line may differ. They end
+their line (a comment may follow), so every other line and column is the same
+whatever the number, and the model's parse shows that they are the value of its
+``sdkappid``. ``tests/desired/test_shapes.py`` loads random fleets both ways.
 """
 
 from __future__ import annotations
