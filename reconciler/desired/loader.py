@@ -75,6 +75,8 @@ def load_desired(
     The stages, in one direction: discover (layout) → parse (yamlsource) → merge
     defaults and templates (defaults, merge) → expand placeholders → validate
     models (models, checks) → check policy (``policy``, else ``root/policy.yaml``).
+    Apps whose files differ only in their sdkappid go from parse to validate once
+    per shape (``shapes``).
 
     ``lenient`` turns unknown event words into warnings for every app (an app can
     also set ``lenient: true`` for itself). Raises :class:`ConfigErrors` listing
@@ -170,11 +172,10 @@ def _load_app(
         return reused
     before = diagnostics.mark()
     parsed = _parse(shown, text, diagnostics)
-    merged: list[YamlDocument] = []
-    loaded = _load_parsed(source, parsed, lenient, defaults, diagnostics, merged)
-    if parsed is not None and merged:
+    loaded, merged = _stages(source, parsed, lenient, defaults, diagnostics)
+    if parsed is not None and merged is not None:
         clean = diagnostics.mark() == before
-        shapes.learn(sighting, parsed, merged[0], loaded, clean=clean)
+        shapes.learn(sighting, parsed, merged, loaded, clean=clean)
     return loaded
 
 
@@ -184,9 +185,19 @@ def _load_parsed(
     lenient: bool,
     defaults: Defaults,
     diagnostics: Diagnostics,
-    merged: list[YamlDocument] | None = None,
 ) -> LoadedApp | None:
-    """The stages after parsing; ``merged`` receives the merge before placeholders."""
+    return _stages(source, doc, lenient, defaults, diagnostics)[0]
+
+
+def _stages(
+    source: AppSource,
+    doc: YamlDocument | None,
+    lenient: bool,
+    defaults: Defaults,
+    diagnostics: Diagnostics,
+) -> tuple[LoadedApp | None, YamlDocument | None]:
+    """The stages after parsing: the app, and its merge before placeholders were expanded."""
+    merged = None
     if doc is not None and not source.in_folder and _looks_like_product_file(source, doc):
         diagnostics.error(
             doc.value_location(()),
@@ -194,23 +205,21 @@ def _load_parsed(
             "add app.yaml (sdkappid, region) next to it, or move these settings under "
             f"`callbacks: {source.default_name}:` of an app file",
         )
-        return None
+        return None, None
     shown = doc.path if doc is not None else display_path(source.app_file)
     own = frozenset({shown, *(display_path(p) for _, p in source.product_files)})
     mark = diagnostics.mark()
     if doc is not None:
-        doc = merge_app(doc, source, defaults, diagnostics)
-        if merged is not None:
-            merged.append(doc)
-        doc = expand(doc, source.default_name, diagnostics)
+        merged = merge_app(doc, source, defaults, diagnostics)
+        doc = expand(merged, source.default_name, diagnostics)
     where: dict[str, tuple[YamlDocument, NodePath]] = {}
     loaded = _validate_app(source, doc, lenient, diagnostics, where)
     if doc is not None:
         _attribute(doc, own, diagnostics, mark)
     if loaded is None or doc is None:
-        return None
+        return None, merged
     result, named, name_origin = loaded
-    return LoadedApp(result, named, name_origin, doc, own, where)
+    return LoadedApp(result, named, name_origin, doc, own, where), merged
 
 
 def _attribute(

@@ -93,7 +93,7 @@ def sight(source: AppSource, text: str, layers: tuple[int, ...]) -> Sighting | N
 
 
 class Shapes:
-    """The shapes met while loading one desired state, each with its first app's result."""
+    """The shapes met while loading one desired state, each with its model app's result."""
 
     def __init__(self, defaults: Defaults) -> None:
         self._defaults = defaults
