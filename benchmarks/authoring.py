@@ -5,7 +5,8 @@
 The goal (issue 13, held to issue 11's validate goal): ``reconciler validate`` of the
 fleet, through the CLI, within 2x of a bare libyaml load (``yaml.CSafeLoader``) of the
 same files, each a fresh interpreter; both are run alternately ``--repeat`` times
-(default 3) and the medians and the median ratio are printed.
+(default 3; the README's figures use 11) and the medians, the median ratio and
+the fastest run of each over the fastest of the other are printed.
 
 Then, in this process, as a breakdown: (a) a bare libyaml load of every file,
 (b) the full ``load_desired`` (discover, parse with locations, merge defaults and a

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -49,13 +49,11 @@ from reconciler.desired.placeholders import (
     expanded_strings,
 )
 from reconciler.desired.result import DesiredApp, DesiredProduct
-from reconciler.desired.yamlsource import NodePath, YamlDocument
+from reconciler.desired.yamlsource import LocationView, NodePath, YamlDocument
 from reconciler.errors import Location
 
 _SDKAPPID_LINE = re.compile(r"^sdkappid:[ ]+([1-9][0-9]{0,18})[ ]*(?:#[^\n]*)?\r?$", re.MULTILINE)
 """A top-level ``sdkappid:`` line holding a plain decimal number (a comment may follow)."""
-
-_T = TypeVar("_T")
 
 
 class Sighting(NamedTuple):
@@ -242,35 +240,15 @@ class _Shape:
         return Location(shown, location.line, location.column)
 
 
-class _Moved(Mapping[NodePath, Location]):
+class _Moved(LocationView[Location]):
     """A document's locations, those in the file ``old`` told in the file ``new``."""
 
     def __init__(self, inner: Mapping[NodePath, Location], old: str, new: str) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._old = old
         self._new = new
 
-    def _move(self, location: Location) -> Location:
-        if location.path != self._old:
-            return location
-        return Location(self._new, location.line, location.column)
-
-    def __getitem__(self, path: NodePath) -> Location:
-        return self._move(self._inner[path])
-
-    @overload
-    def get(self, path: NodePath, /) -> Location | None: ...
-    @overload
-    def get(self, path: NodePath, /, default: Location | _T) -> Location | _T: ...
-    def get(self, path: NodePath, /, default: Any = None) -> Any:
-        found = self._inner.get(path)
-        return default if found is None else self._move(found)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._inner
-
-    def __iter__(self) -> Iterator[NodePath]:
-        return iter(self._inner)
-
-    def __len__(self) -> int:
-        return len(self._inner)
+    def _location(self, value: Location) -> Location:
+        if value.path != self._old:
+            return value
+        return Location(self._new, value.line, value.column)

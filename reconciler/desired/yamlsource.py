@@ -26,7 +26,7 @@ import stat
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -384,32 +384,52 @@ def _mark_location(mark: yaml.Mark, shown: str) -> Location:
 _T = TypeVar("_T")
 
 
-class _MarkLocations(Mapping[NodePath, Location]):
-    """Node paths to :class:`Location`, made from the parser's marks on lookup."""
+_V = TypeVar("_V")
 
-    def __init__(self, shown: str, marks: dict[NodePath, yaml.Mark]) -> None:
-        self._shown = shown
-        self._marks = marks
+
+class LocationView(Mapping[NodePath, Location], Generic[_V]):
+    """Node paths to :class:`Location`, each made from another mapping's value on lookup.
+
+    Most locations are never asked for (only a message needs one), so none is made
+    in advance. Subclasses say how a value becomes a location.
+    """
+
+    def __init__(self, inner: Mapping[NodePath, _V]) -> None:
+        self._inner = inner
+
+    def _location(self, value: _V) -> Location:
+        raise NotImplementedError
 
     def __getitem__(self, path: NodePath) -> Location:
-        return _mark_location(self._marks[path], self._shown)
+        return self._location(self._inner[path])
 
     @overload
     def get(self, path: NodePath, /) -> Location | None: ...
     @overload
     def get(self, path: NodePath, /, default: Location | _T) -> Location | _T: ...
     def get(self, path: NodePath, /, default: Any = None) -> Any:
-        mark = self._marks.get(path)  # no KeyError raised and caught per miss
-        return default if mark is None else Location(self._shown, mark.line + 1, mark.column + 1)
+        found = self._inner.get(path)  # no KeyError raised and caught per miss
+        return default if found is None else self._location(found)
 
     def __contains__(self, path: object) -> bool:
-        return path in self._marks
+        return path in self._inner
 
     def __iter__(self) -> Iterator[NodePath]:
-        return iter(self._marks)
+        return iter(self._inner)
 
     def __len__(self) -> int:
-        return len(self._marks)
+        return len(self._inner)
+
+
+class _MarkLocations(LocationView[yaml.Mark]):
+    """Locations made from the parser's marks."""
+
+    def __init__(self, shown: str, marks: dict[NodePath, yaml.Mark]) -> None:
+        super().__init__(marks)
+        self._shown = shown
+
+    def _location(self, value: yaml.Mark) -> Location:
+        return Location(self._shown, value.line + 1, value.column + 1)
 
 
 _SPECIAL = re.compile(f"[{{}}]|{UNSAFE.pattern}").search

@@ -189,16 +189,22 @@ def test_a_shape_with_a_warning_loads_each_app_whole(tmp_path: Path, counted: li
     ]
 
 
+def errors_of(root: Path, defaults: str, files: dict[str, str]) -> list[str]:
+    """The errors of loading ``files`` below ``defaults`` (from the folder itself)."""
+    (root / "defaults.yaml").write_text(DEFAULTS[defaults])
+    for name, text in files.items():
+        (root / name).write_text(text)
+    with pytest.raises(ConfigErrors) as raised:
+        load_desired(Path("."))
+    return [str(error) for error in raised.value.errors]
+
+
 def test_an_app_out_of_range_gets_its_own_located_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("defaults.yaml").write_text(DEFAULTS["placeholders"])
-    Path("a.yaml").write_text("sdkappid: 1500000001\n")
-    Path("b.yaml").write_text(f"sdkappid: {MAX_SDKAPPID + 1}\n")
-    with pytest.raises(ConfigErrors) as raised:
-        load_desired(Path("."))
-    assert [str(e) for e in raised.value.errors] == [
+    files = {"a.yaml": "sdkappid: 1500000001\n", "b.yaml": f"sdkappid: {MAX_SDKAPPID + 1}\n"}
+    assert errors_of(tmp_path, "placeholders", files) == [
         f"b.yaml:1:11: `sdkappid` must be between 1 and {MAX_SDKAPPID}, found the number "
         f"{MAX_SDKAPPID + 1}: copy the SDKAppID from the Tencent console"
     ]
@@ -208,28 +214,22 @@ def test_a_name_that_breaks_the_url_is_told_at_both_places(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("defaults.yaml").write_text(DEFAULTS["host-from-name"])
-    Path("good.yaml").write_text("sdkappid: 1500000001\n")
-    Path("bad name.yaml").write_text("sdkappid: 1500000002\n")
-    with pytest.raises(ConfigErrors) as raised:
-        load_desired(Path("."))
-    (error,) = raised.value.errors
-    assert str(error).startswith("bad name.yaml:1:1: callbacks.call.url from defaults.yaml:2:")
-    assert "must not contain spaces" in str(error)
+    files = {"good.yaml": "sdkappid: 1500000001\n", "bad name.yaml": "sdkappid: 1500000002\n"}
+    (error,) = errors_of(tmp_path, "host-from-name", files)
+    assert error.startswith("bad name.yaml:1:1: callbacks.call.url from defaults.yaml:2:")
+    assert "must not contain spaces" in error
 
 
 def test_a_duplicate_sdkappid_points_at_each_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("defaults.yaml").write_text(DEFAULTS["no-placeholders"])
-    Path("a.yaml").write_text("# the first\nsdkappid: 1500000001\n")
-    Path("b.yaml").write_text("# the first\nsdkappid: 1500000002\n")
-    Path("c.yaml").write_text("# the first\nsdkappid: 1500000001\n")
-    with pytest.raises(ConfigErrors) as raised:
-        load_desired(Path("."))
-    (error,) = raised.value.errors
-    assert str(error).startswith(
+    files = {
+        name: f"# the first\nsdkappid: {number}\n"
+        for name, number in (("a.yaml", 1500000001), ("b.yaml", 1500000002), ("c.yaml", 1500000001))
+    }
+    (error,) = errors_of(tmp_path, "no-placeholders", files)
+    assert error.startswith(
         "c.yaml:2:11: sdkappid 1500000001 is declared twice: here and in a.yaml:2:11"
     )
 
