@@ -235,9 +235,12 @@ class _Shape:
         return LoadedApp(result, model.named, model.name_origin, doc, frozenset((shown,)), where)
 
     def _move(self, location: Location, shown: str) -> Location:
-        if location.path != self.shown:
-            return location
-        return Location(shown, location.line, location.column)
+        return _moved(location, self.shown, shown)
+
+
+def _moved(location: Location, old: str, new: str) -> Location:
+    """``location`` told in the file ``new`` when it is in the file ``old``."""
+    return Location(new, location.line, location.column) if location.path == old else location
 
 
 class _Moved(LocationView[Location]):
@@ -249,6 +252,4 @@ class _Moved(LocationView[Location]):
         self._new = new
 
     def _location(self, value: Location) -> Location:
-        if value.path != self._old:
-            return value
-        return Location(self._new, value.line, value.column)
+        return _moved(value, self._old, self._new)

@@ -191,13 +191,11 @@ def _read_bytes(path: Path) -> bytes:
         first = os.read(fd, size + 1)
         if len(first) <= size and stat.S_ISREG(status.st_mode):
             return first  # a short read of a regular file ends at its end
-        chunks = [first]
+        chunks = [first]  # it grew since fstat, or is not a regular file: read on
         total = len(first)
-        while chunk := os.read(fd, 65536):  # it grew since fstat, or is not a regular file
+        while total <= MAX_BYTES and (chunk := os.read(fd, 65536)):
             chunks.append(chunk)
             total += len(chunk)
-            if total > MAX_BYTES:
-                raise _TooBig(total)
         if total > MAX_BYTES:
             raise _TooBig(total)
         return b"".join(chunks)
@@ -429,7 +427,7 @@ class _MarkLocations(LocationView[yaml.Mark]):
         self._shown = shown
 
     def _location(self, value: yaml.Mark) -> Location:
-        return Location(self._shown, value.line + 1, value.column + 1)
+        return _mark_location(value, self._shown)
 
 
 _SPECIAL = re.compile(f"[{{}}]|{UNSAFE.pattern}").search
