@@ -2,30 +2,60 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 
 from reconciler.desired.result import DesiredApp
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 
+Site = tuple[YamlDocument | None, NodePath]
+"""Where a product's mapping is written: a document (None: the app's own) and a path."""
 
-@dataclass(slots=True)
+
 class LoadedApp:
-    """An app that validated, with where its identity was written (for duplicate checks).
+    """An app that validated, with what locates the messages of the checks across apps.
 
-    Made once per app and never changed; not frozen, as a frozen dataclass takes
-    four times as long to make (10,000 apps of a shape are made in a row).
+    Made once per app and never changed. ``doc`` may be made on first use (``make``):
+    only a message needs a location, so most apps of a fleet never make it.
     """
 
-    result: DesiredApp
-    named: bool
-    """Whether the app's name is written (else it is the file's or the folder's)."""
-    name_origin: str
-    doc: YamlDocument
-    """The merged, expanded app document (locations point at the lines that gave the values)."""
-    own_files: frozenset[str]
-    where: dict[str, tuple[YamlDocument, NodePath]]
-    """Per product: the document and path of its mapping (for the policy stage)."""
+    __slots__ = ("_doc", "_make", "name_origin", "named", "own_files", "result", "where")
+
+    def __init__(
+        self,
+        result: DesiredApp,
+        named: bool,
+        name_origin: str,
+        own_files: frozenset[str],
+        where: Mapping[str, Site],
+        *,
+        doc: YamlDocument | None = None,
+        make: Callable[[], YamlDocument] | None = None,
+    ) -> None:
+        if (doc is None) == (make is None):
+            raise ValueError("give the app's document, or how to make it")
+        self.result = result
+        self.named = named
+        """Whether the app's name is written (else it is the file's or the folder's)."""
+        self.name_origin = name_origin
+        self.own_files = own_files
+        self.where = where
+        """Per product: where its mapping is written (for the policy stage)."""
+        self._doc = doc
+        self._make = make
+
+    @property
+    def doc(self) -> YamlDocument:
+        """The merged, expanded app document (locations point at the lines that gave values)."""
+        if self._doc is None:
+            assert self._make is not None
+            self._doc, self._make = self._make(), None
+        return self._doc
+
+    def site(self, product: str) -> tuple[YamlDocument, NodePath]:
+        """The document and path of ``product``'s mapping (one of ``where``)."""
+        doc, path = self.where[product]
+        return (self.doc if doc is None else doc), path
 
     @property
     def name_location(self) -> Location:

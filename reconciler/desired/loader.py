@@ -28,7 +28,7 @@ from reconciler.desired.layout import (
     discover_files,
     discover_tree,
 )
-from reconciler.desired.loaded import LoadedApp
+from reconciler.desired.loaded import LoadedApp, Site
 from reconciler.desired.merge import attribute
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
 from reconciler.desired.placeholders import expand, expand_product_file, placeholder_values
@@ -42,7 +42,6 @@ from reconciler.desired.result import (
 from reconciler.desired.shapes import Shapes
 from reconciler.desired.translate import APP, allowed_keys, translate
 from reconciler.desired.yamlsource import (
-    NodePath,
     ShownPaths,
     YamlDocument,
     display_path,
@@ -115,8 +114,9 @@ def _load(
     if rules is not None:
         for app in loaded:
             mark = diagnostics.mark()
-            check_policy(rules, app.result, app.where, diagnostics)
-            _attribute(app.doc, app.own_files, diagnostics, mark)
+            check_policy(rules, app, diagnostics)
+            if diagnostics.mark() != mark:  # (the app's document is made only then)
+                _attribute(app.doc, app.own_files, diagnostics, mark)
     if diagnostics.errors:
         raise ConfigErrors(diagnostics.errors)
     apps = sorted((app.result for app in loaded), key=lambda app: app.sdkappid)
@@ -212,14 +212,14 @@ def _stages(
     if doc is not None:
         merged = merge_app(doc, source, defaults, diagnostics)
         doc = expand(merged, source.default_name, diagnostics)
-    where: dict[str, tuple[YamlDocument, NodePath]] = {}
+    where: dict[str, Site] = {}
     loaded = _validate_app(source, doc, lenient, diagnostics, where)
     if doc is not None:
         _attribute(doc, own, diagnostics, mark)
     if loaded is None or doc is None:
         return None, merged
     result, named, name_origin = loaded
-    return LoadedApp(result, named, name_origin, doc, own, where), merged
+    return LoadedApp(result, named, name_origin, own, where, doc=doc), merged
 
 
 def _attribute(
@@ -242,7 +242,7 @@ def _validate_app(
     doc: YamlDocument | None,
     lenient: bool,
     diagnostics: Diagnostics,
-    where: dict[str, tuple[YamlDocument, NodePath]],
+    where: dict[str, Site],
 ) -> tuple[DesiredApp, bool, str] | None:
     spec: AppFile | None = None
     if doc is not None:
@@ -283,7 +283,7 @@ def _products(
     spec: AppFile | None,
     lenient: bool,
     diagnostics: Diagnostics,
-    where: dict[str, tuple[YamlDocument, NodePath]],
+    where: dict[str, Site],
 ) -> dict[str, DesiredProduct]:
     """The products of the app file and of its product files, each declared once."""
     products: dict[str, DesiredProduct] = {}
@@ -302,7 +302,7 @@ def _products(
             # their own (their shape errors were reported with the app file's).
             product_spec = specs.get(key) if spec is not None else _quiet(key, callbacks[key])
             if product_spec is not None:
-                where[key] = (doc, ("callbacks", key))
+                where[key] = (None, ("callbacks", key))  # the app's own document
                 products[key] = build_product(
                     key,
                     product_spec,

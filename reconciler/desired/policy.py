@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import https_host
 from reconciler.desired.diagnostics import Diagnostics, did_you_mean
 from reconciler.desired.layout import POLICY_NAMES
-from reconciler.desired.result import DesiredApp
+from reconciler.desired.loaded import LoadedApp
 from reconciler.desired.translate import data_path
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors, Location
@@ -172,31 +172,27 @@ def _check_rules(loaded: LoadedPolicy, diagnostics: Diagnostics) -> bool:
     return ok
 
 
-def check_policy(
-    loaded: LoadedPolicy,
-    app: DesiredApp,
-    where: Mapping[str, tuple[YamlDocument, NodePath]],
-    diagnostics: Diagnostics,
-) -> None:
+def check_policy(loaded: LoadedPolicy, app: LoadedApp, diagnostics: Diagnostics) -> None:
     """Report every rule ``app`` breaks, at the value's line, naming the rule's line."""
     policy = loaded.policy
+    result = app.result
     for product, rules in policy.products.items():
-        declared = app.products.get(product)
+        declared = result.products.get(product)
         if (declared is None or declared.ensure != "present") and any(
-            fnmatch.fnmatchcase(app.name, glob) for glob in rules.required_for
+            fnmatch.fnmatchcase(result.name, glob) for glob in rules.required_for
         ):
             diagnostics.error(
-                app.location,
-                f"app {app.name!r} must declare product {product} (policy rule "
+                result.location,
+                f"app {result.name!r} must declare product {product} (policy rule "
                 f"required_for at {loaded.rule('products', product, 'required_for')}): "
                 f"add `callbacks: {product}:` to the app, a template, or its defaults",
             )
-    for product, declared in app.products.items():
-        if declared.config is None or product not in where:
+    for product, declared in result.products.items():
+        if declared.config is None or product not in app.where:
             continue
-        doc, base = where[product]
         url = declared.config.url
         if policy.require_https and not url.startswith("https://"):
+            doc, base = app.site(product)
             diagnostics.error(
                 doc.value_location((*base, "url")),
                 f"{product}.url must use https:// (policy rule require_https at "
@@ -205,10 +201,8 @@ def check_policy(
         product_rules = policy.products.get(product)
         if product_rules is None or PRODUCTS[product].kind is Kind.TOKEN:
             continue
-        _check_product(loaded, product, product_rules, url, doc, base, diagnostics)
-        _check_events(
-            loaded, product, product_rules, declared.config.events, doc, base, diagnostics
-        )
+        _check_product(loaded, product, product_rules, url, app, diagnostics)
+        _check_events(loaded, product, product_rules, declared.config.events, app, diagnostics)
 
 
 def _check_product(
@@ -216,8 +210,7 @@ def _check_product(
     product: str,
     rules: ProductRules,
     url: str,
-    doc: YamlDocument,
-    base: NodePath,
+    app: LoadedApp,
     diagnostics: Diagnostics,
 ) -> None:
     if rules.allowed_hosts is None:
@@ -226,6 +219,7 @@ def _check_product(
     if host is None:
         host = (urlsplit(url).hostname or "").lower()
     if not loaded.allows_host(product, rules.allowed_hosts, host):
+        doc, base = app.site(product)
         diagnostics.error(
             doc.value_location((*base, "url")),
             f"{product}.url host {host!r} is not allowed (policy rule allowed_hosts at "
@@ -239,20 +233,42 @@ def _check_events(
     product: str,
     rules: ProductRules,
     events: frozenset[str],
-    doc: YamlDocument,
-    base: NodePath,
+    app: LoadedApp,
     diagnostics: Diagnostics,
 ) -> None:
-    path = (*base, "events")
     canonical = PRODUCTS[product].vocabulary.canonical
     missing = [w for w in rules.required_events if canonical(w) not in events]
     if missing:
+        doc, base = app.site(product)
         diagnostics.error(
-            doc.value_location(path),
+            doc.value_location((*base, "events")),
             f"{product}.events lacks {', '.join(missing)} (policy rule required_events at "
             f"{loaded.rule('products', product, 'required_events')}): add them",
         )
-    written: Any = _get(doc.data, path) if rules.forbidden_events else None
+    if rules.forbidden_events:
+        _check_forbidden(loaded, product, rules, app, diagnostics)
+    if rules.max_events is not None and len(events) > rules.max_events:
+        doc, base = app.site(product)
+        diagnostics.error(
+            doc.value_location((*base, "events")),
+            f"{product}.events lists {len(events)} events, more than {rules.max_events} "
+            f"(policy rule max_events at {loaded.rule('products', product, 'max_events')}): "
+            "remove some",
+        )
+
+
+def _check_forbidden(
+    loaded: LoadedPolicy,
+    product: str,
+    rules: ProductRules,
+    app: LoadedApp,
+    diagnostics: Diagnostics,
+) -> None:
+    """Each event as written that a rule forbids, at its own line (the events as written)."""
+    doc, base = app.site(product)
+    path = (*base, "events")
+    canonical = PRODUCTS[product].vocabulary.canonical
+    written: Any = _get(doc.data, path)
     items = written if isinstance(written, list) else []
     for index, word in enumerate(rules.forbidden_events):
         rule = loaded.rule("products", product, "forbidden_events", index)
@@ -263,13 +279,6 @@ def _check_events(
                     f"{product}.events lists {item!r}, which the policy forbids (policy rule "
                     f"forbidden_events at {rule}): remove it",
                 )
-    if rules.max_events is not None and len(events) > rules.max_events:
-        diagnostics.error(
-            doc.value_location(path),
-            f"{product}.events lists {len(events)} events, more than {rules.max_events} "
-            f"(policy rule max_events at {loaded.rule('products', product, 'max_events')}): "
-            "remove some",
-        )
 
 
 def _get(data: Any, path: NodePath) -> Any:

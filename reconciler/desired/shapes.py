@@ -27,6 +27,7 @@ whatever the number, and the model's parse shows that they are the value of its
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Hashable, Mapping
@@ -158,8 +159,9 @@ class _Shape:
             or written != sighting.sdkappid
             or parsed.locations.get(("sdkappid",)) != where
             or not isinstance(merged.data, dict)
+            or any(doc is not None for doc, _ in loaded.where.values())
         ):
-            return None  # the digits are not the value of the top-level sdkappid
+            return None  # the digits are not the sdkappid, or a product has a file of its own
         urls: list[tuple[str, str]] = []
         products = loaded.result.products
         for path, text in expanded_strings(merged.data):
@@ -181,12 +183,9 @@ class _Shape:
         except ValidationError:
             return None
         model = self.model
-        data = dict(model.doc.data)
-        data["sdkappid"] = sdkappid
         urls: dict[str, str] = {}
         if self.urls:
-            values = app_values(data, default_name)
-            callbacks = data["callbacks"] = dict(data["callbacks"])
+            values = app_values({**model.doc.data, "sdkappid": sdkappid}, default_name)
             for product, template in self.urls:
                 try:
                     url = expand_text(template, values)
@@ -195,14 +194,6 @@ class _Shape:
                 if https_host(url) is None:
                     return None  # not a plain https://host/… URL: the full check says what
                 urls[product] = url
-                callbacks[product] = {**callbacks[product], "url": url}
-        doc = YamlDocument(
-            shown,
-            data,
-            _Moved(model.doc.locations, self.shown, shown),
-            _Moved(model.doc.key_locations, self.shown, shown),
-            braces=model.doc.braces,
-        )
         app = model.result
         products: dict[str, DesiredProduct] = {}
         for key, declared in app.products.items():
@@ -231,8 +222,31 @@ class _Shape:
             location=self._move(app.location, shown),
             products=MappingProxyType(products),
         )
-        where = {key: (doc, path) for key, (_, path) in model.where.items()}
-        return LoadedApp(result, model.named, model.name_origin, doc, frozenset((shown,)), where)
+        return LoadedApp(
+            result,
+            model.named,
+            model.name_origin,
+            frozenset((shown,)),
+            model.where,  # every product in the app's own document: the same for all
+            make=functools.partial(self._document, sdkappid, shown, urls),
+        )
+
+    def _document(self, sdkappid: int, shown: str, urls: dict[str, str]) -> YamlDocument:
+        """The merged, expanded document of the app of this shape in the file ``shown``."""
+        model = self.model.doc
+        data = dict(model.data)
+        data["sdkappid"] = sdkappid
+        if urls:
+            callbacks = data["callbacks"] = dict(data["callbacks"])
+            for product, url in urls.items():
+                callbacks[product] = {**callbacks[product], "url": url}
+        return YamlDocument(
+            shown,
+            data,
+            _Moved(model.locations, self.shown, shown),
+            _Moved(model.key_locations, self.shown, shown),
+            braces=model.braces,
+        )
 
     def _move(self, location: Location, shown: str) -> Location:
         return _moved(location, self.shown, shown)

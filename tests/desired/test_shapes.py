@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.desired import load_desired, shapes, yamlsource
+from reconciler.desired import load_desired, loader, shapes, yamlsource
+from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import AppSource
+from reconciler.desired.loaded import LoadedApp
 from reconciler.desired.result import DesiredState
-from reconciler.errors import ConfigErrors
+from reconciler.desired.yamlsource import NodePath
+from reconciler.errors import ConfigErrors, Location
 from reconciler.facts.limits import MAX_SDKAPPID
 
 DEFAULTS = {
@@ -98,11 +102,26 @@ def fleets(draw: st.DrawFn) -> list[tuple[str, str, int, int]]:
     return list(apps.values())
 
 
-def outcome(root: Path) -> DesiredState | list[str]:
-    try:
-        return load_desired(root)
-    except ConfigErrors as errors:
-        return [str(error) for error in errors.errors]
+Documents = list[tuple[Any, dict[NodePath, Location], dict[NodePath, Location]]]
+
+
+def outcome(root: Path) -> tuple[DesiredState | list[str], Documents]:
+    """What loading ``root`` gives, and each loaded app's document (data and locations)."""
+    documents: Documents = []
+    real = loader._check_unique
+
+    def check_unique(loaded: list[LoadedApp], diagnostics: Diagnostics) -> None:
+        for app in loaded:  # as the checks across apps would see them, if they looked
+            doc = app.doc
+            documents.append((doc.data, dict(doc.locations), dict(doc.key_locations)))
+        real(loaded, diagnostics)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "_check_unique", check_unique)
+        try:
+            return load_desired(root), documents
+        except ConfigErrors as errors:
+            return [str(error) for error in errors.errors], documents
 
 
 def write_fleet(
