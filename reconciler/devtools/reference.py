@@ -1,22 +1,16 @@
-"""The README's product reference, generated from the product registry.
+"""The product reference, generated from the product registry.
 
-``python -m reconciler.devtools.reference`` prints it; ``--write`` replaces the
-copy in README.md between ``<!-- reference:start -->`` and
-``<!-- reference:end -->``. ``tests/test_reference.py`` fails when the README
-copy is stale.
+``python -m reconciler.devtools.reference`` prints it; the docs page
+``docs/reference/products.md`` is made from it by :mod:`reconciler.devtools.docpages`
+(``--write``), and ``tests/test_docs.py`` fails when that page is stale.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from reconciler.products.catalog import PRODUCTS
 from reconciler.products.spec import Kind, ProductSpec
-
-START = "<!-- reference:start -->"
-END = "<!-- reference:end -->"
-README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _path(path: str | None, note: str = "") -> str:
@@ -81,23 +75,9 @@ def reference() -> str:
     return "\n".join(lines) + "\n"
 
 
-def embedded(readme: str) -> str:
-    """The README's copy (between the markers); ValueError if the markers are missing."""
-    start, end = readme.index(START) + len(START), readme.index(END)
-    return readme[start:end].strip("\n") + "\n"
-
-
-def replaced(readme: str) -> str:
-    start, end = readme.index(START) + len(START), readme.index(END)
-    return readme[:start] + "\n" + reference() + readme[end:]
-
-
 def main(argv: list[str]) -> int:
-    if argv == ["--write"]:
-        README.write_text(replaced(README.read_text(encoding="utf-8")), encoding="utf-8")
-        return 0
     if argv:
-        print("usage: python -m reconciler.devtools.reference [--write]", file=sys.stderr)
+        print("usage: python -m reconciler.devtools.reference", file=sys.stderr)
         return 1
     sys.stdout.write(reference())
     return 0
