@@ -86,7 +86,8 @@ def _examples() -> list[tuple[str, str]]:
         )
         for block in _FENCE.findall(text):
             for line in block.replace("\\\n", " ").splitlines():
-                line = line.split(" #", 1)[0].strip()
+                # the README's commands name the venv's copy; run the installed one
+                line = line.split(" #", 1)[0].strip().replace(".venv/bin/reconciler", "reconciler")
                 words = shlex.split(line) if line else []
                 tool = [w for w in words if "=" not in w[:1] and not re.match(r"^\w+=", w)]
                 if not tool or tool[0] != "reconciler" or "examples/" not in line:
