@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pytest
 
-from reconciler.cli.main import cli
+from reconciler.cli.main import cli, run
 from reconciler.desired.schemas import SCHEMAS
 from reconciler.devtools import commands, docpages, yamlref
 
@@ -26,8 +26,18 @@ def test_generated_pages_are_up_to_date() -> None:
 
 
 def _all_commands() -> list[tuple[str, click.Command]]:
-    ctx = click.Context(cli, info_name="reconciler")
+    ctx = commands.root_context()
     return [(path, command) for path, command, _ in commands.walk(cli, ctx, "reconciler")]
+
+
+def test_the_reference_does_not_depend_on_earlier_runs() -> None:
+    """click caches a command's help option once made: a run of the CLI (``-h``) before
+    the reference is made must not change it."""
+    before = commands.reference()
+    assert "`-h, --help`" in before
+    run(["plan", "--help"])
+    run(["emulator", "-h"])
+    assert commands.reference() == before
 
 
 def test_every_option_of_every_command_is_documented() -> None:

@@ -77,9 +77,15 @@ def _paragraphs(doc: str) -> str:
     return "\n\n".join(out)
 
 
+def root_context() -> click.Context:
+    """The context a run of ``reconciler`` makes: with the group's settings (``-h``),
+    which its subcommands' contexts inherit."""
+    return click.Context(cli, info_name="reconciler", **cli.context_settings)
+
+
 def reference() -> str:
-    ctx = click.Context(cli, info_name="reconciler")
     lines = [_HEADER]
+    ctx = root_context()
     lines += _section("reconciler", cli, ctx)
     for path, command, sub in walk(cli, ctx, "reconciler"):
         lines += _section(path, command, sub)
