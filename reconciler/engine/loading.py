@@ -32,7 +32,7 @@ def load_selected(
     state = load_desired(directory, lenient=selection.lenient, policy=selection.policy)
     remember_secrets(state.apps, credentials)
     for warning in state.warnings:
-        events.config_warning(warning.location, warning.message)
+        events.config_warning(warning.location, warning.shown)
     return select_apps(state.apps, selection.apps, selection.shard, selection.exclude_apps)
 
 
