@@ -14,6 +14,13 @@ import click
 
 from reconciler.api.redact import install_handler_scrubbing, install_log_redaction
 from reconciler.cli.output import Output
+from reconciler.cli.progress import clear_line
+
+
+def _clear_progress(record: logging.LogRecord) -> bool:
+    """A log line gets its own terminal line: a progress counter there is cleared first."""
+    clear_line()
+    return True
 
 
 def configure_logging(verbose: int) -> None:
@@ -22,6 +29,9 @@ def configure_logging(verbose: int) -> None:
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger().setLevel(level)
+    for handler in logging.getLogger().handlers:
+        if _clear_progress not in handler.filters:
+            handler.addFilter(_clear_progress)
     install_log_redaction()
     install_handler_scrubbing()  # every log line, of any logger, without any known secret
     # the client logs each request line at DEBUG (-vv), its UserSig redacted; httpx,

@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.desired.models import unknown_region
 from reconciler.errors import ConfigError, ConfigErrors, Location, UsageError
-from reconciler.facts.regions import REGIONS
+from reconciler.facts.regions import canonical_region
 from reconciler.products.catalog import MAX_SDKAPPID
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -78,9 +79,10 @@ def parse_apps_file(path: Path) -> list[ImportTarget]:
         if not sdkappid_text.isdigit() or not 1 <= int(sdkappid_text) <= MAX_SDKAPPID:
             fail(0, f"{sdkappid_text!r} is not an sdkappid (a whole number, e.g. 1400000001)")
             ok = False
-        if region not in REGIONS:
-            fail(1, f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
+        if canonical_region(region) is None:
+            fail(1, unknown_region(region))
             ok = False
+        region = canonical_region(region) or region
         if name is not None and not NAME.match(name):
             fail(2, f"name {name!r}: {NAME_RULE}")
             ok = False

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from reconciler.api.redact import scrub_known
+from reconciler.cli.progress import clear_line
 from reconciler.errors import ConfigError, ConfigErrors, Location, ReconcilerError
 from reconciler.render.color import RED, YELLOW, colorize, paint, use_color
 
@@ -30,7 +31,8 @@ def _echo(
 ) -> None:
     """``click.echo`` of ``text`` scrubbed of every known secret (``scrubbed``: the
     caller scrubbed it before painting it, and a plan of thousands of apps is not
-    scanned twice)."""
+    scanned twice). A progress counter on the terminal is cleared first."""
+    clear_line()
     click.echo(text if scrubbed else scrub_known(text), err=err, nl=nl, color=color)
 
 

@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from reconciler.configs import CallbackConfig
+from reconciler.desired.acknowledge import PLAIN_HTTP, UNDOCUMENTED_REGION, UNKNOWN_EVENT
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.models import Absent, CallbackPresent, ProductEntry, TokenPresent
 from reconciler.desired.result import DesiredProduct
@@ -123,7 +124,7 @@ def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
         )
         return
     if parts.scheme == "http":
-        diagnostics.warn(location, f"`url` uses http://: {CLEAR_TEXT}")
+        diagnostics.warn(location, f"`url` uses http://: {CLEAR_TEXT}", PLAIN_HTTP)
 
 
 def check_events(
@@ -165,7 +166,7 @@ def check_events(
         if guess is not None:
             message += f" (did you mean {guess!r}?)"
         if lenient:
-            diagnostics.warn(location, message + LENIENT_SUFFIX)
+            diagnostics.warn(location, message + LENIENT_SUFFIX, UNKNOWN_EVENT)
         elif guess is not None:
             diagnostics.error(location, message)
         else:
@@ -188,4 +189,5 @@ def check_region(product: DesiredProduct, region: str, diagnostics: Diagnostics)
         product.location,
         f"product {product.product} is not documented in region {region}: Tencent's docs "
         f"show it only in {', '.join(documented)}; check `region:` (requests may fail there)",
+        UNDOCUMENTED_REGION,
     )

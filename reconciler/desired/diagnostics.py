@@ -19,8 +19,15 @@ class Diagnostics:
     def error(self, location: Location, message: str) -> None:
         self.errors.append(ConfigError(location, message))
 
-    def warn(self, location: Location, message: str) -> None:
-        self.warnings.append(ConfigWarning(location, message))
+    def warn(self, location: Location, message: str, warning_id: str = "") -> None:
+        """A warning; one with an id says so when shown (``acknowledge:`` silences it)."""
+        self.warnings.append(ConfigWarning(location, message, warning_id))
+
+    def acknowledge(self, since: int, ids: Iterable[str]) -> None:
+        """Drop the warnings added since the ``since``-th whose id is in ``ids``."""
+        accepted = frozenset(ids)
+        if accepted:
+            self.warnings[since:] = [w for w in self.warnings[since:] if w.id not in accepted]
 
     def mark(self) -> tuple[int, int]:
         """How many errors and warnings there are now (to look at those added after)."""

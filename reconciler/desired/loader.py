@@ -231,7 +231,7 @@ def _attribute(
         return  # nothing new (nearly always)
     diagnostics.errors[errors:] = [attribute(e, doc, own) for e in diagnostics.errors[errors:]]
     diagnostics.warnings[warnings:] = [
-        ConfigWarning(a.location, a.message)
+        ConfigWarning(a.location, a.message, w.id)
         for w in diagnostics.warnings[warnings:]
         for a in (attribute(ConfigError(w.location, w.message), doc, own),)
     ]
@@ -251,11 +251,13 @@ def _validate_app(
         except ValidationError as exc:
             diagnostics.add(translate(exc, doc, APP))
     effective_lenient = lenient or (spec.lenient if spec else _raw_lenient(doc))
+    warned = len(diagnostics.warnings)
     products = _products(source, doc, spec, effective_lenient, diagnostics, where)
     if doc is None or spec is None:
         return None
     for declared in products.values():
         check_region(declared, spec.region, diagnostics)
+    diagnostics.acknowledge(warned, spec.acknowledge)
     named = spec.name is not None
     app = DesiredApp(
         name=spec.name if spec.name is not None else source.default_name,

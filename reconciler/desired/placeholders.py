@@ -17,6 +17,7 @@ from typing import Any
 
 from reconciler.desired.diagnostics import Diagnostics, did_you_mean
 from reconciler.desired.yamlsource import NodePath, YamlDocument
+from reconciler.facts.regions import canonical_region
 
 BUILTINS = ("sdkappid", "name", "region")
 EXPANDED_FIELDS = frozenset({"callbacks", "identifier", "secret_key_env"})
@@ -110,7 +111,7 @@ def _values(
     builtins = {
         "sdkappid": str(data.get("sdkappid", "")),
         "name": str(data.get("name", default_name)),
-        "region": str(data.get("region", "")),
+        "region": _region(data.get("region", "")),
     }
     values = dict(builtins)
     raw_vars = data.get("vars")
@@ -196,3 +197,9 @@ def _walk(
             for i, item in enumerate(value)
         ]
     return value
+
+
+def _region(value: Any) -> str:
+    """``{region}`` is the canonical name, also where an alias (ap-singapore) is written."""
+    text = str(value)
+    return canonical_region(text) or text

@@ -40,7 +40,7 @@ PLAINTEXT_REFUSAL = (
 _SENSITIVE_FIELDS = frozenset({"token", "token_env", "secret_key_env"})
 """Fields whose value is never echoed: a user may have pasted a secret there by mistake."""
 
-_CUSTOM_TYPES = frozenset({"empty_value", "unknown_region"})
+_CUSTOM_TYPES = frozenset({"empty_value", "unknown_region", "unknown_warning_id"})
 """Errors raised by our own validators: their message is already written for users."""
 
 _MISSING_HINTS: dict[str, str] = {

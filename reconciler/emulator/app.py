@@ -73,6 +73,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from reconciler.emulator import codes
+from reconciler.emulator.admin import admin_routes
 from reconciler.emulator.checks import check_query, loose_sdkappid, read_json_object
 from reconciler.emulator.envelope import Outcome, Rejected, new_request_id, render
 from reconciler.emulator.faults import BAD_GATEWAY_BODY, FaultConfig, FaultInjector, FaultKind
@@ -281,7 +282,8 @@ def create_app(
             emulator.close()
 
     route = Route("/{path:path}", emulator.handle, methods=ANSWERED_METHODS)
-    app = Starlette(routes=[route], lifespan=lifespan)
+    # the rehearsal routes (loopback only, no UserSig) first: see reconciler.emulator.admin
+    app = Starlette(routes=[*admin_routes(store), route], lifespan=lifespan)
     app.state.emulator = emulator
     return app
 

@@ -16,6 +16,7 @@ from reconciler.desired.gitbase import desired_at
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.engine.core import PlanResult, Reconciler
 from reconciler.engine.events import Events
+from reconciler.engine.loading import thresholds_for
 from reconciler.engine.options import Connection, SafetyRails, Selection
 from reconciler.errors import ConfigErrors, UsageError
 from reconciler.fetch import LiveSnapshot, fetch_live
@@ -83,7 +84,8 @@ def finish_plan(
     plan = plan.without(skipped)
     if skipped:
         events.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
-    verdict = evaluate(plan, run.protected, rails.thresholds, forced=rails.force)
+    thresholds = thresholds_for(rails, directory, selection.policy)
+    verdict = evaluate(plan, run.protected, thresholds, forced=rails.force)
     extra = change_warnings(plan)
     for warning in extra:
         events.warning(warning)

@@ -123,4 +123,5 @@ def build_plan(
         existing,
         live.failures,
         skipped,
+        apps=tuple(sorted({(a.app.name, a.target.sdkappid) for a in apps}, key=lambda a: a[1])),
     )

@@ -175,6 +175,9 @@ class Plan:
     ignored: tuple[Resource, ...] = ()  # differences accepted by --ignore / .driftignore
     safety: SafetyVerdict | None = None  # the safety rails' verdict, when evaluated
     live_source: str | None = None  # where the live state came from, when not read just now
+    apps: tuple[tuple[str, int], ...] = ()
+    """(name, sdkappid) of every app planned, whether or not it has a resource (an app
+    declared with ``callbacks: {}`` is still an app of the fleet: reports list it)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))

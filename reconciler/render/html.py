@@ -106,6 +106,8 @@ def _grid(plan: Plan, drift: bool, ignored: Sequence[Change | Resource]) -> list
         put(failure.resource, _Cell(UNREADABLE, None, failure))
     for failure in plan.skipped:  # a secret it needs (a live token variable) is missing
         put(failure.resource, _Cell(UNREADABLE, None, failure, skipped=True))
+    for name, sdkappid in plan.apps:  # declared apps with nothing to show still have a row
+        rows.setdefault(sdkappid, _Row(name, sdkappid, {}))
     return [rows[k] for k in sorted(rows)]
 
 

@@ -330,7 +330,7 @@ ERROR_CASES: dict[str, list[str]] = {
         (
             "errors/unknown_field/app1.yaml:3:1: unknown field 'callback' (did you "
             "mean 'callbacks'?); allowed fields: name, sdkappid, region, identifier, "
-            "secret_key_env, protect, lenient, callbacks, use, vars"
+            "secret_key_env, protect, lenient, callbacks, acknowledge, use, vars"
         ),
     ],
     "unknown_product": [

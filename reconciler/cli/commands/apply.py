@@ -27,6 +27,7 @@ from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
 from reconciler.engine import Connection, Reconciler, Selection
+from reconciler.engine.loading import thresholds_for
 from reconciler.engine.options import SafetyRails
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
@@ -273,7 +274,6 @@ def apply_command(
     force = rails.force
     if force:
         out.warn("--force: the update/delete safety thresholds are overridden for this apply")
-    thresholds = None if force else rails.thresholds
     if audit_log is not None:
         check_audit_log(audit_log)
 
@@ -283,7 +283,16 @@ def apply_command(
                 "--app/--exclude-app/--product/--shard do not apply to a saved plan; plan again"
             )
         saved = Reconciler.read_saved_plan(plan_file)
-        Reconciler.check_saved(saved, thresholds)
+        recorded = {
+            name: (
+                value,
+                f"as recorded in {plan_file} when it was planned; plan again, or pass "
+                + "--"
+                + name.replace("_", "-"),
+            )
+            for name, value in saved.thresholds.items()
+        }
+        Reconciler.check_saved(saved, None if force else rails.resolve(recorded))
         return _apply_saved(
             out,
             plan_file,
@@ -303,7 +312,9 @@ def apply_command(
         plan = run.plan
         preview = render_text(plan).rstrip("\n")
         out.info(preview, colorize_text=True)
-        reconciler.check_plan(run, thresholds)
+        reconciler.check_plan(
+            run, None if force else thresholds_for(rails, target, selection.policy)
+        )
         if not plan.has_changes:
             code = _nothing_to_do(out, "No changes. Nothing to do.", output_format)
             return report_unreadable(out, plan) or code

@@ -15,6 +15,7 @@ from reconciler.cli import options
 from reconciler.cli.import_list import ImportTarget, check_unique_names, from_flags, parse_apps_file
 from reconciler.cli.output import Output
 from reconciler.cli.session import Progress, engine
+from reconciler.clicktypes import RegionChoice
 from reconciler.configs import Config
 from reconciler.desired.authoring import inherited
 from reconciler.desired.models import ENV_NAME_PATTERN
@@ -22,7 +23,7 @@ from reconciler.desired.yamlsource import display_path
 from reconciler.engine import Connection
 from reconciler.engine.core import ImportRequest
 from reconciler.errors import UsageError
-from reconciler.facts.regions import REGIONS
+from reconciler.facts.regions import canonical_region
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
 from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
@@ -87,7 +88,11 @@ def _render(
     multiple=True,
     help="An app to import. Repeatable (all in --region).",
 )
-@click.option("--region", type=click.Choice(REGIONS), help="The --sdkappid apps' data center.")
+@click.option(
+    "--region",
+    type=RegionChoice(),
+    help="The --sdkappid apps' data center (Tencent's names such as ap-singapore too).",
+)
 @click.option("--name", help="App name (and file name) for one --sdkappid; default app-SDKAPPID.")
 @click.option(
     "--apps-file",
@@ -261,4 +266,6 @@ def _inheritance(
     skeleton: dict[str, Any] = {"name": name, "sdkappid": sdkappid, "use": list(templates)}
     shown = display_path(folder / f"{name}.yaml")
     given_region = inherited(folder, skeleton, shown).get("region")
+    if isinstance(given_region, str):  # defaults may write Tencent's name (ap-singapore)
+        given_region = canonical_region(given_region) or given_region
     return inherited(folder, {**skeleton, "region": region}, shown), given_region

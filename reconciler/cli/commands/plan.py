@@ -130,7 +130,8 @@ def plan_command(
         message = (
             f"unsafe plan: {verdict.threshold_message()}. Check the plan; if it is intended, "
             "give the override (--force; in the shipped workflows, the PR label "
-            "`reconciler:allow-unsafe`), or raise --max-update-pct / --max-delete-pct"
+            "`reconciler:allow-unsafe`), or raise the threshold under `safety:` in "
+            "policy.yaml (or with --max-update-pct / --max-delete-pct)"
         )
         if detailed_exitcode:
             raise SafetyError(message)
