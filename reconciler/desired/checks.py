@@ -17,6 +17,7 @@ from reconciler.desired.result import DesiredProduct
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 from reconciler.escape import quoted
+from reconciler.facts.regions import UNDOCUMENTED_HOSTS, UNDOCUMENTED_HOSTS_SOURCES, V4_HOSTS
 from reconciler.products.catalog import PRODUCTS
 from reconciler.products.vocabulary import suggest
 
@@ -52,6 +53,8 @@ def build_product(
     # a variant spelling is the same event: planned and shown in its canonical spelling
     vocabulary = PRODUCTS[product].vocabulary
     events = frozenset(spec.events)
+    if vocabulary.shared and not events.isdisjoint(vocabulary.shared):
+        warn_shared(spec, product, doc, (*base, "events"), diagnostics)
     if not events.isdisjoint(vocabulary.aliases):
         events = frozenset(vocabulary.canonical(e) for e in spec.events)
     config = CallbackConfig(url=spec.url, events=events)
@@ -176,6 +179,23 @@ def check_events(
             )
 
 
+def warn_shared(
+    spec: CallbackPresent, product: str, doc: YamlDocument, path: NodePath, diagnostics: Diagnostics
+) -> None:
+    """A warning at each declared word that another service's webhook owns (Live's
+    ``Group.*``/``Follow.*``): accepted, but its delivery here is undocumented."""
+    shared = PRODUCTS[product].vocabulary.shared
+    for index, word in enumerate(spec.events):
+        if word in shared:
+            diagnostics.warn(
+                doc.value_location((*path, index)),
+                f"event {quoted(word)} is a Chat (social interaction) event: Tencent's console "
+                f"says these share the Chat webhook, and whether {product} accepts it and "
+                f"sends it to this url is not documented; check that this url receives it, "
+                "or configure it as a Chat webhook in the console",
+            )
+
+
 def check_region(product: DesiredProduct, region: str, diagnostics: Diagnostics) -> None:
     """A warning for a product declared in a region where Tencent's docs do not show it.
 
@@ -188,4 +208,20 @@ def check_region(product: DesiredProduct, region: str, diagnostics: Diagnostics)
         product.location,
         f"product {product.product} is not documented in region {region}: Tencent's docs "
         f"show it only in {', '.join(documented)}; check `region:` (requests may fail there)",
+    )
+
+
+def check_app_region(region: str, location: Location, diagnostics: Diagnostics) -> None:
+    """A warning for a region whose host Tencent's current REST docs do not give.
+
+    Only a warning: the host answered when last documented, and may still.
+    """
+    city = UNDOCUMENTED_HOSTS.get(region)
+    if city is None:
+        return
+    diagnostics.warn(
+        location,
+        f"region {region} ({city}): its host {V4_HOSTS[region]} is not in Tencent's current "
+        f"REST API docs ({UNDOCUMENTED_HOSTS_SOURCES} list no {city} domain); requests may "
+        "fail there: check the app's data center in the Tencent console",
     )
