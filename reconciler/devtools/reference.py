@@ -25,7 +25,10 @@ def _path(path: str | None, note: str = "") -> str:
 
 def _absent(spec: ProductSpec, operation: str) -> str:
     codes = sorted(spec.absent_codes(operation))
-    return ", ".join(str(c) for c in codes) or "—"
+    text = ", ".join(str(c) for c in codes) or "—"
+    if operation == "read" and spec.unavailable:
+        text += "; " + ", ".join(f"{c}: cannot be managed" for c in sorted(spec.unavailable))
+    return text
 
 
 def _update(spec: ProductSpec) -> str:
