@@ -132,8 +132,8 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
         lines.append("")
     if plan.skipped:
         lines.append(
-            "Not checked (the rest of the app is): a secret they need is missing, or they "
-            "cannot be managed:"
+            "Not checked, the rest of the app is (why: a secret they need is missing, or they "
+            "cannot be managed):"
         )
         lines += [f"  ! {e}" for e in plan.skipped]
         lines.append("")

@@ -139,8 +139,8 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         lines.append("")
     if plan.skipped:
         lines.append(
-            "Not planned (the rest of the app is): a secret they need is missing, or no change "
-            "can reach them:"
+            "Not planned, the rest of the app is (why: a secret they need is missing, or no "
+            "change can reach them):"
         )
         lines += [f"  ! {e}" for e in plan.skipped]
         lines.append("")

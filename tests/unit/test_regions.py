@@ -38,8 +38,8 @@ TABLE = [
 
 
 def test_the_table_covers_every_region_and_nothing_else() -> None:
-    assert REGIONS == tuple(HOSTS)  # same regions, same order (the CLI's choices)
-    assert V4_HOSTS == {region: hosts[0] for region, hosts in HOSTS.items()}
+    assert tuple(HOSTS) == REGIONS  # same regions, same order (the CLI's choices)
+    assert {region: hosts[0] for region, hosts in HOSTS.items()} == V4_HOSTS
     assert len(TABLE) == 16
 
 
