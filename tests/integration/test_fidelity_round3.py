@@ -27,7 +27,7 @@ NO_GROUP = 1400000202  # no Group Call package: v1 answers 50001
 KEYS = {REC: "round3-key-not-secret-201", NO_GROUP: "round3-key-not-secret-202"}
 HOOK = "https://hooks.example.com"
 
-SEED = f"""\
+SEED_WORDS = f"""\
 apps:
   - sdkappid: {REC}
     secret_key: {KEYS[REC]}
@@ -38,6 +38,9 @@ apps:
       live:
         url: {HOOK}/live
         events: [Follow.CallbackAfterCloudRecordingChanged, Live.CallbackAfterCreateRoom]
+"""
+SEED_NO_GROUP = f"""\
+apps:
   - sdkappid: {NO_GROUP}
     secret_key: {KEYS[NO_GROUP]}
     group_call: false
@@ -49,17 +52,14 @@ apps:
 
 
 @pytest.fixture
-def seed(tmp_path: Path) -> Path:
-    path = tmp_path / "seed.yaml"
-    path.write_text(SEED, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def start(monkeypatch: pytest.MonkeyPatch, seed: Path, tmp_path: Path) -> Iterator[Any]:
+def start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    """Start the emulator from ``text`` (a seed): one seed per point, so that each
+    test fails on the old code for its own point's reason."""
     started: list[RunningEmulator] = []
 
-    def make(behaviour: Behaviour | None = None) -> RunningEmulator:
+    def make(text: str, behaviour: Behaviour | None = None) -> RunningEmulator:
+        seed = tmp_path / "seed.yaml"
+        seed.write_text(text, encoding="utf-8")
         running = start_emulator(
             seed, rate_limit=False, behaviour=behaviour, request_log=tmp_path / "requests.jsonl"
         )
@@ -108,7 +108,7 @@ def live_block(word: str) -> str:
 def test_a_seed_with_the_new_words_plans_as_unchanged(
     cli: Any, start: Any, tmp_path: Path, recording: str
 ) -> None:
-    start()
+    start(SEED_WORDS)
     desired = write_app(tmp_path / "desired", REC, "singapore", CALL_REC + live_block(recording))
     plan = cli("plan", desired, "--detailed-exitcode", "--format", "json")
     assert plan.code == 0, plan.out + plan.err
@@ -121,7 +121,7 @@ def test_a_seed_with_the_new_words_plans_as_unchanged(
 def test_import_writes_the_recording_words_and_plans_no_changes(
     cli: Any, start: Any, tmp_path: Path
 ) -> None:
-    start()
+    start(SEED_WORDS)
     out = tmp_path / "imported"
     result = cli("import", "--sdkappid", str(REC), "--region", "singapore", "--name", "rec",
                  "--out", out)  # fmt: skip
@@ -138,7 +138,7 @@ def test_import_writes_the_recording_words_and_plans_no_changes(
 
 
 def test_apply_of_the_call_recording_word_converges(cli: Any, start: Any, tmp_path: Path) -> None:
-    emulator = start()
+    emulator = start(SEED_WORDS)
     emulator.store.delete_callback(REC, "call")
     desired = write_app(tmp_path / "desired", REC, "singapore", CALL_REC)
     applied = cli("apply", desired, "--auto-approve")
@@ -152,7 +152,7 @@ def test_apply_of_the_call_recording_word_converges(cli: Any, start: Any, tmp_pa
 def test_apply_verifies_when_the_server_answers_the_follow_spelling(
     cli: Any, start: Any, tmp_path: Path
 ) -> None:
-    emulator = start(Behaviour(variant_spellings=True))
+    emulator = start(SEED_WORDS, Behaviour(variant_spellings=True))
     emulator.store.delete_callback(REC, "live")
     desired = write_app(
         tmp_path / "desired",
@@ -173,7 +173,7 @@ def test_apply_verifies_when_the_server_answers_the_follow_spelling(
 def test_a_live_config_holding_the_follow_spelling_is_unchanged_by_apply(
     cli: Any, start: Any, tmp_path: Path
 ) -> None:
-    emulator = start()
+    emulator = start(SEED_WORDS)
     record = CallbackRecord(
         url=f"{HOOK}/live",
         events=("Follow.CallbackAfterCloudRecordingChanged", "Live.CallbackAfterCreateRoom"),
@@ -199,7 +199,7 @@ NEW_CALL = f"  call:\n    url: {HOOK}/new-call\n    events: [Call.CallbackAfterE
 
 def no_group_app(tmp_path: Path) -> Path:
     # call_legacy: is on line 5 of app.yaml, column 3 (under `callbacks:`)
-    return write_app(tmp_path / "desired", NO_GROUP, "usa", LEGACY + NEW_CALL)
+    return write_app(tmp_path / "desired", NO_GROUP, "singapore", LEGACY + NEW_CALL)
 
 
 LOCATED = "desired/app.yaml:5:3: call_legacy cannot be managed for sdkappid 1400000202"
@@ -208,7 +208,7 @@ LOCATED = "desired/app.yaml:5:3: call_legacy cannot be managed for sdkappid 1400
 def test_plan_lists_call_legacy_as_not_planned_with_a_located_error(
     cli: Any, start: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    start()
+    start(SEED_NO_GROUP)
     no_group_app(tmp_path)
     monkeypatch.chdir(tmp_path)
     plan = cli("plan", "desired", "--detailed-exitcode")
@@ -227,7 +227,7 @@ def test_plan_lists_call_legacy_as_not_planned_with_a_located_error(
 def test_plan_json_has_call_legacy_in_skipped_and_not_in_changes(
     cli: Any, start: Any, tmp_path: Path
 ) -> None:
-    start()
+    start(SEED_NO_GROUP)
     plan = cli("plan", no_group_app(tmp_path), "--format", "json")
     assert plan.code == 1, plan.err
     doc = plan.json()
@@ -239,7 +239,7 @@ def test_plan_json_has_call_legacy_in_skipped_and_not_in_changes(
 
 
 def test_saved_plan_holds_no_call_legacy_change(cli: Any, start: Any, tmp_path: Path) -> None:
-    start()
+    start(SEED_NO_GROUP)
     saved = tmp_path / "plan.json"
     plan = cli("plan", no_group_app(tmp_path), "--out", saved)
     assert plan.code == 1, plan.err
@@ -250,7 +250,7 @@ def test_saved_plan_holds_no_call_legacy_change(cli: Any, start: Any, tmp_path: 
 def test_apply_writes_the_other_products_and_nothing_for_call_legacy(
     cli: Any, start: Any, tmp_path: Path
 ) -> None:
-    emulator = start()
+    emulator = start(SEED_NO_GROUP)
     applied = cli("apply", no_group_app(tmp_path), "--auto-approve")
     assert applied.code == 1, applied.out + applied.err
     assert LOCATED in applied.err
@@ -266,7 +266,7 @@ def test_apply_writes_the_other_products_and_nothing_for_call_legacy(
 def test_drift_says_the_same(
     cli: Any, start: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    start()
+    start(SEED_NO_GROUP)
     no_group_app(tmp_path)
     monkeypatch.chdir(tmp_path)
     drift = cli("drift", "desired")
@@ -278,9 +278,9 @@ def test_drift_says_the_same(
 
 
 def test_import_writes_no_call_legacy_and_says_why(cli: Any, start: Any, tmp_path: Path) -> None:
-    start()
+    start(SEED_NO_GROUP)
     out = tmp_path / "imported"
-    result = cli("import", "--sdkappid", str(NO_GROUP), "--region", "usa", "--name", "nogroup",
+    result = cli("import", "--sdkappid", str(NO_GROUP), "--region", "singapore", "--name", "nogroup",
                  "--out", out)  # fmt: skip
     assert result.code == 0, result.err
     assert (
@@ -296,17 +296,17 @@ def test_import_writes_no_call_legacy_and_says_why(cli: Any, start: Any, tmp_pat
 
 
 def test_call_legacy_declared_absent_is_satisfied(cli: Any, start: Any, tmp_path: Path) -> None:
-    start()
+    start(SEED_NO_GROUP)
     block = "  call_legacy:\n    ensure: absent\n"
     plan = cli(
-        "plan", write_app(tmp_path / "desired", NO_GROUP, "usa", block), "--detailed-exitcode"
+        "plan", write_app(tmp_path / "desired", NO_GROUP, "singapore", block), "--detailed-exitcode"
     )
     assert plan.code == 0, plan.out + plan.err
     assert "1 unchanged" in plan.out
 
 
 def test_a_snapshot_keeps_what_the_app_cannot_have(cli: Any, start: Any, tmp_path: Path) -> None:
-    start()
+    start(SEED_NO_GROUP)
     desired = no_group_app(tmp_path)
     snapshot = tmp_path / "live.json"
     taken = cli("snapshot", desired, "--out", snapshot)
