@@ -61,6 +61,12 @@ def _words(spec: ProductSpec) -> str:
             for variant, canonical in sorted(spec.vocabulary.aliases.items())
         )
         line += f". Variant spellings: {variants}"
+    if spec.vocabulary.shared:
+        shared = ", ".join(f"`{w}`" for w in sorted(spec.vocabulary.shared))
+        line += (
+            f". Chat-shared, accepted with a warning (whether {spec.key} delivers them is "
+            f"undocumented): {shared}"
+        )
     return line
 
 
