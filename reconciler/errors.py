@@ -121,7 +121,7 @@ class ProductUnavailableError(ReconcilerError):
         self.sdkappid = sdkappid
         self.reason = reason
         self.remedy = remedy  # what to do where the product is declared
-        super().__init__(reason)
+        super().__init__(f"{reason}; {remedy}")
 
 
 class SafetyError(ReconcilerError):

@@ -211,8 +211,9 @@ def check_region(product: DesiredProduct, region: str, diagnostics: Diagnostics)
     )
 
 
-def check_app_region(region: str, location: Location, diagnostics: Diagnostics) -> None:
-    """A warning for a region whose host Tencent's current REST docs do not give.
+def check_app_region(region: str, doc: YamlDocument, diagnostics: Diagnostics) -> None:
+    """A warning at ``region:`` for a region whose host Tencent's current REST docs do
+    not give (API file section 10 item 7).
 
     Only a warning: the host answered when last documented, and may still.
     """
@@ -220,7 +221,7 @@ def check_app_region(region: str, location: Location, diagnostics: Diagnostics) 
     if city is None:
         return
     diagnostics.warn(
-        location,
+        doc.value_location(("region",)),
         f"region {region} ({city}): its host {V4_HOSTS[region]} is not in Tencent's current "
         f"REST API docs ({UNDOCUMENTED_HOSTS_SOURCES} list no {city} domain); requests may "
         "fail there: check the app's data center in the Tencent console",

@@ -254,7 +254,7 @@ def _validate_app(
     products = _products(source, doc, spec, effective_lenient, diagnostics, where)
     if doc is None or spec is None:
         return None
-    check_app_region(spec.region, doc.value_location(("region",)), diagnostics)
+    check_app_region(spec.region, doc, diagnostics)
     for declared in products.values():
         check_region(declared, spec.region, diagnostics)
     named = spec.name is not None
