@@ -9,7 +9,7 @@ from reconciler.products.spec import Vocabulary
 
 
 def test_shared_words_must_be_words() -> None:
-    with pytest.raises(ValueError, match="Group.Nope"):
+    with pytest.raises(ValueError, match=r"Group\.Nope"):
         Vocabulary(frozenset({"Live.A"}), shared=frozenset({"Group.Nope"}))
 
 
