@@ -111,6 +111,19 @@ class UnplannableError(ReconcilerError):
     live token where no token config exists: creating one needs the token value)."""
 
 
+class ProductUnavailableError(ReconcilerError):
+    """The app cannot have this product's configuration at all (v1 50001: no Group Call
+    package). Not "absent": a create would be refused too. Its resource is not planned;
+    the app's other products are."""
+
+    def __init__(self, product: str, sdkappid: int, reason: str, remedy: str) -> None:
+        self.product = product
+        self.sdkappid = sdkappid
+        self.reason = reason
+        self.remedy = remedy  # what to do where the product is declared
+        super().__init__(f"{reason}; {remedy}")
+
+
 class SafetyError(ReconcilerError):
     """A plan that the safety rails refuse to apply (protect, thresholds)."""
 

@@ -110,7 +110,8 @@ def plan_schema() -> dict[str, Any]:
                 "description": "Present only when not empty: managed resources left out of "
                 "the plan because a secret they need (a live token variable) is missing, or "
                 "because no change can reach them (a switch-only live token that is on, where "
-                "no token config exists live); the rest of their apps is planned.",
+                "no token config exists live; a call_legacy of an app without the Group Call "
+                "package, v1 50001); the rest of their apps is planned.",
                 "items": {
                     "type": "object",
                     "required": ["sdkappid", "app", "product", "error"],

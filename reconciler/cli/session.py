@@ -85,7 +85,8 @@ def report_unreadable(out: Output, plan: Plan) -> int:
         out.error(plan.errors_message())
     if plan.skipped:
         out.error(
-            f"{len(plan.skipped)} resource(s) not planned, the rest of their app(s) was: "
-            "a secret they need is missing\n" + "\n".join(f"  {e}" for e in plan.skipped)
+            f"{len(plan.skipped)} resource(s) not planned, the rest of their app(s) was "
+            "(why: a secret they need is missing, or no change can reach them):\n"
+            + "\n".join(f"  {e}" for e in plan.skipped)
         )
     return 1 if plan.errors or plan.skipped else 0

@@ -19,11 +19,15 @@ from reconciler.products.vocabulary import suggest
 UNDOCUMENTED_REGION: Final = "undocumented-region"
 PLAIN_HTTP: Final = "plain-http"
 UNKNOWN_EVENT: Final = "unknown-event"
+UNDOCUMENTED_HOST: Final = "undocumented-host"
+CHAT_SHARED_EVENT: Final = "chat-shared-event"
 
 WARNING_IDS: Final[dict[str, str]] = {
     UNDOCUMENTED_REGION: "a product declared in a region where Tencent's docs do not show it",
     PLAIN_HTTP: "a callback URL that uses plain http://",
     UNKNOWN_EVENT: "an unknown event word let through by `lenient`",
+    UNDOCUMENTED_HOST: "a region (india, japan) whose host Tencent's current REST docs omit",
+    CHAT_SHARED_EVENT: "a Chat-shared word (Group.*, Follow.*) declared under live",
 }
 """Every id that ``acknowledge:`` takes, and what it silences."""
 

@@ -11,13 +11,20 @@ import re
 from urllib.parse import urlsplit
 
 from reconciler.configs import CallbackConfig
-from reconciler.desired.acknowledge import PLAIN_HTTP, UNDOCUMENTED_REGION, UNKNOWN_EVENT
+from reconciler.desired.acknowledge import (
+    CHAT_SHARED_EVENT,
+    PLAIN_HTTP,
+    UNDOCUMENTED_HOST,
+    UNDOCUMENTED_REGION,
+    UNKNOWN_EVENT,
+)
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.models import Absent, CallbackPresent, ProductEntry, TokenPresent
 from reconciler.desired.result import DesiredProduct
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 from reconciler.escape import quoted
+from reconciler.facts.regions import UNDOCUMENTED_HOSTS, UNDOCUMENTED_HOSTS_SOURCES, V4_HOSTS
 from reconciler.products.catalog import PRODUCTS
 from reconciler.products.vocabulary import suggest
 
@@ -53,6 +60,8 @@ def build_product(
     # a variant spelling is the same event: planned and shown in its canonical spelling
     vocabulary = PRODUCTS[product].vocabulary
     events = frozenset(spec.events)
+    if vocabulary.shared and not events.isdisjoint(vocabulary.shared):
+        warn_shared(spec, product, doc, (*base, "events"), diagnostics)
     if not events.isdisjoint(vocabulary.aliases):
         events = frozenset(vocabulary.canonical(e) for e in spec.events)
     config = CallbackConfig(url=spec.url, events=events)
@@ -177,6 +186,24 @@ def check_events(
             )
 
 
+def warn_shared(
+    spec: CallbackPresent, product: str, doc: YamlDocument, path: NodePath, diagnostics: Diagnostics
+) -> None:
+    """A warning at each declared word that another service's webhook owns (Live's
+    ``Group.*``/``Follow.*``): accepted, but its delivery here is undocumented."""
+    shared = PRODUCTS[product].vocabulary.shared
+    for index, word in enumerate(spec.events):
+        if word in shared:
+            diagnostics.warn(
+                doc.value_location((*path, index)),
+                f"event {quoted(word)} is a Chat (social interaction) event: Tencent's console "
+                f"says these share the Chat webhook, and whether {product} accepts it and "
+                f"sends it to this url is not documented; check that this url receives it, "
+                "or configure it as a Chat webhook in the console",
+                CHAT_SHARED_EVENT,
+            )
+
+
 def check_region(product: DesiredProduct, region: str, diagnostics: Diagnostics) -> None:
     """A warning for a product declared in a region where Tencent's docs do not show it.
 
@@ -190,4 +217,22 @@ def check_region(product: DesiredProduct, region: str, diagnostics: Diagnostics)
         f"product {product.product} is not documented in region {region}: Tencent's docs "
         f"show it only in {', '.join(documented)}; check `region:` (requests may fail there)",
         UNDOCUMENTED_REGION,
+    )
+
+
+def check_app_region(region: str, doc: YamlDocument, diagnostics: Diagnostics) -> None:
+    """A warning at ``region:`` for a region whose host Tencent's current REST docs do
+    not give (API file section 10 item 7).
+
+    Only a warning: the host answered when last documented, and may still.
+    """
+    city = UNDOCUMENTED_HOSTS.get(region)
+    if city is None:
+        return
+    diagnostics.warn(
+        doc.value_location(("region",)),
+        f"region {region} ({city}): its host {V4_HOSTS[region]} is not in Tencent's current "
+        f"REST API docs ({UNDOCUMENTED_HOSTS_SOURCES} list no {city} domain); requests may "
+        "fail there: check the app's data center in the Tencent console",
+        UNDOCUMENTED_HOST,
     )

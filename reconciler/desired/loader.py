@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from reconciler import collector
 from reconciler.desired.authoring import merge_app
 from reconciler.desired.characters import control_character_errors
-from reconciler.desired.checks import build_product, check_region
+from reconciler.desired.checks import build_product, check_app_region, check_region
 from reconciler.desired.defaults import Defaults, defaults_above, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.layout import (
@@ -255,6 +255,7 @@ def _validate_app(
     products = _products(source, doc, spec, effective_lenient, diagnostics, where)
     if doc is None or spec is None:
         return None
+    check_app_region(spec.region, doc, diagnostics)
     for declared in products.values():
         check_region(declared, spec.region, diagnostics)
     diagnostics.acknowledge(warned, spec.acknowledge)

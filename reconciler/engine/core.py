@@ -32,7 +32,7 @@ from reconciler.engine.events import Events
 from reconciler.engine.loading import load_selected
 from reconciler.engine.options import Connection, Selection
 from reconciler.errors import ReconcilerError, UsageError
-from reconciler.fetch import FetchError, Read, fetch_live
+from reconciler.fetch import CannotHave, FetchError, Read, fetch_live
 from reconciler.plan.build import build_plan, reads_for
 from reconciler.plan.change import Change, Plan, Resource
 from reconciler.plan.ignore import ignored, load_rules
@@ -94,6 +94,8 @@ class ImportResult:
     app: ImportRequest
     configs: dict[str, Config | None] | None  # None: it failed, see ``error``
     error: str = ""
+    unavailable: tuple[CannotHave, ...] = ()
+    """Products the app cannot have (v1 50001): not configured, and never written."""
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,8 @@ class Reconciler:
         secret_key_env: str | None = None,
         products: Sequence[str] = (),
     ) -> dict[str, Config | None]:
-        """The live configuration of one app, per product (``None``: not configured)."""
+        """The live configuration of one app, per product (``None``: not configured, or
+        the app cannot have it: v1 50001)."""
         subject = f"{name} (sdkappid {sdkappid})"
         key = self.credentials.secret_key(sdkappid, secret_key_env, subject=subject)
         target = AppTarget(sdkappid, region, identifier, key)
@@ -334,7 +337,8 @@ class Reconciler:
                     finally:
                         if on_app_done is not None:
                             on_app_done()
-                    return ImportResult(app, {p: live.get(app.sdkappid, p) for p in wanted})
+                    configs = {p: live.get(app.sdkappid, p) for p in wanted}
+                    return ImportResult(app, configs, unavailable=live.unavailable)
 
                 return list(await asyncio.gather(*(one(a) for a in apps)))
 

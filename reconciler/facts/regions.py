@@ -15,6 +15,15 @@ V4_HOSTS: dict[str, str] = {
     "japan": "adminapijpn.im.qcloud.com",
 }
 
+UNDOCUMENTED_HOSTS: dict[str, str] = {
+    "india": "Mumbai",
+    "japan": "Tokyo",
+}
+"""Regions whose v4 host Tencent's current REST docs do not give (API file section 10
+item 7): the Chat REST domain pages (cloud.tencent.com 269/81906, 1047/34620) drop
+Mumbai and list no Tokyo host. Kept, with a validation warning."""
+UNDOCUMENTED_HOSTS_SOURCES = "cloud.tencent.com 269/81906 and 1047/34620"
+
 V1_CHINA_HOST = "callkit.trtc.tencent-cloud.com"
 V1_INTL_HOST = "callkit-intl.trtc.tencent-cloud.com"
 

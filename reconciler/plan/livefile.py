@@ -24,7 +24,7 @@ from reconciler.api.client import AppTarget
 from reconciler.configs import CallbackConfig, Config, Resource, TokenConfig
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import PlanFileError
-from reconciler.fetch import Key, LiveSnapshot
+from reconciler.fetch import CannotHave, Key, LiveSnapshot
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Plan
 from reconciler.products.catalog import PRODUCT_KEYS
@@ -32,7 +32,8 @@ from reconciler.resolve import DesiredResource, ResolvedApp
 from reconciler.secret import Secret, mask_known
 
 KIND = "trtc-callback-reconciler/live-snapshot"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
+# 1.1 adds ``unavailable``: resources the app cannot have (v1 50001), with the reason.
 # Stand-ins for token values, which never leave the trusted job: the desired token,
 # and "some other token".
 _DESIRED_TOKEN = Secret("(the desired token)")
@@ -94,6 +95,17 @@ def snapshot_document(
         "configs": configs,
         "warnings": [mask_known(w) for w in live.warnings],
     }
+    if live.unavailable:  # only when there are (v1 50001: no Group Call package)
+        doc["unavailable"] = [
+            {
+                "sdkappid": u.resource.sdkappid,
+                "app": u.resource.app,
+                "product": u.resource.product,
+                "reason": mask_known(u.reason),
+                "remedy": u.remedy,
+            }
+            for u in live.unavailable
+        ]
     doc["checksum"] = _checksum(doc)
     return doc
 
@@ -174,11 +186,20 @@ def read_snapshot(path: Path) -> LoadedSnapshot:
             configs[(int(entry["sdkappid"]), product)] = _state(entry["state"], product)
         apps = frozenset(int(a["sdkappid"]) for a in doc["apps"])
         warnings = tuple(str(w) for w in doc.get("warnings", []))
+        unavailable = tuple(
+            CannotHave(
+                Resource(str(u["app"]), int(u["sdkappid"]), str(u["product"])),
+                str(u["reason"]),
+                str(u["remedy"]),
+            )
+            for u in doc.get("unavailable", [])
+        )
         source = doc.get("source")
         run_url = str(source["run_url"]) if isinstance(source, dict) else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(path, f"malformed snapshot ({type(exc).__name__}: {exc})") from None
-    return LoadedSnapshot(LiveSnapshot(configs, warnings), taken, apps, run_url)
+    live = LiveSnapshot(configs, warnings, unavailable=unavailable)
+    return LoadedSnapshot(live, taken, apps, run_url)
 
 
 def offline_apps(

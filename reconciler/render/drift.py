@@ -131,7 +131,10 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
         lines += [f"  = {escape(r.app)} ({r.sdkappid}) {r.product}" for r in plan.ignored]
         lines.append("")
     if plan.skipped:
-        lines.append("Not checked, a secret they need is missing (the rest of the app is):")
+        lines.append(
+            "Not checked, the rest of the app is (why: a secret they need is missing, or they "
+            "cannot be managed):"
+        )
         lines += [f"  ! {e}" for e in plan.skipped]
         lines.append("")
     lines.append(summary_line(plan, strict=strict))

@@ -306,8 +306,8 @@ def _detail_html(row: _Row, product: str, cell: _Cell, drift: bool) -> str:
         else:
             request = "(none: no answer from the server)"
         intro = (
-            "<p>Not read or planned: a secret it needs is missing; the rest of the app "
-            "is planned as usual.</p>"
+            "<p>Not planned: a secret it needs is missing, or no change can reach it (see "
+            "the error); the rest of the app is planned as usual.</p>"
             if cell.skipped
             else "<p>The live state could not be read; nothing is changed in this app.</p>"
         )

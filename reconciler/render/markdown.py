@@ -90,8 +90,8 @@ def _skipped_section(plan: Plan) -> str:
         return ""
     lines = "\n".join(f"! {e}".replace("`", "'") for e in plan.skipped)
     return (
-        "\n> **Not planned:** a secret they need is missing (the rest of their apps is "
-        f"planned)\n\n```text\n{lines}\n```\n"
+        "\n> **Not planned:** a secret they need is missing, or no change can reach them "
+        f"(the rest of their apps is planned)\n\n```text\n{lines}\n```\n"
     )
 
 

@@ -138,7 +138,10 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         lines += [f"  ! {e}" for e in plan.errors]
         lines.append("")
     if plan.skipped:
-        lines.append("Not planned, a secret they need is missing (the rest of the app is):")
+        lines.append(
+            "Not planned, the rest of the app is (why: a secret they need is missing, or no "
+            "change can reach them):"
+        )
         lines += [f"  ! {e}" for e in plan.skipped]
         lines.append("")
     if plan.ignored:

@@ -157,7 +157,8 @@ ERROR_CASES: dict[str, list[str]] = {
         (
             "errors/many_errors/a.yaml:7:68: unknown event 'Call.Nope' for product "
             "call; known events: Call.CallbackAfterEndCall, "
-            "Call.CallbackAfterMemberChanged, Call.CallbackAfterStartCall (set "
+            "Call.CallbackAfterMemberChanged, Call.CallbackAfterRecordChanged, "
+            "Call.CallbackAfterStartCall (set "
             "`lenient: true` to pass new Tencent words through)"
         ),
         (

@@ -205,3 +205,24 @@ def test_an_unknown_acknowledgment_is_a_located_error(
             "'undocumented-region'?); ids: undocumented-region, plain-http, unknown-event"
         ) in result.err
     assert read_log(tmp_path / "log.jsonl") == []
+
+
+def test_the_host_and_chat_shared_warnings_can_be_acknowledged(cli: Any, tmp_path: Path) -> None:
+    """india/japan's host warning and a Chat-shared word under live print on every run
+    until acknowledged, like the others."""
+    desired = tmp_path / "desired"
+    (desired / "apps").mkdir(parents=True)
+    app = (
+        "sdkappid: 1400500200\nregion: ap-tokyo\ncallbacks:\n  live: {url: 'https://h.example.com/l', "
+        "events: [Live.CallbackAfterCreateRoom, Follow.CallbackAfterFollowAdd]}\n"
+    )
+    (desired / "apps" / "jp.yaml").write_text(app)
+    before = cli("validate", desired)
+    assert before.code == 0, before.err
+    assert "[undocumented-host: add it to `acknowledge:`" in before.err
+    assert "[chat-shared-event: add it to `acknowledge:`" in before.err
+    (desired / "apps" / "jp.yaml").write_text(
+        app + "acknowledge: [undocumented-host, chat-shared-event, undocumented-region]\n"
+    )
+    after = cli("validate", desired)
+    assert after.code == 0 and "warning" not in after.err, after.err

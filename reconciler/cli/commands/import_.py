@@ -23,7 +23,9 @@ from reconciler.desired.yamlsource import display_path
 from reconciler.engine import Connection
 from reconciler.engine.core import ImportRequest
 from reconciler.errors import UsageError
+from reconciler.escape import escape
 from reconciler.facts.regions import canonical_region
+from reconciler.fetch import CannotHave
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
 from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
@@ -36,6 +38,7 @@ class Imported:
     target: ImportTarget
     configs: dict[str, Config | None] | None  # None: failed
     error: str = ""
+    unavailable: tuple[CannotHave, ...] = ()  # products the app cannot have: not written
 
 
 def _token_is_held(name: str) -> bool:
@@ -200,7 +203,9 @@ def import_command(
             products=products,
             on_app_done=progress.step,
         )
-    results = [Imported(t, r.configs, r.error) for t, r in zip(targets, read, strict=True)]
+    results = [
+        Imported(t, r.configs, r.error, r.unavailable) for t, r in zip(targets, read, strict=True)
+    ]
 
     done = [r for r in results if r.configs is not None]
     failed = [r for r in results if r.configs is None]
@@ -226,6 +231,13 @@ def import_command(
         out.info(
             f"wrote {where} ({len(found)} configured product(s): {', '.join(found) or 'none'})"
         )
+    for result in done:
+        for cannot in result.unavailable:
+            t = result.target
+            out.warn(
+                f"{escape(t.name)} ({t.sdkappid}): {cannot.resource.product} not written: "
+                f"{escape(cannot.reason)}"
+            )
     tokens = [
         r.target.name
         for r in done
