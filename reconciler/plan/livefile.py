@@ -32,7 +32,9 @@ from reconciler.resolve import DesiredResource, ResolvedApp
 from reconciler.secret import Secret, mask_known
 
 KIND = "trtc-callback-reconciler/live-snapshot"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
+# 1.1 adds per app ``identifier``, ``secret_key_env`` (the variable's name, never its
+# value) and ``protect``: what ``reconciler restore`` needs to sign and to stay safe.
 # Stand-ins for token values, which never leave the trusted job: the desired token,
 # and "some other token".
 _DESIRED_TOKEN = Secret("(the desired token)")
@@ -88,7 +90,14 @@ def snapshot_document(
         "taken_at": taken,
         "source": _ci_source(os.environ if env is None else env),
         "apps": [
-            {"app": a.app.name, "sdkappid": a.target.sdkappid, "region": a.app.region}
+            {
+                "app": a.app.name,
+                "sdkappid": a.target.sdkappid,
+                "region": a.app.region,
+                "identifier": a.app.identifier,
+                "secret_key_env": a.app.secret_key_env,
+                "protect": a.app.protect,
+            }
             for a in sorted(apps, key=lambda a: a.target.sdkappid)
         ],
         "configs": configs,
@@ -106,11 +115,26 @@ def write_snapshot(path: Path, doc: Mapping[str, Any]) -> None:
 
 
 @dataclass(frozen=True)
+class SnapshotApp:
+    """One app as the snapshot recorded it. A 1.0 snapshot holds no ``identifier``,
+    ``secret_key_env`` or ``protect``: they are None there."""
+
+    name: str
+    sdkappid: int
+    region: str
+    identifier: str | None = None
+    secret_key_env: str | None = None
+    protect: bool | None = None
+
+
+@dataclass(frozen=True)
 class LoadedSnapshot:
     live: LiveSnapshot
     taken_at: datetime
     apps: frozenset[int]
     run_url: str | None
+    entries: tuple[SnapshotApp, ...] = ()
+    format_version: str = FORMAT_VERSION
 
     def describe(self, now: datetime | None = None) -> str:
         age = (now or datetime.now(timezone.utc)) - self.taken_at
@@ -149,6 +173,32 @@ def _state(raw: Any, product: str) -> Config | None:
     return TokenConfig(_DESIRED_TOKEN if matches is True else _OTHER_TOKEN, enabled)
 
 
+def _optional_str(raw: Mapping[str, Any], name: str) -> str | None:
+    value = raw.get(name)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a string or null")
+    return value
+
+
+def _app_entry(raw: Any) -> SnapshotApp:
+    if not isinstance(raw, dict):
+        raise TypeError("each app must be an object")
+    name, region = raw["app"], raw["region"]
+    if not isinstance(name, str) or not isinstance(region, str):
+        raise TypeError("app and region must be strings")
+    protect = raw.get("protect")
+    if protect is not None and not isinstance(protect, bool):
+        raise TypeError("protect must be true or false")
+    return SnapshotApp(
+        name,
+        int(raw["sdkappid"]),
+        region,
+        _optional_str(raw, "identifier"),
+        _optional_str(raw, "secret_key_env"),
+        protect,
+    )
+
+
 def read_snapshot(path: Path) -> LoadedSnapshot:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -172,13 +222,21 @@ def read_snapshot(path: Path) -> LoadedSnapshot:
             if product not in PRODUCT_KEYS:
                 raise ValueError(f"unknown product {product!r}")
             configs[(int(entry["sdkappid"]), product)] = _state(entry["state"], product)
-        apps = frozenset(int(a["sdkappid"]) for a in doc["apps"])
+        entries = tuple(_app_entry(a) for a in doc["apps"])
+        apps = frozenset(e.sdkappid for e in entries)
         warnings = tuple(str(w) for w in doc.get("warnings", []))
         source = doc.get("source")
         run_url = str(source["run_url"]) if isinstance(source, dict) else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(path, f"malformed snapshot ({type(exc).__name__}: {exc})") from None
-    return LoadedSnapshot(LiveSnapshot(configs, warnings), taken, apps, run_url)
+    return LoadedSnapshot(
+        LiveSnapshot(configs, warnings),
+        taken,
+        apps,
+        run_url,
+        entries,
+        str(doc["format_version"]),
+    )
 
 
 def offline_apps(
