@@ -23,6 +23,7 @@ from reconciler.escape import escape
 from reconciler.products.catalog import resource_order
 
 if TYPE_CHECKING:
+    from reconciler.plan.recurring import RecurringDrift
     from reconciler.plan.safety import SafetyVerdict
 
 __all__ = ["SYMBOLS", "Action", "Change", "FieldDiff", "Plan", "Resource", "Unreadable"]
@@ -175,6 +176,8 @@ class Plan:
     ignored: tuple[Resource, ...] = ()  # differences accepted by --ignore / .driftignore
     safety: SafetyVerdict | None = None  # the safety rails' verdict, when evaluated
     live_source: str | None = None  # where the live state came from, when not read just now
+    # drift --audit-log: the drifted resources this tool already set back (None: no log read)
+    recurring: tuple[RecurringDrift, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))
