@@ -25,6 +25,7 @@ from reconciler.products.catalog import resource_order
 if TYPE_CHECKING:
     from reconciler.plan.recurring import RecurringDrift
     from reconciler.plan.safety import SafetyVerdict
+    from reconciler.plan.urlcheck import UrlCheck
 
 __all__ = ["SYMBOLS", "Action", "Change", "FieldDiff", "Plan", "Resource", "Unreadable"]
 
@@ -178,6 +179,8 @@ class Plan:
     live_source: str | None = None  # where the live state came from, when not read just now
     # drift --audit-log: the drifted resources this tool already set back (None: no log read)
     recurring: tuple[RecurringDrift, ...] | None = None
+    # plan --check-urls: each URL a change would write, probed (None: not checked)
+    url_checks: tuple[UrlCheck, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))

@@ -51,6 +51,7 @@ def all_warnings(plan: Plan) -> list[str]:
         )
     if plan.safety is not None and plan.safety.status != "safe":
         warnings.append(f"safety: {plan.safety.summary()}")
+    warnings += [f"URL check: {c.line()}" for c in plan.url_checks or () if not c.ok]
     return warnings
 
 
@@ -70,6 +71,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     }
     if plan.recurring is not None:
         doc["recurring"] = [r.to_dict() for r in plan.recurring]
+    if plan.url_checks is not None:
+        doc["url_checks"] = [c.to_dict() for c in plan.url_checks]
     if plan.skipped:  # only when there are: resources a missing secret kept out of the plan
         doc["skipped"] = [{**resource_to_dict(e.resource), "error": e.error} for e in plan.skipped]
     return doc

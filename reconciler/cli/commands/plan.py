@@ -20,6 +20,7 @@ from reconciler.engine.options import SafetyRails
 from reconciler.engine.review import finish_plan, plan_live_or_snapshot
 from reconciler.errors import Location, SafetyError
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
+from reconciler.plan.urlcheck import check_urls, enforce, url_problems
 from reconciler.render import generated_now, render_plan
 from reconciler.render.html import render_html, write_html
 from reconciler.render.markdown import render_markdown
@@ -71,6 +72,18 @@ class _RecordingEvents(CliEvents):
     "reading live: no key needed. Such a plan is not signed: apply uses it only as "
     "`--reviewed`.",
 )
+@click.option(
+    "--check-urls",
+    "check_urls_mode",
+    type=click.Choice(["warn", "strict"]),
+    is_flag=False,
+    flag_value="warn",
+    default=None,
+    help="Probe every URL a change would write: resolve, connect, TLS with the system "
+    "trust store (SSL_CERT_FILE honoured), one HEAD request (no body, no event). "
+    "Problems are warnings; --check-urls=strict makes them errors (exit 1). Off by "
+    "default: it sends traffic to your receivers.",
+)
 @options.ignores
 @options.safety_rails
 @click.pass_obj
@@ -87,6 +100,7 @@ def plan_command(
     live_file: Path | None,
     ignores: tuple[str, ...],
     rails: SafetyRails,
+    check_urls_mode: str | None,
 ) -> int:
     """Show what apply would change to make live callbacks match DIRECTORY.
 
@@ -94,13 +108,20 @@ def plan_command(
     with --live). An app whose live state cannot be read is left out and listed;
     the exit code is then 1. Shows the safety verdict: a delete in a `protect: true`
     app is an error; a plan over the update/delete thresholds is unsafe (exit 1 with
-    --detailed-exitcode) unless --force overrides it.
+    --detailed-exitcode) unless --force overrides it. With --check-urls, each URL a
+    change would write is probed (at most 8 at once, 5 s each, each URL once) and
+    reported per app and product: unresolvable, refused, timed out, certificate
+    problem, or reachable with its HTTP status.
     """
     events = _RecordingEvents(out)
     run = plan_live_or_snapshot(connection, events, directory, selection, live_file)
     plan = finish_plan(
         events, run, events.config_warnings, directory, selection, ignores, rails, base_ref
     )
+    if check_urls_mode is not None:
+        plan = check_urls(plan)
+        for problem in url_problems(plan):
+            out.warn(problem)
     run = replace(run, plan=plan)
     verdict = plan.safety
     assert verdict is not None
@@ -111,6 +132,8 @@ def plan_command(
     append_step_summary(lambda: render_markdown(plan))
     if verdict.status == "blocked":
         raise SafetyError(verdict.protect_message())
+    if check_urls_mode == "strict":
+        enforce(plan)  # an error: no plan file is saved
     if out_file is not None:
         if live_file is not None:
             write_plan_file(out_file, reviewed_plan_document(plan, run.resolved))
