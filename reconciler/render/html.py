@@ -364,6 +364,20 @@ def _recurring_html(plan: Plan) -> str:
     )
 
 
+def _url_checks_html(plan: Plan) -> str:
+    """``plan --check-urls``: one line per URL a change would write."""
+    if plan.url_checks is None:
+        return ""
+    bad = sum(1 for c in plan.url_checks if not c.ok)
+    items = "".join(
+        f'<li class="{"ok" if c.ok else "problem"}">{_e(c.line())}</li>' for c in plan.url_checks
+    )
+    return (
+        f'<div class="url-checks"><p>URL checks: {len(plan.url_checks) - bad} reachable, '
+        f"{bad} with a problem</p>{f'<ul>{items}</ul>' if items else ''}</div>"
+    )
+
+
 def _row_html(row: _Row, sync: State) -> str:
     cells = []
     states = {cell.state.key for cell in row.cells.values()}
@@ -412,7 +426,7 @@ def render_html(
     )
     warnings = "".join(f"<li>{_e(w)}</li>" for w in plan.warnings)
     warnings_html = f'<ul class="warnings">{warnings}</ul>' if warnings else ""
-    warnings_html += _recurring_html(plan)
+    warnings_html += _recurring_html(plan) + _url_checks_html(plan)
     recurring = {(r.resource.sdkappid, r.resource.product): r for r in plan.recurring or ()}
     meta = f"{len(rows)} app(s)" + (f" · generated {_e(generated)}" if generated else "")
     header_cells = "".join(f"<th>{_e(p)}</th>" for p in PRODUCT_KEYS)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import trustme
 
 from reconciler.api import urlprobe
 from tests.https_servers import closed_port_url, https_receiver, loopback_resolver
-from tests.integration.conftest import read_log
+from tests.integration.conftest import ROOT, read_log
 
 UNRESOLVABLE = "https://hooks.example.invalid/trtc/call"
 
@@ -30,6 +32,14 @@ def trusted_ca(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> trustme.CA:
     ca.cert_pem.write_to_path(str(bundle))
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
     return ca
+
+
+def plan_schema(doc: dict[str, Any]) -> None:
+    """``doc`` is valid against the committed plan schema (with its 1.4 fields)."""
+    schema = json.loads((ROOT / "schema" / "plan.schema.json").read_text())
+    jsonschema.Draft202012Validator({"$ref": "#/$defs/plan", "$defs": schema["$defs"]}).validate(
+        doc
+    )
 
 
 def point(desired: Path, urls: dict[str, str]) -> None:
@@ -72,6 +82,7 @@ def test_check_urls_reports_each_outcome_per_app_and_product(
         text = cli("plan", desired, "--check-urls")
         as_json = cli("plan", desired, "--format", "json", "--check-urls")
         markdown = cli("plan", desired, "--format", "markdown", "--check-urls=warn")
+        html = cli("plan", desired, "--format", "html", "--check-urls")
         strict = cli("plan", desired, "--check-urls=strict")
         off = cli("plan", desired, "--format", "json")
     assert text.code == 0, text.err
@@ -95,13 +106,15 @@ def test_check_urls_reports_each_outcome_per_app_and_product(
     assert sum(1 for w in doc["warnings"] if w.startswith("URL check:")) == 3
 
     assert "**URL checks:** 2 reachable, 3 with a problem" in markdown.out
+    assert "URL checks: 2 reachable, 3 with a problem" in html.out
+    plan_schema(doc)
 
     assert strict.code == 1
     assert "failed the check (--check-urls=strict)" in strict.err
     assert "url_checks" not in off.json()  # off by default
 
     # each run probed the trusted URL once (two changes share it), with HEAD and no body
-    assert len(good.requests) == 4
+    assert len(good.requests) == 5  # text, json, markdown, html, strict
     assert all(r.method == "HEAD" and r.body == b"" for r in good.requests)
     assert untrusted.requests == []  # its handshake failed: no request was sent
     assert not [r for r in read_log(request_log) if r["write"]]  # plan never writes

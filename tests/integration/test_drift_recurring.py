@@ -12,6 +12,7 @@ from reconciler.apply import history
 from reconciler.configs import CallbackConfig
 from reconciler.emulator.embedded import RunningEmulator
 from tests.integration.conftest import EXAMPLES, read_log
+from tests.integration.test_check_urls import plan_schema
 from tests.integration.test_drift import PROD_CN, PROD_SG, change_live
 
 WRITER_URL = "https://second-writer.example.com/cb"
@@ -70,6 +71,7 @@ def test_the_second_writer_is_recurring_drift_counted_twice_and_new_drift_is_not
         ("prod-sg", "call"),
         ("prod-cn", "call"),
     }
+    plan_schema(doc)
     (recurring,) = doc["recurring"]
     assert recurring["app"] == "prod-sg" and recurring["product"] == "call"
     assert recurring["times_set_back"] == 2
