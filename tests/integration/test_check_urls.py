@@ -119,3 +119,12 @@ def test_check_urls_reports_each_outcome_per_app_and_product(
     assert untrusted.requests == []  # its handshake failed: no request was sent
     assert not [r for r in read_log(request_log) if r["write"]]  # plan never writes
     assert set(resolved) == {"127.0.0.1", "hooks.example.invalid"}  # loopback only
+
+
+def test_a_directory_taken_as_the_mode_gets_a_hint(
+    cli: Any, env: dict[str, str], desired: Path, resolved: list[str]
+) -> None:
+    result = cli("plan", "--check-urls", desired)
+    assert result.code == 1
+    assert "give DIR before --check-urls, or write --check-urls=warn" in result.err
+    assert resolved == []  # nothing was probed

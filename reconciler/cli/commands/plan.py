@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -36,6 +37,30 @@ class _RecordingEvents(CliEvents):
     def config_warning(self, location: Location, message: str) -> None:
         super().config_warning(location, message)
         self.config_warnings.append(f"{location}: {message}")
+
+
+if TYPE_CHECKING:
+    _Choice = click.Choice[str]
+else:  # click < 8.2: Choice is not generic
+    _Choice = click.Choice
+
+
+class _CheckUrlsMode(_Choice):
+    """``warn`` or ``strict``; a hint when the value taken was meant as DIR."""
+
+    def __init__(self) -> None:
+        super().__init__(["warn", "strict"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(
+                f"{value!r} is not warn or strict; give DIR before --check-urls, or write "
+                "--check-urls=warn",
+                param,
+                ctx,
+            )
 
 
 @click.command("plan")
@@ -75,7 +100,7 @@ class _RecordingEvents(CliEvents):
 @click.option(
     "--check-urls",
     "check_urls_mode",
-    type=click.Choice(["warn", "strict"]),
+    type=_CheckUrlsMode(),
     is_flag=False,
     flag_value="warn",
     default=None,
