@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from pathlib import Path
@@ -9,9 +10,26 @@ from typing import Any
 
 import pytest
 
+from reconciler.api.client import AppTarget, TencentClient
+from reconciler.emulator.embedded import RunningEmulator
+from reconciler.products.registry import product
+from reconciler.secret import Secret
 from tests.integration.conftest import EXAMPLES, assert_no_secrets, read_log
+from tests.integration.test_drift import PROD_SG
 
 BAD_URL = "https://moved.example.com/trtc/call"
+
+
+def delete_live(emulator: RunningEmulator, app: tuple[int, str, str], key: str) -> None:
+    """Delete one live config through the emulator's API, as a console user would."""
+    sdkappid, region, secret_key = app
+
+    async def go() -> None:
+        async with TencentClient(endpoint=emulator.base_url) as client:
+            target = AppTarget(sdkappid, region, "administrator", Secret(secret_key))
+            await product(key).delete(client, target)
+
+    asyncio.run(go())
 
 
 def writes(log: Path) -> list[dict[str, Any]]:
@@ -140,6 +158,7 @@ def test_restore_selects_apps_and_products_and_audits(
         ("staging-us", "call", "applied"),
     }
     assert "live_token" not in only.err  # the note is about an app not selected
+    assert_no_secrets(audit.read_text(), only.out, only.err)
     left = cli("plan", EXAMPLES, "--format", "json").json()
     assert {(c["app"], c["product"]) for c in left["changes"]} == {("prod-sg", "call")}
     # not selected: still there live (unmanaged by the example desired state)
@@ -191,3 +210,15 @@ def test_a_malformed_snapshot_is_a_clear_error_and_nothing_is_sent(
     assert "not a live-state snapshot" in result.err
     assert "Traceback" not in result.err
     assert read_log(request_log) == []
+
+
+def test_a_token_deleted_since_the_snapshot_cannot_be_restored_and_restore_says_why(
+    cli: Any, snapshot: Path, emulator: RunningEmulator, request_log: Path
+) -> None:
+    delete_live(emulator, PROD_SG, "live_token")
+    before = len(writes(request_log))
+    result = cli("restore", snapshot, "--auto-approve")
+    assert result.code == 1
+    assert "live_token: " in result.err and "no token config exists live" in result.err
+    assert len(writes(request_log)) == before  # nothing else needed restoring
+    assert_no_secrets(result.out, result.err)
