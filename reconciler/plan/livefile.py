@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -24,6 +25,8 @@ from reconciler.api.client import AppTarget
 from reconciler.configs import CallbackConfig, Config, Resource, TokenConfig
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import PlanFileError
+from reconciler.escape import escape
+from reconciler.facts.regions import REGIONS
 from reconciler.fetch import Key, LiveSnapshot
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Plan
@@ -40,6 +43,8 @@ FORMAT_VERSION = "1.1"
 _DESIRED_TOKEN = Secret("(the desired token)")
 _OTHER_TOKEN = Secret("(another token)")
 _NO_KEY = Secret("")  # an offline plan signs nothing and sends nothing
+_IDENTIFIER = re.compile(r"[^\x00-\x20\x7f]{1,64}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
 
 
 def _checksum(doc: Mapping[str, Any]) -> str:
@@ -181,22 +186,27 @@ def _optional_str(raw: Mapping[str, Any], name: str) -> str | None:
 
 
 def _app_entry(raw: Any) -> SnapshotApp:
+    """One app of the snapshot, checked: restore signs and sends with these values."""
     if not isinstance(raw, dict):
         raise TypeError("each app must be an object")
     name, region = raw["app"], raw["region"]
     if not isinstance(name, str) or not isinstance(region, str):
         raise TypeError("app and region must be strings")
+    if region not in REGIONS:
+        raise ValueError(f"unknown region {escape(region[:40])!r}")
+    identifier = _optional_str(raw, "identifier")
+    if identifier is not None and not _IDENTIFIER.fullmatch(identifier):
+        raise ValueError("identifier must be 1 to 64 printable characters")
+    key_env = _optional_str(raw, "secret_key_env")
+    if key_env is not None and not _ENV_NAME.fullmatch(key_env):
+        raise ValueError("secret_key_env must be an environment variable name")
     protect = raw.get("protect")
     if protect is not None and not isinstance(protect, bool):
         raise TypeError("protect must be true or false")
-    return SnapshotApp(
-        name,
-        int(raw["sdkappid"]),
-        region,
-        _optional_str(raw, "identifier"),
-        _optional_str(raw, "secret_key_env"),
-        protect,
-    )
+    sdkappid = raw["sdkappid"]
+    if isinstance(sdkappid, bool) or not isinstance(sdkappid, int) or sdkappid <= 0:
+        raise ValueError("sdkappid must be a positive integer")
+    return SnapshotApp(name, sdkappid, region, identifier, key_env, protect)
 
 
 def read_snapshot(path: Path) -> LoadedSnapshot:

@@ -94,16 +94,21 @@ def test_restore_undoes_a_bad_apply_and_a_plan_then_shows_no_changes(
     assert "No changes" in after.out
 
 
-def _as_format_1_0(path: Path) -> None:
-    """Rewrite ``path`` as the 1.0 format wrote it: apps without identifier,
-    secret_key_env and protect (and the checksum of that content)."""
-    doc = json.loads(path.read_text())
-    doc["format_version"] = "1.0"
-    doc["apps"] = [{k: a[k] for k in ("app", "sdkappid", "region")} for a in doc["apps"]]
+def _rewrite(path: Path, doc: dict[str, Any]) -> None:
+    """Write ``doc`` to ``path`` with a valid checksum (anyone can compute one)."""
     body = {k: v for k, v in doc.items() if k != "checksum"}
     blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     doc["checksum"] = "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
     path.write_text(json.dumps(doc))
+
+
+def _as_format_1_0(path: Path) -> None:
+    """Rewrite ``path`` as the 1.0 format wrote it: apps without identifier,
+    secret_key_env and protect."""
+    doc = json.loads(path.read_text())
+    doc["format_version"] = "1.0"
+    doc["apps"] = [{k: a[k] for k in ("app", "sdkappid", "region")} for a in doc["apps"]]
+    _rewrite(path, doc)
 
 
 def test_a_snapshot_records_what_restore_needs_and_never_a_secret(
@@ -222,3 +227,26 @@ def test_a_token_deleted_since_the_snapshot_cannot_be_restored_and_restore_says_
     assert "live_token: " in result.err and "no token config exists live" in result.err
     assert len(writes(request_log)) == before  # nothing else needed restoring
     assert_no_secrets(result.out, result.err)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "what"),
+    [
+        ("region", "mars", "unknown region"),
+        ("identifier", "admin\u001b[2J", "identifier must be"),
+        ("secret_key_env", "PATH; rm -rf /", "secret_key_env must be"),
+        ("sdkappid", -1, "sdkappid must be"),
+    ],
+)
+def test_a_hostile_app_entry_is_refused_before_any_request(
+    cli: Any, snapshot: Path, request_log: Path, field: str, value: Any, what: str
+) -> None:
+    doc = json.loads(snapshot.read_text())
+    doc["apps"][0][field] = value
+    _rewrite(snapshot, doc)
+    before = len(read_log(request_log))
+    result = cli("restore", snapshot, "--auto-approve")
+    assert result.code == 1
+    assert what in result.err and "malformed snapshot" in result.err
+    assert "\u001b" not in result.err and "Traceback" not in result.err
+    assert len(read_log(request_log)) == before
