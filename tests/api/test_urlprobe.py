@@ -63,3 +63,21 @@ def test_an_invalid_name_never_reaches_a_resolver() -> None:
         asyncio.run(system_resolver("hooks.example.invalid", 443))
     with pytest.raises(socket.gaierror):
         asyncio.run(system_resolver("HOOKS.INVALID.", 443))
+
+
+def test_at_most_parallel_urls_are_in_flight() -> None:
+    in_flight, most = 0, 0
+
+    async def slow_unresolvable(host: str, port: int) -> object:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        for _ in range(5):
+            await asyncio.sleep(0)  # let every other probe start, if it may
+        in_flight -= 1
+        raise socket.gaierror(socket.EAI_NONAME, "not resolved in tests")
+
+    urls = [f"https://h{i}.example.invalid/cb" for i in range(7)]
+    found = asyncio.run(probe_urls(urls, parallel=3, resolver=slow_unresolvable))
+    assert most == 3
+    assert {p.reach for p in found.values()} == {Reach.UNRESOLVABLE}
