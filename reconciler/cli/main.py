@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("reconciler.cli.commands.import_", "import_command"),
     "render": ("reconciler.cli.commands.render", "render_command"),
     "snapshot": ("reconciler.cli.commands.snapshot", "snapshot_command"),
+    "restore": ("reconciler.cli.commands.restore", "restore_command"),
     "schema": ("reconciler.cli.commands.schema", "schema_command"),
     "emulator": ("reconciler.emulator.cli", "emulator_command"),
     "completion": ("reconciler.cli.commands.completion", "completion_command"),

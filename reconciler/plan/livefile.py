@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -24,6 +25,8 @@ from reconciler.api.client import AppTarget
 from reconciler.configs import CallbackConfig, Config, Resource, TokenConfig
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import PlanFileError
+from reconciler.escape import escape
+from reconciler.facts.regions import REGIONS
 from reconciler.fetch import CannotHave, Key, LiveSnapshot
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Plan
@@ -33,12 +36,16 @@ from reconciler.secret import Secret, mask_known
 
 KIND = "trtc-callback-reconciler/live-snapshot"
 FORMAT_VERSION = "1.1"
-# 1.1 adds ``unavailable``: resources the app cannot have (v1 50001), with the reason.
+# 1.1 adds ``unavailable``: resources the app cannot have (v1 50001), with the reason;
+# and per app ``identifier``, ``secret_key_env`` (the variable's name, never its
+# value) and ``protect``: what ``reconciler restore`` needs to sign and to stay safe.
 # Stand-ins for token values, which never leave the trusted job: the desired token,
 # and "some other token".
 _DESIRED_TOKEN = Secret("(the desired token)")
 _OTHER_TOKEN = Secret("(another token)")
 _NO_KEY = Secret("")  # an offline plan signs nothing and sends nothing
+_IDENTIFIER = re.compile(r"[^\x00-\x20\x7f]{1,64}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
 
 
 def _checksum(doc: Mapping[str, Any]) -> str:
@@ -89,7 +96,14 @@ def snapshot_document(
         "taken_at": taken,
         "source": _ci_source(os.environ if env is None else env),
         "apps": [
-            {"app": a.app.name, "sdkappid": a.target.sdkappid, "region": a.app.region}
+            {
+                "app": a.app.name,
+                "sdkappid": a.target.sdkappid,
+                "region": a.app.region,
+                "identifier": a.app.identifier,
+                "secret_key_env": a.app.secret_key_env,
+                "protect": a.app.protect,
+            }
             for a in sorted(apps, key=lambda a: a.target.sdkappid)
         ],
         "configs": configs,
@@ -118,11 +132,26 @@ def write_snapshot(path: Path, doc: Mapping[str, Any]) -> None:
 
 
 @dataclass(frozen=True)
+class SnapshotApp:
+    """One app as the snapshot recorded it. A 1.0 snapshot holds no ``identifier``,
+    ``secret_key_env`` or ``protect``: they are None there."""
+
+    name: str
+    sdkappid: int
+    region: str
+    identifier: str | None = None
+    secret_key_env: str | None = None
+    protect: bool | None = None
+
+
+@dataclass(frozen=True)
 class LoadedSnapshot:
     live: LiveSnapshot
     taken_at: datetime
     apps: frozenset[int]
     run_url: str | None
+    entries: tuple[SnapshotApp, ...] = ()
+    format_version: str = FORMAT_VERSION
 
     def describe(self, now: datetime | None = None) -> str:
         age = (now or datetime.now(timezone.utc)) - self.taken_at
@@ -161,6 +190,37 @@ def _state(raw: Any, product: str) -> Config | None:
     return TokenConfig(_DESIRED_TOKEN if matches is True else _OTHER_TOKEN, enabled)
 
 
+def _optional_str(raw: Mapping[str, Any], name: str) -> str | None:
+    value = raw.get(name)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a string or null")
+    return value
+
+
+def _app_entry(raw: Any) -> SnapshotApp:
+    """One app of the snapshot, checked: restore signs and sends with these values."""
+    if not isinstance(raw, dict):
+        raise TypeError("each app must be an object")
+    name, region = raw["app"], raw["region"]
+    if not isinstance(name, str) or not isinstance(region, str):
+        raise TypeError("app and region must be strings")
+    if region not in REGIONS:
+        raise ValueError(f"unknown region {escape(region[:40])!r}")
+    identifier = _optional_str(raw, "identifier")
+    if identifier is not None and not _IDENTIFIER.fullmatch(identifier):
+        raise ValueError("identifier must be 1 to 64 printable characters")
+    key_env = _optional_str(raw, "secret_key_env")
+    if key_env is not None and not _ENV_NAME.fullmatch(key_env):
+        raise ValueError("secret_key_env must be an environment variable name")
+    protect = raw.get("protect")
+    if protect is not None and not isinstance(protect, bool):
+        raise TypeError("protect must be true or false")
+    sdkappid = raw["sdkappid"]
+    if isinstance(sdkappid, bool) or not isinstance(sdkappid, int) or sdkappid <= 0:
+        raise ValueError("sdkappid must be a positive integer")
+    return SnapshotApp(name, sdkappid, region, identifier, key_env, protect)
+
+
 def read_snapshot(path: Path) -> LoadedSnapshot:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -184,7 +244,8 @@ def read_snapshot(path: Path) -> LoadedSnapshot:
             if product not in PRODUCT_KEYS:
                 raise ValueError(f"unknown product {product!r}")
             configs[(int(entry["sdkappid"]), product)] = _state(entry["state"], product)
-        apps = frozenset(int(a["sdkappid"]) for a in doc["apps"])
+        entries = tuple(_app_entry(a) for a in doc["apps"])
+        apps = frozenset(e.sdkappid for e in entries)
         warnings = tuple(str(w) for w in doc.get("warnings", []))
         unavailable = tuple(
             CannotHave(
@@ -198,8 +259,14 @@ def read_snapshot(path: Path) -> LoadedSnapshot:
         run_url = str(source["run_url"]) if isinstance(source, dict) else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(path, f"malformed snapshot ({type(exc).__name__}: {exc})") from None
-    live = LiveSnapshot(configs, warnings, unavailable=unavailable)
-    return LoadedSnapshot(live, taken, apps, run_url)
+    return LoadedSnapshot(
+        LiveSnapshot(configs, warnings, unavailable=unavailable),
+        taken,
+        apps,
+        run_url,
+        entries,
+        str(doc["format_version"]),
+    )
 
 
 def offline_apps(

@@ -14,10 +14,12 @@ declared. Markdown follows the same words; JSON keeps the plan document's shape.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from itertools import groupby
 
 from reconciler.escape import escape
-from reconciler.plan.change import Action, Change, FieldDiff, Plan
+from reconciler.plan.change import Action, Change, FieldDiff, Plan, Resource
+from reconciler.plan.recurring import RecurringDrift
 from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
 from reconciler.render.markdown import _errors_section as errors_section
 from reconciler.render.text import changed_list_lines, field_value, whole_field_lines
@@ -52,7 +54,23 @@ def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
     return [f"      ~ {name} = {field_value(was)} → {field_value(now)}"]
 
 
-def render_drift_change(change: Change) -> list[str]:
+def _recurring_of(plan: Plan) -> dict[Resource, RecurringDrift]:
+    return {r.resource: r for r in plan.recurring or ()}
+
+
+def recurring_line(plan: Plan) -> str | None:
+    """How many drifted resources are recurring; None when no audit log was read."""
+    if plan.recurring is None:
+        return None
+    n, total = len(plan.recurring), len(plan.changes)
+    return (
+        f"Recurring drift: {n} of {total} drifted resource(s) this tool already set back "
+        "(another writer keeps changing them); the others drifted for the first time "
+        "in the audit logs read."
+    )
+
+
+def render_drift_change(change: Change, recurring: RecurringDrift | None = None) -> list[str]:
     r = change.resource
     diffs = change.field_diffs()
     width = max((len(d.name) for d in diffs), default=0)
@@ -60,6 +78,8 @@ def render_drift_change(change: Change) -> list[str]:
     if change.action is Action.UPDATE:
         state += " (was → now)"
     lines = [f"  # {escape(r.app)} ({r.sdkappid}) {r.product}: {state}"]
+    if recurring is not None:
+        lines.append(f"  # {recurring.sentence()}")
     lines.append(f"  {_SIGN[change.action]} {r.product} {{")
     for diff in diffs:
         lines += _field_lines(change, diff, width)
@@ -113,8 +133,9 @@ def summary_line(plan: Plan, *, strict: bool) -> str:
 
 def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
     lines = [headline(plan, strict=strict), ""]
+    recurring = _recurring_of(plan)
     for change in plan.changes:
-        lines += [*render_drift_change(change), ""]
+        lines += [*render_drift_change(change, recurring.get(change.resource)), ""]
     if plan.unmanaged:
         note = "drift under --strict" if strict else "left alone; drift only with --strict"
         lines.append(f"Configured live but not declared in the desired state ({note}):")
@@ -138,17 +159,45 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
         lines += [f"  ! {e}" for e in plan.skipped]
         lines.append("")
     lines.append(summary_line(plan, strict=strict))
+    again = recurring_line(plan)
+    if again is not None:
+        lines.append(again)
     return "\n".join(lines) + "\n"
 
 
-def _markdown_app(changes: list[Change]) -> str:
+def _markdown_app(changes: list[Change], recurring: dict[Resource, RecurringDrift]) -> str:
     first = changes[0].resource
-    states = [f"{drift_state(c)}: {c.resource.product}" for c in changes]
-    body = "\n".join(line for c in changes for line in [*render_drift_change(c), ""]).rstrip()
+    states = [
+        f"{drift_state(c)}{' (recurring)' if c.resource in recurring else ''}: {c.resource.product}"
+        for c in changes
+    ]
+    body = "\n".join(
+        line for c in changes for line in [*render_drift_change(c, recurring.get(c.resource)), ""]
+    ).rstrip()
     return (
         f"<details><summary><b>{html.escape(escape(first.app))}</b> ({first.sdkappid}): "
         f"{', '.join(states)}"
         f"</summary>\n\n```diff\n{body}\n```\n\n</details>\n"
+    )
+
+
+def _markdown_recurring(recurring: Sequence[RecurringDrift], limit: int = 30) -> str:
+    """A table of the recurring drift (the first ``limit`` rows)."""
+
+    def cell(text: str) -> str:
+        return html.escape(escape(text)).replace("|", "&#124;")
+
+    rows = [
+        f"| {cell(r.resource.app)} ({r.resource.sdkappid}) | {r.resource.product} | {r.times} "
+        f"| {cell(r.last)} | {cell(r.shown_request_ids())} |\n"
+        for r in recurring[:limit]
+    ]
+    more = len(recurring) - len(rows)
+    note = f"\n{more} more recurring resource(s) not shown.\n" if more else ""
+    return (
+        "**Recurring drift** (this tool set these back before; another writer keeps "
+        "changing them):\n\n| app | product | times set back | last | RequestIds |\n"
+        "|---|---|---:|---|---|\n" + "".join(rows) + note + "\n"
     )
 
 
@@ -163,11 +212,17 @@ def render_drift_markdown(
         f"| {n[DELETED]} | {n[CHANGED]} | {n[UNDECLARED]} | {n[UNMANAGED]} | {n[IN_SYNC]} |\n\n",
         f"{headline(plan, strict=strict)}\n\n",
     ]
+    again = recurring_line(plan)
+    if again is not None:
+        out.append(f"{again}\n\n")
     size = sum(len(p) for p in out)
     groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: c.resource.sdkappid)]
     shown = 0
+    recurring = _recurring_of(plan)
+    if plan.recurring:
+        out.append(_markdown_recurring(plan.recurring))
     for group in groups:
-        section = _markdown_app(group)
+        section = _markdown_app(group, recurring)
         if size + len(section) > limit - _RESERVE - 4_000:
             break
         out.append(section)

@@ -78,7 +78,27 @@ def _context_section(plan: Plan) -> str:
             "Ignored (accepted differences left alone, `--ignore` / `.driftignore`): "
             f"{_resource_list(plan.ignored)}\n\n"
         )
+    out.append(_url_checks_section(plan))
     return "".join(out)
+
+
+def _url_checks_section(plan: Plan, limit: int = 100) -> str:
+    """``plan --check-urls``: one line per URL a change would write (the first ``limit``)."""
+    if plan.url_checks is None:
+        return ""
+    checks = plan.url_checks
+    bad = sum(1 for c in checks if not c.ok)
+    lines = [
+        f"- {'✅' if c.ok else '⚠️'} {html.escape(c.line()).replace('|', '&#124;')}\n"
+        for c in checks[:limit]
+    ]
+    more = f"- … and {len(checks) - limit} more\n" if len(checks) > limit else ""
+    return (
+        f"**URL checks:** {len(checks) - bad} reachable, {bad} with a problem\n\n"
+        + "".join(lines)
+        + more
+        + "\n"
+    )
 
 
 def _errors_section(plan: Plan) -> str:

@@ -118,6 +118,13 @@ def context_lines(plan: Plan) -> list[str]:
         lines.append(f"Safety: {plan.safety.summary()}")
     for warning in plan.warnings:
         lines.append(f"Warning: {warning}")
+    if plan.url_checks is not None:
+        bad = sum(1 for c in plan.url_checks if not c.ok)
+        lines.append(
+            f"URL checks: {len(plan.url_checks) - bad} reachable, {bad} with a problem"
+            + (":" if plan.url_checks else " (no change writes a URL).")
+        )
+        lines += [f"  {'ok' if c.ok else '!!'} {c.line()}" for c in plan.url_checks]
     return lines
 
 

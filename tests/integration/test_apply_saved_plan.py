@@ -90,7 +90,7 @@ def test_saved_plan_is_the_documented_json_plus_apply_data(
 ) -> None:
     doc = json.loads(saved.read_text())
     shown = cli("plan", EXAMPLES, "--format", "json").json()
-    assert doc["format_version"] == "1.3"
+    assert doc["format_version"] == "1.4"
     assert doc["summary"] == shown["summary"]
     # stays readable as the documented plan: same changes, only fields added
     assert len(doc["changes"]) == len(shown["changes"]) == 7

@@ -92,7 +92,7 @@ def test_a_pull_request_plan_tells_three_edits_from_two_drift_reverts(
     as_json = cli("plan", desired, "--base", "main", "--format", "json")
     assert as_json.code == 0, as_json.err
     doc = as_json.json()
-    assert doc["format_version"] == "1.3"
+    assert doc["format_version"] == "1.4"
     assert doc["warnings"] == [
         "2 change(s) revert live drift (changed outside reconciler): "
         "prod-sg/call, prod-sg/live_token"

@@ -51,7 +51,7 @@ def test_json_plan_has_the_errors_list(cli: Any, cn_unreadable: None) -> None:
     result = cli("plan", EXAMPLES, "--format", "json")
     assert result.code == 1, result.err
     doc = json.loads(result.out)
-    assert doc["format_version"] == "1.3"  # 1.1 added errors; 1.2 keeps them
+    assert doc["format_version"] == "1.4"  # 1.1 added errors; 1.2 keeps them
     assert {c["app"] for c in doc["changes"]} == {"prod-sg", "staging-us"}
     assert doc["errors"] and {(e["app"], e["sdkappid"]) for e in doc["errors"]} == {
         ("prod-cn", PROD_CN)

@@ -162,7 +162,7 @@ def test_json_plan_has_the_documented_exact_shape(
     doc = result.json()
     assert list(doc)[:3] == ["format_version", "summary", "changes"]
     assert doc == {
-        "format_version": "1.3",
+        "format_version": "1.4",
         "summary": {"create": 3, "update": 3, "delete": 1, "unchanged": 2},
         "changes": EXPECTED_CHANGES,
         "unmanaged": UNMANAGED,
@@ -261,7 +261,7 @@ def test_text_plan_apply_plan_in_every_format(
     as_json = cli("plan", EXAMPLES, "--format", "json")
     assert as_json.code == 0, as_json.err
     assert as_json.json() == {
-        "format_version": "1.3",
+        "format_version": "1.4",
         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 9},
         "changes": [],
         "unmanaged": UNMANAGED,

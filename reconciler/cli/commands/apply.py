@@ -26,13 +26,14 @@ from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
-from reconciler.engine import Connection, Reconciler, Selection
+from reconciler.engine import Connection, PlanResult, Reconciler, Selection
 from reconciler.engine.loading import thresholds_for
 from reconciler.engine.options import SafetyRails
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import SavedPlan
+from reconciler.plan.safety import Thresholds
 from reconciler.render.text import render_change, render_text
 
 
@@ -309,18 +310,41 @@ def apply_command(
         run = reconciler.plan(target, selection)
         skipped = ignored([c.resource for c in run.plan.changes], load_rules(target, ignores))
         run = replace(run, plan=run.plan.without(skipped))
-        plan = run.plan
-        preview = render_text(plan).rstrip("\n")
-        out.info(preview, colorize_text=True)
-        reconciler.check_plan(
-            run, None if force else thresholds_for(rails, target, selection.policy)
+        return apply_planned(
+            out,
+            reconciler,
+            run,
+            thresholds=None if force else thresholds_for(rails, target, selection.policy),
+            auto_approve=auto_approve,
+            audit_log=audit_log,
+            output_format=output_format,
+            forced=force,
         )
-        if not plan.has_changes:
-            code = _nothing_to_do(out, "No changes. Nothing to do.", output_format)
-            return report_unreadable(out, plan) or code
-        items = reconciler.prepare(run.saved())
-        if not _confirm(out, preview, auto_approve):
-            out.info("Apply cancelled; nothing was changed.")
-            return 1
-        code = _run(out, reconciler, items, audit_log, output_format, forced=force)
+
+
+def apply_planned(
+    out: Output,
+    reconciler: Reconciler,
+    run: PlanResult,
+    *,
+    thresholds: Thresholds | None,
+    auto_approve: bool,
+    audit_log: Path | None,
+    output_format: str = "text",
+    forced: bool = False,
+) -> int:
+    """Show a plan made just now, check its safety, ask y/N (or ``auto_approve``), then
+    apply it as a saved plan: ``apply DIR`` and ``restore SNAPSHOT`` both end here."""
+    plan = run.plan
+    preview = render_text(plan).rstrip("\n")
+    out.info(preview, colorize_text=True)
+    reconciler.check_plan(run, thresholds)
+    if not plan.has_changes:
+        code = _nothing_to_do(out, "No changes. Nothing to do.", output_format)
         return report_unreadable(out, plan) or code
+    items = reconciler.prepare(run.saved())
+    if not _confirm(out, preview, auto_approve):
+        out.info("Apply cancelled; nothing was changed.")
+        return 1
+    code = _run(out, reconciler, items, audit_log, output_format, forced=forced)
+    return report_unreadable(out, plan) or code

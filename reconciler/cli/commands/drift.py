@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.apply.history import read_audit_logs, with_recurring
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import engine, report_unreadable
@@ -27,6 +28,17 @@ from reconciler.render.html import render_html, write_html
     is_flag=True,
     help="Count unmanaged live configs (configured, not declared) as drift too.",
 )
+@click.option(
+    "--audit-log",
+    "audit_logs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="An earlier apply's audit log (`apply --audit-log`). Repeatable. A drifted "
+    "resource that an apply already set back to the desired value is reported as "
+    "recurring drift (another writer keeps changing it): how many times, when last, the "
+    "RequestIds.",
+)
 @click.pass_obj
 def drift_command(
     out: Output,
@@ -37,15 +49,18 @@ def drift_command(
     html_file: Path | None,
     ignores: tuple[str, ...],
     strict: bool,
+    audit_logs: tuple[Path, ...],
 ) -> int:
     """Report where live callbacks differ from DIRECTORY, and unmanaged live configs.
 
     Read-only: it cannot write. Exit 0 no drift, 2 drift, 1 error (an app that
-    could not be read is listed, and the rest is still reported).
+    could not be read is listed, and the rest is still reported). With --audit-log,
+    drift that an earlier apply already set back is called recurring.
     """
+    history = read_audit_logs(audit_logs) if audit_logs else None  # before any request
     with engine(out, connection) as reconciler:
         report = reconciler.drift(directory, selection, ignores)
-    plan = report.plan
+    plan = report.plan if history is None else with_recurring(report.plan, history)
     if report.ignored:
         out.info(f"ignored {report.ignored} accepted difference(s) (--ignore / .driftignore)")
     html = ""

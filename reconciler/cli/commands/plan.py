@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +21,7 @@ from reconciler.engine.options import SafetyRails
 from reconciler.engine.review import finish_plan, plan_live_or_snapshot
 from reconciler.errors import Location, SafetyError
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
+from reconciler.plan.urlcheck import check_urls, enforce, url_problems
 from reconciler.render import generated_now, render_plan
 from reconciler.render.html import render_html, write_html
 from reconciler.render.markdown import render_markdown
@@ -35,6 +37,30 @@ class _RecordingEvents(CliEvents):
     def config_warning(self, location: Location, message: str) -> None:
         super().config_warning(location, message)
         self.config_warnings.append(f"{location}: {message}")
+
+
+if TYPE_CHECKING:
+    _Choice = click.Choice[str]
+else:  # click < 8.2: Choice is not generic
+    _Choice = click.Choice
+
+
+class _CheckUrlsMode(_Choice):
+    """``warn`` or ``strict``; a hint when the value taken was meant as DIR."""
+
+    def __init__(self) -> None:
+        super().__init__(["warn", "strict"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(
+                f"{value!r} is not warn or strict; give DIR before --check-urls, or write "
+                "--check-urls=warn",
+                param,
+                ctx,
+            )
 
 
 @click.command("plan")
@@ -71,6 +97,18 @@ class _RecordingEvents(CliEvents):
     "reading live: no key needed. Such a plan is not signed: apply uses it only as "
     "`--reviewed`.",
 )
+@click.option(
+    "--check-urls",
+    "check_urls_mode",
+    type=_CheckUrlsMode(),
+    is_flag=False,
+    flag_value="warn",
+    default=None,
+    help="Probe every URL a change would write: resolve, connect, TLS with the system "
+    "trust store (SSL_CERT_FILE honoured), one HEAD request (no body, no event). "
+    "Problems are warnings; --check-urls=strict makes them errors (exit 1). Off by "
+    "default: it sends traffic to your receivers.",
+)
 @options.ignores
 @options.safety_rails
 @click.pass_obj
@@ -87,6 +125,7 @@ def plan_command(
     live_file: Path | None,
     ignores: tuple[str, ...],
     rails: SafetyRails,
+    check_urls_mode: str | None,
 ) -> int:
     """Show what apply would change to make live callbacks match DIRECTORY.
 
@@ -96,13 +135,20 @@ def plan_command(
     call_legacy without the Group Call package: listed as not planned). Shows the
     safety verdict: a delete in a `protect: true` app is an error; a plan over the
     update/delete thresholds is unsafe (exit 1 with --detailed-exitcode) unless
-    --force overrides it.
+    --force overrides it. With --check-urls, each URL a change would write is probed
+    (at most 8 at once, 5 s each, each URL once) and reported per app and product:
+    unresolvable, refused, timed out, certificate problem, or reachable with its HTTP
+    status.
     """
     events = _RecordingEvents(out)
     run = plan_live_or_snapshot(connection, events, directory, selection, live_file)
     plan = finish_plan(
         events, run, events.config_warnings, directory, selection, ignores, rails, base_ref
     )
+    if check_urls_mode is not None:
+        plan = check_urls(plan)
+        for problem in url_problems(plan):
+            out.warn(problem)
     run = replace(run, plan=plan)
     verdict = plan.safety
     assert verdict is not None
@@ -113,6 +159,8 @@ def plan_command(
     append_step_summary(lambda: render_markdown(plan))
     if verdict.status == "blocked":
         raise SafetyError(verdict.protect_message())
+    if check_urls_mode == "strict":
+        enforce(plan)  # an error: no plan file is saved
     if out_file is not None:
         if live_file is not None:
             write_plan_file(out_file, reviewed_plan_document(plan, run.resolved))

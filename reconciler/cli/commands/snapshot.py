@@ -34,7 +34,8 @@ def snapshot_command(
 
     Callback URLs and events are saved as they are; a Live token only as whether it
     equals the token the desired state asks for. A job with no key can then plan
-    against it: `reconciler plan DIR --live FILE`. Read-only: it cannot write. Any
+    against it: `reconciler plan DIR --live FILE`; `reconciler restore FILE` puts the
+    live state back to it. Read-only: it cannot write. Any
     read that fails fails the snapshot (exit 1): a partial snapshot is never written.
     """
     with engine(out, connection) as reconciler:
