@@ -62,7 +62,8 @@ def saved_plan_items(saved: SavedPlan, credentials: CredentialSource) -> list[Ap
         except CredentialsError as exc:
             problems.append(str(exc))
             continue
-        targets[app.sdkappid] = AppTarget(app.sdkappid, app.region, app.identifier, key)
+        source = credentials.key_source(app.sdkappid, app.secret_key_env)
+        targets[app.sdkappid] = AppTarget(app.sdkappid, app.region, app.identifier, key, source)
     if problems:
         raise CredentialsError("\n".join(problems))
     for sdkappid, target in targets.items():
