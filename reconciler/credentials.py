@@ -104,8 +104,8 @@ def resolve_key(
         if not note and bundle:
             state += f" (neither in the environment nor in {bundle.origin})"
         raise CredentialsError(
-            f"{prefix}no secret key for {subject}: its secret_key_env names {name}, which is "
-            f"{state}: set {name} to the app's secret "
+            f"{prefix}no secret key for {subject}: secret_key_env names {name}, but {name} "
+            f"is {state}: set it to the app's secret "
             "key, or remove `secret_key_env:` to use TRTC_SECRET_KEY_<SDKAPPID> or "
             f"{GLOBAL_SECRET_KEY_ENV}"
         )

@@ -23,7 +23,7 @@ from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyItem, ChangeResult
 from reconciler.apply.phases import phase
 from reconciler.apply.run import ApplyRun, StepProgress
-from reconciler.apply.saved import saved_plan_items
+from reconciler.apply.saved import saved_plan_items, saved_plan_parts
 from reconciler.configs import Config
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.loader import DesiredApp
@@ -245,6 +245,11 @@ class Reconciler:
     def prepare(self, saved: SavedPlan) -> list[ApplyItem]:
         """Resolve keys and tokens, verify every signature and fingerprint: the changes."""
         return saved_plan_items(saved, self.credentials)
+
+    def prepare_partial(self, saved: SavedPlan) -> tuple[list[ApplyItem], list[ChangeResult]]:
+        """:meth:`prepare`, where an app whose secret key is missing fails alone: its
+        changes come back failed (nothing is sent for it), the others as items."""
+        return saved_plan_parts(saved, self.credentials)
 
     def execute(
         self,

@@ -159,11 +159,11 @@ def _apply_saved(
         out.warn(f"the saved plan left out an app it could not read: {error}")
     reviewed = read_reviewed(reviewed_file) if reviewed_file is not None else None
     with engine(out, connection) as reconciler:
-        items = reconciler.prepare(saved)
-        refused: list[ChangeResult] = []
+        items, keyless = reconciler.prepare_partial(saved)  # a missing key fails its app
+        refused: list[ChangeResult] = list(keyless)
         if reviewed is not None:
             matched = match_reviewed(items, reviewed)
-            items, refused = matched.apply, matched.refused
+            items, refused = matched.apply, [*refused, *matched.refused]
             for name in matched.done:
                 out.info(f"reviewed change {name} is no longer needed: live already matches")
         if not items and not refused:

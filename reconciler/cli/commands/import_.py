@@ -3,7 +3,6 @@ desired-state YAML (one file per app, or YAML on stdout with ``--out -``)."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +15,13 @@ from reconciler.cli.import_list import ImportTarget, check_unique_names, from_fl
 from reconciler.cli.output import Output
 from reconciler.cli.session import Progress, engine
 from reconciler.configs import Config
+from reconciler.credentials import credential_source
 from reconciler.desired.authoring import inherited
 from reconciler.desired.models import ENV_NAME_PATTERN
 from reconciler.desired.yamlsource import display_path
 from reconciler.engine import Connection
 from reconciler.engine.core import ImportRequest
-from reconciler.errors import UsageError
+from reconciler.errors import CredentialsError, UsageError
 from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
 from reconciler.render.overrideyaml import render_override_yaml
@@ -38,9 +38,14 @@ class Imported:
 
 
 def _token_is_held(name: str) -> bool:
-    """Whether the live token variable ``import`` names for app ``name`` is set: then the
-    file manages the token through it, else only the on/off switch."""
-    return bool(os.environ.get(token_env_name(name)))
+    """Whether the live token variable ``import`` names for app ``name`` is set (in the
+    environment or the secrets bundle): then the file manages the token through it,
+    else only the on/off switch."""
+    try:
+        credential_source().token(token_env_name(name), where=name)
+    except CredentialsError:
+        return False
+    return True
 
 
 def _render(
