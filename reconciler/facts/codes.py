@@ -40,10 +40,12 @@ _HINTS: dict[int, str] = {
 
 
 _KEY_HINTS: dict[int, str] = {
-    70003: "the UserSig made with the secret key from {source} could not be parsed: check "
-    "that variable",
-    70009: "the secret key from {source} does not match this SDKAppID: check that variable",
-    70014: "the UserSig was made for another SDKAppID: check the secret key in {source}",
+    70003: "the UserSig made with the secret key from {source} could not be parsed: "
+    "check the secret key variable",
+    70009: "the secret key from {source} does not match this SDKAppID: check the secret "
+    "key variable",
+    70014: "the UserSig was made for another SDKAppID with the secret key from {source}: "
+    "check the secret key variable",
 }
 
 
