@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 import asyncio
+import io
 import json
 from datetime import datetime
 from pathlib import Path

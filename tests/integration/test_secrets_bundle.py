@@ -88,7 +88,10 @@ def write_fleet(root: Path) -> Path:
         if i in TOKENS:
             doc["callbacks"]["live_token"] = {"token_env": token_variable(i), "enabled": True}
         if i == APPS:  # conference is documented only in singapore and china: a warning
-            doc["callbacks"]["conference"] = {"url": url(i), "events": ["Room.CallbackAfterCreateRoom"]}
+            doc["callbacks"]["conference"] = {
+                "url": url(i),
+                "events": ["Room.CallbackAfterCreateRoom"],
+            }
         (apps / f"{name(i)}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     return root
 
