@@ -123,6 +123,7 @@ class Reconciler:
         self.connection = connection or Connection()
         self.events = events or Events()
         self._credentials = credentials
+        self._usual: CredentialSource | None = None
         self._stack = ExitStack()
         self._backend: Backend | None = None
 
@@ -137,6 +138,7 @@ class Reconciler:
         tb: TracebackType | None,
     ) -> None:
         self._backend = None
+        self._usual = None
         self._stack.close()
 
     @property
@@ -149,7 +151,9 @@ class Reconciler:
     def credentials(self) -> CredentialSource:
         if self._credentials is not None:
             return self._credentials
-        return credential_source(seed_keys=self.backend.secret_keys)
+        if self._usual is None:  # the environment and its secrets bundle, read once
+            self._usual = credential_source(seed_keys=self.backend.secret_keys)
+        return self._usual
 
     # load
 

@@ -15,7 +15,7 @@ from reconciler.cli.import_list import ImportTarget, check_unique_names, from_fl
 from reconciler.cli.output import Output
 from reconciler.cli.session import Progress, engine
 from reconciler.configs import Config
-from reconciler.credentials import credential_source
+from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.authoring import inherited
 from reconciler.desired.models import ENV_NAME_PATTERN
 from reconciler.desired.yamlsource import display_path
@@ -37,12 +37,12 @@ class Imported:
     error: str = ""
 
 
-def _token_is_held(name: str) -> bool:
+def _token_is_held(name: str, credentials: CredentialSource) -> bool:
     """Whether the live token variable ``import`` names for app ``name`` is set (in the
     environment or the secrets bundle): then the file manages the token through it,
     else only the on/off switch."""
     try:
-        credential_source().token(token_env_name(name), where=name)
+        credentials.token(token_env_name(name), where=name)
     except CredentialsError:
         return False
     return True
@@ -50,6 +50,7 @@ def _token_is_held(name: str) -> bool:
 
 def _render(
     result: Imported,
+    held: frozenset[str],
     identifier: str,
     secret_key_env: str | None,
     templates: tuple[str, ...] = (),
@@ -57,7 +58,7 @@ def _render(
 ) -> str:
     t = result.target
     assert result.configs is not None
-    manage_token = _token_is_held(t.name)
+    manage_token = t.name in held
     if base is not None:
         return render_override_yaml(
             name=t.name,
@@ -203,9 +204,14 @@ def import_command(
     results = [Imported(t, r.configs, r.error) for t, r in zip(targets, read, strict=True)]
 
     done = [r for r in results if r.configs is not None]
+    credentials = credential_source()  # the environment and the secrets bundle, read once
+    held_tokens = frozenset(
+        r.target.name for r in done if _token_is_held(r.target.name, credentials)
+    )
     failed = [r for r in results if r.configs is None]
     texts = [
-        _render(r, identifier, secret_key_env, templates, bases.get(r.target.name)) for r in done
+        _render(r, held_tokens, identifier, secret_key_env, templates, bases.get(r.target.name))
+        for r in done
     ]
     if to_stdout:
         if texts:
@@ -231,8 +237,8 @@ def import_command(
         for r in done
         if r.configs is not None and r.configs.get("live_token") is not None
     ]
-    held = [token_env_name(n) for n in tokens if _token_is_held(n)]
-    switch_only = [n for n in tokens if not _token_is_held(n)]
+    held = [token_env_name(n) for n in tokens if n in held_tokens]
+    switch_only = [n for n in tokens if n not in held_tokens]
     if held:
         out.info(
             "live tokens are not written to the files: they are managed through "
