@@ -110,7 +110,8 @@ def _render(
 @click.option(
     "--secret-key-env",
     metavar="VAR",
-    help="Env var holding the secret key (else TRTC_SECRET_KEY_<SDKAPPID>, then TRTC_SECRET_KEY).",
+    help="The variable (environment or secrets bundle) holding the secret key, written as "
+    "`secret_key_env`; without it TRTC_SECRET_KEY_<SDKAPPID>, then TRTC_SECRET_KEY.",
 )
 @click.option(
     "--product",
