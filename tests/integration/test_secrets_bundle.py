@@ -480,3 +480,19 @@ def test_an_unset_secret_key_env_is_an_error_at_its_line_not_a_fallback(
     )
     assert {e["app"] for e in result.json()["errors"]} == {"prod-sg"}  # only that app fails
     assert not [r for r in read_log(request_log) if r["sdkappid"] == 1400000001]
+
+
+def test_apply_with_a_missing_key_applies_the_others_and_lists_it_in_json(
+    cli: Any, bare: str, monkeypatch: pytest.MonkeyPatch, request_log: Path
+) -> None:
+    without_us = {k: v for k, v in EXAMPLE_SECRETS.items() if k != "TRTC_SECRET_KEY_STAGING_US"}
+    monkeypatch.setenv("RECONCILER_SECRETS", json.dumps(without_us))
+    result = cli("apply", EXAMPLES, "--auto-approve", "--format", "json")
+    assert result.code == 1
+    doc = result.json()
+    assert {u["app"] for u in doc["unreadable"]} == {"staging-us"}
+    assert all("TRTC_SECRET_KEY_STAGING_US" in u["error"] for u in doc["unreadable"])
+    assert doc["summary"]["applied"] == doc["summary"]["total"] > 0
+    assert {c["app"] for c in doc["changes"]} == {"prod-sg", "prod-cn"}
+    assert not [r for r in read_log(request_log) if r["sdkappid"] == 1400000003]
+    assert_no_secret_values(result.out, result.err)

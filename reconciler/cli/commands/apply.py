@@ -26,6 +26,7 @@ from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
+from reconciler.configs import Unreadable
 from reconciler.engine import Connection, Reconciler, Selection
 from reconciler.engine.options import SafetyRails
 from reconciler.errors import ApplyInterrupted, UsageError
@@ -49,10 +50,12 @@ def _confirm(out: Output, preview: str, auto_approve: bool) -> bool:
     return click.confirm("Apply these changes?", default=False, err=True)
 
 
-def _nothing_to_do(out: Output, text: str, output_format: str = "text") -> int:
+def _nothing_to_do(
+    out: Output, text: str, output_format: str = "text", unreadable: Sequence[Unreadable] = ()
+) -> int:
     if output_format == "json":
         out.info(text)
-        out.result(render_results_json([]))
+        out.result(render_results_json([], unreadable=unreadable))
     else:
         out.result(text + "\n")
     append_step_summary(f"### trtc-callback-reconciler: Apply\n\n{text}\n")
@@ -68,6 +71,7 @@ def _run(
     *,
     refused: Sequence[ChangeResult] = (),
     forced: bool = False,
+    unreadable: Sequence[Unreadable] = (),
 ) -> int:
     """Apply every item concurrently (write-ahead audited, re-checked for other
     writers), report; exit 0 only if all applied.
@@ -103,7 +107,7 @@ def _run(
     finally:
         if audit is not None:
             audit.close()
-    _report(out, results, output_format)
+    _report(out, results, output_format, unreadable=unreadable)
     if audit is not None and audit.problem is not None:
         out.error(audit.problem)
         return 1
@@ -117,9 +121,13 @@ def _report(
     *,
     total: int | None = None,
     interrupted: str | None = None,
+    unreadable: Sequence[Unreadable] = (),
 ) -> None:
     if output_format == "json":
-        out.result(render_results_json(results, total=total, interrupted=interrupted))
+        document = render_results_json(
+            results, total=total, interrupted=interrupted, unreadable=unreadable
+        )
+        out.result(document)
     elif results:
         out.result(render_results(results), colorize_text=True)
     if results:
@@ -305,11 +313,20 @@ def apply_command(
         out.info(preview, colorize_text=True)
         reconciler.check_plan(run, thresholds)
         if not plan.has_changes:
-            code = _nothing_to_do(out, "No changes. Nothing to do.", output_format)
+            left_out = (*plan.errors, *plan.skipped)
+            code = _nothing_to_do(out, "No changes. Nothing to do.", output_format, left_out)
             return report_unreadable(out, plan) or code
         items = reconciler.prepare(run.saved())
         if not _confirm(out, preview, auto_approve):
             out.info("Apply cancelled; nothing was changed.")
             return 1
-        code = _run(out, reconciler, items, audit_log, output_format, forced=force)
+        code = _run(
+            out,
+            reconciler,
+            items,
+            audit_log,
+            output_format,
+            forced=force,
+            unreadable=(*plan.errors, *plan.skipped),
+        )
         return report_unreadable(out, plan) or code
