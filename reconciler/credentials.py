@@ -70,10 +70,6 @@ def lookup(name: str, env: Mapping[str, str], bundle: SecretsBundle | None = Non
     return None
 
 
-def _in_bundle(bundle: SecretsBundle | None) -> str:
-    return f" (in the environment or in {bundle.origin})" if bundle else ""
-
-
 def _empty_note(names: list[str], env: Mapping[str, str], bundle: SecretsBundle | None) -> str:
     empty = [n for n in names if n in env or (bundle is not None and n in bundle.values)]
     if not empty:
@@ -109,9 +105,10 @@ def resolve_key(
             "key, or remove `secret_key_env:` to use TRTC_SECRET_KEY_<SDKAPPID> or "
             f"{GLOBAL_SECRET_KEY_ENV}"
         )
+    where = f" in the environment or in {bundle.origin}" if bundle else ""
+    kind = "variables" if bundle else "environment variables"
     raise CredentialsError(
-        f"no secret key for {subject}: "
-        f"set one of the environment variables {', '.join(candidates)}{note}{_in_bundle(bundle)}"
+        f"no secret key for {subject}: set one of the {kind} {', '.join(candidates)}{where}{note}"
     )
 
 

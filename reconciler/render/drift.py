@@ -215,6 +215,12 @@ def render_drift_markdown(
         f"| {n[DELETED]} | {n[CHANGED]} | {n[UNDECLARED]} | {n[UNMANAGED]} | {n[IN_SYNC]} |\n\n",
         f"{headline(plan, strict=strict)}\n\n",
     ]
+    if plan.warnings:  # the same warnings as the JSON report's, escaped for Markdown
+        out.append("> [!WARNING]\n")
+        out += [f"> - {html.escape(escape(w))}\n" for w in plan.warnings[:50]]
+        if len(plan.warnings) > 50:
+            out.append(f"> - … and {len(plan.warnings) - 50} more\n")
+        out.append("\n")
     size = sum(len(p) for p in out)
     groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: c.resource.sdkappid)]
     shown = 0

@@ -223,6 +223,8 @@ def test_drift_json_carries_the_warnings_plan_json_does(
     region = [w for w in plan.json()["warnings"] if "not documented in region korea" in w]
     assert region, plan.json()["warnings"]
     assert drift.json()["warnings"] == plan.json()["warnings"]
+    markdown = cli("drift", fleet, "--endpoint", emulator.base_url, "--format", "markdown")
+    assert "not documented in region korea" in markdown.out.split("<details>")[0]
 
 
 def test_drift_warns_in_its_own_words_of_a_live_downgrade_to_http(
