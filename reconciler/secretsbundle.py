@@ -39,7 +39,7 @@ class SecretsBundleError(ReconcilerError):
 class SecretsBundle:
     """Variable name → value, and where the values came from (for messages)."""
 
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict, repr=False)  # never shown
     origin: str = ""  # "RECONCILER_SECRETS", "--secrets-file FILE" or both
 
     def get(self, name: str) -> str | None:

@@ -110,3 +110,8 @@ def test_credentials_say_where_a_key_came_from() -> None:
     assert source.key_source(9, None) == ""
     assert source.token("T", where="w").reveal() == "t-bundle"
     assert EnvironmentCredentials({**env, "T": "t-env"}).token("T", where="w").reveal() == "t-env"
+
+
+def test_a_bundle_never_shows_its_values() -> None:
+    bundle = SecretsBundle({"A": "shown-nowhere-value"}, "RECONCILER_SECRETS")
+    assert "shown-nowhere-value" not in repr(bundle) + str(bundle)
