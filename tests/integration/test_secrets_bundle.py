@@ -498,3 +498,18 @@ def test_apply_with_a_missing_key_applies_the_others_and_lists_it_in_json(
     assert {c["app"] for c in doc["changes"]} == {"prod-sg", "prod-cn"}
     assert not [r for r in read_log(request_log) if r["sdkappid"] == 1400000003]
     assert_no_secret_values(result.out, result.err)
+
+
+def test_snapshot_records_an_app_whose_key_is_refused_and_saves_the_others(
+    cli: Any, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRTC_SECRET_KEY_STAGING_US", "not-the-key-of-staging-us")
+    snapshot = tmp_path / "live.json"
+    taken = cli("snapshot", EXAMPLES, "--out", snapshot)
+    assert taken.code == 1
+    doc = json.loads(snapshot.read_text())
+    assert {a["app"] for a in doc["apps"]} == {"prod-sg", "prod-cn"}
+    (failed,) = {(u["app"], u["sdkappid"]) for u in doc["unreadable"]}
+    assert failed == ("staging-us", 1400000003)
+    assert all("ErrorCode 70009" in u["error"] for u in doc["unreadable"])
+    assert "not-the-key-of-staging-us" not in snapshot.read_text() + taken.err
