@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.apply.executor import ChangeResult, Outcome
+from reconciler.configs import Unreadable
 from reconciler.escape import escape
 
 
@@ -42,16 +43,23 @@ def summary_line(results: Sequence[ChangeResult]) -> str:
     )
 
 
-RESULT_FORMAT_VERSION = "1.0"
+RESULT_FORMAT_VERSION = "1.1"
+# 1.1 adds ``unreadable``: the resources left out because their app could not be read
+# (a read that failed, a missing secret key) or a secret they need is missing.
 
 
 def results_document(
-    results: Sequence[ChangeResult], *, total: int | None = None, interrupted: str | None = None
+    results: Sequence[ChangeResult],
+    *,
+    total: int | None = None,
+    interrupted: str | None = None,
+    unreadable: Sequence[Unreadable] = (),
 ) -> dict[str, Any]:
     """``apply --format json``: the machine-readable result of an apply.
 
     ``total`` is how many changes the apply set out to make (more than
-    ``len(results)`` when it was interrupted, named by ``interrupted``).
+    ``len(results)`` when it was interrupted, named by ``interrupted``);
+    ``unreadable``: what the plan left out, with why.
     """
     counts = Counter(r.outcome.value for r in results)
     ordered = sorted(results, key=lambda r: r.change.sort_key)
@@ -77,13 +85,28 @@ def results_document(
             }
             for r in ordered
         ],
+        "unreadable": [
+            {
+                "app": u.resource.app,
+                "sdkappid": u.resource.sdkappid,
+                "product": u.resource.product,
+                "error": u.error,
+            }
+            for u in unreadable
+        ],
     }
 
 
 def render_results_json(
-    results: Sequence[ChangeResult], *, total: int | None = None, interrupted: str | None = None
+    results: Sequence[ChangeResult],
+    *,
+    total: int | None = None,
+    interrupted: str | None = None,
+    unreadable: Sequence[Unreadable] = (),
 ) -> str:
-    document = results_document(results, total=total, interrupted=interrupted)
+    document = results_document(
+        results, total=total, interrupted=interrupted, unreadable=unreadable
+    )
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

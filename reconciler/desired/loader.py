@@ -270,6 +270,9 @@ def _validate_app(
         lenient=effective_lenient,
         location=doc.value_location(()),
         products=MappingProxyType({key: products[key] for key in PRODUCTS if key in products}),
+        secret_key_env_location=(
+            doc.key_location(("secret_key_env",)) if spec.secret_key_env else None
+        ),
     )
     return (
         app,

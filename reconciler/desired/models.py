@@ -220,7 +220,8 @@ class AppFile(_Strict):
         pattern=ENV_NAME_PATTERN,
         json_schema_extra={"pattern": ENV_NAME_PATTERN},  # lost with the hidden None otherwise
         description=(
-            "Environment variable holding the app's secret key; tried before "
+            "Environment variable (or secrets-bundle entry) holding the app's secret key; "
+            "when given, the only one tried (unset is an error), instead of "
             "TRTC_SECRET_KEY_<SDKAPPID> and TRTC_SECRET_KEY."
         ),
     )

@@ -66,6 +66,8 @@ class DesiredApp:
     location: Location
     """The app file (or the app folder's app.yaml)."""
     products: Mapping[str, DesiredProduct]
+    secret_key_env_location: Location | None = None
+    """Where ``secret_key_env`` is written (for the error when its variable is unset)."""
 
 
 @dataclass(frozen=True)

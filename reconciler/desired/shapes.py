@@ -221,6 +221,11 @@ class _Shape:
             lenient=app.lenient,
             location=self._move(app.location, shown),
             products=MappingProxyType(products),
+            secret_key_env_location=(
+                None
+                if app.secret_key_env_location is None
+                else self._move(app.secret_key_env_location, shown)
+            ),
         )
         return LoadedApp(
             result,

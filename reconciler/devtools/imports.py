@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),  # Tencent's fixed facts: imports nothing of the pipeline
-    frozenset({"errors", "secret", "loopback", "escape", "clicktypes", "collector"}),  # leaves
+    frozenset(  # leaves
+        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes", "collector"}
+    ),
     frozenset({"api"}),  # the client: envelopes, UserSigs, pacing, retries
     frozenset({"configs", "products"}),  # config values; one ProductSpec per product
     frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),  # load … write

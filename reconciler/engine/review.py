@@ -26,7 +26,7 @@ from reconciler.plan.change import Plan
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.livefile import plan_against_snapshot, snapshot_document
 from reconciler.plan.safety import change_warnings, evaluate
-from reconciler.resolve import resolve_with
+from reconciler.resolve import resolve_partial
 
 
 def plan_live_or_snapshot(
@@ -96,15 +96,22 @@ def take_snapshot(
     reconciler: Reconciler, directory: Path, selection: Selection
 ) -> tuple[dict[str, Any], LiveSnapshot, int]:
     """Read every managed and unmanaged config of the selected apps: the snapshot
-    document (no secret), what was read, and how many apps."""
+    document (no secret), what was read, and how many apps were read.
+
+    An app that cannot be read (no secret key, a read that failed) fails alone: it is
+    recorded in the document's ``unreadable`` (and the returned snapshot's
+    ``failures``), every other app is saved.
+    """
     apps = reconciler.load(directory, selection)
-    resolved = resolve_with(apps, reconciler.credentials)
+    resolved, keyless = resolve_partial(apps, reconciler.credentials)
     reads = reads_for(resolved, None, probe_unmanaged=True)
     done = reconciler.events.reading(len(reads), len(resolved))
 
     async def run() -> LiveSnapshot:
         async with reconciler.backend.client(read_only=True) as client:
-            return await fetch_live(client, reads, on_done=done)
+            return await fetch_live(client, reads, on_done=done, partial=True)
 
     live = runner.run(run())
-    return snapshot_document(resolved, live), live, len(resolved)
+    live = replace(live, failures=(*live.failures, *keyless))
+    read = [a for a in resolved if a.target.sdkappid not in live.unreadable_apps]
+    return snapshot_document(resolved, live), live, len(read)

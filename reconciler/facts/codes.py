@@ -39,6 +39,23 @@ _HINTS: dict[int, str] = {
 }
 
 
+_KEY_HINTS: dict[int, str] = {
+    70003: "the UserSig made with the secret key from {source} could not be parsed: "
+    "check the secret key variable",
+    70009: "the secret key from {source} does not match this SDKAppID: check the secret "
+    "key variable",
+    70014: "the UserSig was made for another SDKAppID with the secret key from {source}: "
+    "check the secret key variable",
+}
+
+
+def key_hint(code: int, source: str) -> str | None:
+    """The hint for an answer that rejects the secret key, naming where it came from
+    (``source``: a variable, perhaps "via" the secrets bundle); None for other codes."""
+    template = _KEY_HINTS.get(code)
+    return None if template is None or not source else template.format(source=source)
+
+
 def is_transient(code: int) -> bool:
     return code in TRANSIENT_CODES
 

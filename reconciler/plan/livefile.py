@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.api.client import AppTarget
-from reconciler.configs import CallbackConfig, Config, Resource, TokenConfig
+from reconciler.configs import CallbackConfig, Config, Resource, TokenConfig, Unreadable
 from reconciler.desired.loader import DesiredApp
 from reconciler.errors import PlanFileError
 from reconciler.escape import escape
@@ -30,7 +30,7 @@ from reconciler.facts.regions import REGIONS
 from reconciler.fetch import CannotHave, Key, LiveSnapshot
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Plan
-from reconciler.products.catalog import PRODUCT_KEYS
+from reconciler.products.catalog import PRODUCT_KEYS, resource_order
 from reconciler.resolve import DesiredResource, ResolvedApp
 from reconciler.secret import Secret, mask_known
 
@@ -39,6 +39,7 @@ FORMAT_VERSION = "1.1"
 # 1.1 adds ``unavailable``: resources the app cannot have (v1 50001), with the reason;
 # and per app ``identifier``, ``secret_key_env`` (the variable's name, never its
 # value) and ``protect``: what ``reconciler restore`` needs to sign and to stay safe.
+# and ``unreadable``: the resources of the apps that could not be read (left out).
 # Stand-ins for token values, which never leave the trusted job: the desired token,
 # and "some other token".
 _DESIRED_TOKEN = Secret("(the desired token)")
@@ -74,7 +75,10 @@ def snapshot_document(
         (d.resource.sdkappid, d.resource.product): d.desired for a in apps for d in a.resources
     }
     configs: list[dict[str, Any]] = []
+    unreadable = live.unreadable_apps
     for (sdkappid, product), config in sorted(live.configs.items()):
+        if sdkappid in unreadable:
+            continue  # not fully read: the app is recorded as unreadable, nothing of it
         state: dict[str, Any] | None
         if isinstance(config, TokenConfig):
             wanted = desired.get((sdkappid, product))
@@ -105,8 +109,18 @@ def snapshot_document(
                 "protect": a.app.protect,
             }
             for a in sorted(apps, key=lambda a: a.target.sdkappid)
+            if a.target.sdkappid not in unreadable
         ],
         "configs": configs,
+        "unreadable": [
+            {
+                "app": f.resource.app,
+                "sdkappid": f.resource.sdkappid,
+                "product": f.resource.product,
+                "error": mask_known(f.error),
+            }
+            for f in sorted(live.failures, key=lambda f: resource_order(f.resource))
+        ],
         "warnings": [mask_known(w) for w in live.warnings],
     }
     if live.unavailable:  # only when there are (v1 50001: no Group Call package)
@@ -246,6 +260,13 @@ def read_snapshot(path: Path) -> LoadedSnapshot:
             configs[(int(entry["sdkappid"]), product)] = _state(entry["state"], product)
         entries = tuple(_app_entry(a) for a in doc["apps"])
         apps = frozenset(e.sdkappid for e in entries)
+        failures = tuple(
+            Unreadable(
+                Resource(str(u["app"]), int(u["sdkappid"]), str(u["product"])),
+                str(u["error"]),
+            )
+            for u in doc.get("unreadable", [])
+        )
         warnings = tuple(str(w) for w in doc.get("warnings", []))
         unavailable = tuple(
             CannotHave(
@@ -260,7 +281,7 @@ def read_snapshot(path: Path) -> LoadedSnapshot:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _fail(path, f"malformed snapshot ({type(exc).__name__}: {exc})") from None
     return LoadedSnapshot(
-        LiveSnapshot(configs, warnings, unavailable=unavailable),
+        LiveSnapshot(configs, warnings, failures, unavailable=unavailable),
         taken,
         apps,
         run_url,
@@ -296,18 +317,48 @@ def plan_against_snapshot(
     """Plan ``apps`` against a snapshot file: no credential, no network.
 
     An app the snapshot does not hold (new in this change) is planned as if nothing
-    were configured live, with a warning; ``live_source`` says how old the snapshot is.
+    were configured live, with a warning; an app the snapshot records as unreadable is
+    unreadable here too (in ``errors``, never planned as new); ``live_source`` says how
+    old the snapshot is.
     """
     snapshot = read_snapshot(snapshot_file)
     wanted = frozenset(products) if products else None
     resolved = offline_apps(apps, wanted)
-    plan = build_plan(resolved, snapshot.live, wanted)
+    live = _unreadable_as_declared(snapshot.live, apps, wanted)
+    plan = build_plan(resolved, live, wanted)
+    unreadable = snapshot.live.unreadable_apps
     notes = tuple(
         f"{a.name} ({a.sdkappid}) is not in the live-state snapshot (a new app?): planned "
         "as if nothing were configured live; the apply reads its real live state"
         for a in apps
-        if a.sdkappid not in snapshot.apps
+        if a.sdkappid not in snapshot.apps and a.sdkappid not in unreadable
     )
     return resolved, replace(
         plan, warnings=(*plan.warnings, *notes), live_source=snapshot.describe()
     )
+
+
+def _unreadable_as_declared(
+    live: LiveSnapshot, apps: Sequence[DesiredApp], products: frozenset[str] | None
+) -> LiveSnapshot:
+    """``live`` with each app it records as unreadable failing on the products the
+    desired state declares for it now (named as it is named now)."""
+    if not live.failures:
+        return live
+    errors: dict[int, str] = {}
+    for failure in live.failures:
+        errors.setdefault(failure.resource.sdkappid, failure.error)
+    failures: list[Unreadable] = []
+    for app in apps:
+        error = errors.get(app.sdkappid)
+        if error is None:
+            continue
+        declared = [p for p in app.products if products is None or p in products]
+        for product in declared or [p for p in PRODUCT_KEYS if products is None or p in products]:
+            failures.append(
+                Unreadable(
+                    Resource(app.name, app.sdkappid, product),
+                    f"not read when the snapshot was taken: {error}",
+                )
+            )
+    return replace(live, failures=tuple(failures))

@@ -102,22 +102,77 @@ def is_drift(plan: Plan, *, strict: bool) -> bool:
     return plan.has_changes or (strict and bool(plan.unmanaged))
 
 
+def has_errors(plan: Plan) -> bool:
+    """Whether something could not be checked: an unreadable app, a missing secret."""
+    return bool(plan.errors or plan.skipped)
+
+
+def exit_code(plan: Plan, *, strict: bool) -> int:
+    """``drift``'s exit code: 0 no drift, 2 drift, 1 errors and no drift, 3 drift and
+    errors (a cron job tells all four apart without reading the report)."""
+    drift = is_drift(plan, strict=strict)
+    if has_errors(plan):
+        return 3 if drift else 1
+    return 2 if drift else 0
+
+
 def headline(plan: Plan, *, strict: bool) -> str:
-    """The first line: agrees with the exit code (2 exactly when it says "Drift"; with
-    unreadable apps the exit code is 1 and the line says so)."""
-    if plan.errors and not is_drift(plan, strict=strict):
+    """The first line: agrees with the exit code (it says "Drift" exactly for 2 and 3,
+    and names what could not be read for 1 and 3)."""
+    if has_errors(plan) and not is_drift(plan, strict=strict):
         return (
-            f"No drift in the apps that could be read; {len(plan.unreadable_apps)} app(s) "
-            "could not be read (below)."
+            f"No drift in the apps that could be read; {_unchecked(plan)} could not be "
+            "read (below)."
         )
     if plan.has_changes:
-        return "Drift: the live configuration differs from the desired state."
-    if strict and plan.unmanaged:
-        return (
+        line = "Drift: the live configuration differs from the desired state."
+    elif strict and plan.unmanaged:
+        line = (
             f"Drift: {len(plan.unmanaged)} unmanaged live config(s), configured live but "
             "not declared (--strict counts them as drift)."
         )
-    return "No drift: the managed configurations match the desired state."
+    else:
+        return "No drift: the managed configurations match the desired state."
+    if has_errors(plan):
+        line += f" And {_unchecked(plan)} could not be read (below)."
+    return line
+
+
+def _unchecked(plan: Plan) -> str:
+    apps = len(plan.unreadable_apps)
+    parts = [f"{apps} app(s)"] if apps else []
+    if plan.skipped:
+        parts.append(f"{len(plan.skipped)} resource(s)")
+    return " and ".join(parts)
+
+
+def drift_warnings(plan: Plan) -> tuple[str, ...]:
+    """The warnings a plan of the same changes gives (see
+    :func:`reconciler.plan.safety.change_warnings`), in drift's words: live was → now."""
+    warnings = []
+    for change in plan.changes:
+        live = getattr(change.before, "url", None)
+        declared = getattr(change.after, "url", None)
+        if not (isinstance(live, str) and isinstance(declared, str)):
+            continue
+        r = change.resource
+        if _scheme(declared) == "https" and _scheme(live) == "http":
+            warnings.append(
+                f"{r.app}/{r.product}: {CHANGED} (was → now): the callback URL went from "
+                "https:// to plain http://; callbacks travel in clear text"
+            )
+        elif _scheme(declared) == "http" and _scheme(live) == "https":
+            warnings.append(
+                f"{r.app}/{r.product}: {CHANGED} (was → now): the declared callback URL is "
+                "plain http:// and live is https://; applying the declared one would send "
+                "callbacks in clear text"
+            )
+    return tuple(warnings)
+
+
+def _scheme(url: str) -> str:
+    scheme, sep, _ = url.partition("://")
+    return scheme.lower() if sep else ""
 
 
 def summary_line(plan: Plan, *, strict: bool) -> str:
@@ -212,6 +267,12 @@ def render_drift_markdown(
         f"| {n[DELETED]} | {n[CHANGED]} | {n[UNDECLARED]} | {n[UNMANAGED]} | {n[IN_SYNC]} |\n\n",
         f"{headline(plan, strict=strict)}\n\n",
     ]
+    if plan.warnings:  # the same warnings as the JSON report's, escaped for Markdown
+        out.append("> [!WARNING]\n")
+        out += [f"> - {html.escape(escape(w))}\n" for w in plan.warnings[:50]]
+        if len(plan.warnings) > 50:
+            out.append(f"> - … and {len(plan.warnings) - 50} more\n")
+        out.append("\n")
     again = recurring_line(plan)
     if again is not None:
         out.append(f"{again}\n\n")

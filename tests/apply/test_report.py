@@ -123,7 +123,8 @@ def test_summary_names_overwritten_and_unknown_only_when_they_happened() -> None
 
 def test_results_document_per_change_and_summary() -> None:
     document = results_document([APPLIED, FAILED, UNKNOWN], total=5, interrupted="SIGTERM")
-    assert document["format_version"] == "1.0"
+    assert document["format_version"] == "1.1"
+    assert document["unreadable"] == []
     assert document["interrupted"] == "SIGTERM"
     assert document["summary"] == {
         "total": 5,

@@ -3,7 +3,6 @@ desired-state YAML (one file per app, or YAML on stdout with ``--out -``)."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +16,13 @@ from reconciler.cli.output import Output
 from reconciler.cli.session import Progress, engine
 from reconciler.clicktypes import RegionChoice
 from reconciler.configs import Config
+from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.authoring import inherited
 from reconciler.desired.models import ENV_NAME_PATTERN
 from reconciler.desired.yamlsource import display_path
 from reconciler.engine import Connection
 from reconciler.engine.core import ImportRequest
-from reconciler.errors import UsageError
+from reconciler.errors import CredentialsError, UsageError
 from reconciler.escape import escape
 from reconciler.facts.regions import canonical_region
 from reconciler.fetch import CannotHave
@@ -41,14 +41,20 @@ class Imported:
     unavailable: tuple[CannotHave, ...] = ()  # products the app cannot have: not written
 
 
-def _token_is_held(name: str) -> bool:
-    """Whether the live token variable ``import`` names for app ``name`` is set: then the
-    file manages the token through it, else only the on/off switch."""
-    return bool(os.environ.get(token_env_name(name)))
+def _token_is_held(name: str, credentials: CredentialSource) -> bool:
+    """Whether the live token variable ``import`` names for app ``name`` is set (in the
+    environment or the secrets bundle): then the file manages the token through it,
+    else only the on/off switch."""
+    try:
+        credentials.token(token_env_name(name), where=name)
+    except CredentialsError:
+        return False
+    return True
 
 
 def _render(
     result: Imported,
+    held: frozenset[str],
     identifier: str,
     secret_key_env: str | None,
     templates: tuple[str, ...] = (),
@@ -56,7 +62,7 @@ def _render(
 ) -> str:
     t = result.target
     assert result.configs is not None
-    manage_token = _token_is_held(t.name)
+    manage_token = t.name in held
     if base is not None:
         return render_override_yaml(
             name=t.name,
@@ -112,7 +118,8 @@ def _render(
 @click.option(
     "--secret-key-env",
     metavar="VAR",
-    help="Env var holding the secret key (else TRTC_SECRET_KEY_<SDKAPPID>, then TRTC_SECRET_KEY).",
+    help="The variable (environment or secrets bundle) holding the secret key, written as "
+    "`secret_key_env`; without it TRTC_SECRET_KEY_<SDKAPPID>, then TRTC_SECRET_KEY.",
 )
 @click.option(
     "--product",
@@ -208,9 +215,14 @@ def import_command(
     ]
 
     done = [r for r in results if r.configs is not None]
+    credentials = credential_source()  # the environment and the secrets bundle, read once
+    held_tokens = frozenset(
+        r.target.name for r in done if _token_is_held(r.target.name, credentials)
+    )
     failed = [r for r in results if r.configs is None]
     texts = [
-        _render(r, identifier, secret_key_env, templates, bases.get(r.target.name)) for r in done
+        _render(r, held_tokens, identifier, secret_key_env, templates, bases.get(r.target.name))
+        for r in done
     ]
     if to_stdout:
         if texts:
@@ -243,8 +255,8 @@ def import_command(
         for r in done
         if r.configs is not None and r.configs.get("live_token") is not None
     ]
-    held = [token_env_name(n) for n in tokens if _token_is_held(n)]
-    switch_only = [n for n in tokens if not _token_is_held(n)]
+    held = [token_env_name(n) for n in tokens if n in held_tokens]
+    switch_only = [n for n in tokens if n not in held_tokens]
     if held:
         out.info(
             "live tokens are not written to the files: they are managed through "

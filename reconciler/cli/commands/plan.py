@@ -15,29 +15,16 @@ import click
 
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import CliEvents, report_unreadable
+from reconciler.cli.session import RecordingEvents, report_unreadable
 from reconciler.engine import Connection, Selection
 from reconciler.engine.options import SafetyRails
 from reconciler.engine.review import finish_plan, plan_live_or_snapshot
-from reconciler.errors import Location, SafetyError
+from reconciler.errors import SafetyError
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
 from reconciler.plan.urlcheck import check_urls, enforce, url_problems
 from reconciler.render import generated_now, render_plan
 from reconciler.render.html import render_html, write_html
 from reconciler.render.markdown import render_markdown
-
-
-class _RecordingEvents(CliEvents):
-    """Prints as the CLI does, and keeps the desired state's warnings for the plan."""
-
-    def __init__(self, out: Output) -> None:
-        super().__init__(out)
-        self.config_warnings: list[str] = []
-
-    def config_warning(self, location: Location, message: str) -> None:
-        super().config_warning(location, message)
-        self.config_warnings.append(f"{location}: {message}")
-
 
 if TYPE_CHECKING:
     _Choice = click.Choice[str]
@@ -140,7 +127,7 @@ def plan_command(
     unresolvable, refused, timed out, certificate problem, or reachable with its HTTP
     status.
     """
-    events = _RecordingEvents(out)
+    events = RecordingEvents(out)
     run = plan_live_or_snapshot(connection, events, directory, selection, live_file)
     plan = finish_plan(
         events, run, events.config_warnings, directory, selection, ignores, rails, base_ref
