@@ -81,9 +81,9 @@ def terminal_lines(text: str) -> str:
 
 def annotation_data(text: str) -> str:
     """``text`` for the message of a GitHub workflow command (``::error ...::HERE``):
-    escaped for a terminal, then GitHub's data escapes (``%``, CR, LF)."""
-    text = escape(text)
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    GitHub's data escapes (``%``, CR, LF), then every other control, bidi or invisible
+    character escaped as for a terminal (GitHub leaves ESC as it is)."""
+    return escape(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def annotation_property(text: str) -> str:
@@ -93,7 +93,7 @@ def annotation_property(text: str) -> str:
 
 
 _MARKDOWN = {
-    **{c: "\\" + c for c in "!#$()*+-./:;=?@[\\]^_`{|}~"},
+    **{c: "\\" + c for c in "!#$()*+.:;=?@[\\]^_`{|}~"},
     "&": "&amp;",
     "<": "&lt;",
     ">": "&gt;",
@@ -106,15 +106,18 @@ _MARKDOWN_SPECIAL = re.compile("[" + re.escape("".join(_MARKDOWN)) + "]")
 def markdown_text(text: str) -> str:
     """``text`` as literal Markdown text (a paragraph, a list item, a table cell):
     :func:`escape`-d onto one line, ``<>&"'`` written as HTML entities and every
-    other ASCII punctuation mark backslash-escaped, so it starts no heading, list,
-    quote, HTML comment or tag, link, image, emphasis, code span or table cell."""
-    return _MARKDOWN_SPECIAL.sub(lambda m: _MARKDOWN[m.group()], escape(text))
+    other ASCII punctuation mark backslash-escaped (but ``-``, ``,``, ``/`` and ``%``,
+    inert inside a line; a leading ``-`` too), so it starts no heading, list, quote,
+    thematic break, HTML comment or tag, link, autolink, image, emphasis, code span or
+    table cell."""
+    text = _MARKDOWN_SPECIAL.sub(lambda m: _MARKDOWN[m.group()], escape(text))
+    return "\\" + text if text.startswith("-") else text
 
 
 def markdown_code(text: str) -> str:
-    """``text`` for inside a one-backtick code span: escaped, backticks made ``'``, ``|``
-    escaped (a code span in a GitHub table cell would end the cell at it)."""
-    return escape(text).replace("`", "'").replace("|", "\\|")
+    """``text`` for inside a one-backtick code span (never in a table cell): escaped
+    onto one line, backticks made ``'`` so that none ends the span."""
+    return escape(text).replace("`", "'")
 
 
 def markdown_html(text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.apply.executor import ChangeResult, Outcome
-from reconciler.escape import escape
+from reconciler.escape import escape, markdown_text
 
 
 def result_line(result: ChangeResult) -> str:
@@ -102,8 +102,9 @@ def render_results_markdown(results: Sequence[ChangeResult]) -> str:
     ]
     for r in ordered:
         c = r.change.resource
-        detail = escape(r.message.replace("\n", " ")).replace("|", "\\|") if not r.ok else ""
-        app = escape(c.app).replace("|", "\\|")
+        # the app name and the server's message: literal text in a table cell
+        detail = markdown_text(r.message.replace("\n", " ")) if not r.ok else ""
+        app = markdown_text(c.app)
         rows.append(
             f"| {app} | {c.sdkappid} | {c.product} | {r.change.action.value} "
             f"| {r.outcome.value} | {detail} |"

@@ -13,12 +13,11 @@ declared. Markdown follows the same words; JSON keeps the plan document's shape.
 
 from __future__ import annotations
 
-import html
 from itertools import groupby
 
-from reconciler.escape import escape
+from reconciler.escape import escape, markdown_code, markdown_html
 from reconciler.plan.change import Action, Change, FieldDiff, Plan
-from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
+from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, _longest_backtick_run
 from reconciler.render.markdown import _errors_section as errors_section
 from reconciler.render.text import changed_list_lines, field_value, whole_field_lines
 
@@ -141,11 +140,14 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
 def _markdown_app(changes: list[Change]) -> str:
     first = changes[0].resource
     states = [f"{drift_state(c)}: {c.resource.product}" for c in changes]
-    body = "\n".join(line for c in changes for line in [*render_drift_change(c), ""]).rstrip()
+    body = "\n".join(
+        escape(line) for c in changes for line in [*render_drift_change(c), ""]
+    ).rstrip()
+    fence = "`" * max(3, _longest_backtick_run(body) + 1)
     return (
-        f"<details><summary><b>{html.escape(escape(first.app))}</b> ({first.sdkappid}): "
-        f"{', '.join(states)}"
-        f"</summary>\n\n```diff\n{body}\n```\n\n</details>\n"
+        f"<details><summary><b>{markdown_html(first.app)}</b> ({first.sdkappid}): "
+        f"{markdown_html(', '.join(states))}"
+        f"</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
     )
 
 
@@ -181,7 +183,7 @@ def render_drift_markdown(
     if plan.unmanaged:
         names, used = [], 0
         for r in plan.unmanaged:
-            name = f"`{escape(r.app).replace('`', chr(39))}/{r.product}`"
+            name = f"`{markdown_code(f'{r.app}/{r.product}')}`"
             if used + len(name) > 3_500:
                 break
             names.append(name)
