@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from reconciler.desired.names import APP_NAME_PATTERN
 from reconciler.escape import quoted
 from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
@@ -187,8 +188,12 @@ class AppFile(_Strict):
     name: str | SkipJsonSchema[None] = Field(
         default=None,
         min_length=1,
+        pattern=APP_NAME_PATTERN,
+        json_schema_extra={"pattern": APP_NAME_PATTERN},  # lost with the hidden None otherwise
         description=(
-            "The app's name in plans and --app filters; defaults to the file (or folder) name."
+            "The app's name in plans and --app filters; defaults to the file (or folder) "
+            "name. Letters, digits, '.', '_' and '-' (at most 100, the first a letter or "
+            "digit): a reviewer must be able to read it."
         ),
     )
     sdkappid: SdkAppId = Field(description="The app's SDKAppID, as shown in the Tencent console.")
