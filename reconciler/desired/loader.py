@@ -30,8 +30,8 @@ from reconciler.desired.layout import (
 )
 from reconciler.desired.loaded import LoadedApp, Site
 from reconciler.desired.merge import attribute
-from reconciler.desired.names import name_problem
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
+from reconciler.desired.names import name_problem
 from reconciler.desired.placeholders import expand, expand_product_file, placeholder_values
 from reconciler.desired.policy import check_policy, load_policy
 from reconciler.desired.result import (

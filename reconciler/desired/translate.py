@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from reconciler.desired.diagnostics import did_you_mean
-from reconciler.desired.names import name_problem
 from reconciler.desired.models import (
     Absent,
     AppFile,
@@ -24,6 +23,7 @@ from reconciler.desired.models import (
     TokenPresent,
     fields_of,
 )
+from reconciler.desired.names import name_problem
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import ConfigError, Location
 from reconciler.escape import quoted
