@@ -35,7 +35,7 @@ from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
 from reconciler.products.vocabulary import suggest
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-URL_PATTERN = r"^https?://[^/?#\s]+\S*$"
+URL_PATTERN = r"^https?://[^/?#\s\\]+[^\s\\]*$"
 VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 SCHEMA_ID = "urn:trtc-callback-reconciler:schema:desired-state:1"
