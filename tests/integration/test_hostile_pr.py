@@ -161,7 +161,7 @@ def test_a_required_for_glob_cannot_be_slipped_past_with_a_look_alike(
         'name: "pr\u043ed-sg"\n' + APP.format(sdkappid=1400000001, url=URL)
     )
     (root / "policy.yaml").write_text(
-        'products:\n  call:\n    required_events: [Call.CallbackAfterStartCall]\n'
+        "products:\n  call:\n    required_events: [Call.CallbackAfterStartCall]\n"
         '    required_for: ["prod-*"]\n'
     )
     result = cli("validate", root)
