@@ -26,12 +26,13 @@ BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 INVISIBLE = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
-    "\u2060-\u2065\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\u2060-\u2065\u206a-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
     "\U000e0000-\U000e0fff"
 )
 """Characters that show as nothing (zero-width space and joiners, the marks LRM and
-RLM, word joiner, soft hyphen, byte-order mark, variation selectors, Hangul fillers,
-tag characters): a name holding one looks like another name."""
+RLM, word joiner, soft hyphen, byte-order mark, Hangul fillers, tag characters): a
+name holding one looks like another name. (Variation selectors are left alone: the
+reports' own emoji hold one, and app names are plain ASCII anyway.)"""
 
 UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
 """C0 and C1 controls, DEL, the Unicode line and paragraph separators, bidi controls
