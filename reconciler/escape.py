@@ -66,7 +66,7 @@ def escape(text: str) -> str:
     if text.startswith("::") or (text[:1].isspace() and text.lstrip().startswith("::")):
         text = _COMMAND_START.sub(lambda m: m.group(1) + "\\x3a", text, count=1)
     if "##[" in text:
-        text = text.replace("##[", "#\\x23[")
+        text = text.replace("##[", "#\\u0023[")  # (also a valid JSON and YAML escape)
     return text
 
 

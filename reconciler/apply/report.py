@@ -84,7 +84,9 @@ def render_results_json(
     results: Sequence[ChangeResult], *, total: int | None = None, interrupted: str | None = None
 ) -> str:
     document = results_document(results, total=total, interrupted=interrupted)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # ASCII: a control, bidi or invisible character a server sent stays a JSON escape,
+    # which the terminal escaping of stdout leaves as it is (the document stays valid)
+    return json.dumps(document, indent=2) + "\n"
 
 
 def render_results(results: Sequence[ChangeResult]) -> str:

@@ -3,6 +3,7 @@ file or a server holds, what reaches stdout, stderr or a log line is inert."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -25,7 +26,7 @@ HOSTILE = "x\n::warning title=FAKE::owned\n\x1b]0;title\x07\x1b[2J\u202eabc\u200
         ("\u202e\u2066\u200f", "\\u202e\\u2066\\u200f"),
         ("\U000e0041", "\\U000e0041"),  # a tag character
         ("   ::error::x", "   \\x3a:error::x"),
-        ("see ##[error]x", "see #\\x23[error]x"),
+        ("see ##[error]x", "see #\\u0023[error]x"),
         ("prod-sg ⚠️ é 中", "prod-sg ⚠️ é 中"),
     ],
 )
@@ -74,3 +75,18 @@ def test_log_lines_are_inert() -> None:
     message = record.getMessage()
     assert "\x1b" not in message and "\u202e" not in message
     assert "\n\\x3a:warning title=FAKE" in message
+
+
+def test_json_on_stdout_stays_valid_and_equal(capsys: pytest.CaptureFixture[str]) -> None:
+    from reconciler.apply.executor import ChangeResult, Outcome
+    from reconciler.apply.report import render_results_json
+    from reconciler.plan.change import Action, Change
+    from tests.plan.factories import cb, res
+
+    change = Change(res("call", app="prod-sg"), Action.CREATE, None, cb("https://h.example/c"))
+    failed = ChangeResult(change, Outcome.FAILED, message=HOSTILE + "\x85\U000e0041 é")
+    document = render_results_json([failed])
+    Output(no_color=True).result(document)
+    shown = capsys.readouterr().out
+    assert json.loads(shown) == json.loads(document)
+    assert "\x1b" not in shown and "\u202e" not in shown and "\x85" not in shown
