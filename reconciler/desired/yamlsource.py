@@ -517,7 +517,7 @@ class _Walker:
                 and value[0] != "0"
             ):
                 return int(value)  # what SafeConstructor makes of 1500000000, in one step
-            if tag == _INT_TAG and _DECIMAL(value) is None:
+            if tag == _INT_TAG and _DECIMAL(value) is None and _YAML11_INT.match(value):
                 raise _Fatal(ConfigError(self.at(node), not_decimal(value)))
             value = self.scalar(node)
             if value.__class__ is str and _SPECIAL(value) is not None:
@@ -693,8 +693,13 @@ class _Walker:
         )
 
 
-_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]{0,39})").fullmatch
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)").fullmatch
 """A number as people write it: decimal digits, no sign but ``-``, no leading zero."""
+
+_YAML11_INT: re.Pattern[str] = next(
+    regexp for resolvers in _IMPLICIT.values() for tag, regexp in resolvers if tag == _INT_TAG
+)
+"""What YAML 1.1 reads as an integer (``!!int "abc"`` is not one: PyYAML says why)."""
 
 _YAML11_FORMS = (
     ("0x", "hexadecimal"),
@@ -709,12 +714,6 @@ _YAML11_FORMS = (
 def not_decimal(value: str) -> str:
     """Why an integer that YAML 1.1 reads in another form than plain decimal is refused:
     ``0x5372F3C1``, ``017`` (octal), ``190:30:20`` (base 60), ``1_000``, ``+5``."""
-    bare = value.lstrip("+-")
-    if len(bare) > 40 and bare.isdigit():
-        return (
-            f"the number {shorten(value)!r} has {len(bare):,} digits: no value here is "
-            "that long; write the number from the Tencent console"
-        )
     lowered = value.lower()
     form = next((word for mark, word in _YAML11_FORMS if mark in lowered), "octal, its leading 0")
     return (

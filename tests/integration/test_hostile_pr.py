@@ -244,7 +244,7 @@ def test_a_huge_sdkappid_is_a_located_error(cli: Any, tmp_path: Path, number: st
     (root / "prod-sg.yaml").write_text(f"sdkappid: {number}\nregion: singapore\n")
     result = cli("validate", root)
     assert result.code == 1
-    assert "prod-sg.yaml:1:11: the number '" in result.err
+    assert "prod-sg.yaml:1:11: " in result.err and "Traceback" not in result.err
     assert len(result.err) < 1_000
 
 
