@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reconciler.escape import escape
+
 
 class ReconcilerError(Exception):
     """Base of every error the user is meant to read."""
@@ -26,11 +28,12 @@ class Location:
     column: int = 0
 
     def __str__(self) -> str:
+        path = escape(self.path)  # a file name may hold a line break, ESC or `::`
         if self.line <= 0:
-            return self.path
+            return path
         if self.column <= 0:
-            return f"{self.path}:{self.line}"
-        return f"{self.path}:{self.line}:{self.column}"
+            return f"{path}:{self.line}"
+        return f"{path}:{self.line}:{self.column}"
 
 
 class ConfigError(ReconcilerError):
@@ -62,6 +65,10 @@ class EndpointError(ReconcilerError):
 
 class UsageError(ReconcilerError):
     """Command-line options that do not fit together."""
+
+
+class OutputError(ReconcilerError):
+    """Standard output cannot be written (a full disk, a closed pipe)."""
 
 
 class TransportError(ReconcilerError):

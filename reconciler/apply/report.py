@@ -10,7 +10,7 @@ from typing import Any
 
 from reconciler.apply.executor import ChangeResult, Outcome
 from reconciler.configs import Unreadable
-from reconciler.escape import escape
+from reconciler.escape import escape, markdown_text
 
 
 def result_line(result: ChangeResult) -> str:
@@ -107,7 +107,9 @@ def render_results_json(
     document = results_document(
         results, total=total, interrupted=interrupted, unreadable=unreadable
     )
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # ASCII: a control, bidi or invisible character a server sent stays a JSON escape,
+    # which the terminal escaping of stdout leaves as it is (the document stays valid)
+    return json.dumps(document, indent=2) + "\n"
 
 
 def render_results(results: Sequence[ChangeResult]) -> str:
@@ -125,8 +127,9 @@ def render_results_markdown(results: Sequence[ChangeResult]) -> str:
     ]
     for r in ordered:
         c = r.change.resource
-        detail = escape(r.message.replace("\n", " ")).replace("|", "\\|") if not r.ok else ""
-        app = escape(c.app).replace("|", "\\|")
+        # the app name and the server's message: literal text in a table cell
+        detail = markdown_text(r.message.replace("\n", " ")) if not r.ok else ""
+        app = markdown_text(c.app)
         rows.append(
             f"| {app} | {c.sdkappid} | {c.product} | {r.change.action.value} "
             f"| {r.outcome.value} | {detail} |"

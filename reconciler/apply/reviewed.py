@@ -54,7 +54,7 @@ def read_reviewed(path: Path) -> dict[Key, ReviewedChange]:
             )
             for c in doc["changes"]
         }
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # 1e400: int(inf)
         raise PlanFileError(
             f"{path}: malformed saved plan ({type(exc).__name__}: {exc}); nothing was applied"
         ) from None

@@ -21,6 +21,7 @@ from reconciler.desired.acknowledge import (
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.models import Absent, CallbackPresent, ProductEntry, TokenPresent
 from reconciler.desired.result import DesiredProduct
+from reconciler.desired.urlhost import host_mismatch
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 from reconciler.escape import quoted
@@ -87,9 +88,15 @@ nothing to say about it (nearly every URL of a fleet)."""
 
 
 def https_host(url: str) -> str | None:
-    """The host (lower case) of a plain ``https://host/...`` URL; None for any other URL."""
+    """The host (lower case) of a plain ``https://host/...`` URL; None for any other URL
+    (one with a backslash, or whose last label is a number: WHATWG reads that as IPv4)."""
     plain = _PLAIN_HTTPS(url)
-    return None if plain is None else plain.group(1).lower()
+    if plain is None or "\\" in url:
+        return None
+    host = plain.group(1)
+    if host.rstrip(".").rpartition(".")[2][:1].isdigit():
+        return None
+    return host.lower()
 
 
 def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
@@ -108,6 +115,9 @@ def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
         return
     if not url.startswith(("https://", "http://")):
         diagnostics.error(location, f"write the scheme of `url` in lower case, found {quoted(url)}")
+        return
+    if "\\" in url:  # before urlsplit: it may find no host where WHATWG finds one
+        diagnostics.error(location, f"`url` {quoted(url)} {host_mismatch(url)}")
         return
     try:
         parts = urlsplit(url)
@@ -131,6 +141,10 @@ def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
         diagnostics.error(
             location, f"`url` has no host, found {quoted(url)}: write it as https://HOST/PATH"
         )
+        return
+    mismatch = host_mismatch(url)
+    if mismatch is not None:
+        diagnostics.error(location, f"`url` {quoted(url)} {mismatch}")
         return
     if parts.scheme == "http":
         diagnostics.warn(location, f"`url` uses http://: {CLEAR_TEXT}", PLAIN_HTTP)

@@ -31,6 +31,7 @@ from reconciler.desired.layout import (
 from reconciler.desired.loaded import LoadedApp, Site
 from reconciler.desired.merge import attribute
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
+from reconciler.desired.names import name_problem
 from reconciler.desired.placeholders import expand, expand_product_file, placeholder_values
 from reconciler.desired.policy import check_policy, load_policy
 from reconciler.desired.result import (
@@ -49,6 +50,7 @@ from reconciler.desired.yamlsource import (
     read_text,
 )
 from reconciler.errors import ConfigError, ConfigErrors, Location
+from reconciler.escape import quoted
 from reconciler.products.catalog import PRODUCTS
 
 __all__ = [
@@ -413,6 +415,13 @@ def _check_unique(loaded: list[LoadedApp], diagnostics: Diagnostics) -> None:
     by_id: dict[int, LoadedApp] = {}
     by_name: dict[str, LoadedApp] = {}
     for app in loaded:
+        problem = name_problem(app.result.name)
+        if problem is not None:  # a written name was refused by its schema pattern already
+            diagnostics.error(
+                app.name_location,
+                f"app name {quoted(app.result.name)}{app.name_origin} {problem}; rename the "
+                "file (or folder), or write the name with `name:`",
+            )
         first = by_id.setdefault(app.result.sdkappid, app)
         if first is not app:
             diagnostics.error(

@@ -30,13 +30,14 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from reconciler.desired.acknowledge import WARNING_IDS, unknown_warning_id
+from reconciler.desired.names import APP_NAME_PATTERN
 from reconciler.escape import quoted
 from reconciler.facts.regions import REGION_ALIASES, REGION_NAMES, REGIONS, canonical_region
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
 from reconciler.products.vocabulary import suggest
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-URL_PATTERN = r"^https?://[^/?#\s]+\S*$"
+URL_PATTERN = r"^https?://[^/?#\s\\]+[^\s\\]*$"
 VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 SCHEMA_ID = "urn:trtc-callback-reconciler:schema:desired-state:1"
@@ -197,8 +198,12 @@ class AppFile(_Strict):
     name: str | SkipJsonSchema[None] = Field(
         default=None,
         min_length=1,
+        pattern=APP_NAME_PATTERN,
+        json_schema_extra={"pattern": APP_NAME_PATTERN},  # lost with the hidden None otherwise
         description=(
-            "The app's name in plans and --app filters; defaults to the file (or folder) name."
+            "The app's name in plans and --app filters; defaults to the file (or folder) "
+            "name. Letters, digits, '.', '_' and '-' (at most 100, the first a letter or "
+            "digit): a reviewer must be able to read it."
         ),
     )
     sdkappid: SdkAppId = Field(description="The app's SDKAppID, as shown in the Tencent console.")

@@ -28,7 +28,6 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -38,6 +37,7 @@ from reconciler.desired.diagnostics import Diagnostics, did_you_mean
 from reconciler.desired.layout import POLICY_NAMES
 from reconciler.desired.loaded import LoadedApp
 from reconciler.desired.translate import data_path
+from reconciler.desired.urlhost import whatwg_host
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS, Kind
@@ -283,8 +283,8 @@ def _check_product(
     if rules.allowed_hosts is None:
         return
     host = https_host(url)
-    if host is None:
-        host = (urlsplit(url).hostname or "").lower()
+    if host is None:  # the host Tencent will call: what a WHATWG parser reads
+        host = (whatwg_host(url) or "").lower()
     if not loaded.allows_host(product, rules.allowed_hosts, host):
         doc, base = app.site(product)
         diagnostics.error(

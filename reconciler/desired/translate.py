@@ -23,6 +23,7 @@ from reconciler.desired.models import (
     TokenPresent,
     fields_of,
 )
+from reconciler.desired.names import name_problem
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import ConfigError, Location
 from reconciler.escape import quoted
@@ -256,6 +257,8 @@ def _wrong_value(detail: ErrorDetails, path: NodePath, context: str) -> str:
             f"{label} must name an environment variable (letters, digits and _, not starting "
             "with a digit), e.g. `MY_SECRET`; the secret itself must not be stored in git"
         )
+    if kind == "string_pattern_mismatch" and field == "name" and isinstance(value, str):
+        return f"app name {quoted(value)} {name_problem(value)}"
     if kind == "literal_error" and field == "ensure":
         return f"`ensure` must be 'present' or 'absent', found {shown}"
     if kind == "literal_error":

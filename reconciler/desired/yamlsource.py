@@ -517,6 +517,8 @@ class _Walker:
                 and value[0] != "0"
             ):
                 return int(value)  # what SafeConstructor makes of 1500000000, in one step
+            if tag == _INT_TAG and _DECIMAL(value) is None and _YAML11_INT.match(value):
+                raise _Fatal(ConfigError(self.at(node), not_decimal(value)))
             value = self.scalar(node)
             if value.__class__ is str and _SPECIAL(value) is not None:
                 self.text(value, path, key=False)
@@ -689,6 +691,35 @@ class _Walker:
                 "a merge key (<<) takes a mapping or a list of mappings, e.g. `<<: *defaults`",
             )
         )
+
+
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)").fullmatch
+"""A number as people write it: decimal digits, no sign but ``-``, no leading zero."""
+
+_YAML11_INT: re.Pattern[str] = next(
+    regexp for resolvers in _IMPLICIT.values() for tag, regexp in resolvers if tag == _INT_TAG
+)
+"""What YAML 1.1 reads as an integer (``!!int "abc"`` is not one: PyYAML says why)."""
+
+_YAML11_FORMS = (
+    ("0x", "hexadecimal"),
+    ("0o", "octal"),
+    ("0b", "binary"),
+    (":", "base 60"),
+    ("_", "digits grouped with '_'"),
+    ("+", "a '+' sign"),
+)
+
+
+def not_decimal(value: str) -> str:
+    """Why an integer that YAML 1.1 reads in another form than plain decimal is refused:
+    ``0x5372F3C1``, ``017`` (octal), ``190:30:20`` (base 60), ``1_000``, ``+5``."""
+    lowered = value.lower()
+    form = next((word for mark, word in _YAML11_FORMS if mark in lowered), "octal, its leading 0")
+    return (
+        f"the number {shorten(value)!r} is written in a YAML 1.1 form ({form}), which "
+        "readers disagree on: write it in plain decimal digits (or quote it if it is text)"
+    )
 
 
 def unreadable_value(node: ScalarNode, exc: Exception) -> str:

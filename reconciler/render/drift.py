@@ -13,14 +13,13 @@ declared. Markdown follows the same words; JSON keeps the plan document's shape.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from itertools import groupby
 
-from reconciler.escape import escape
+from reconciler.escape import escape, markdown_code, markdown_html, markdown_text
 from reconciler.plan.change import Action, Change, FieldDiff, Plan, Resource
 from reconciler.plan.recurring import RecurringDrift
-from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
+from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, _longest_backtick_run
 from reconciler.render.markdown import _errors_section as errors_section
 from reconciler.render.text import changed_list_lines, field_value, whole_field_lines
 
@@ -227,12 +226,15 @@ def _markdown_app(changes: list[Change], recurring: dict[Resource, RecurringDrif
         for c in changes
     ]
     body = "\n".join(
-        line for c in changes for line in [*render_drift_change(c, recurring.get(c.resource)), ""]
+        escape(line)
+        for c in changes
+        for line in [*render_drift_change(c, recurring.get(c.resource)), ""]
     ).rstrip()
+    fence = "`" * max(3, _longest_backtick_run(body) + 1)
     return (
-        f"<details><summary><b>{html.escape(escape(first.app))}</b> ({first.sdkappid}): "
-        f"{', '.join(states)}"
-        f"</summary>\n\n```diff\n{body}\n```\n\n</details>\n"
+        f"<details><summary><b>{markdown_html(first.app)}</b> ({first.sdkappid}): "
+        f"{markdown_html(', '.join(states))}"
+        f"</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
     )
 
 
@@ -240,10 +242,11 @@ def _markdown_recurring(recurring: Sequence[RecurringDrift], limit: int = 30) ->
     """A table of the recurring drift (the first ``limit`` rows)."""
 
     def cell(text: str) -> str:
-        return html.escape(escape(text)).replace("|", "&#124;")
+        return markdown_text(text)
 
     rows = [
-        f"| {cell(r.resource.app)} ({r.resource.sdkappid}) | {r.resource.product} | {r.times} "
+        f"| {cell(r.resource.app)} ({r.resource.sdkappid}) | {cell(r.resource.product)} "
+        f"| {r.times} "
         f"| {cell(r.last)} | {cell(r.shown_request_ids())} |\n"
         for r in recurring[:limit]
     ]
@@ -269,7 +272,7 @@ def render_drift_markdown(
     ]
     if plan.warnings:  # the same warnings as the JSON report's, escaped for Markdown
         out.append("> [!WARNING]\n")
-        out += [f"> - {html.escape(escape(w))}\n" for w in plan.warnings[:50]]
+        out += [f"> - {markdown_text(w)}\n" for w in plan.warnings[:50]]
         if len(plan.warnings) > 50:
             out.append(f"> - … and {len(plan.warnings) - 50} more\n")
         out.append("\n")
@@ -300,7 +303,7 @@ def render_drift_markdown(
     if plan.unmanaged:
         names, used = [], 0
         for r in plan.unmanaged:
-            name = f"`{escape(r.app).replace('`', chr(39))}/{r.product}`"
+            name = f"`{markdown_code(f'{r.app}/{r.product}')}`"
             if used + len(name) > 3_500:
                 break
             names.append(name)

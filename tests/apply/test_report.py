@@ -82,8 +82,9 @@ def test_markdown_table() -> None:
         "| prod-sg | 1400000001 | live_token | update | unverified | written, but not matching |\n"
         "| prod-sg | 1400000001 | conference | delete | stale | live state changed |\n"
         "| staging-us | 1400000002 | live | update | failed | "
-        "v4/live_config/update_callback for sdkappid 1400000002 failed: "
-        "ErrorCode 100002: bad \\| x |\n"
+        # the server's message is literal Markdown text: its punctuation escaped
+        "v4/live\\_config/update\\_callback for sdkappid 1400000002 failed\\: "
+        "ErrorCode 100002\\: bad \\| x |\n"
     )
 
 
