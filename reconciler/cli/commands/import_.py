@@ -52,6 +52,8 @@ def _render(
 ) -> str:
     t = result.target
     assert result.configs is not None
+    identifier = t.identifier or identifier
+    secret_key_env = t.secret_key_env or secret_key_env
     manage_token = _token_is_held(t.name)
     if base is not None:
         return render_override_yaml(
@@ -92,8 +94,9 @@ def _render(
 @click.option(
     "--apps-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Import the apps listed in FILE, one `sdkappid region [name]` per line "
-    "(# starts a comment). Instead of --sdkappid.",
+    help="Import the apps listed in FILE, one `sdkappid region [name] "
+    "[identifier=NAME] [secret_key_env=VAR]` per line (# starts a comment); the two "
+    "columns override --identifier and --secret-key-env for that app. Instead of --sdkappid.",
 )
 @click.option(
     "--identifier",
@@ -189,7 +192,10 @@ def import_command(
     progress = Progress(out, "importing", len(targets), len(targets))
     with engine(out, connection) as reconciler:
         read = reconciler.read_apps(
-            [ImportRequest(t.sdkappid, t.region, t.name) for t in targets],
+            [
+                ImportRequest(t.sdkappid, t.region, t.name, t.identifier, t.secret_key_env)
+                for t in targets
+            ],
             identifier=identifier,
             secret_key_env=secret_key_env,
             products=products,
