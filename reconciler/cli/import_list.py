@@ -78,7 +78,8 @@ def parse_apps_file(path: Path) -> list[ImportTarget]:
             continue
         if target.sdkappid in seen:
             where = Location(str(path), number, found[0].start() + 1)
-            message = f"sdkappid {target.sdkappid} is listed twice (first on line {seen[target.sdkappid]})"
+            first = seen[target.sdkappid]
+            message = f"sdkappid {target.sdkappid} is listed twice (first on line {first})"
             errors.append(ConfigError(where, message))
             continue
         seen[target.sdkappid] = number
