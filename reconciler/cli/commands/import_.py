@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from reconciler.cli import options
+from reconciler.cli.import_factor import check_target, write_factored
 from reconciler.cli.import_list import ImportTarget, check_unique_names, from_flags, parse_apps_file
 from reconciler.cli.output import Output
 from reconciler.cli.session import Progress, engine
@@ -24,6 +25,7 @@ from reconciler.engine.core import ImportRequest
 from reconciler.errors import UsageError
 from reconciler.facts.regions import REGIONS
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
+from reconciler.render.factor import FleetApp
 from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
 
@@ -133,6 +135,15 @@ def _render(
     help="Write each app as `use: [NAME]` plus only what differs from the defaults.yaml "
     "files of --out (and its parents) and this template. Repeatable, in `use` order.",
 )
+@click.option(
+    "--factor",
+    is_flag=True,
+    help="Write the fleet as a DRY layout into --out: a defaults.yaml for what all apps "
+    "share (with templates for product configurations several apps repeat), "
+    "REGION/defaults.yaml for what a region's apps share (a {host} var for their URLs' "
+    "host), and REGION/NAME.yaml with only what is the app's own. It loads to the same "
+    "apps as the flat files. --out must hold no other desired-state files.",
+)
 @options.backend
 @click.pass_obj
 def import_command(
@@ -147,6 +158,7 @@ def import_command(
     out_dir: str,
     force: bool,
     templates: tuple[str, ...],
+    factor: bool,
     connection: Connection,
 ) -> int:
     """Write the live callback configuration of apps as desired-state YAML.
@@ -174,13 +186,15 @@ def import_command(
     check_unique_names(targets)
     to_stdout = out_dir == STDOUT
     directory = Path(out_dir)
-    if not to_stdout:
-        existing = [directory / f"{t.name}.yaml" for t in targets]
-        existing = [p for p in existing if p.exists()]
-        if existing and not force:
-            shown = ", ".join(str(p) for p in existing[:5])
-            more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
-            raise UsageError(f"{shown}{more} exists; pass --force to overwrite")
+    if factor:
+        if to_stdout or templates:
+            raise UsageError(
+                "--factor writes a folder of files and makes its own templates: "
+                "give --out DIR, without --template"
+            )
+        check_target(directory, targets, force)
+    elif not to_stdout:
+        _check_existing(directory, targets, force)
 
     # before any request: an unknown template or a broken defaults.yaml stops here
     folder = Path(".") if to_stdout else directory
@@ -205,28 +219,14 @@ def import_command(
 
     done = [r for r in results if r.configs is not None]
     failed = [r for r in results if r.configs is None]
-    texts = [
-        _render(r, identifier, secret_key_env, templates, bases.get(r.target.name)) for r in done
-    ]
-    if to_stdout:
-        if texts:
-            out.result("---\n".join(texts))
+    if factor:
+        write_factored(out, directory, [_fleet_app(r, identifier, secret_key_env) for r in done])
     else:
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            for result, text in zip(done, texts, strict=True):
-                (directory / f"{result.target.name}.yaml").write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(
-                f"cannot write into {directory}: {exc.strerror}; choose another --out"
-            ) from None
-    for result in done:
-        assert result.configs is not None
-        found = [p for p, c in result.configs.items() if c is not None]
-        where = "stdout" if to_stdout else str(directory / f"{result.target.name}.yaml")
-        out.info(
-            f"wrote {where} ({len(found)} configured product(s): {', '.join(found) or 'none'})"
-        )
+        texts = [
+            _render(r, identifier, secret_key_env, templates, bases.get(r.target.name))
+            for r in done
+        ]
+        _write_flat(out, directory if not to_stdout else None, done, texts)
     tokens = [
         r.target.name
         for r in done
@@ -258,6 +258,56 @@ def import_command(
         )
         return 1
     return 0
+
+
+def _check_existing(directory: Path, targets: list[ImportTarget], force: bool) -> None:
+    """Refuse, before any request, to overwrite a file without ``--force``."""
+    existing = [directory / f"{t.name}.yaml" for t in targets]
+    existing = [p for p in existing if p.exists()]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:5])
+        more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
+        raise UsageError(f"{shown}{more} exists; pass --force to overwrite")
+
+
+def _write_flat(
+    out: Output, directory: Path | None, done: list[Imported], texts: list[str]
+) -> None:
+    """One file per app into ``directory`` (None: the YAML to stdout)."""
+    if directory is None:
+        if texts:
+            out.result("---\n".join(texts))
+    else:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            for result, text in zip(done, texts, strict=True):
+                (directory / f"{result.target.name}.yaml").write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write into {directory}: {exc.strerror}; choose another --out"
+            ) from None
+    for result in done:
+        assert result.configs is not None
+        found = [p for p, c in result.configs.items() if c is not None]
+        where = "stdout" if directory is None else str(directory / f"{result.target.name}.yaml")
+        out.info(
+            f"wrote {where} ({len(found)} configured product(s): {', '.join(found) or 'none'})"
+        )
+
+
+def _fleet_app(result: Imported, identifier: str, secret_key_env: str | None) -> FleetApp:
+    t = result.target
+    assert result.configs is not None
+    return FleetApp(
+        name=t.name,
+        sdkappid=t.sdkappid,
+        region=t.region,
+        identifier=t.identifier or identifier,
+        secret_key_env=t.secret_key_env or secret_key_env,
+        configs=result.configs,
+        token_env=token_env_name(t.name),
+        manage_token=_token_is_held(t.name),
+    )
 
 
 def _inheritance(
