@@ -322,7 +322,9 @@ def _templates(
     groups: dict[tuple[str, tuple[tuple[Path_, Value], ...]], list[str]] = {}
     for app in apps:
         for key in PRODUCT_KEYS:
-            part = tuple((p, v) for p, v in residual[app.name].items() if p[:2] == ("callbacks", key))
+            part = tuple(
+                (p, v) for p, v in residual[app.name].items() if p[:2] == ("callbacks", key)
+            )
             if part:
                 groups.setdefault((key, part), []).append(app.name)
     chosen = [(k, names) for k, names in groups.items() if len(names) >= users]
@@ -393,7 +395,9 @@ def _block(tree: Mapping[Hashable, Any], indent: int) -> list[str]:
 def _layout(apps: Sequence[FleetApp], strategy: Strategy) -> Layout:
     names = tuple((app.name, PurePosixPath(app.region) / app_file_name(app)) for app in apps)
     if strategy.flat:
-        files = tuple((PurePosixPath(app.region) / app_file_name(app), app.flat_yaml()) for app in apps)
+        files = tuple(
+            (PurePosixPath(app.region) / app_file_name(app), app.flat_yaml()) for app in apps
+        )
         return Layout(files, strategy, names)
     plan = _assign(apps, strategy)
     files: list[tuple[PurePosixPath, str]] = []

@@ -81,6 +81,7 @@ def render_app_yaml(
         lines.append("callbacks: {}")
         return "\n".join(lines) + "\n"
     lines.append("callbacks:")
+    header = len(lines) - 1
     for key in present:
         config = configs[key]
         lines.append(f"  # {PRODUCTS[key].title}")
@@ -101,4 +102,8 @@ def render_app_yaml(
             else:
                 lines += switch_only_comment(token_env, indent="    ")
             lines.append(f"    enabled: {'true' if config.enabled else 'false'}")
+    if not any(
+        line.startswith("  ") and not line.lstrip().startswith("#") for line in lines[header:]
+    ):
+        lines[header] = "callbacks: {}"  # only products left unmanaged: none is managed
     return "\n".join(lines) + "\n"
