@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path, PurePosixPath
@@ -262,7 +262,7 @@ def _common(values: Iterable[Value]) -> tuple[Value, int]:
     raise AssertionError("no values")  # pragma: no cover - callers pass some
 
 
-def _shared_paths(members: Sequence[dict[Path_, Value]]) -> list[Path_]:
+def _shared_paths(members: Sequence[Mapping[Path_, object]]) -> list[Path_]:
     """Paths every member has, in the first member's order."""
     first = members[0]
     return [p for p in first if all(p in m for m in members[1:])]
@@ -286,7 +286,7 @@ def _assign(apps: Sequence[FleetApp], strategy: Strategy) -> _Plan:
         rows = [leaves[a.name] for a in members]
         majority[region] = {p: _common(r[p] for r in rows) for p in _shared_paths(rows)}
     regions = list(by_region)
-    for path in _shared_paths([{p: 0 for p in majority[r]} for r in regions]):
+    for path in _shared_paths([majority[r] for r in regions]):
         votes = [majority[r][path][0] for r in regions if majority[r][path][1] >= 2]
         if votes:
             value, count = _common(votes)
@@ -368,7 +368,7 @@ def _nest(leaves: Mapping[Path_, Value]) -> dict[str, Any]:
     return ordered
 
 
-def _block(tree: Mapping[Hashable, Any], indent: int) -> list[str]:
+def _block(tree: Mapping[str, Any], indent: int) -> list[str]:
     """A block mapping whose innermost mappings and lists go on one line when short."""
     pad = " " * indent
     lines: list[str] = []
@@ -395,10 +395,8 @@ def _block(tree: Mapping[Hashable, Any], indent: int) -> list[str]:
 def _layout(apps: Sequence[FleetApp], strategy: Strategy) -> Layout:
     names = tuple((app.name, PurePosixPath(app.region) / app_file_name(app)) for app in apps)
     if strategy.flat:
-        files = tuple(
-            (PurePosixPath(app.region) / app_file_name(app), app.flat_yaml()) for app in apps
-        )
-        return Layout(files, strategy, names)
+        flat = tuple((PurePosixPath(a.region) / app_file_name(a), a.flat_yaml()) for a in apps)
+        return Layout(flat, strategy, names)
     plan = _assign(apps, strategy)
     files: list[tuple[PurePosixPath, str]] = []
     root = _block(_nest(plan.root), 0)
