@@ -172,6 +172,10 @@ def import_command(
     through it); when it is not, the file gets `enabled` alone: only the on/off
     switch is managed and the token stays as set in Tencent. A plan right after
     shows no changes. Existing files are never overwritten without --force.
+
+    --factor writes the fleet as defaults.yaml (what all apps share, and templates),
+    REGION/defaults.yaml and REGION/NAME.yaml (only what is the app's own), checked
+    to load to the same apps as the flat files.
     """
     if bool(sdkappids) == (apps_file is not None):
         raise UsageError("give --sdkappid (with --region) or --apps-file FILE, one of the two")
