@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,32 +119,12 @@ def _parse_line(
         fail(found[2], f"name {name!r}: {NAME_RULE}")
     columns: dict[str, str] = {}
     for match in found[positional:]:
-        key, equals, value = match.group().partition("=")
-        if not equals:
-            fail(match, f"expected `key=value` here (after the name), as in `{LINE_FORMAT}`")
-        elif key not in COLUMNS:
-            shown = key[:40]
-            fail(
-                match,
-                f"unknown column {shown!r}{did_you_mean(key, COLUMNS)}; "
-                f"columns: {', '.join(c + '=' for c in COLUMNS)}",
-            )
-        elif key in columns:
-            fail(match, f"{key}= is given twice on this line: keep one")
-        elif key == "identifier" and not value.strip():
-            fail(match, "identifier= needs the admin account to sign as, e.g. identifier=admin")
-        elif key == "identifier" and not NAME.match(value):
-            fail(match, f"identifier {value[:40]!r}: {NAME_RULE}", len(key) + 1)
-        elif key == "secret_key_env" and not re.fullmatch(ENV_NAME_PATTERN, value):
-            # without the value: it may be the key itself, pasted by mistake
-            fail(
-                match,
-                "secret_key_env= takes the name of the environment variable that holds "
-                "the secret key (letters, digits and '_'), not the key",
-                len(key) + 1,
-            )
-        else:
+        key, _, value = match.group().partition("=")
+        problem = _column_problem(match.group(), columns)
+        if problem is None:
             columns[key] = value
+        else:
+            fail(match, *problem)
     sdkappid = int(sdkappid_text) if sdkappid_text.isdigit() else 0
     return ImportTarget(
         sdkappid,
@@ -153,6 +134,31 @@ def _parse_line(
         identifier=columns.get("identifier"),
         secret_key_env=columns.get("secret_key_env"),
     )
+
+
+def _column_problem(text: str, given: Mapping[str, str]) -> tuple[str, int] | None:
+    """What is wrong with the ``key=value`` column ``text`` (and at which offset), or None."""
+    key, equals, value = text.partition("=")
+    at_value = len(key) + 1
+    if not equals:
+        return f"expected `key=value` here (after the name), as in `{LINE_FORMAT}`", 0
+    if key not in COLUMNS:
+        columns = ", ".join(c + "=" for c in COLUMNS)
+        return f"unknown column {key[:40]!r}{did_you_mean(key, COLUMNS)}; columns: {columns}", 0
+    if key in given:
+        return f"{key}= is given twice on this line: keep one", 0
+    if key == "identifier" and not value:
+        return "identifier= needs the admin account to sign as, e.g. identifier=admin", 0
+    if key == "identifier" and not NAME.match(value):
+        return f"identifier {value[:40]!r}: {NAME_RULE}", at_value
+    if key == "secret_key_env" and not re.fullmatch(ENV_NAME_PATTERN, value):
+        # without the value: it may be the key itself, pasted by mistake
+        return (
+            "secret_key_env= takes the name of the environment variable that holds "
+            "the secret key (letters, digits and '_'), not the key",
+            at_value,
+        )
+    return None
 
 
 def check_unique_names(targets: list[ImportTarget]) -> None:
