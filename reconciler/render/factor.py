@@ -279,13 +279,29 @@ def _assign(apps: Sequence[FleetApp], strategy: Strategy) -> _Plan:
             leaves[app.name] = _leaves(app, host, strategy)
 
     plan = _Plan()
-    # each region's majority (held by two apps or more), then the root's: the value
-    # most regions hold
-    majority: dict[str, dict[Path_, tuple[Value, int]]] = {}
+    _defaults({r: [leaves[a.name] for a in members] for r, members in by_region.items()}, plan)
+
+    # what each app still differs in, per product: repeated alike, a template
+    residual: dict[str, dict[Path_, Value]] = {}
     for region, members in by_region.items():
-        rows = [leaves[a.name] for a in members]
+        for app in members:
+            inherited = {**MODEL_DEFAULTS, **plan.root, **plan.folders[region]}
+            residual[app.name] = {
+                p: v for p, v in leaves[app.name].items() if inherited.get(p) != v
+            }
+    _templates(apps, residual, plan, strategy.template_users)
+    plan.own = residual
+    return plan
+
+
+def _defaults(rows_by_region: Mapping[str, list[dict[Path_, Value]]], plan: _Plan) -> None:
+    """Fill the root's and each region's defaults: a path every app below has, with
+    the value most regions hold (root) or most of the region's apps hold (region),
+    when two or more hold it."""
+    majority: dict[str, dict[Path_, tuple[Value, int]]] = {}
+    for region, rows in rows_by_region.items():
         majority[region] = {p: _common(r[p] for r in rows) for p in _shared_paths(rows)}
-    regions = list(by_region)
+    regions = list(rows_by_region)
     for path in _shared_paths([majority[r] for r in regions]):
         votes = [majority[r][path][0] for r in regions if majority[r][path][1] >= 2]
         if votes:
@@ -299,18 +315,6 @@ def _assign(apps: Sequence[FleetApp], strategy: Strategy) -> _Plan:
             if count >= 2 and value != above:
                 folder[path] = value
         plan.folders[region] = folder
-
-    # what each app still differs in, per product: repeated alike, a template
-    residual: dict[str, dict[Path_, Value]] = {}
-    for region, members in by_region.items():
-        for app in members:
-            inherited = {**MODEL_DEFAULTS, **plan.root, **plan.folders[region]}
-            residual[app.name] = {
-                p: v for p, v in leaves[app.name].items() if inherited.get(p) != v
-            }
-    _templates(apps, residual, plan, strategy.template_users)
-    plan.own = residual
-    return plan
 
 
 def _templates(
@@ -399,36 +403,50 @@ def _layout(apps: Sequence[FleetApp], strategy: Strategy) -> Layout:
         return Layout(flat, strategy, names)
     plan = _assign(apps, strategy)
     files: list[tuple[PurePosixPath, str]] = []
+    root = _root_text(plan)
+    if root:
+        files.append((ROOT_DEFAULTS, root))
+    for region, leaves in plan.folders.items():
+        body = [f"region: {region}", *_block(_nest(leaves), 0)]
+        files.append((PurePosixPath(region) / "defaults.yaml", "\n".join(body) + "\n"))
+    for app in apps:
+        text = _app_text(app, plan.uses.get(app.name, []), plan.own[app.name])
+        files.append((PurePosixPath(app.region) / app_file_name(app), text))
+    return Layout(tuple(files), strategy, names)
+
+
+def _root_text(plan: _Plan) -> str:
+    """The root's defaults.yaml: what every app shares, and the templates ("": nothing)."""
     root = _block(_nest(plan.root), 0)
     if plan.templates:
         root.append("templates:")
         for name, leaves in plan.templates.items():
             root.append(f"  {name}:")
             root += _block(_nest(leaves), 4)
-    if root:
-        header = [
-            "# Written by `reconciler import --factor`: what every app below shares.",
-            "# Each app gets this file, then its folder's defaults.yaml, then the templates",
-            "# it lists in `use:`, then its own file (each overrides the one before).",
-        ]
-        files.append((ROOT_DEFAULTS, "\n".join(header + root) + "\n"))
-    for region, leaves in plan.folders.items():
-        body = [f"region: {region}", *_block(_nest(leaves), 0)]
-        files.append((PurePosixPath(region) / "defaults.yaml", "\n".join(body) + "\n"))
-    for app in apps:
-        own = plan.own[app.name]
-        lines = []
-        if app_file_name(app) != f"{app.name}.yaml":
-            lines.append(f"name: {_scalar(app.name)}")
-        lines.append(f"sdkappid: {app.sdkappid}")
-        if plan.uses.get(app.name):
-            lines.append(f"use: {_flow(plan.uses[app.name])}")
-        lines += _block(_nest(own), 0)
-        for key, config in app.configs.items():
-            if isinstance(config, CallbackConfig) and not config.events:
-                lines.append(f"# {key}: configured live with no events; left unmanaged")
-        files.append((PurePosixPath(app.region) / app_file_name(app), "\n".join(lines) + "\n"))
-    return Layout(tuple(files), strategy, names)
+    if not root:
+        return ""
+    header = [
+        "# Written by `reconciler import --factor`: what every app below shares.",
+        "# Each app gets this file, then its folder's defaults.yaml, then the templates",
+        "# it lists in `use:`, then its own file (each overrides the one before).",
+    ]
+    return "\n".join(header + root) + "\n"
+
+
+def _app_text(app: FleetApp, uses: Sequence[str], own: Mapping[Path_, Value]) -> str:
+    """The app's file: its sdkappid (and name when the file is not named after it), the
+    templates it uses and what is its own."""
+    lines = []
+    if app_file_name(app) != f"{app.name}.yaml":
+        lines.append(f"name: {_scalar(app.name)}")
+    lines.append(f"sdkappid: {app.sdkappid}")
+    if uses:
+        lines.append(f"use: {_flow(list(uses))}")
+    lines += _block(_nest(own), 0)
+    for key, config in app.configs.items():
+        if isinstance(config, CallbackConfig) and not config.events:
+            lines.append(f"# {key}: configured live with no events; left unmanaged")
+    return "\n".join(lines) + "\n"
 
 
 # --- checking --------------------------------------------------------------------------
