@@ -290,7 +290,11 @@ def _assign(apps: Sequence[FleetApp], strategy: Strategy) -> _Plan:
                 p: v for p, v in leaves[app.name].items() if inherited.get(p) != v
             }
     _templates(apps, residual, plan, strategy.template_users)
-    plan.own = residual
+    # what is the app's own is written as it is (but for the host it gives {host})
+    for app in apps:
+        literal = _leaves(app, None, Strategy(placeholders=False))
+        own = residual[app.name]
+        plan.own[app.name] = {p: literal.get(p, v) for p, v in own.items()}
     return plan
 
 
@@ -317,30 +321,37 @@ def _defaults(rows_by_region: Mapping[str, list[dict[Path_, Value]]], plan: _Pla
         plan.folders[region] = folder
 
 
+def _group(path: Path_) -> str:
+    """What a template bundles: one product's fields, or one app field (``secret_key_env``)."""
+    return path[1] if path[0] == "callbacks" else path[0]
+
+
+_GROUP_ORDER = (*PRODUCT_KEYS, *TOP_ORDER)
+
+
 def _templates(
     apps: Sequence[FleetApp],
     residual: dict[str, dict[Path_, Value]],
     plan: _Plan,
     users: int,
 ) -> None:
+    """What ``users`` apps or more still write alike, one product (or app field) at a
+    time, becomes a template they use; it is taken out of their own files."""
     groups: dict[tuple[str, tuple[tuple[Path_, Value], ...]], list[str]] = {}
     for app in apps:
-        for key in PRODUCT_KEYS:
-            part = tuple(
-                (p, v) for p, v in residual[app.name].items() if p[:2] == ("callbacks", key)
-            )
-            if part:
-                groups.setdefault((key, part), []).append(app.name)
+        parts: dict[str, list[tuple[Path_, Value]]] = {}
+        for path, value in residual[app.name].items():
+            parts.setdefault(_group(path), []).append((path, value))
+        for group, items in parts.items():
+            groups.setdefault((group, tuple(items)), []).append(app.name)
     chosen = [(k, names) for k, names in groups.items() if len(names) >= users]
-    chosen.sort(key=lambda item: (-len(item[1]), PRODUCT_KEYS.index(item[0][0])))
+    chosen.sort(key=lambda item: (-len(item[1]), _GROUP_ORDER.index(item[0][0])))
     taken: Counter[str] = Counter()
-    for (key, part), names in chosen:
-        base = key.replace("_", "-")
-        fields = {p[2] for p, _ in part}
-        if fields == {"events"}:
-            base += "-events"
-        elif fields == {"url"}:
-            base += "-url"
+    for (group, part), names in chosen:
+        base = group.replace("_", "-")
+        fields = {p[-1] for p, _ in part}
+        if group in PRODUCT_KEYS and fields in ({"events"}, {"url"}):
+            base += "-" + next(iter(fields))
         taken[base] += 1
         name = base if taken[base] == 1 else f"{base}-{taken[base]}"
         plan.templates[name] = dict(part)

@@ -172,3 +172,30 @@ def test_examples_desired_state_factored(
     plan = cli("plan", tmp_path / "dry", "--detailed-exitcode")
     assert plan.code == 0, plan.out + plan.err
     no_secret(SEED, dry.out, dry.err, *(p.read_text() for p in (tmp_path / "dry").rglob("*.yaml")))
+
+
+def test_repeated_sdkappid_factored(
+    cli: Any, factor_emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the Singapore apps under their default names app-SDKAPPID; both streams hold
+    # their token in LIVE_WEBHOOK_TOKEN_APP_<SDKAPPID>
+    monkeypatch.setenv("LIVE_WEBHOOK_TOKEN_APP_1400300006", LIVE_TOKEN)
+    monkeypatch.setenv("LIVE_WEBHOOK_TOKEN_APP_1400300007", LIVE_TOKEN)
+    ids = [str(n) for n in range(1400300001, 1400300008)]
+    flags = [a for n in ids for a in ("--sdkappid", n)]
+    dry, flat = tmp_path / "dry", tmp_path / "flat"
+    result = cli("import", "--factor", *flags, "--region", "singapore", "--out", dry)
+    assert result.code == 0, result.err
+    assert cli("import", *flags, "--region", "singapore", "--out", flat).code == 0
+    assert sorted(p.name for p in (dry / "singapore").iterdir()) == [
+        *(f"app-{n}.yaml" for n in ids),
+        "defaults.yaml",
+    ]
+    everything = "".join(p.read_text() for p in dry.rglob("*.yaml"))
+    stream = (dry / "singapore" / "app-1400300006.yaml").read_text()
+    assert "token_env: LIVE_WEBHOOK_TOKEN_APP_1400300006" in stream
+    assert desired(dry) == desired(flat)
+    assert yaml_lines(dry) * 2 <= yaml_lines(flat)
+    plan = cli("plan", dry, "--detailed-exitcode")
+    assert plan.code == 0, plan.out + plan.err
+    no_secret(FACTOR_SEED, result.out, result.err, plan.out, plan.err, everything)

@@ -229,8 +229,8 @@ def test_the_example_fleet_halves_its_lines_and_uses_every_means(tmp_path: Path)
     assert "https://{host}/trtc/live/{name}" in files["defaults.yaml"]  # a var and a built-in
     assert "vars: {host: sg.hooks.acme.example}" in files["singapore/defaults.yaml"]
     assert files["singapore/shop-sg-1.yaml"] == "sdkappid: 1400300001\n"  # nothing of its own
-    # the odd app keeps its own URL (its sdkappid as a placeholder)
-    assert "cb?app={sdkappid}" in files["singapore/support-sg.yaml"]
+    # the odd app keeps its own URL as it is
+    assert "cb?app=1400300022" in files["singapore/support-sg.yaml"]
     assert "identifier: ops-bot" in files["germany/eu-lab.yaml"]
 
 
@@ -241,6 +241,34 @@ def test_reserved_names_get_a_file_of_their_own_and_say_their_name() -> None:
     assert "name: defaults" in files["china/defaults-1400000002.yaml"]
     assert "china/policy-1400000003.yaml" in files
     assert "configured live with no events" in files["korea/empty-events.yaml"]
+
+
+def test_shared_texts_take_placeholders_and_own_texts_stay_as_they_are(tmp_path: Path) -> None:
+    # default names app-SDKAPPID: their token variables differ only by the sdkappid
+    apps = [
+        app(
+            f"app-{n}",
+            n,
+            "usa",
+            {
+                "live": CallbackConfig(f"https://h.example.com/live?app={n}", LIVE),
+                "live_token": TokenConfig(Secret(TOKEN), True),
+            },
+            secret_key_env=f"TRTC_SECRET_KEY_{n}",
+        )
+        for n in range(1400000001, 1400000005)
+    ]
+    odd = app("odd", 1400000009, "usa", {"call": CallbackConfig("https://h.example.com/odd", CALL)})
+    layout = choose([*apps, odd])
+    files = {str(path): text for path, text in layout.files}
+    shared = files["defaults.yaml"] + files["usa/defaults.yaml"]
+    assert "LIVE_WEBHOOK_TOKEN_APP_{sdkappid}" in shared
+    assert "https://h.example.com/live?app={sdkappid}" in shared
+    assert "secret_key_env: TRTC_SECRET_KEY_{sdkappid}" in shared  # a template: odd has none
+    assert files["usa/app-1400000001.yaml"].startswith("sdkappid: 1400000001\nuse: [")
+    assert len(files["usa/app-1400000001.yaml"].splitlines()) == 2
+    assert "url: 'https://h.example.com/odd'" in files["usa/odd.yaml"]  # its own: as it is
+    assert_same_apps(tmp_path, [*apps, odd], [layout])
 
 
 def test_the_choice_is_deterministic() -> None:
