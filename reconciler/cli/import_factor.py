@@ -14,8 +14,7 @@ from reconciler.cli.import_list import ImportTarget
 from reconciler.cli.output import Output
 from reconciler.desired.layout import SUFFIXES
 from reconciler.errors import UsageError
-from reconciler.render.factor import ROOT_DEFAULTS, FleetApp, choose, flat_lines
-from reconciler.render.factor import app_file_name as factored_name
+from reconciler.render.factor import ROOT_DEFAULTS, FleetApp, app_file_name, choose, flat_lines
 
 
 def planned_files(directory: Path, targets: Sequence[ImportTarget]) -> list[Path]:
@@ -25,14 +24,8 @@ def planned_files(directory: Path, targets: Sequence[ImportTarget]) -> list[Path
     for region in dict.fromkeys(t.region for t in targets):
         files.append(directory / region / "defaults.yaml")
     for target in targets:
-        name = factored_name_of(target)
-        files.append(directory / target.region / name)
+        files.append(directory / target.region / app_file_name(target.name, target.sdkappid))
     return files
-
-
-def factored_name_of(target: ImportTarget) -> str:
-    shell = FleetApp(target.name, target.sdkappid, target.region, "", None, {}, "")
-    return factored_name(shell)
 
 
 def check_target(directory: Path, targets: Sequence[ImportTarget], force: bool) -> None:
@@ -77,7 +70,7 @@ def write_factored(out: Output, directory: Path, apps: Sequence[FleetApp]) -> No
         raise UsageError(
             f"cannot write into {directory}: {exc.strerror}; choose another --out"
         ) from None
-    where = layout.app_files()
+    where = dict(layout.app_paths)
     for app in apps:
         found = [p for p, c in app.configs.items() if c is not None]
         out.info(

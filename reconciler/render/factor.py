@@ -16,16 +16,17 @@ in the region's defaults), so that apps which differ only there share one text.
 A leaf goes as high as every app below can take it: into the root's defaults when
 every app has that path (the value most regions hold), into a region's defaults
 when every app of the region has it (the value most of its apps hold), and into
-the app's file when what it would inherit is not its own. A product is never
-given to an app that does not have it (that would need ``ensure: absent``, which
-the flat import does not write). What several apps still write alike for one
-product becomes a template they ``use``.
+the app's file, as it is, when what it would inherit is not its own. A product is
+never given to an app that does not have it (that would need ``ensure: absent``,
+which the flat import does not write). What several apps still write alike for
+one product (or one app field, such as ``secret_key_env``) becomes a template
+they ``use``.
 
-Several ways of doing this are tried and the layout with the fewest lines is
-kept; :func:`verify` then loads it with the real loader and checks it gives the
-very apps the flat import would (the ``import`` command falls back to the next
-layout, at worst to flat files, when it does not). No secret is ever written:
-only the names of the variables that hold them.
+Several ways of doing this are tried (:data:`STRATEGIES`); :func:`choose` keeps the
+layout with the fewest lines that :func:`verify` accepts: loaded with the real
+loader, it gives the very apps the flat import would (at worst, the flat files
+themselves). No secret is ever written: only the names of the variables that
+hold them.
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ class FleetApp:
     manage_token: bool = True
     """False: only the token's on/off switch is managed (nobody holds the token)."""
 
+    @property
+    def path(self) -> PurePosixPath:
+        """Its file in the layout: ``REGION/NAME.yaml``."""
+        return PurePosixPath(self.region) / app_file_name(self.name, self.sdkappid)
+
     def flat_yaml(self) -> str:
         """The app as the flat ``import`` writes it."""
         return render_app_yaml(
@@ -128,11 +134,8 @@ class Layout:
     def lines(self) -> int:
         return sum(text.count("\n") for _, text in self.files)
 
-    def app_files(self) -> dict[str, PurePosixPath]:
-        """App name → its file (for messages)."""
-        return dict(self._app_files)
-
-    _app_files: tuple[tuple[str, PurePosixPath], ...] = ()
+    app_paths: tuple[tuple[str, PurePosixPath], ...] = ()
+    """(app name, its file), for messages."""
 
 
 def flat_lines(apps: Iterable[FleetApp]) -> int:
@@ -146,9 +149,9 @@ def factor(apps: Sequence[FleetApp]) -> list[Layout]:
     return sorted(layouts, key=lambda layout: (layout.lines, layout.strategy.flat))
 
 
-def app_file_name(app: FleetApp) -> str:
+def app_file_name(name: str, sdkappid: int) -> str:
     """``NAME.yaml``, or ``NAME-SDKAPPID.yaml`` (with ``name:`` written) for a reserved stem."""
-    stem = app.name if app.name.lower() not in RESERVED_STEMS else f"{app.name}-{app.sdkappid}"
+    stem = name if name.lower() not in RESERVED_STEMS else f"{name}-{sdkappid}"
     return f"{stem}.yaml"
 
 
@@ -408,9 +411,9 @@ def _block(tree: Mapping[str, Any], indent: int) -> list[str]:
 
 
 def _layout(apps: Sequence[FleetApp], strategy: Strategy) -> Layout:
-    names = tuple((app.name, PurePosixPath(app.region) / app_file_name(app)) for app in apps)
+    names = tuple((app.name, app.path) for app in apps)
     if strategy.flat:
-        flat = tuple((PurePosixPath(a.region) / app_file_name(a), a.flat_yaml()) for a in apps)
+        flat = tuple((a.path, a.flat_yaml()) for a in apps)
         return Layout(flat, strategy, names)
     plan = _assign(apps, strategy)
     files: list[tuple[PurePosixPath, str]] = []
@@ -422,7 +425,7 @@ def _layout(apps: Sequence[FleetApp], strategy: Strategy) -> Layout:
         files.append((PurePosixPath(region) / "defaults.yaml", "\n".join(body) + "\n"))
     for app in apps:
         text = _app_text(app, plan.uses.get(app.name, []), plan.own[app.name])
-        files.append((PurePosixPath(app.region) / app_file_name(app), text))
+        files.append((app.path, text))
     return Layout(tuple(files), strategy, names)
 
 
@@ -448,7 +451,7 @@ def _app_text(app: FleetApp, uses: Sequence[str], own: Mapping[Path_, Value]) ->
     """The app's file: its sdkappid (and name when the file is not named after it), the
     templates it uses and what is its own."""
     lines = []
-    if app_file_name(app) != f"{app.name}.yaml":
+    if app_file_name(app.name, app.sdkappid) != f"{app.name}.yaml":
         lines.append(f"name: {_scalar(app.name)}")
     lines.append(f"sdkappid: {app.sdkappid}")
     if uses:
@@ -494,7 +497,7 @@ def desired_apps(files: Iterable[tuple[PurePosixPath, str]]) -> dict[int, tuple[
 
 def verify(layout: Layout, apps: Sequence[FleetApp]) -> bool:
     """Whether ``layout`` loads to the very apps the flat import of ``apps`` loads to."""
-    flat = [(PurePosixPath(app_file_name(a)), a.flat_yaml()) for a in apps]
+    flat = [(PurePosixPath(app_file_name(a.name, a.sdkappid)), a.flat_yaml()) for a in apps]
     try:
         return desired_apps(layout.files) == desired_apps(flat)
     except ConfigErrors:

@@ -181,7 +181,7 @@ def load_files(root: Path, files: Any) -> dict[int, dict[str, Any]]:
 
 
 def flat(tmp_path: Path, apps: list[FleetApp]) -> dict[int, dict[str, Any]]:
-    files = [(PurePosixPath(app_file_name(a)), a.flat_yaml()) for a in apps]
+    files = [(PurePosixPath(app_file_name(a.name, a.sdkappid)), a.flat_yaml()) for a in apps]
     return load_files(tmp_path / "flat", files)
 
 
