@@ -17,6 +17,8 @@ from reconciler.products.catalog import MAX_SDKAPPID
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 NAME_RULE = "use letters, digits, '.', '_' or '-' (starting with a letter or digit)"
 LINE_FORMAT = "sdkappid region [name] [identifier=NAME] [secret_key_env=VAR]"
+LOOKS_LIKE_A_KEY = re.compile(r"[0-9A-Fa-f]{32,}")
+"""A secret key (64 hex digits) pasted where its variable's name goes: never echoed."""
 COLUMNS = ("identifier", "secret_key_env")
 """The ``key=value`` columns a line may add after its name, each at most once."""
 
@@ -151,7 +153,9 @@ def _column_problem(text: str, given: Mapping[str, str]) -> tuple[str, int] | No
         return "identifier= needs the admin account to sign as, e.g. identifier=admin", 0
     if key == "identifier" and not NAME.match(value):
         return f"identifier {value[:40]!r}: {NAME_RULE}", at_value
-    if key == "secret_key_env" and not re.fullmatch(ENV_NAME_PATTERN, value):
+    if key == "secret_key_env" and (
+        not re.fullmatch(ENV_NAME_PATTERN, value) or LOOKS_LIKE_A_KEY.fullmatch(value)
+    ):
         # without the value: it may be the key itself, pasted by mistake
         return (
             "secret_key_env= takes the name of the environment variable that holds "

@@ -122,6 +122,7 @@ def test_apps_file_bad_columns_are_located_errors(
         "1400000103 japan c identifier=a identifier=b\n"
         "1400000104 japan d extra\n"
         "1400000105 japan e identifier=\n"
+        f"1400000106 japan f secret_key_env={'ab12' * 16}\n"
     )
     result = cli("import", "--apps-file", listing, "--out", tmp_path / "out")
     assert result.code == 1
@@ -133,6 +134,8 @@ def test_apps_file_bad_columns_are_located_errors(
     assert f"{listing}:3:33: identifier= is given twice on this line" in result.err
     assert f"{listing}:4:20: expected `key=value` here" in result.err
     assert f"{listing}:5:20: identifier= needs the admin account" in result.err
+    assert f"{listing}:6:35: secret_key_env= takes the name" in result.err
+    assert "ab12ab12" not in result.err  # a hex key that would pass as a name is not echoed
     assert read_log(request_log) == []
     assert not (tmp_path / "out").exists()
 
