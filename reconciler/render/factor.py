@@ -31,6 +31,7 @@ hold them.
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 from collections import Counter
@@ -162,14 +163,20 @@ def _word(text: str) -> str:
     return r"(?<![A-Za-z0-9])" + re.escape(text) + r"(?![A-Za-z0-9])"
 
 
+@functools.lru_cache(maxsize=1024)
+def _own_words(name: str, sdkappid: int, region: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The app's own words (longest first) and the placeholder each stands for."""
+    words = {name: "name", str(sdkappid): "sdkappid", region: "region"}
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile("|".join(_word(w) for w in ordered)), words
+
+
 def _generalize(text: str, app: FleetApp, on: bool) -> str:
     """``text`` escaped for placeholder expansion, with the app's own words as placeholders."""
     escaped = escape_braces(text)
     if not on:
         return escaped
-    words = {app.name: "name", str(app.sdkappid): "sdkappid", app.region: "region"}
-    ordered = sorted(words, key=len, reverse=True)
-    pattern = re.compile("|".join(_word(w) for w in ordered))
+    pattern, words = _own_words(app.name, app.sdkappid, app.region)
     return pattern.sub(lambda m: "{" + words[m.group()] + "}", escaped)
 
 
@@ -367,8 +374,14 @@ def _templates(
 # --- rendering -------------------------------------------------------------------------
 
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's emitter when PyYAML has it: a fleet of thousands of apps is mostly this."""
+
+
 def _flow(value: Any) -> str:
-    text: str = yaml.safe_dump(value, default_flow_style=True, width=10_000, sort_keys=False)
+    text: str = yaml.dump(
+        value, Dumper=_DUMPER, default_flow_style=True, width=10_000, sort_keys=False
+    )
     return text.strip()
 
 
