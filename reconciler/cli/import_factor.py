@@ -61,7 +61,15 @@ def write_factored(out: Output, directory: Path, apps: Sequence[FleetApp]) -> No
     if not apps:
         return  # every app failed: nothing to factor (the failures are reported)
     layout = choose(apps)
+    written = {directory / relative for relative, _ in layout.files}
+    regions = dict.fromkeys(app.region for app in apps)
+    # a defaults file of an earlier import (--force) that this layout does not need
+    # would still apply to every app below it
+    stale = [directory / ROOT_DEFAULTS, *(directory / r / "defaults.yaml" for r in regions)]
     try:
+        for path in stale:
+            if path not in written and path.is_file():
+                path.unlink()
         for relative, text in layout.files:
             target = directory / relative
             target.parent.mkdir(parents=True, exist_ok=True)

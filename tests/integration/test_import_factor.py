@@ -199,3 +199,21 @@ def test_repeated_sdkappid_factored(
     plan = cli("plan", dry, "--detailed-exitcode")
     assert plan.code == 0, plan.out + plan.err
     no_secret(FACTOR_SEED, result.out, result.err, plan.out, plan.err, everything)
+
+
+def test_forced_import_over_an_earlier_one_leaves_no_stale_defaults(
+    cli: Any, factor_emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    flags = [a for n in range(1400300001, 1400300008) for a in ("--sdkappid", str(n))]
+    base = ("import", *flags, "--region", "singapore")
+    dry = tmp_path / "dry"
+    first = cli(*base, "--factor", "--out", dry)
+    assert first.code == 0, first.err
+    assert "call:" in (dry / "defaults.yaml").read_text()  # every app has the same call
+    # only conference now, configured nowhere: no app gets anything from a defaults file
+    again = cli(*base, "--product", "conference", "--factor", "--force", "--out", dry)
+    assert again.code == 0, again.err
+    flat = cli(*base, "--product", "conference", "--out", tmp_path / "flat")
+    assert flat.code == 0, flat.err
+    assert not (dry / "defaults.yaml").exists()
+    assert desired(dry) == desired(tmp_path / "flat")
