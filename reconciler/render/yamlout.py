@@ -80,8 +80,11 @@ def render_app_yaml(
         lines.append("# Nothing is configured live for this app yet.")
         lines.append("callbacks: {}")
         return "\n".join(lines) + "\n"
-    lines.append("callbacks:")
-    header = len(lines) - 1
+    managed = [
+        k for k in present if not (isinstance(c := configs[k], CallbackConfig) and not c.events)
+    ]
+    # with only products left unmanaged (comments below), none is managed
+    lines.append("callbacks:" if managed else "callbacks: {}")
     for key in present:
         config = configs[key]
         lines.append(f"  # {PRODUCTS[key].title}")
@@ -102,8 +105,4 @@ def render_app_yaml(
             else:
                 lines += switch_only_comment(token_env, indent="    ")
             lines.append(f"    enabled: {'true' if config.enabled else 'false'}")
-    if not any(
-        line.startswith("  ") and not line.lstrip().startswith("#") for line in lines[header:]
-    ):
-        lines[header] = "callbacks: {}"  # only products left unmanaged: none is managed
     return "\n".join(lines) + "\n"
