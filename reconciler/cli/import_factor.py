@@ -28,9 +28,20 @@ def planned_files(directory: Path, targets: Sequence[ImportTarget]) -> list[Path
     return files
 
 
-def check_target(directory: Path, targets: Sequence[ImportTarget], force: bool) -> None:
-    """Refuse, before any request, to overwrite without ``--force``, or to write defaults
-    files that would also apply to desired-state files already in ``directory``."""
+def check_target(
+    directory: Path | None,
+    targets: Sequence[ImportTarget],
+    force: bool,
+    templates: Sequence[str] = (),
+) -> None:
+    """Refuse, before any request: stdout (None) or ``--template``, overwriting without
+    ``--force``, or defaults files that would also apply to desired-state files already
+    in ``directory``."""
+    if directory is None or templates:
+        raise UsageError(
+            "--factor writes a folder of files and makes its own templates: "
+            "give --out DIR, without --template"
+        )
     planned = planned_files(directory, targets)
     existing = [p for p in planned if p.exists()]
     if existing and not force:

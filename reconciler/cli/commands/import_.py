@@ -191,12 +191,7 @@ def import_command(
     to_stdout = out_dir == STDOUT
     directory = Path(out_dir)
     if factor:
-        if to_stdout or templates:
-            raise UsageError(
-                "--factor writes a folder of files and makes its own templates: "
-                "give --out DIR, without --template"
-            )
-        check_target(directory, targets, force)
+        check_target(None if to_stdout else directory, targets, force, templates)
     elif not to_stdout:
         _check_existing(directory, targets, force)
 
