@@ -217,3 +217,17 @@ def test_forced_import_over_an_earlier_one_leaves_no_stale_defaults(
     assert flat.code == 0, flat.err
     assert not (dry / "defaults.yaml").exists()
     assert desired(dry) == desired(tmp_path / "flat")
+
+
+def test_the_readme_figures_are_what_the_command_prints(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean_env(monkeypatch)  # the embedded emulator's seed gives the keys
+    monkeypatch.chdir(ROOT)
+    result = cli(
+        "import", "--factor", "--apps-file", "examples/import-factor/apps.txt",
+        "--emulator", "examples/import-factor/seed.yaml", "--out", tmp_path / "fleet",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    printed = next(line for line in result.err.splitlines() if line.startswith("factored "))
+    assert f"# {printed}" in (ROOT / "README.md").read_text()
