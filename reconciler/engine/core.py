@@ -87,6 +87,10 @@ class ImportRequest:
     sdkappid: int
     region: str
     name: str
+    identifier: str | None = None
+    """This app's admin account (None: the ``identifier`` of :meth:`Reconciler.read_apps`)."""
+    secret_key_env: str | None = None
+    """This app's secret key variable (None: the ``secret_key_env`` of ``read_apps``)."""
 
 
 @dataclass(frozen=True)
@@ -340,10 +344,12 @@ class Reconciler:
                     try:
                         subject = f"{app.name} (sdkappid {app.sdkappid})"
                         key = self.credentials.secret_key(
-                            app.sdkappid, secret_key_env, subject=subject
+                            app.sdkappid, app.secret_key_env or secret_key_env, subject=subject
                         )
-                        source = self.credentials.key_source(app.sdkappid, secret_key_env)
-                        target = AppTarget(app.sdkappid, app.region, identifier, key, source)
+                        key_env = app.secret_key_env or secret_key_env
+                        source = self.credentials.key_source(app.sdkappid, key_env)
+                        signer = app.identifier or identifier
+                        target = AppTarget(app.sdkappid, app.region, signer, key, source)
                         reads = [Read(target, app.name, p) for p in wanted]
                         live = await fetch_live(client, reads)
                     except ReconcilerError as exc:
