@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def unzip_limited(
                                 f"{member_limit:,}-byte limit: refused"
                             )
                         chunks.append(chunk)
-            except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error) as exc:
                 raise ArtifactError(
                     f"{info.filename} in the artifact cannot be read ({type(exc).__name__})"
                 ) from None

@@ -359,7 +359,8 @@ def shard(tmp_path: Path, k: int, code: str, markdown: str = "") -> None:
     folder.mkdir()
     (folder / "exit-code").write_text(code)
     (folder / "drift.md").write_text(markdown)
-    (folder / "report-url").write_text("javascript:alert(1)" if k == 2 else "")
+    url = {1: "https://github.com/acme/callbacks/actions/runs/5/artifacts/6", 2: "javascript:x"}
+    (folder / "report-url").write_text(url.get(k, ""))
 
 
 def test_a_failed_shard_reports_the_drift_found_and_never_closes_the_issue(
@@ -371,6 +372,9 @@ def test_a_failed_shard_reports_the_drift_found_and_never_closes_the_issue(
     (issue,) = fake.issues.values()
     assert issue["state"] == "open" and "drift in shard one" in issue["body"]
     assert "Some shards failed" in issue["body"] and "javascript:" not in issue["body"]
+    assert (
+        "[download](https://github.com/acme/callbacks/actions/runs/5/artifacts/6)" in issue["body"]
+    )
     assert "some drift shards failed" in result.err
     # next night: no drift seen, but a shard failed again: the issue stays open
     for k in (1, 2):
