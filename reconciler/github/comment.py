@@ -35,6 +35,8 @@ from reconciler.github.runs import (
 )
 
 MARKER = "<!-- trtc-callback-reconciler:plan"
+COMMENT_BOT = "github-actions[bot]"
+"""Who posts with the job's GITHUB_TOKEN: only its comments are ours."""
 MARKER_RE = re.compile(
     r"^<!-- trtc-callback-reconciler:plan run=(\d+)\.(\d+) sha=([0-9a-f]{40}) -->"
 )
@@ -69,8 +71,8 @@ def comment_order(comment: dict[str, Any]) -> tuple[int, int] | None:
     """(run number, attempt) of one of OUR plan comments, or None for anyone else's."""
     user = comment.get("user") or {}
     body = comment.get("body") or ""
-    if user.get("type") != "Bot" or not isinstance(body, str):
-        return None
+    if user.get("login") != COMMENT_BOT or not isinstance(body, str):
+        return None  # a person's (or another app's) comment is never taken as ours
     found = MARKER_RE.match(body)
     if found:
         return (int(found[1]), int(found[2]))

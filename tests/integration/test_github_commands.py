@@ -224,6 +224,50 @@ def test_a_failed_plan_and_a_cancelled_run_replace_the_comment(gh: Any, fake: Fa
     assert "plan outdated" in fake.pr_comments(7)[0]["body"]
 
 
+def test_another_apps_comment_with_the_marker_is_left_alone(gh: Any, fake: FakeGitHub) -> None:
+    fake.open_pull(7, HEAD)
+    forged = f"<!-- trtc-callback-reconciler:plan run=999.1 sha={HEAD} -->\nall safe!"
+    other_bot = {"login": "some-app[bot]", "type": "Bot"}
+    fake.comments[1] = {"id": 1, "issue": 7, "body": forged, "user": other_bot}
+    run = fake.add_run("plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(7))
+    gh("comment", "--run-id", str(run))
+    assert [c["body"] == forged for c in fake.pr_comments(7)] == [True, False]
+
+
+def test_a_pr_that_plans_nothing_gets_no_new_comment(gh: Any, fake: FakeGitHub) -> None:
+    fake.open_pull(7, HEAD)
+    untouched = fake.add_run(
+        "plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(7, status="untouched")
+    )
+    result, _ = gh("comment", "--run-id", str(untouched))
+    assert fake.pr_comments(7) == [] and "no plan comment to replace" in result.err
+    ok = fake.add_run("plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(7))
+    gh("comment", "--run-id", str(ok))
+    again = fake.add_run(
+        "plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(7, status="untouched")
+    )
+    gh("comment", "--run-id", str(again))
+    (comment,) = fake.pr_comments(7)
+    assert "no longer" in comment["body"] or "does not change" in comment["body"]
+
+
+def test_pr_context_reads_the_label_now_and_who_added_it(
+    gh: Any, fake: FakeGitHub, tmp_path: Path
+) -> None:
+    fake.open_pull(7, HEAD)
+    fake.label(7, LABEL, "alice")
+    fake.label(7, LABEL, "bob", add=False)
+    _, outputs = gh("pr-context", "--pr", "7", "--head-sha", HEAD, "--out", "c.json")
+    assert outputs == {"override": "", "override-by": ""}
+    fake.label(7, LABEL, "carol")
+    _, outputs = gh("pr-context", "--pr", "7", "--head-sha", HEAD, "--out", "c.json")
+    assert outputs == {"override": "--force", "override-by": "carol"}
+    context = json.loads((tmp_path / "c.json").read_text())
+    assert context["pull_request"] == 7 and context["head_sha"] == HEAD
+    assert context["override_added_by"] == "carol"
+    assert_calls_match_openapi(fake.calls)
+
+
 def test_a_run_for_an_older_head_comments_nothing(gh: Any, fake: FakeGitHub) -> None:
     fake.open_pull(7, HEAD)
     run = fake.add_run("plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(7))
