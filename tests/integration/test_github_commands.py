@@ -439,3 +439,21 @@ def test_an_issue_a_person_wrote_is_never_taken(gh: Any, fake: FakeGitHub, tmp_p
     shard(tmp_path, 1, "2", "drift")
     gh("drift-issue", "--shards", "1")
     assert fake.issues[1]["body"].endswith("mine") and len(fake.issues) == 2
+
+
+def test_the_fake_serves_exactly_the_vendored_operations_of_githubs_openapi(
+    fake: FakeGitHub,
+) -> None:
+    from starlette.routing import Route
+
+    from tests.integration.fake_github import load_subset
+    from tests.integration.fixtures.github_openapi.make_subset import OPERATIONS
+
+    served = {
+        (method, route.path)
+        for route in fake.app().routes
+        if isinstance(route, Route) and not route.path.startswith("/_blob")
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
+    assert served == set(load_subset()) == set(OPERATIONS)
