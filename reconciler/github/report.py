@@ -49,6 +49,24 @@ def apply_report(
     return "\n".join(lines)
 
 
+def refusal_report(refused: Path, run_link: str) -> str:
+    """The comment when no reviewed plan could be applied for the merge."""
+    reason = read_text(refused, 8_000) or "see the run log"
+    return "\n".join(
+        [
+            APPLY_MARKER,
+            "### trtc-callback-reconciler: nothing was applied",
+            "",
+            f"{run_link}: the plan reviewed on this pull request cannot be applied:",
+            "",
+            fence(reason),
+            "",
+            "Start the apply workflow by hand to apply main as it is, or fix it in a new "
+            "pull request.",
+        ]
+    )
+
+
 def post_apply_report(github: GitHub, pr: int, body: str) -> int:
     created = github.request(
         "POST", f"{github.repo_path}/issues/{pr}/comments", body={"body": body}

@@ -38,6 +38,10 @@ REVIEWED_FILES = frozenset({"status", "plan.json", "context.json"})
 class ReviewError(ReconcilerError):
     """No reviewed plan can be applied for this merge: nothing is applied."""
 
+    def __init__(self, message: str, pr: int | None = None) -> None:
+        super().__init__(message)
+        self.pr = pr
+
 
 def record_context(github: GitHub, number: int, head_sha: str, out: Path) -> dict[str, Any]:
     """Write ``context.json`` for the plan of PR ``number`` at ``head_sha``; return it."""
@@ -101,6 +105,14 @@ def find_reviewed(
                 "workflow by hand."
             ],
         )
+    try:
+        return reviewed_plan(github, pr, target, workflow)
+    except ReconcilerError as exc:  # said on the PR too: the merge applied nothing
+        raise ReviewError(str(exc), pr.number) from None
+
+
+def reviewed_plan(github: GitHub, pr: PullRequest, target: Path, workflow: str) -> Reviewed:
+    """The newest completed plan run of ``pr`` (number AND head commit), downloaded."""
     runs = [
         r for r in plan_runs(github, pr, workflow) if r.conclusion not in ("cancelled", "skipped")
     ]

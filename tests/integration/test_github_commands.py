@@ -291,7 +291,13 @@ def test_another_pr_with_the_same_head_commit_cannot_supply_the_plan(
     fake.merge(7, sha(0xB1))
     result, outputs = gh("find-plan", "--sha", sha(0xB1), "--dir", "reviewed", expect=1)
     assert "merged without a plan run of its last commit" in result.err
-    assert outputs == {} and not (tmp_path / "reviewed").exists()
+    assert outputs["mode"] == "refused" and outputs["pr"] == "7" and outputs["override"] == ""
+    assert sorted(p.name for p in (tmp_path / "reviewed").iterdir()) == ["refused.txt"]
+    # the report step says so on the PR
+    gh("report-apply", "--pr", "7", "--refused", "reviewed/refused.txt")
+    (report,) = fake.pr_comments(7)
+    assert "nothing was applied" in report["body"] and "without a plan run" in report["body"]
+    (tmp_path / "reviewed" / "refused.txt").unlink()
     # #7's own plan run: found
     fake.add_run("plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(7))
     _, outputs = gh("find-plan", "--sha", sha(0xB1), "--dir", "reviewed")
@@ -303,7 +309,7 @@ def test_an_artifact_that_claims_another_pr_is_refused(gh: Any, fake: FakeGitHub
     fake.add_run("plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(8))
     fake.merge(7, sha(0xB1))
     result, outputs = gh("find-plan", "--sha", sha(0xB1), expect=1)
-    assert "claims pull request '8'" in result.err and outputs == {}
+    assert "claims pull request '8'" in result.err and outputs["mode"] == "refused"
 
 
 def test_a_change_pushed_after_review_is_not_applied(gh: Any, fake: FakeGitHub) -> None:

@@ -148,7 +148,19 @@ def find_plan_command(
         out.info("started by hand: apply main as it is")
         return 0
     with api() as github:
-        found = reviewed.find_reviewed(github, sha, base, target)
+        try:
+            found = reviewed.find_reviewed(github, sha, base, target)
+        except reviewed.ReviewError as exc:
+            if exc.pr is not None:  # the report step says it on the PR
+                target.mkdir(parents=True, exist_ok=True)
+                (target / "refused.txt").write_text(str(exc) + "\n", encoding="utf-8")
+                set_outputs(
+                    {"mode": "refused", "pr": str(exc.pr), "override": "", "override-by": ""}
+                )
+            append_step_summary(
+                f"### trtc-callback-reconciler: Apply\n\n**Nothing was applied:** {exc}"
+            )
+            raise
     set_outputs(found.outputs())
     for note in found.notes:
         out.info(note)
@@ -176,6 +188,12 @@ def find_plan_command(
     "--converged", default="", help="Exit code of the convergence plan (0: nothing left)."
 )
 @click.option("--override-by", default="", help="Who added the override label, if it was used.")
+@click.option(
+    "--refused",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="find-plan's refusal (reviewed/refused.txt): report why nothing was applied.",
+)
 @click.pass_obj
 def report_apply_command(
     out: Output,
@@ -184,11 +202,15 @@ def report_apply_command(
     left_output: Path,
     converged: str,
     override_by: str,
+    refused: Path | None,
 ) -> int:
-    """In the apply job: comment the apply's result on the merged pull request."""
-    body = report.apply_report(
-        apply_output, left_output, converged, run_link("apply run"), override_by or None
-    )
+    """In the apply job: comment the apply's result (or why nothing was applied) on
+    the merged pull request."""
+    link = run_link("apply run")
+    if refused is not None and refused.is_file():
+        body = report.refusal_report(refused, link)
+    else:
+        body = report.apply_report(apply_output, left_output, converged, link, override_by or None)
     with api() as github:
         comment_id = report.post_apply_report(github, number, body)
     out.info(f"reported the apply on #{number} (comment {comment_id})")
