@@ -125,7 +125,7 @@ def reviewed_plan(github: GitHub, pr: PullRequest, target: Path, workflow: str) 
     run = runs[0]
     if run.conclusion != "success":
         raise ReviewError(
-            f"the last plan run of {where} ended '{run.conclusion}' (run {run.id}): nothing "
+            f"the last plan run of {where} ended {quoted(run.conclusion)} (run {run.id}): nothing "
             "was applied. Fix the plan in a new pull request"
         )
     artifact = find_artifact(github, run.id, PLAN_ARTIFACT)

@@ -4,12 +4,16 @@ the head repository and branch), never the head commit alone."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.github.api import GitHub, GitHubError
 
 OVERRIDE_LABEL = "reconciler:allow-unsafe"
+LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
+"""A GitHub login as GitHub allows it: anything else is not shown (nor put in an output)."""
+TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 PLAN_WORKFLOW = "plan.yml"
 PLAN_ARTIFACT = "reconciler-plan"
 
@@ -147,8 +151,9 @@ def label_state(
         if until is not None and at > until:
             continue  # ISO 8601 UTC times compare as text
         actor = (event.get("actor") or {}).get("login")
+        login = str(actor) if isinstance(actor, str) and LOGIN.match(actor) else None
         state = (
-            LabelState(True, str(actor) if actor else None, at)
+            LabelState(True, login, at if TIME.match(at) else None)
             if kind == "labeled"
             else LabelState(False)
         )

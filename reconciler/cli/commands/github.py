@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.output import Output, append_step_summary
+from reconciler.escape import escape
 from reconciler.github import audit, comment, drift, report, reviewed
 from reconciler.github.api import GitHub, GitHubError
 from reconciler.github.outputs import set_outputs
@@ -97,7 +98,7 @@ def comment_command(out: Output, run_id: int) -> int:
         posted = comment.post_plan_comment(github, run_id, server)
     where = f" on #{posted.pr}" if posted.pr else ""
     if posted.action == "skipped":
-        out.info(f"no comment posted{where}: {posted.reason}")
+        out.info(escape(f"no comment posted{where}: {posted.reason}"))
     else:
         out.info(f"plan comment {posted.action}{where} (comment {posted.comment_id})")
     return 0
@@ -163,7 +164,7 @@ def find_plan_command(
             raise
     set_outputs(found.outputs())
     for note in found.notes:
-        out.info(note)
+        out.info(escape(note))
     if found.notes:
         append_step_summary("### trtc-callback-reconciler: Apply\n\n" + "\n\n".join(found.notes))
     return 0
@@ -267,7 +268,7 @@ def audit_logs_command(out: Output, workflow: str, branch: str, runs: int, out_f
     with api() as github:
         count, problems = audit.gather_audit_logs(github, workflow, branch, out_file, runs)
     for problem in problems:
-        out.warn(problem)
+        out.warn(escape(problem))
     set_outputs({"args": f"--audit-log {out_file}" if count else ""})
     out.info(f"gathered {count} audit log(s) into {out_file}" if count else "no audit log found")
     return 0
