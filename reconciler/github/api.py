@@ -125,9 +125,7 @@ class GitHub:
         limit: int = JSON_LIMIT,
     ) -> tuple[httpx.Response, bytes]:
         self.calls.append(Call(method, path, tuple(sorted(params or {}))))
-        request = self._client.build_request(
-            method, path, params=dict(params or {}), json=body if body is not None else None
-        )
+        request = self._client.build_request(method, path, params=dict(params or {}), json=body)
         try:
             response = self._client.send(request, stream=True)
             try:

@@ -85,6 +85,8 @@ def find_pull(github: GitHub, run: Run, claimed: Any) -> PullRequest | None:
     artifact's claim only chooses among those (two PRs from one branch)."""
     if run.pull_requests:
         candidates = [get_pull(github, n) for n in run.pull_requests]
+    elif not run.head_repo:
+        return None  # the head repository was deleted: no PR to find
     else:
         owner = run.head_repo.split("/")[0]
         candidates = [

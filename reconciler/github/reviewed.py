@@ -123,6 +123,11 @@ def reviewed_plan(github: GitHub, pr: PullRequest, target: Path, workflow: str) 
             "applied. Re-run its plan, then start this workflow by hand"
         )
     run = runs[0]
+    if run.status != "completed":
+        raise ReviewError(
+            f"the newest plan run of {where} (run {run.id}) has not finished: nothing was "
+            "applied. Start this workflow by hand when it has"
+        )
     if run.conclusion != "success":
         raise ReviewError(
             f"the last plan run of {where} ended {quoted(run.conclusion)} (run {run.id}): nothing "

@@ -111,7 +111,7 @@ def get_run(github: GitHub, run_id: int) -> Run:
 
 
 def plan_runs(github: GitHub, pr: PullRequest, workflow: str = PLAN_WORKFLOW) -> list[Run]:
-    """The completed plan runs of ``pr``'s head commit that are ``pr``'s, newest first."""
+    """The plan runs of ``pr``'s head commit that are ``pr``'s, newest first."""
     runs = [
         Run.from_api(doc)
         for doc in github.pages(
@@ -120,7 +120,7 @@ def plan_runs(github: GitHub, pr: PullRequest, workflow: str = PLAN_WORKFLOW) ->
             key="workflow_runs",
         )
     ]
-    mine = [r for r in runs if r.is_of(pr) and r.status == "completed"]
+    mine = [r for r in runs if r.is_of(pr)]
     return sorted(mine, key=lambda r: r.order, reverse=True)
 
 

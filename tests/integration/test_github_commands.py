@@ -332,6 +332,16 @@ def test_a_failed_last_plan_is_not_replaced_by_an_older_success(gh: Any, fake: F
     assert "ended 'failure'" in result.err
 
 
+def test_a_plan_run_still_running_at_merge_is_waited_for(gh: Any, fake: FakeGitHub) -> None:
+    fake.open_pull(7, HEAD)
+    fake.add_run("plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(7, override=True))
+    running = fake.add_run("plan.yml", HEAD, pull_requests=(7,), conclusion="")
+    fake.runs[running]["status"] = "in_progress"  # e.g. the label was just removed
+    fake.merge(7, sha(0xB1))
+    result, _ = gh("find-plan", "--sha", sha(0xB1), expect=1)
+    assert "has not finished" in result.err
+
+
 def test_an_override_counts_only_if_the_label_was_there_when_the_plan_ran(
     gh: Any, fake: FakeGitHub
 ) -> None:
