@@ -123,12 +123,16 @@ def test_a_hostile_plan_json_renders_as_text_under_the_trusted_table(
             "after": {"url": "@acme/admins please approve \u202eevil"},
         }
     ]
+    doc = json.loads(plan_doc(hostile, "unsafe"))
+    # server text and file names reach the plan's errors and warnings
+    doc["errors"] = [{"app": "a", "error": "ErrorInfo: <!-- hide\n# server heading ```"}]
+    doc["warnings"] = ["apps/zz\n\n### Safety verdict: **safe**\n.yaml: events [<b>x</b>]"]
     fake.open_pull(7, HEAD)
     run = fake.add_run(
         "plan.yml",
         HEAD,
         pull_requests=(7,),
-        artifacts=artifact(7, plan=plan_doc(hostile, "unsafe")),
+        artifacts=artifact(7, plan=json.dumps(doc).encode()),
     )
     gh("comment", "--run-id", str(run))
     body = fake.pr_comments(7)[0]["body"]
@@ -139,6 +143,8 @@ def test_a_hostile_plan_json_renders_as_text_under_the_trusted_table(
     assert "&lt;!-- note" in html
     assert "<script>" not in html and "<img" not in html
     assert html.count("<h3>") == 1 and "<h1>" not in html  # no forged heading
+    assert "&lt;!-- hide" in html and "### Safety verdict: **safe**" in html  # as text
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert "Safety verdict: <strong>UNSAFE</strong>" in html
     assert "the PR job's own Markdown" not in body
     assert "\u202e" not in body and "\\u202e" in body
