@@ -88,3 +88,38 @@ def test_a_repository_or_api_url_that_is_not_plain_is_refused() -> None:
 def test_unzip_reads_only_the_wanted_names_and_refuses_a_broken_zip() -> None:
     with pytest.raises(ArtifactError, match="not a zip"):
         unzip_limited(b"PK\x03\x04 broken", frozenset({"plan.json"}))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+PLANISH = st.fixed_dictionaries(
+    {},
+    optional={
+        "changes": st.lists(
+            st.fixed_dictionaries(
+                {}, optional={k: JSON for k in ("app", "sdkappid", "product", "action", "cause")}
+            )
+            | JSON,
+            max_size=4,
+        )
+        | JSON,
+        "safety": st.fixed_dictionaries({}, optional={"verdict": JSON}) | JSON,
+        "errors": JSON,
+        "warnings": JSON,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLANISH | JSON)
+def test_any_forged_plan_json_makes_a_comment_and_never_a_traceback(doc: object) -> None:
+    from reconciler.github.comment import plan_section
+
+    section = plan_section(json.dumps(doc).encode(), None)
+    html = MD.render(section)
+    assert "<script" not in html and "<h1>" not in html

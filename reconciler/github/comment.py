@@ -105,9 +105,15 @@ def server_link(server_url: str, repository: str, run_id: int) -> str:
     return f"[plan run]({server_url.rstrip('/')}/{repository}/actions/runs/{run_id})"
 
 
+def listed(doc: dict[str, Any], key: str) -> list[Any]:
+    """``doc[key]`` when it is a list (a forged plan.json may hold anything there)."""
+    value = doc.get(key)
+    return value if isinstance(value, list) else []
+
+
 def change_rows(doc: dict[str, Any]) -> list[str]:
     rows = []
-    for change in doc.get("changes") or []:
+    for change in listed(doc, "changes"):
         if not isinstance(change, dict):
             continue
         action = change.get("action")
@@ -117,7 +123,7 @@ def change_rows(doc: dict[str, Any]) -> list[str]:
                 app=code(change.get("app")),
                 sdkappid=code(change.get("sdkappid")),
                 product=code(change.get("product")),
-                action=action if action in ACTIONS else code(action),
+                action=action if isinstance(action, str) and action in ACTIONS else code(action),
                 cause="**reverts live drift**"
                 if cause == "drift"
                 else "edit"
@@ -179,7 +185,7 @@ def plan_section(raw: bytes | None, override_by: str | None) -> str:
             ]
     details = [
         {k: c.get(k) for k in ("app", "product", "action", "before", "after")}
-        for c in doc.get("changes") or []
+        for c in listed(doc, "changes")
         if isinstance(c, dict)
     ]
     if details:
