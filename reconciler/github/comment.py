@@ -27,6 +27,7 @@ from reconciler.github.runs import (
     OVERRIDE_LABEL,
     PLAN_ARTIFACT,
     PLAN_WORKFLOW,
+    LabelState,
     PullRequest,
     Run,
     get_pull,
@@ -136,7 +137,7 @@ def change_rows(doc: dict[str, Any]) -> list[str]:
     return rows
 
 
-def plan_section(raw: bytes | None, override_by: str | None) -> str:
+def plan_section(raw: bytes | None, label: LabelState | None) -> str:
     """The trusted part: the changes plan.json lists, its verdict and its digest."""
     if raw is None:
         return "**plan.json is missing: the apply on merge will refuse.**"
@@ -165,10 +166,22 @@ def plan_section(raw: bytes | None, override_by: str | None) -> str:
     shown_verdict = (
         VERDICTS.get(verdict, code(verdict)) if isinstance(verdict, str) else "not given"
     )
-    lines += ["", f"Safety verdict: **{shown_verdict}**."]
-    if verdict == "overridden":
-        who = code(override_by) if override_by else "nobody (the label is not on the pull request)"
-        lines.append(f"Override: the label {code(OVERRIDE_LABEL)}, added by {who}.")
+    lines += [
+        "",
+        f"Safety verdict, as plan.json states it: **{shown_verdict}** (the apply checks "
+        "the thresholds again against live).",
+    ]
+    if label is not None and label.present:  # from GitHub's label events, not the artifact
+        who = code(label.by) if label.by else "an unknown user"
+        lines.append(
+            f"Override: the label {code(OVERRIDE_LABEL)} was on the pull request when this "
+            f"plan ran, added by {who}: the apply may exceed the safety thresholds."
+        )
+    elif verdict == "overridden":
+        lines.append(
+            f"**Not overridden:** the label {code(OVERRIDE_LABEL)} was not on the pull "
+            "request when this plan ran, so the apply keeps the safety thresholds."
+        )
     for key, title in (("errors", "Unreadable"), ("warnings", "Warnings")):
         items = doc.get(key)
         if isinstance(items, list) and items:
@@ -204,7 +217,7 @@ def plan_section(raw: bytes | None, override_by: str | None) -> str:
 
 
 def build_body(
-    run: Run, pr: PullRequest, files: Path, link: str, override_by: str | None
+    run: Run, pr: PullRequest, files: Path, link: str, label: LabelState | None
 ) -> tuple[str, bool]:
     """The comment for ``run``'s artifact in ``files``, and whether it only replaces an
     earlier comment (a PR that no longer plans anything gets no new comment)."""
@@ -220,7 +233,7 @@ def build_body(
     if status in ("0", "2"):
         return (
             f"### trtc-callback-reconciler: plan for #{pr.number} at {head}\n\n"
-            f"{plan_section(raw, override_by)}\n\n"
+            f"{plan_section(raw, label)}\n\n"
             f"Planned for {head} merged into its base ({link}).",
             False,
         )
@@ -241,7 +254,7 @@ def build_body(
         f"and push again.\n\n{fence(truncate_tail(error, 8000))}"
     )
     if raw is not None:
-        section = plan_section(raw, override_by)
+        section = plan_section(raw, label)
         body += f"\n\n<details><summary>The plan it made</summary>\n\n{section}\n\n</details>"
     return body, False
 
@@ -279,11 +292,9 @@ def post_plan_comment(
             (files / "status").write_text("1")
             (files / "plan.err").write_text(problem)
             (files / "plan.json").unlink(missing_ok=True)
-        override_by = None
-        if isinstance(context, dict) and context.get("override") is True:
-            override_by = label_state(github, pr.number, OVERRIDE_LABEL, until=run.created_at).by
+        label = label_state(github, pr.number, OVERRIDE_LABEL, until=run.created_at)
         link = server_link(server_url, github.repository, run.id)
-        content, only_replace = build_body(run, pr, files, link, override_by)
+        content, only_replace = build_body(run, pr, files, link, label)
     return replace_comment(github, pr, run, content, only_replace)
 
 

@@ -145,7 +145,7 @@ def test_a_hostile_plan_json_renders_as_text_under_the_trusted_table(
     assert html.count("<h3>") == 1 and "<h1>" not in html  # no forged heading
     assert "&lt;!-- hide" in html and "### Safety verdict: **safe**" in html  # as text
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
-    assert "Safety verdict: <strong>UNSAFE</strong>" in html
+    assert "Safety verdict, as plan.json states it: <strong>UNSAFE</strong>" in html
     assert "the PR job's own Markdown" not in body
     assert "\u202e" not in body and "\\u202e" in body
     # the mention is inside a code block: no ping
@@ -479,3 +479,16 @@ def test_the_fake_serves_exactly_the_vendored_operations_of_githubs_openapi(
         if method != "HEAD"
     }
     assert served == set(load_subset()) == set(OPERATIONS)
+
+
+def test_a_forged_override_claim_is_shown_as_not_overridden(gh: Any, fake: FakeGitHub) -> None:
+    fake.open_pull(7, HEAD)
+    run = fake.add_run(
+        "plan.yml",
+        HEAD,
+        pull_requests=(7,),
+        artifacts=artifact(7, plan=plan_doc([], "overridden"), override=True),
+    )
+    gh("comment", "--run-id", str(run))
+    body = fake.pr_comments(7)[0]["body"]
+    assert "**Not overridden:**" in body and "added by" not in body
