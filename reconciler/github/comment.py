@@ -230,7 +230,7 @@ def build_body(
             f"the desired state ({link} for {head}).",
             True,
         )
-    if status in ("0", "2"):
+    if status in ("0", "2") and run.conclusion == "success":  # GitHub's word, not the artifact's
         return (
             f"### trtc-callback-reconciler: plan for #{pr.number} at {head}\n\n"
             f"{plan_section(raw, label)}\n\n"

@@ -492,3 +492,21 @@ def test_a_forged_override_claim_is_shown_as_not_overridden(gh: Any, fake: FakeG
     gh("comment", "--run-id", str(run))
     body = fake.pr_comments(7)[0]["body"]
     assert "**Not overridden:**" in body and "added by" not in body
+
+
+def test_outside_actions_the_outputs_go_to_stdout(
+    gh: Any, fake: FakeGitHub, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gh("find-plan", "--sha", sha(0xC1))  # sets up the environment
+    monkeypatch.delenv("GITHUB_OUTPUT")
+    result = cli("github", "find-plan", "--sha", sha(0xC1))
+    assert result.code == 0 and result.out.splitlines()[:2] == ["mode=none", "pr="]
+
+
+def test_a_failed_run_is_failed_whatever_its_artifact_says(gh: Any, fake: FakeGitHub) -> None:
+    fake.open_pull(7, HEAD)
+    run = fake.add_run(
+        "plan.yml", HEAD, pull_requests=(7,), conclusion="failure", artifacts=artifact(7)
+    )
+    gh("comment", "--run-id", str(run))
+    assert "plan failed" in fake.pr_comments(7)[0]["body"]

@@ -42,6 +42,14 @@ def api() -> GitHub:
     return GitHub.from_env()
 
 
+def emit(out: Output, values: dict[str, str]) -> None:
+    """Step outputs to $GITHUB_OUTPUT; outside Actions (no such file), to stdout."""
+    lines = set_outputs(values)
+    if not os.environ.get("GITHUB_OUTPUT"):
+        for line in lines.splitlines():
+            out.result(escape(line))
+
+
 @click.group("github")
 def github_group() -> None:
     """The steps of the shipped GitHub Actions workflows (see README "GitOps with
@@ -71,7 +79,7 @@ def pr_context_command(out: Output, number: int, head_sha: str, out_file: Path) 
     with api() as github:
         context = reviewed.record_context(github, number, head_sha, out_file)
     by = str(context["override_added_by"] or "")
-    set_outputs({"override": "--force" if context["override"] else "", "override-by": by})
+    emit(out, {"override": "--force" if context["override"] else "", "override-by": by})
     if context["override"]:
         out.warn(
             f"the PR carries {OVERRIDE_LABEL} (added by {by or 'unknown'}): planned with --force"
@@ -138,13 +146,14 @@ def find_plan_command(
     the PR when that plan ran) and `override-by`.
     """
     if event == "workflow_dispatch":
-        set_outputs(
+        emit(
+            out,
             {
                 "mode": "manual",
                 "pr": "",
                 "override": "--force" if allow_unsafe == "true" else "",
                 "override-by": "",
-            }
+            },
         )
         out.info("started by hand: apply main as it is")
         return 0
@@ -155,14 +164,12 @@ def find_plan_command(
             if exc.pr is not None:  # the report step says it on the PR
                 target.mkdir(parents=True, exist_ok=True)
                 (target / "refused.txt").write_text(str(exc) + "\n", encoding="utf-8")
-                set_outputs(
-                    {"mode": "refused", "pr": str(exc.pr), "override": "", "override-by": ""}
-                )
+                emit(out, {"mode": "refused", "pr": str(exc.pr), "override": "", "override-by": ""})
             append_step_summary(
                 f"### trtc-callback-reconciler: Apply\n\n**Nothing was applied:** {exc}"
             )
             raise
-    set_outputs(found.outputs())
+    emit(out, found.outputs())
     for note in found.notes:
         out.info(escape(note))
     if found.notes:
@@ -269,6 +276,6 @@ def audit_logs_command(out: Output, workflow: str, branch: str, runs: int, out_f
         count, problems = audit.gather_audit_logs(github, workflow, branch, out_file, runs)
     for problem in problems:
         out.warn(escape(problem))
-    set_outputs({"args": f"--audit-log {out_file}" if count else ""})
+    emit(out, {"args": f"--audit-log {out_file}" if count else ""})
     out.info(f"gathered {count} audit log(s) into {out_file}" if count else "no audit log found")
     return 0
