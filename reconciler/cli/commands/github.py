@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.global_options import add_global_options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.escape import escape
 from reconciler.github import audit, comment, drift, report, reviewed
@@ -279,3 +280,7 @@ def audit_logs_command(out: Output, workflow: str, branch: str, runs: int, out_f
     emit(out, {"args": f"--audit-log {out_file}" if count else ""})
     out.info(f"gathered {count} audit log(s) into {out_file}" if count else "no audit log found")
     return 0
+
+
+for _command in github_group.commands.values():
+    add_global_options(_command)  # `reconciler github comment … -q` as for every command
