@@ -171,11 +171,18 @@ def plan_section(raw: bytes | None, label: LabelState | None) -> str:
         f"Safety verdict, as plan.json states it: **{shown_verdict}** (the apply checks "
         "the thresholds again against live).",
     ]
-    if label is not None and label.present:  # from GitHub's label events, not the artifact
-        who = code(label.by) if label.by else "an unknown user"
+    who = code(label.by) if label is not None and label.by else "an unknown user"
+    if label is not None and label.overrides:  # from GitHub's label events, not the artifact
         lines.append(
             f"Override: the label {code(OVERRIDE_LABEL)} was on the pull request when this "
-            f"plan ran, added by {who}: the apply may exceed the safety thresholds."
+            f"plan ran, added by {who} ({code(label.permission)} access): the apply may "
+            "exceed the safety thresholds."
+        )
+    elif label is not None and label.present:
+        lines.append(
+            f"**Not overridden:** the label {code(OVERRIDE_LABEL)} was added by {who}, whose "
+            f"access ({code(label.permission)}) may not override: the apply keeps the "
+            "safety thresholds."
         )
     elif verdict == "overridden":
         lines.append(

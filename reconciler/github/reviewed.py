@@ -47,7 +47,7 @@ def record_context(github: GitHub, number: int, head_sha: str, out: Path) -> dic
     """Write ``context.json`` for the plan of PR ``number`` at ``head_sha``; return it."""
     pr = get_pull(github, number)
     state = label_state(github, number)
-    override = OVERRIDE_LABEL in pr.labels and state.present
+    override = OVERRIDE_LABEL in pr.labels and state.overrides
     context = {
         "pull_request": number,
         "head_sha": head_sha,
@@ -56,6 +56,8 @@ def record_context(github: GitHub, number: int, head_sha: str, out: Path) -> dic
         "override_label": OVERRIDE_LABEL,
         "override_added_by": state.by if override else None,
         "override_added_at": state.at if override else None,
+        "label_added_by": state.by,
+        "label_adder_permission": state.permission if state.present else None,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(context, indent=2) + "\n", encoding="utf-8")
@@ -185,12 +187,20 @@ def with_override(
             f"on #{pr.number} when its plan ran: the safety thresholds apply"
         )
         return reviewed
+    if not state.overrides:
+        reviewed.notes.append(
+            f"the {OVERRIDE_LABEL} label on #{pr.number} was added by "
+            f"{state.by or 'an unknown user'}, whose access ({state.permission}) may not "
+            "override: the safety thresholds apply"
+        )
+        return reviewed
     reviewed.override, reviewed.override_by = True, state.by
     record = {
         "pull_request": pr.number,
         "label": OVERRIDE_LABEL,
         "added_by": state.by,
         "added_at": state.at,
+        "permission": state.permission,
         "plan_run": run.id,
     }
     (target / "override.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

@@ -124,11 +124,34 @@ def plan_runs(github: GitHub, pr: PullRequest, workflow: str = PLAN_WORKFLOW) ->
     return sorted(mine, key=lambda r: r.order, reverse=True)
 
 
+OVERRIDE_PERMISSIONS = ("admin", "write")
+"""Who may override the safety thresholds by the label: write access or more (the
+``triage`` role can add labels too, but it maps to ``read``)."""
+
+
+def permission_of(github: GitHub, login: str | None) -> str:
+    """``login``'s base permission on the repository (admin, write, read, none)."""
+    if not login:
+        return "none"
+    try:
+        answer = github.get(f"{github.repo_path}/collaborators/{login}/permission")
+    except GitHubError:
+        return "none"  # not a collaborator (404), or not visible to this token
+    permission = answer.get("permission") if isinstance(answer, dict) else None
+    return permission if permission in ("admin", "write", "read", "none") else "none"
+
+
 @dataclass(frozen=True)
 class LabelState:
     present: bool
     by: str | None = None
     at: str | None = None
+    permission: str = "none"
+
+    @property
+    def overrides(self) -> bool:
+        """The label is there, added by someone allowed to override."""
+        return self.present and self.permission in OVERRIDE_PERMISSIONS
 
 
 def label_state(
@@ -157,4 +180,6 @@ def label_state(
             if kind == "labeled"
             else LabelState(False)
         )
+    if state.present:
+        state = LabelState(True, state.by, state.at, permission_of(github, state.by))
     return state

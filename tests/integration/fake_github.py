@@ -60,6 +60,14 @@ class FakeGitHub:
     artifacts: dict[int, dict[str, Any]] = field(default_factory=dict)
     blobs: dict[int, bytes] = field(default_factory=dict)
     commit_pulls: dict[str, list[int]] = field(default_factory=dict)
+    permissions: dict[str, str] = field(
+        default_factory=lambda: {
+            "alice": "admin",
+            "bob": "write",
+            "carol": "write",
+            "triager": "read",
+        }
+    )
     calls: list[Recorded] = field(default_factory=list)
     blob_auth: list[bool] = field(default_factory=list)
     hooks: dict[tuple[str, str], Callable[[], None]] = field(default_factory=dict)
@@ -200,6 +208,11 @@ class FakeGitHub:
             ("DELETE", "/repos/{owner}/{repo}/issues/comments/{comment_id}", self.delete_comment),
             ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}", self.update_issue),
             ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/events", self.list_events),
+            (
+                "GET",
+                "/repos/{owner}/{repo}/collaborators/{username}/permission",
+                self.permission,
+            ),
             ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments", self.list_comments),
             ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", self.create_comment),
         ]
@@ -342,6 +355,13 @@ class FakeGitHub:
         return JSONResponse(
             self.page(request, self.events.get(int(request.path_params["issue_number"]), []))
         )
+
+    def permission(self, request: Request, _: Any) -> Response:
+        login = request.path_params["username"]
+        if login not in self.permissions:
+            return JSONResponse({"message": "Not Found"}, 404)
+        level = self.permissions[login]
+        return JSONResponse({"permission": level, "role_name": level, "user": {"login": login}})
 
     def list_comments(self, request: Request, _: Any) -> Response:
         found = self.pr_comments(int(request.path_params["issue_number"]))

@@ -510,3 +510,21 @@ def test_a_failed_run_is_failed_whatever_its_artifact_says(gh: Any, fake: FakeGi
     )
     gh("comment", "--run-id", str(run))
     assert "plan failed" in fake.pr_comments(7)[0]["body"]
+
+
+def test_a_label_added_by_someone_without_write_access_is_no_override(
+    gh: Any, fake: FakeGitHub
+) -> None:
+    # the triage role can add labels; it maps to `read` and may not override
+    fake.open_pull(7, HEAD)
+    fake.label(7, LABEL, "triager")
+    _, outputs = gh("pr-context", "--pr", "7", "--head-sha", HEAD, "--out", "c.json")
+    assert outputs == {"override": "", "override-by": ""}
+    run = fake.add_run("plan.yml", HEAD, pull_requests=(7,), artifacts=artifact(7, override=True))
+    gh("comment", "--run-id", str(run))
+    body = fake.pr_comments(7)[0]["body"]
+    assert "**Not overridden:**" in body and "`triager`" in body and "(`read`)" in body
+    fake.merge(7, sha(0xB1))
+    result, outputs = gh("find-plan", "--sha", sha(0xB1))
+    assert outputs["override"] == "" and "whose access (read) may not override" in result.err
+    assert_calls_match_openapi(fake.calls)
