@@ -48,7 +48,7 @@ def read_shards(folder: Path, shards: int) -> list[Shard]:
             Shard(
                 k,
                 code_text if code_text in ("0", "1", "2", "3") else "missing",
-                read_text(base / "drift.md", 200_000) or "",
+                read_text(base / "drift.md", 200_000, tail=False) or "",
                 url if REPORT_URL.match(url) else "",
             )
         )

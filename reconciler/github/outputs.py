@@ -27,12 +27,13 @@ def set_outputs(values: dict[str, str]) -> str:
     return lines
 
 
-def read_text(path: Path, limit: int = TEXT_LIMIT) -> str | None:
-    """The text of ``path`` (its last ``limit`` bytes when longer), or None when absent."""
+def read_text(path: Path, limit: int = TEXT_LIMIT, *, tail: bool = True) -> str | None:
+    """The text of ``path`` (its last ``limit`` bytes when longer, or its first with
+    ``tail=False``), or None when absent."""
     try:
         with path.open("rb") as fh:
             size = fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, size - limit))
+            fh.seek(max(0, size - limit) if tail else 0)
             data = fh.read(limit)
     except FileNotFoundError:
         return None

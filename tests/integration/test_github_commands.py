@@ -528,3 +528,11 @@ def test_a_label_added_by_someone_without_write_access_is_no_override(
     result, outputs = gh("find-plan", "--sha", sha(0xB1))
     assert outputs["override"] == "" and "whose access (read) may not override" in result.err
     assert_calls_match_openapi(fake.calls)
+
+
+def test_a_long_drift_report_keeps_its_beginning(gh: Any, fake: FakeGitHub, tmp_path: Path) -> None:
+    shard(tmp_path, 1, "2", "### Drift report: the headline\n" + "| row |\n" * 100_000)
+    gh("drift-issue", "--shards", "1")
+    (issue,) = fake.issues.values()
+    assert "### Drift report: the headline" in issue["body"]
+    assert len(issue["body"]) < 65_536 and "more characters not shown" in issue["body"]
