@@ -118,7 +118,7 @@ PLANISH = st.fixed_dictionaries(
 @settings(max_examples=300, deadline=None)
 @given(PLANISH | JSON)
 def test_any_forged_plan_json_makes_a_comment_and_never_a_traceback(doc: object) -> None:
-    from reconciler.github.comment import plan_section
+    from reconciler.github.comment_body import plan_section
 
     section = plan_section(json.dumps(doc).encode(), None)
     html = MD.render(section)
