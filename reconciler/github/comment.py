@@ -6,7 +6,9 @@ are read from GitHub; the artifact (``plan.json``, ``status``, ``plan.err``) is 
 data. The comment is built from ``plan.json`` alone, its table first; the PR job's
 rendered Markdown is never posted. Its hidden marker names the plan run (number and
 attempt) and head commit, so an older run never replaces a newer run's comment, and
-two comments left by a race are reduced to the newest one.
+two comments left by a race are reduced to the newest one. GitHub has no conditional
+PATCH, so two runs replacing the SAME comment at the same instant are kept apart by
+the workflow instead: plan-comment.yml runs one comment job per PR branch at a time.
 """
 
 from __future__ import annotations
