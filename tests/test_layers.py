@@ -19,7 +19,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),
     frozenset({"emulator"}),
     frozenset({"engine"}),
-    frozenset({"cli", "render", "devtools", "__main__"}),
+    frozenset({"cli", "render", "devtools", "github", "__main__"}),
 )
 
 

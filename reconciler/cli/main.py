@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("reconciler.cli.commands.schema", "schema_command"),
     "emulator": ("reconciler.emulator.cli", "emulator_command"),
     "completion": ("reconciler.cli.commands.completion", "completion_command"),
+    "github": ("reconciler.cli.commands.github", "github_group"),
 }
 """Each command's module and attribute, imported only when the command is used.
 

@@ -26,7 +26,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),  # load … write
     frozenset({"emulator"}),  # a backend the engine can start (``--emulator SEED``)
     frozenset({"engine"}),  # the orchestrator (load → fetch → plan → apply)
-    frozenset({"cli", "render", "devtools", "__main__"}),  # front ends
+    frozenset({"cli", "render", "devtools", "github", "__main__"}),  # front ends
 )
 """Lowest first: a unit may import its own layer or lower ones, never a higher one."""
 
