@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.yamlsource import display_path
+from reconciler.desired.yamlsource import display_path, read_text_within
 from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS
 
@@ -84,23 +84,41 @@ def _check_link(path: Path, real_root: Path, problems: list[ConfigError]) -> boo
     return True
 
 
+MAX_IGNORE_PATTERNS = 1_000
+"""Patterns in ``.reconcilerignore`` (a real one lists a handful): each is tried on every path."""
+
+IGNORE_MAX_BYTES = 64 * 1024
+"""Bytes of an ignore file (``.reconcilerignore``, ``.driftignore``): a few hundred are usual."""
+
+
 def load_exclusions(root: Path) -> list[str]:
-    """The patterns of ``root/.reconcilerignore`` (one glob a line, ``#`` comments)."""
+    """The patterns of ``root/.reconcilerignore`` (one glob a line, ``#`` comments).
+
+    Read like every file a pull request may plant (:func:`read_text_within`): not
+    through a link out of ``root``, at most :data:`IGNORE_MAX_BYTES` bytes and
+    :data:`MAX_IGNORE_PATTERNS` patterns.
+    """
     path = root / RECONCILERIGNORE
-    if not path.is_file() or path.is_symlink():
+    if not path.is_file() and not path.is_symlink():
         return []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        raise ConfigErrors(
-            [ConfigError(file_location(path), "cannot read it as UTF-8 text: fix or remove it")]
-        ) from None
-    patterns = []
-    for raw in text.splitlines():
+    shown, text = read_text_within(path, root, limit=IGNORE_MAX_BYTES, what="an ignore file")
+    patterns: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if line:
+            if len(patterns) == MAX_IGNORE_PATTERNS:
+                raise ConfigErrors([too_many_patterns(Location(shown, number, 1))])
             patterns.append(line.strip("/") if line != "/" else line)
     return patterns
+
+
+def too_many_patterns(location: Location) -> ConfigError:
+    """The error for an ignore file with more than :data:`MAX_IGNORE_PATTERNS` patterns."""
+    return ConfigError(
+        location,
+        f"more than {MAX_IGNORE_PATTERNS:,} patterns in an ignore file: "
+        "match many paths with one wildcard pattern (drafts/*, *.example.yaml) instead",
+    )
 
 
 def excluded(relative: str, patterns: Sequence[str]) -> bool:

@@ -20,6 +20,7 @@ from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import build_product, check_region
 from reconciler.desired.defaults import Defaults, defaults_above, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
+from reconciler.desired.lanes import check_token_lanes
 from reconciler.desired.layout import (
     DEFAULTS_NAMES,
     RESERVED_NAMES,
@@ -111,6 +112,7 @@ def _load(
         if (app := _load_app(source, lenient, defaults, diagnostics, shapes, shown)) is not None
     ]
     _check_unique(loaded, diagnostics)
+    check_token_lanes(loaded, diagnostics)
     if rules is not None:
         for app in loaded:
             mark = diagnostics.mark()

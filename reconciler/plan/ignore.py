@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.errors import ConfigError, Location
+from reconciler.desired.layout import IGNORE_MAX_BYTES, MAX_IGNORE_PATTERNS, too_many_patterns
+from reconciler.desired.yamlsource import read_text_within
+from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.plan.change import Resource
 from reconciler.products.catalog import PRODUCT_KEYS
 
@@ -43,20 +45,30 @@ def parse_rule(text: str, location: Location) -> IgnoreRule:
 
 
 def load_rules(directory: Path, flags: Sequence[str]) -> list[IgnoreRule]:
+    """``--ignore`` rules, then those of ``directory/.driftignore``.
+
+    The file is read like every file a pull request may plant: not through a link
+    out of ``directory``, at most 64 KiB and 1,000 rules (each is tried on every change).
+    """
     rules = [parse_rule(f, Location("--ignore")) for f in flags]
     path = directory / DRIFTIGNORE
-    if path.is_file():
+    if path.is_file() or path.is_symlink():
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise ConfigError(Location(str(path)), "not UTF-8 text: save it as UTF-8") from None
-        except OSError as exc:
-            raise ConfigError(Location(str(path)), f"cannot read it: {exc.strerror}") from None
+            shown, text = read_text_within(
+                path, directory, limit=IGNORE_MAX_BYTES, what="an ignore file"
+            )
+        except ConfigErrors as errors:
+            raise errors.errors[0] from None
+        count = 0
         for number, raw in enumerate(text.splitlines(), start=1):
             text = raw.split("#", 1)[0].strip()
             if text:
                 column = len(raw) - len(raw.lstrip()) + 1
-                rules.append(parse_rule(text, Location(str(path), number, column)))
+                location = Location(shown, number, column)
+                count += 1
+                if count > MAX_IGNORE_PATTERNS:
+                    raise too_many_patterns(location)
+                rules.append(parse_rule(text, location))
     return rules
 
 
