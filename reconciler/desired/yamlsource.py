@@ -152,16 +152,19 @@ def read_text(
     path: Path,
     shown: str | None = None,
     *,
-    limit: int = MAX_BYTES,
+    limit: int | None = None,
     what: str = "a desired-state file",
 ) -> tuple[str, str]:
     """``path`` as shown in messages, and its UTF-8 text; :class:`ConfigErrors` when unreadable.
 
     ``shown``: how to show ``path``, when the caller knows (see :class:`ShownPaths`).
-    ``limit``: the most bytes read (a file over it is an error naming ``what``).
+    ``limit``: the most bytes read, :data:`MAX_BYTES` by default (a file over it is an
+    error naming ``what``).
     """
     if shown is None:
         shown = display_path(path)
+    if limit is None:
+        limit = MAX_BYTES
     try:
         raw = _read_bytes(path, limit)
     except _TooBig as big:
@@ -187,7 +190,7 @@ class _TooBig(Exception):
 
 
 def read_text_within(
-    path: Path, root: Path, *, limit: int = MAX_BYTES, what: str = "a desired-state file"
+    path: Path, root: Path, *, limit: int | None = None, what: str = "a desired-state file"
 ) -> tuple[str, str]:
     """:func:`read_text` of a file that must stay inside the folder ``root``.
 
@@ -223,7 +226,7 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+def _read_bytes(path: Path, limit: int) -> bytes:
     """The bytes of ``path``, up to ``limit`` (else :class:`_TooBig`).
 
     With the file descriptor itself: ``open()`` makes a file object and a buffer
