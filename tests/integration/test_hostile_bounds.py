@@ -116,7 +116,9 @@ def test_a_driftignore_link_inside_the_folder_is_read(
     (desired / "accepted.txt").write_text("*/call_legacy\n")
     (desired / ".driftignore").symlink_to(desired / "accepted.txt")
     result = cli("drift", desired)
-    assert "planted" not in result.err and "symbolic link" not in result.err
+    assert result.code == 2, result.err  # drift found, the rule read through the link
+    assert "Ignored (accepted differences left alone" in result.out
+    assert "symbolic link" not in result.err
 
 
 def test_an_oversized_driftignore_is_a_clear_error(
@@ -157,8 +159,12 @@ def test_a_policy_link_out_of_the_folder_is_refused(
     cli: Any, desired: Path, tmp_path: Path
 ) -> None:
     outside = tmp_path / "runner-environ.yaml"
-    outside.write_text("require_https: true\n# AWS_SECRET_ACCESS_KEY=planted-secret-value-123\n")
-    (desired / "policy.yaml").symlink_to(outside)
+    outside.write_text("require_https: planted-secret-value-123\n")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "policy.yaml").symlink_to(outside)
+    _assert_refused_link(cli("validate", desired, "--policy", rules / "policy.yaml"), "policy.yaml")
+    (desired / "policy.yaml").symlink_to(outside)  # in the root: refused as well
     _assert_refused_link(cli("validate", desired), "policy.yaml")
 
 
