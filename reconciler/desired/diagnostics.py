@@ -48,8 +48,10 @@ SUGGEST_AMONG = 1_000
 vars, for each of 200 mistakes, took seconds."""
 
 
-def did_you_mean(word: str, choices: Collection[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
+    if not isinstance(choices, Collection):
+        choices = tuple(choices)
     if len(choices) > SUGGEST_AMONG:
         return ""
     match = suggest(word, frozenset(choices))
