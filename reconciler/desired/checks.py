@@ -18,7 +18,6 @@ from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 from reconciler.escape import quoted
 from reconciler.products.catalog import PRODUCTS
-from reconciler.products.live_bounds import MAX_LIVE_URL
 from reconciler.products.vocabulary import suggest
 
 CLEAR_TEXT = "callbacks are sent in clear text; use https://"
@@ -47,13 +46,7 @@ def build_product(
         if spec.token_env is None and "enabled" not in spec.model_fields_set:
             diagnostics.error(location, MANAGES_NOTHING)
         return DesiredProduct(product, "present", None, spec.token_env, spec.enabled, location)
-    if len(spec.url) > MAX_LIVE_URL:  # Tencent keeps no longer URL (and says so when read)
-        diagnostics.error(
-            doc.value_location((*base, "url")),
-            f"`url` is {len(spec.url):,} characters long, over the {MAX_LIVE_URL:,}-character "
-            "limit of a callback URL: shorten it",
-        )
-    elif https_host(spec.url) is None:  # the common https://host/path has nothing to report
+    if https_host(spec.url) is None:  # the common https://host/path has nothing to report
         check_url(spec.url, doc.value_location((*base, "url")), diagnostics)
     check_events(spec, product, doc, (*base, "events"), lenient=lenient, diagnostics=diagnostics)
     # a variant spelling is the same event: planned and shown in its canonical spelling

@@ -26,7 +26,7 @@ from tests.emulator.helpers import APP, APP_KEY, SEED
 
 @pytest.fixture
 def emulator() -> Iterator[RunningEmulator]:
-    with start_emulator(SEED, head_timeout=1.0) as running:
+    with start_emulator(SEED, head_timeout=3.0) as running:
         yield running
 
 

@@ -236,17 +236,6 @@ def test_a_var_cannot_expand_past_the_limit(cli: Any, tmp_path: Path) -> None:
     assert "bomb.yaml:5:8: in `vars: big`: with its placeholders expanded" in result.err
 
 
-def test_a_literal_url_over_the_limit_is_refused(cli: Any, tmp_path: Path) -> None:
-    folder = tmp_path / "apps"
-    folder.mkdir()
-    (folder / "long.yaml").write_text(
-        APP.format(name="long", vars="  a: b", url="https://h.example.com/" + "p" * 3000)
-    )
-    result = cli("validate", folder)
-    assert result.code == 1
-    assert "long.yaml:8:10: `url` is 3,022 characters long, over the 2,048" in result.err
-
-
 def test_unknown_placeholders_list_a_few_known_names(cli: Any, tmp_path: Path) -> None:
     folder = tmp_path / "apps"
     folder.mkdir()
