@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +86,10 @@ def _check_link(path: Path, real_root: Path, problems: list[ConfigError]) -> boo
     return True
 
 
-MAX_IGNORE_PATTERNS = 1_000
-"""Patterns in ``.reconcilerignore`` (a real one lists a handful): each is tried on every path."""
+MAX_IGNORE_PATTERNS = 100
+"""Patterns in an ignore file (``.reconcilerignore``, ``.driftignore``; a real one lists a
+handful). Each is tried on every path or change: 1,000 wildcard patterns took 20 s
+more on 100,000 files, 100 take 2 s."""
 
 IGNORE_MAX_BYTES = 64 * 1024
 """Bytes of an ignore file (``.reconcilerignore``, ``.driftignore``): a few hundred are usual."""
@@ -128,15 +132,32 @@ def excluded(relative: str, patterns: Sequence[str]) -> bool:
     without matches any single path component (``drafts``, ``*.example.yaml``).
     A matched folder excludes everything below it.
     """
+    rooted, anywhere = _matchers(tuple(patterns))
     parts = relative.split("/")
-    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    for pattern in patterns:
-        if "/" in pattern:
-            if any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes):
-                return True
-        elif any(fnmatch.fnmatchcase(part, pattern) for part in parts):
-            return True
+    if anywhere is not None and any(anywhere(part) for part in parts):
+        return True
+    if rooted is not None:
+        return any(rooted("/".join(parts[: i + 1])) for i in range(len(parts)))
     return False
+
+
+_Match = Callable[[str], Any]
+
+
+@functools.lru_cache(maxsize=8)
+def _matchers(patterns: tuple[str, ...]) -> tuple[_Match | None, _Match | None]:
+    """The patterns with a ``/`` and those without, each as one regular expression
+    (``fnmatch.translate``): one match per path component instead of one per pattern."""
+
+    def one(chosen: list[str]) -> _Match | None:
+        if not chosen:
+            return None
+        return re.compile("|".join(fnmatch.translate(p) for p in chosen)).match
+
+    return (
+        one([p for p in patterns if "/" in p]),
+        one([p for p in patterns if "/" not in p]),
+    )
 
 
 def _walk(root: Path) -> list[tuple[Path, str]]:

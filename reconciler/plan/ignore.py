@@ -7,7 +7,8 @@ part may use shell wildcards (``*``, ``?``); ``#`` starts a comment.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def load_rules(directory: Path, flags: Sequence[str]) -> list[IgnoreRule]:
     """``--ignore`` rules, then those of ``directory/.driftignore``.
 
     The file is read like every file a pull request may plant: not through a link
-    out of ``directory``, at most 64 KiB and 1,000 rules (each is tried on every change).
+    out of ``directory``, at most 64 KiB and 100 rules (each is tried on every change).
     """
     rules = [parse_rule(f, Location("--ignore")) for f in flags]
     path = directory / DRIFTIGNORE
@@ -73,4 +74,29 @@ def load_rules(directory: Path, flags: Sequence[str]) -> list[IgnoreRule]:
 
 
 def ignored(resources: Iterable[Resource], rules: Sequence[IgnoreRule]) -> set[Resource]:
-    return {r for r in resources if any(rule.matches(r) for rule in rules)}
+    """The resources that some rule matches: per product, one regular expression of the
+    APP patterns of the rules for it, tried on the app's name and its sdkappid."""
+    if not rules:
+        return set()
+    apps = _app_matchers(tuple(rules))
+    found: set[Resource] = set()
+    for resource in resources:
+        if resource.product not in apps:  # not a product of this version: rule by rule
+            if any(rule.matches(resource) for rule in rules):
+                found.add(resource)
+            continue
+        match = apps[resource.product]
+        if match is not None and (match(resource.app) or match(str(resource.sdkappid))):
+            found.add(resource)
+    return found
+
+
+def _app_matchers(
+    rules: tuple[IgnoreRule, ...],
+) -> dict[str, Callable[[str], re.Match[str] | None] | None]:
+    matchers: dict[str, Callable[[str], re.Match[str] | None] | None] = {}
+    for product in PRODUCT_KEYS:
+        globs = [r.app for r in rules if fnmatch.fnmatchcase(product, r.product)]
+        pattern = "|".join(fnmatch.translate(glob) for glob in globs)
+        matchers[product] = re.compile(pattern).match if globs else None
+    return matchers
