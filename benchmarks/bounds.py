@@ -14,6 +14,7 @@ emulator (``reconciler emulator``) on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -192,6 +193,95 @@ CASES = (
 )
 
 
+def _hwm_mb(pid: int) -> float:
+    """The peak RSS of process ``pid`` so far (Linux ``VmHWM``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def emulator_cases(url: str, pid: int) -> int:
+    """L6, L7 against the running emulator: a 40 MB header, 1,100 dribbling connections
+    with a legitimate request among them, 5,000 forged 7 KB UserSigs. Returns failures."""
+    import base64
+    import socket
+    import zlib
+
+    import httpx
+
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    failed = 0
+    start_mb = _hwm_mb(pid)
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    started = time.monotonic()
+    try:
+        sock.sendall(b"POST /v4/x HTTP/1.1\r\nHost: h\r\nX-Big: ")
+        chunk = b"a" * 1024 * 1024
+        for _ in range(40):
+            sock.sendall(chunk)
+    except OSError:
+        pass  # closed by the emulator while sending
+    answer = b""
+    with contextlib.suppress(OSError):
+        answer = sock.recv(100)
+    sock.close()
+    elapsed = time.monotonic() - started
+    ok = answer.startswith(b"HTTP/1.1 431") and elapsed < MAX_SECONDS
+    failed += not ok
+    print(
+        f"L7  emulator-40mb-header    {answer[:12].decode(errors='replace'):12} {elapsed:5.2f} s  "
+        f"emulator peak {_hwm_mb(pid):6.1f} MB (was {start_mb:.1f})"
+        f"{'' if ok else '  <-- out of bounds'}",
+        flush=True,
+    )
+    dribblers = []
+    for _ in range(1100):
+        conn = socket.create_connection((host, int(port)), timeout=30)
+        conn.sendall(b"POST /v4/x HTTP/1.1\r\nHost: h\r\nX-Slow: a")
+        dribblers.append(conn)
+    started = time.monotonic()
+    served = httpx.post(f"{url}/no/such/path", json={}, timeout=30).json()
+    elapsed = time.monotonic() - started
+    for conn in dribblers:
+        conn.close()
+    ok = "ErrorCode" in served and elapsed < MAX_SECONDS
+    failed += not ok
+    print(
+        f"L7  emulator-1100-dribblers  served {elapsed:5.2f} s  emulator peak "
+        f"{_hwm_mb(pid):6.1f} MB{'' if ok else '  <-- out of bounds'}",
+        flush=True,
+    )
+    before = _hwm_mb(pid)
+    started = time.monotonic()
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for index in range(5000):
+            document = {
+                "TLS.ver": "2.0", "TLS.identifier": "administrator", "TLS.sdkappid": 1400000001,
+                "TLS.expire": 86400, "TLS.time": int(time.time()),
+                "TLS.sig": base64.b64encode(index.to_bytes(32, "big")).decode(),
+                "TLS.pad": "x" * 5000,
+            }  # fmt: skip
+            raw = base64.b64encode(zlib.compress(json.dumps(document).encode(), 0)).decode()
+            sig = raw.translate(str.maketrans("+/=", "*-_"))
+            client.post(
+                "/v4/call_config/get_callback",
+                params={"sdkappid": "1400000001", "identifier": "administrator",
+                        "usersig": sig, "random": str(index), "contenttype": "json"},
+                json={},
+            )  # fmt: skip
+    elapsed = time.monotonic() - started
+    grown = _hwm_mb(pid) - before
+    ok = grown < 20
+    failed += not ok
+    print(
+        f"L6  emulator-5000-forged-sigs {elapsed:5.2f} s  emulator peak grew {grown:5.1f} MB"
+        f"{'' if ok else '  <-- out of bounds'}",
+        flush=True,
+    )
+    return failed
+
+
 def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -228,7 +318,7 @@ def run(case: Case, args: list[str], tmp: Path) -> tuple[bool, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--case", action="append", help="run only these cases")
+    parser.add_argument("--case", action="append", help="run only these cases (emulator: L6, L7)")
     parser.add_argument("--apps", type=int, default=100_000, help="apps of distinct-apps (L8)")
     opts = parser.parse_args()
     cases = [
@@ -268,6 +358,8 @@ def main() -> int:
                 ok, line = run(case, case.make(tmp), tmp)
                 print(line, flush=True)
                 failed += not ok
+        if not opts.case or "emulator" in opts.case:
+            failed += emulator_cases(url, emulator.pid)
     finally:
         emulator.terminate()
         emulator.wait()
