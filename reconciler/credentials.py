@@ -133,7 +133,17 @@ def find_key_source(
 def resolve_token_from_env(
     token_env: str, env: Mapping[str, str], *, where: str, bundle: SecretsBundle | None = None
 ) -> Secret:
-    """The token in the variable ``token_env``: set, 1-128 characters."""
+    """The token in the variable ``token_env``: set, 1-128 characters.
+
+    Never from a secret key's variable (see :mod:`reconciler.desired.lanes`, which
+    reports it at its line): a saved plan that names one is refused here too.
+    """
+    if token_env.upper().startswith((GLOBAL_SECRET_KEY_ENV, "RECONCILER_SECRETS")):
+        raise CredentialsError(
+            f"{where} reads its token from {token_env}, a variable that holds a secret "
+            "key: a live token must never be read from it. Put the token in a variable "
+            "of its own"
+        )
     found = lookup(token_env, env, bundle)
     if found is None:
         if token_env in env or (bundle is not None and token_env in bundle.values):

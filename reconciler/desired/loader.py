@@ -7,6 +7,7 @@ unknown words let through by ``lenient``) are returned, never raised.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -20,6 +21,7 @@ from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import build_product, check_app_region, check_region
 from reconciler.desired.defaults import Defaults, defaults_above, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
+from reconciler.desired.lanes import check_token_lanes
 from reconciler.desired.layout import (
     DEFAULTS_NAMES,
     RESERVED_NAMES,
@@ -62,6 +64,8 @@ __all__ = [
 ]
 
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
+_OWN_SITES: dict[str, Site] = {key: (None, ("callbacks", key)) for key in PRODUCTS}
+"""Where each product is written in an app file: one tuple for every app."""
 
 
 def load_desired(
@@ -113,6 +117,7 @@ def _load(
         if (app := _load_app(source, lenient, defaults, diagnostics, shapes, shown)) is not None
     ]
     _check_unique(loaded, diagnostics)
+    check_token_lanes(loaded, diagnostics)
     if rules is not None:
         for app in loaded:
             mark = diagnostics.mark()
@@ -174,7 +179,8 @@ def _load_app(
         return reused
     before = diagnostics.mark()
     parsed = _parse(shown, text, diagnostics)
-    loaded, merged = _stages(source, parsed, lenient, defaults, diagnostics)
+    keep = shapes.may_learn(sighting)
+    loaded, merged = _stages(source, parsed, lenient, defaults, diagnostics, keep_doc=keep)
     if parsed is not None and merged is not None:
         clean = diagnostics.mark() == before
         shapes.learn(sighting, parsed, merged, loaded, clean=clean)
@@ -197,8 +203,14 @@ def _stages(
     lenient: bool,
     defaults: Defaults,
     diagnostics: Diagnostics,
+    *,
+    keep_doc: bool = False,
 ) -> tuple[LoadedApp | None, YamlDocument | None]:
-    """The stages after parsing: the app, and its merge before placeholders were expanded."""
+    """The stages after parsing: the app, and its merge before placeholders were expanded.
+
+    The app keeps its document when ``keep_doc`` or when it has product files; else the
+    document is made again if a message needs it (:func:`_document_of`).
+    """
     merged = None
     if doc is not None and not source.in_folder and _looks_like_product_file(source, doc):
         diagnostics.error(
@@ -221,7 +233,19 @@ def _stages(
     if loaded is None or doc is None:
         return None, merged
     result, named, name_origin = loaded
+    if not keep_doc and not source.product_files:  # made again if a message needs it:
+        # 100,000 distinct apps kept theirs (every value's line and column) to the end
+        make = functools.partial(_document_of, source, defaults, doc.path)
+        return LoadedApp(result, named, name_origin, own, where, make=make), merged
     return LoadedApp(result, named, name_origin, own, where, doc=doc), merged
+
+
+def _document_of(source: AppSource, defaults: Defaults, shown: str) -> YamlDocument:
+    """The merged, expanded document of a one-file app, read again (its messages were
+    reported when it was first loaded)."""
+    diagnostics = Diagnostics()
+    doc = parse_yaml(read_text(source.app_file, shown)[1], shown)
+    return expand(merge_app(doc, source, defaults, diagnostics), source.default_name, diagnostics)
 
 
 def _attribute(
@@ -310,7 +334,7 @@ def _products(
             # their own (their shape errors were reported with the app file's).
             product_spec = specs.get(key) if spec is not None else _quiet(key, callbacks[key])
             if product_spec is not None:
-                where[key] = (None, ("callbacks", key))  # the app's own document
+                where[key] = _OWN_SITES[key]  # the app's own document
                 products[key] = build_product(
                     key,
                     product_spec,

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import https_host
-from reconciler.desired.diagnostics import Diagnostics, did_you_mean
+from reconciler.desired.diagnostics import Diagnostics, did_you_mean, some_of
 from reconciler.desired.layout import POLICY_NAMES
 from reconciler.desired.loaded import LoadedApp
 from reconciler.desired.translate import data_path
@@ -153,8 +153,8 @@ def load_policy(root: Path, explicit: Path | None, diagnostics: Diagnostics) -> 
     path = policy_path(root, explicit)
     if path is None:
         return None
-    try:
-        doc = load_yaml(path)
+    try:  # a link out of the folder that holds it is refused (a PR may have planted it)
+        doc = load_yaml(path, root if explicit is None else path.parent)
     except ConfigErrors as errors:
         diagnostics.add(errors.errors)
         return None
@@ -291,7 +291,7 @@ def _check_product(
             doc.value_location((*base, "url")),
             f"{product}.url host {host!r} is not allowed (policy rule allowed_hosts at "
             f"{loaded.rule('products', product, 'allowed_hosts')}: "
-            f"{', '.join(rules.allowed_hosts)}): point the callback at an allowed host",
+            f"{some_of(rules.allowed_hosts)}): point the callback at an allowed host",
         )
 
 
@@ -309,7 +309,7 @@ def _check_events(
         doc, base = app.site(product)
         diagnostics.error(
             doc.value_location((*base, "events")),
-            f"{product}.events lacks {', '.join(missing)} (policy rule required_events at "
+            f"{product}.events lacks {some_of(missing)} (policy rule required_events at "
             f"{loaded.rule('products', product, 'required_events')}): add them",
         )
     if rules.forbidden_events:
