@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reconciler.escape import escape
+
 
 class ReconcilerError(Exception):
     """Base of every error the user is meant to read."""
@@ -26,11 +28,12 @@ class Location:
     column: int = 0
 
     def __str__(self) -> str:
+        path = escape(self.path)  # a file name may hold a line break, ESC or `::`
         if self.line <= 0:
-            return self.path
+            return path
         if self.column <= 0:
-            return f"{self.path}:{self.line}"
-        return f"{self.path}:{self.line}:{self.column}"
+            return f"{path}:{self.line}"
+        return f"{path}:{self.line}:{self.column}"
 
 
 class ConfigError(ReconcilerError):
@@ -62,6 +65,10 @@ class EndpointError(ReconcilerError):
 
 class UsageError(ReconcilerError):
     """Command-line options that do not fit together."""
+
+
+class OutputError(ReconcilerError):
+    """Standard output cannot be written (a full disk, a closed pipe)."""
 
 
 class TransportError(ReconcilerError):
@@ -109,6 +116,19 @@ class PlanFileError(ReconcilerError):
 class UnplannableError(ReconcilerError):
     """A desired state Tencent's API cannot reach from the live one (a switch-only
     live token where no token config exists: creating one needs the token value)."""
+
+
+class ProductUnavailableError(ReconcilerError):
+    """The app cannot have this product's configuration at all (v1 50001: no Group Call
+    package). Not "absent": a create would be refused too. Its resource is not planned;
+    the app's other products are."""
+
+    def __init__(self, product: str, sdkappid: int, reason: str, remedy: str) -> None:
+        self.product = product
+        self.sdkappid = sdkappid
+        self.reason = reason
+        self.remedy = remedy  # what to do where the product is declared
+        super().__init__(f"{reason}; {remedy}")
 
 
 class SafetyError(ReconcilerError):

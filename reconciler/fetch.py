@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.fanout import fan_out
 from reconciler.configs import Config, Resource, Unreadable
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ProductUnavailableError, ReconcilerError
 from reconciler.products.registry import product as product_impl
 
 Key = tuple[int, str]  # (sdkappid, product)
@@ -22,6 +23,15 @@ class Read:
     required: bool = True  # False: a probe for unmanaged configs; failures only warn
 
 
+@dataclass(frozen=True)
+class CannotHave:
+    """A resource its app cannot have at all (v1 50001: no Group Call package)."""
+
+    resource: Resource
+    reason: str
+    remedy: str  # what to do where the product is declared
+
+
 class FetchError(ReconcilerError):
     """Some live configurations could not be read; no plan can be made."""
 
@@ -31,6 +41,9 @@ class LiveSnapshot:
     configs: dict[Key, Config | None]
     warnings: tuple[str, ...] = ()
     failures: tuple[Unreadable, ...] = ()  # required reads that failed (``partial=True``)
+    unavailable: tuple[CannotHave, ...] = ()
+    """Resources the app cannot have at all (v1 50001: no Group Call package): read as
+    not configured, and a declared one is not planned (see :meth:`why_unavailable`)."""
 
     @property
     def unreadable_apps(self) -> frozenset[int]:
@@ -38,6 +51,16 @@ class LiveSnapshot:
 
     def get(self, sdkappid: int, product: str) -> Config | None:
         return self.configs.get((sdkappid, product))
+
+    def why_unavailable(self, sdkappid: int, product: str) -> CannotHave | None:
+        """Why the app cannot have this product's configuration, or None when it can."""
+        if not self.unavailable:
+            return None
+        return self._unavailable_by_key.get((sdkappid, product))
+
+    @cached_property
+    def _unavailable_by_key(self) -> dict[Key, CannotHave]:
+        return {(u.resource.sdkappid, u.resource.product): u for u in self.unavailable}
 
 
 def _in_rounds(reads: Sequence[Read]) -> list[int]:
@@ -89,10 +112,15 @@ async def fetch_live(
         results[index] = done[position]
     configs: dict[Key, Config | None] = {}
     failures: list[Unreadable] = []
+    unavailable: list[CannotHave] = []
     warnings: list[str] = []
     for read, config, error in results:
         if error is None:
             configs[(read.target.sdkappid, read.product)] = config
+        elif isinstance(error, ProductUnavailableError):  # not a failure: cannot exist
+            configs[(read.target.sdkappid, read.product)] = None
+            resource = Resource(read.app, read.target.sdkappid, read.product)
+            unavailable.append(CannotHave(resource, error.reason, error.remedy))
         elif read.required:
             resource = Resource(read.app, read.target.sdkappid, read.product)
             failures.append(Unreadable(resource, str(error)))
@@ -106,4 +134,4 @@ async def fetch_live(
             f"could not read the live state of {len(failures)} resource(s); nothing was "
             "changed:\n" + "\n".join(f"  {f}" for f in failures)
         )
-    return LiveSnapshot(configs, tuple(warnings), tuple(failures))
+    return LiveSnapshot(configs, tuple(warnings), tuple(failures), tuple(unavailable))

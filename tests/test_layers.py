@@ -11,13 +11,15 @@ from reconciler.devtools import imports
 # Lowest first. A unit may import its own layer or lower ones, never a higher one.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),
-    frozenset({"errors", "secret", "loopback", "escape", "clicktypes", "collector"}),
+    frozenset(
+        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes", "collector"}
+    ),
     frozenset({"api"}),
     frozenset({"configs", "products"}),
     frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),
     frozenset({"emulator"}),
     frozenset({"engine"}),
-    frozenset({"cli", "render", "devtools", "__main__"}),
+    frozenset({"cli", "render", "devtools", "github", "__main__"}),
 )
 
 

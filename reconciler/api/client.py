@@ -35,7 +35,7 @@ from reconciler.api.retry import RetryPolicy
 from reconciler.api.signedurl import SignedUrls
 from reconciler.api.usersig import UserSigCache
 from reconciler.errors import ApiError, ReconcilerError, TransportError
-from reconciler.facts.codes import USERSIG_EXPIRED
+from reconciler.facts.codes import USERSIG_EXPIRED, key_hint
 from reconciler.facts.families import Family
 from reconciler.secret import Secret
 
@@ -64,6 +64,23 @@ class AppTarget:
     region: str
     identifier: str
     secret_key: Secret = field(repr=False)
+    key_source: str = ""
+    """Where the secret key came from (a variable name), for an answer that rejects it."""
+
+
+def _naming_the_key(error: ApiError, target: AppTarget) -> ApiError:
+    """``error``, whose hint names the variable the key came from when it rejects the key."""
+    hint = key_hint(error.code, target.key_source)
+    if hint is None:
+        return error
+    return ApiError(
+        code=error.code,
+        info=error.info,
+        request_id=error.request_id,
+        command=error.command,
+        sdkappid=error.sdkappid,
+        hint=hint,
+    )
 
 
 def _json_bytes(body: dict[str, Any]) -> bytes:
@@ -154,7 +171,7 @@ class TencentClient:
             answer = await self._call_with_retries(target, family, path, body, absent)
         except ApiError as exc:
             if exc.code != USERSIG_EXPIRED:
-                raise
+                raise _naming_the_key(exc, target) from None
             log.info("UserSig rejected as expired for %s; renewing once", target.sdkappid)
             self._usersigs.invalidate(target.sdkappid, target.identifier)
             answer = await self._call_with_retries(target, family, path, body, absent)

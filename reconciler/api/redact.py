@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Iterable
 
+from reconciler.escape import terminal_lines
 from reconciler.secret import REDACTED, SHORT_SECRET, mask_known, percent_encoded
 
 # Characters percent-encoding keeps as they are: in a text of only these, a secret's
@@ -62,18 +63,19 @@ def scrub_known(text: str) -> str:
 
 
 class ScrubSecretsFilter(logging.Filter):
-    """A handler filter: the message (and any traceback) of every record, scrubbed."""
+    """A handler filter: the message (and any traceback) of every record, scrubbed and
+    made inert for a terminal (:func:`reconciler.escape.terminal_lines`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = scrub_known(message)
+        cleaned = terminal_lines(scrub_known(message))
         if cleaned != message:
             record.msg = cleaned
             record.args = ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = scrub_known(record.exc_text)
+            record.exc_text = terminal_lines(scrub_known(record.exc_text))
         return True
 
 

@@ -69,6 +69,9 @@ INTERRUPTED = (
     "interrupted while being written: it may or may not have been applied; "
     "run plan to see where it stands"
 )
+UNREAD = (
+    "written (the server answered), but interrupted before it was read back; run plan to check it"
+)
 
 
 async def _write(client: TencentClient, item: ApplyItem) -> None:
@@ -124,10 +127,12 @@ async def apply_one(
     except ReconcilerError as exc:
         return _failed(change, exc)
     request_id: str | None = None
+    answered = False  # the server answered the write: never `unknown` after that
     try:
         with recording_request_ids() as ids:
             try:
                 await _write(client, replace(item, change=change))
+                answered = True
             except TransportError as exc:
                 return ChangeResult(
                     change,
@@ -152,7 +157,9 @@ async def apply_one(
     except asyncio.CancelledError:
         if on_interrupted is not None:
             on_interrupted(
-                ChangeResult(change, Outcome.UNKNOWN, INTERRUPTED, None, None, request_id)
+                ChangeResult(change, Outcome.UNVERIFIED, UNREAD, None, None, request_id)
+                if answered
+                else ChangeResult(change, Outcome.UNKNOWN, INTERRUPTED, None, None, request_id)
             )
         raise
     if managed_view(after, change.after) != change.after:
@@ -191,7 +198,8 @@ async def apply_all(
 
 OVERWRITTEN = (
     "changed by another writer during the apply: it no longer holds what this apply "
-    "wrote. Applies must be serialised (see the README); run plan to see where it stands"
+    "wrote. Applies must be serialised (see docs/plan-and-apply.md); run plan to see where "
+    "it stands"
 )
 
 

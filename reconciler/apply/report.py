@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.apply.executor import ChangeResult, Outcome
-from reconciler.escape import escape
+from reconciler.configs import Unreadable
+from reconciler.escape import escape, markdown_text
 
 
 def result_line(result: ChangeResult) -> str:
@@ -42,16 +43,23 @@ def summary_line(results: Sequence[ChangeResult]) -> str:
     )
 
 
-RESULT_FORMAT_VERSION = "1.0"
+RESULT_FORMAT_VERSION = "1.1"
+# 1.1 adds ``unreadable``: the resources left out because their app could not be read
+# (a read that failed, a missing secret key) or a secret they need is missing.
 
 
 def results_document(
-    results: Sequence[ChangeResult], *, total: int | None = None, interrupted: str | None = None
+    results: Sequence[ChangeResult],
+    *,
+    total: int | None = None,
+    interrupted: str | None = None,
+    unreadable: Sequence[Unreadable] = (),
 ) -> dict[str, Any]:
     """``apply --format json``: the machine-readable result of an apply.
 
     ``total`` is how many changes the apply set out to make (more than
-    ``len(results)`` when it was interrupted, named by ``interrupted``).
+    ``len(results)`` when it was interrupted, named by ``interrupted``);
+    ``unreadable``: what the plan left out, with why.
     """
     counts = Counter(r.outcome.value for r in results)
     ordered = sorted(results, key=lambda r: r.change.sort_key)
@@ -77,14 +85,31 @@ def results_document(
             }
             for r in ordered
         ],
+        "unreadable": [
+            {
+                "app": u.resource.app,
+                "sdkappid": u.resource.sdkappid,
+                "product": u.resource.product,
+                "error": u.error,
+            }
+            for u in unreadable
+        ],
     }
 
 
 def render_results_json(
-    results: Sequence[ChangeResult], *, total: int | None = None, interrupted: str | None = None
+    results: Sequence[ChangeResult],
+    *,
+    total: int | None = None,
+    interrupted: str | None = None,
+    unreadable: Sequence[Unreadable] = (),
 ) -> str:
-    document = results_document(results, total=total, interrupted=interrupted)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    document = results_document(
+        results, total=total, interrupted=interrupted, unreadable=unreadable
+    )
+    # ASCII: a control, bidi or invisible character a server sent stays a JSON escape,
+    # which the terminal escaping of stdout leaves as it is (the document stays valid)
+    return json.dumps(document, indent=2) + "\n"
 
 
 def render_results(results: Sequence[ChangeResult]) -> str:
@@ -102,8 +127,9 @@ def render_results_markdown(results: Sequence[ChangeResult]) -> str:
     ]
     for r in ordered:
         c = r.change.resource
-        detail = escape(r.message.replace("\n", " ")).replace("|", "\\|") if not r.ok else ""
-        app = escape(c.app).replace("|", "\\|")
+        # the app name and the server's message: literal text in a table cell
+        detail = markdown_text(r.message.replace("\n", " ")) if not r.ok else ""
+        app = markdown_text(c.app)
         rows.append(
             f"| {app} | {c.sdkappid} | {c.product} | {r.change.action.value} "
             f"| {r.outcome.value} | {detail} |"

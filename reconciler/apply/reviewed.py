@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome
-from reconciler.errors import PlanFileError
+from reconciler.desired.yamlsource import read_text_within
+from reconciler.errors import ConfigErrors, PlanFileError
 from reconciler.plan.planfile import has_valid_checksum
 
 Key = tuple[int, str]
@@ -32,13 +33,35 @@ class ReviewedChange:
     after: Any
 
 
+MAX_REVIEWED_BYTES = 16 * 1024 * 1024
+"""Bytes of a reviewed plan (a change takes about 400: some 40,000 changes)."""
+
+MAX_REVIEWED_CONTAINERS = 400_000
+"""JSON objects and arrays in a reviewed plan (a change holds at most five): 16 MiB of
+``[{},{},…]`` would otherwise take some 450 MB to parse."""
+
+
 def read_reviewed(path: Path) -> dict[Key, ReviewedChange]:
-    """The changes of a saved plan, by (sdkappid, product); checksum verified."""
+    """The changes of a saved plan, by (sdkappid, product); checksum verified.
+
+    The file comes from a pull request's run: it is read like every file a PR may
+    plant (not through a link out of its folder), its size capped before parsing.
+    """
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PlanFileError(f"cannot read the reviewed plan {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        shown, text = read_text_within(
+            path, path.parent, limit=MAX_REVIEWED_BYTES, what="a reviewed plan"
+        )
+    except ConfigErrors as errors:
+        raise PlanFileError(f"{errors}; nothing was applied") from None
+    containers = text.count("{") + text.count("[")  # counts brackets in strings too: an upper bound
+    if containers > MAX_REVIEWED_CONTAINERS:
+        raise PlanFileError(
+            f"{shown}: more than {MAX_REVIEWED_CONTAINERS:,} JSON objects and arrays, too many "
+            "for a saved plan; nothing was applied. Review a plan of fewer apps (--app, --shard)"
+        )
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
         raise PlanFileError(f"{path}: not a saved plan (not JSON)") from None
     if not isinstance(doc, dict) or not has_valid_checksum(doc):
         raise PlanFileError(
@@ -54,7 +77,7 @@ def read_reviewed(path: Path) -> dict[Key, ReviewedChange]:
             )
             for c in doc["changes"]
         }
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # 1e400: int(inf)
         raise PlanFileError(
             f"{path}: malformed saved plan ({type(exc).__name__}: {exc}); nothing was applied"
         ) from None
@@ -82,6 +105,12 @@ def match_reviewed(items: Sequence[ApplyItem], reviewed: dict[Key, ReviewedChang
                 "not in the reviewed plan (live drift that appeared after review, or a "
                 "change nobody reviewed); not applied. Review it in a pull request, or "
                 "start the apply by hand"
+            )
+        elif saw.app != change.resource.app:
+            why = (
+                f"the reviewed plan names sdkappid {key[0]} app {saw.app!r}, but it is app "
+                f"{change.resource.app!r}: reviewers saw another app's name; not applied. "
+                "Plan the pull request again"
             )
         elif saw.action != change.action.value or saw.after != change.public_after():
             why = (

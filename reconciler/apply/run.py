@@ -118,8 +118,13 @@ class ApplyRun:
             recorded = f" ({audit.problem})"
         elif audit is not None and audit.written:
             recorded = f", recorded in {audit.path}"
+        others = (
+            "every write was answered"
+            if done == len(self.items)
+            else "the others may or may not have been written"
+        )
         return kind(
             f"{head}: {done} of {len(self.items)} change(s) finished{recorded}; "
-            "the others may or may not have been written. Run `reconciler plan` to see "
+            f"{others}. Run `reconciler plan` to see "
             "where things stand, then apply again (it converges)"
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.api.client import AppTarget
-from reconciler.apply.executor import ApplyItem
+from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome
 from reconciler.configs import NOT_MANAGED, Config, TokenConfig, managed_view
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.errors import CredentialsError, PlanFileError
-from reconciler.plan.change import Action
+from reconciler.plan.change import Action, Change
 from reconciler.plan.fingerprint import fingerprint, same_fingerprint, sign
 from reconciler.plan.planfile import SavedChange, SavedPlan
 from reconciler.products.catalog import PRODUCTS, Kind
@@ -48,23 +48,50 @@ def items_from_saved_plan(
 
 
 def saved_plan_items(saved: SavedPlan, credentials: CredentialSource) -> list[ApplyItem]:
-    """One :class:`ApplyItem` per saved change, stale-checked against its fingerprint.
+    """One :class:`ApplyItem` per saved change, stale-checked against its fingerprint;
+    a missing secret key is an error for the whole plan (see :func:`saved_plan_parts`)."""
+    items, keyless = saved_plan_parts(saved, credentials)
+    if keyless:
+        raise CredentialsError("\n".join(dict.fromkeys(r.message for r in keyless)))
+    return items
+
+
+def _unresolved_change(change: SavedChange) -> Change:
+    """The change as saved, for a report: a token's value is not resolved."""
+    after: Config | None = None
+    if change.action is not Action.DELETE:
+        after = change.after_callback() or TokenConfig(
+            token=None, enabled=bool((change.after_public or {}).get("enabled"))
+        )
+    return change.as_change(after)
+
+
+def saved_plan_parts(
+    saved: SavedPlan, credentials: CredentialSource
+) -> tuple[list[ApplyItem], list[ChangeResult]]:
+    """One :class:`ApplyItem` per saved change, stale-checked against its fingerprint;
+    and the changes of every app whose secret key is missing, failed (nothing is sent
+    for that app: a missing key fails only its app).
 
     The only way changes reach the executor: ``apply DIR`` saves its plan in memory
     and comes through here too. Every app's signature over the plan is checked first.
     """
     targets: dict[int, AppTarget] = {}
-    problems: list[str] = []
+    problems: dict[int, str] = {}
     for app in saved.apps.values():
         try:
             subject = f"{app.name} (sdkappid {app.sdkappid})"
             key = credentials.secret_key(app.sdkappid, app.secret_key_env, subject=subject)
         except CredentialsError as exc:
-            problems.append(str(exc))
+            problems[app.sdkappid] = str(exc)
             continue
-        targets[app.sdkappid] = AppTarget(app.sdkappid, app.region, app.identifier, key)
-    if problems:
-        raise CredentialsError("\n".join(problems))
+        source = credentials.key_source(app.sdkappid, app.secret_key_env)
+        targets[app.sdkappid] = AppTarget(app.sdkappid, app.region, app.identifier, key, source)
+    keyless = [
+        ChangeResult(_unresolved_change(c), Outcome.FAILED, problems[c.resource.sdkappid])
+        for c in saved.changes
+        if c.resource.sdkappid in problems
+    ]
     for sdkappid, target in targets.items():
         if not same_fingerprint(sign(target.secret_key, saved.digest), saved.signatures[sdkappid]):
             raise PlanFileError(
@@ -76,6 +103,8 @@ def saved_plan_items(saved: SavedPlan, credentials: CredentialSource) -> list[Ap
     items: list[ApplyItem] = []
     for saved_change in saved.changes:
         r = saved_change.resource
+        if r.sdkappid in problems:
+            continue
         target = targets[r.sdkappid]
         after = _after_config(saved_change, credentials)
         if not same_fingerprint(
@@ -105,4 +134,4 @@ def saved_plan_items(saved: SavedPlan, credentials: CredentialSource) -> list[Ap
             return same_fingerprint(fingerprint(_key, _id, _product, seen), _expected)
 
         items.append(ApplyItem(saved_change.as_change(after), target, is_current))
-    return items
+    return items, keyless

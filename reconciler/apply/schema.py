@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.api.urlprobe import Reach
 from reconciler.apply.executor import Outcome
 from reconciler.configs import NOT_MANAGED, SENSITIVE_CHANGED
 from reconciler.plan.change import Action
@@ -110,7 +111,8 @@ def plan_schema() -> dict[str, Any]:
                 "description": "Present only when not empty: managed resources left out of "
                 "the plan because a secret they need (a live token variable) is missing, or "
                 "because no change can reach them (a switch-only live token that is on, where "
-                "no token config exists live); the rest of their apps is planned.",
+                "no token config exists live; a call_legacy of an app without the Group Call "
+                "package, v1 50001); the rest of their apps is planned.",
                 "items": {
                     "type": "object",
                     "required": ["sdkappid", "app", "product", "error"],
@@ -125,6 +127,47 @@ def plan_schema() -> dict[str, Any]:
                     "type": "object",
                     "required": ["sdkappid", "app", "product", "error"],
                     "properties": {**resource, "error": {"type": "string"}},
+                },
+            },
+            "recurring": {
+                "type": "array",
+                "description": "1.4, `drift --audit-log` only: drifted resources an earlier "
+                "apply already set to the desired value (another writer keeps changing them).",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "sdkappid",
+                        "app",
+                        "product",
+                        "times_set_back",
+                        "last_set_back",
+                        "request_ids",
+                    ],
+                    "properties": {
+                        **resource,
+                        "times_set_back": {"type": "integer", "minimum": 1},
+                        "last_set_back": {"type": "string", "description": "ISO 8601."},
+                        "request_ids": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+            "url_checks": {
+                "type": "array",
+                "description": "1.4, `plan --check-urls` only: each URL a change would "
+                "write, probed (resolve, connect, TLS, one HEAD request).",
+                "items": {
+                    "type": "object",
+                    "required": ["sdkappid", "app", "product", "url", "result", "status"],
+                    "properties": {
+                        **resource,
+                        "url": {"type": "string"},
+                        "result": {"enum": [r.value for r in Reach]},
+                        "status": {
+                            "type": ["integer", "null"],
+                            "description": "The HTTP status when reachable.",
+                        },
+                        "detail": {"type": ["string", "null"]},
+                    },
                 },
             },
         },

@@ -17,6 +17,7 @@ from reconciler import __version__, collector
 from reconciler.cli.global_options import add_global_options, configure_logging
 from reconciler.cli.output import Output
 from reconciler.errors import ReconcilerError
+from reconciler.secretsbundle import SecretsBundle, use_secrets_file
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("reconciler.cli.commands.validate", "validate_command"),
@@ -26,9 +27,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("reconciler.cli.commands.import_", "import_command"),
     "render": ("reconciler.cli.commands.render", "render_command"),
     "snapshot": ("reconciler.cli.commands.snapshot", "snapshot_command"),
+    "restore": ("reconciler.cli.commands.restore", "restore_command"),
     "schema": ("reconciler.cli.commands.schema", "schema_command"),
     "emulator": ("reconciler.emulator.cli", "emulator_command"),
     "completion": ("reconciler.cli.commands.completion", "completion_command"),
+    "github": ("reconciler.cli.commands.github", "github_group"),
 }
 """Each command's module and attribute, imported only when the command is used.
 
@@ -62,7 +65,12 @@ def cli(ctx: click.Context) -> None:
     Reads the desired callback configuration (per app and product) from YAML,
     compares it with the live configuration and makes them match.
 
-    The options -v, -q and --no-color may also follow the command.
+    The options -v, -q, --secrets-file and --no-color may also follow the command.
+
+    Secrets: each app's secret key comes from the variable its `secret_key_env`
+    names, else TRTC_SECRET_KEY_<SDKAPPID>, else TRTC_SECRET_KEY; a live token from
+    its `token_env`. Any of them may also come from RECONCILER_SECRETS (a JSON
+    object of name → value) or --secrets-file; a real environment variable wins.
     """
     ctx.ensure_object(Output)
 
@@ -74,6 +82,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code (never raises for user errors)."""
     out = Output()  # the global options fill it in; errors below print through it
     configure_logging(0)
+    use_secrets_file(SecretsBundle())  # --secrets-file of this run only (tests run many)
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,
@@ -103,6 +112,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except ReconcilerError as exc:
         out.error(exc)
         return exc.exit_code
+    finally:
+        use_secrets_file(SecretsBundle())
     return result if isinstance(result, int) else 0
 
 

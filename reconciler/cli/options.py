@@ -185,7 +185,13 @@ ignores = click.option(
 def _thresholds(
     force: bool, max_update_pct: float, max_delete_pct: float, min_existing: int
 ) -> SafetyRails:
-    return SafetyRails(force, max_update_pct, max_delete_pct, min_existing)
+    ctx = click.get_current_context()
+    given = frozenset(
+        name
+        for name in ("max_update_pct", "max_delete_pct", "min_existing")
+        if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+    )
+    return SafetyRails(force, max_update_pct, max_delete_pct, min_existing, given)
 
 
 safety_rails = _folding(
@@ -204,21 +210,24 @@ safety_rails = _folding(
             type=FiniteFloatRange(0, 100),
             default=30.0,
             show_default=True,
-            help="Unsafe when updates exceed this share of the existing managed configs.",
+            help="Unsafe when updates exceed this share of the existing managed configs "
+            "(wins over `safety: max_update_pct` in policy.yaml).",
         ),
         click.option(
             "--max-delete-pct",
             type=FiniteFloatRange(0, 100),
             default=30.0,
             show_default=True,
-            help="Unsafe when deletes exceed this share of the existing managed configs.",
+            help="Unsafe when deletes exceed this share of the existing managed configs "
+            "(wins over `safety: max_delete_pct` in policy.yaml).",
         ),
         click.option(
             "--min-existing",
             type=click.IntRange(0),
             default=10,
             show_default=True,
-            help="The thresholds apply only when at least this many managed configs exist.",
+            help="The thresholds apply only when at least this many managed configs exist "
+            "(wins over `safety: min_existing` in policy.yaml).",
         ),
     ],
 )

@@ -3,6 +3,9 @@
 Every text written here is first scrubbed of every secret the process knows
 (:func:`reconciler.api.redact.scrub_known`): whatever a message quotes, from a
 server or a file, no secret key, UserSig or token of any app of the run gets out.
+Then it is made inert for a terminal and a CI log (:func:`reconciler.escape.terminal_lines`):
+whatever a value quotes, no control, bidi or invisible character gets out raw and no
+line starts a GitHub workflow command, even where a caller forgot to escape it.
 """
 
 from __future__ import annotations
@@ -16,8 +19,15 @@ from pathlib import Path
 import click
 
 from reconciler.api.redact import scrub_known
-from reconciler.errors import ConfigError, ConfigErrors, Location, ReconcilerError
+from reconciler.cli.progress import clear_line
+from reconciler.errors import ConfigError, ConfigErrors, Location, OutputError, ReconcilerError
+from reconciler.escape import annotation_data, annotation_property, terminal_lines
 from reconciler.render.color import RED, YELLOW, colorize, paint, use_color
+
+
+def _clean(text: str) -> str:
+    """``text`` scrubbed of known secrets and made inert, before any colour is added."""
+    return terminal_lines(scrub_known(text))
 
 
 def _echo(
@@ -28,31 +38,53 @@ def _echo(
     color: bool | None = None,
     scrubbed: bool = False,
 ) -> None:
-    """``click.echo`` of ``text`` scrubbed of every known secret (``scrubbed``: the
-    caller scrubbed it before painting it, and a plan of thousands of apps is not
-    scanned twice)."""
-    click.echo(text if scrubbed else scrub_known(text), err=err, nl=nl, color=color)
+    """``click.echo`` of ``text`` scrubbed of every known secret and made inert
+    (``scrubbed``: the caller did both before painting it, and a plan of thousands of
+    apps is not scanned twice). A progress counter on the terminal is cleared first."""
+    clear_line()
+    try:
+        click.echo(text if scrubbed else _clean(text), err=err, nl=nl, color=color)
+    except OSError as exc:  # a full disk, a closed pipe: one line, not a traceback
+        if err:
+            return  # stderr itself cannot be written: there is nowhere to say so
+        _drop_stdout()
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(
+            f"cannot write to standard output: {reason}; the output is incomplete "
+            "(free disk space, or write it elsewhere)"
+        ) from None
+
+
+def _drop_stdout() -> None:
+    """Send what is left for stdout to the null device, so that the buffered text
+    Python flushes at exit does not fail a second time (with a traceback)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file (captured in tests)
+        pass
 
 
 def in_github_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def _escape_annotation(text: str, *, property_value: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
 def github_annotation(error: ConfigError, level: str = "error") -> str:
+    """A GitHub workflow command (``::error file=...::message``), its file and message
+    escaped (:func:`reconciler.escape.annotation_property`, ``annotation_data``)."""
     loc = error.location
-    props = [f"file={_escape_annotation(loc.path, property_value=True)}"]
+    props = [f"file={annotation_property(loc.path)}"]
     if loc.line > 0:
         props.append(f"line={loc.line}")
     if loc.column > 0:
         props.append(f"col={loc.column}")
-    return f"::{level} {','.join(props)}::{_escape_annotation(error.message)}"
+    return f"::{level} {','.join(props)}::{annotation_data(error.message)}"
+
+
+def _annotate(error: ConfigError, level: str = "error") -> None:
+    """Write the annotation line: scrubbed, never defused (it is meant to be a command)."""
+    _echo(scrub_known(github_annotation(error, level)), err=True, scrubbed=True)
 
 
 @dataclass
@@ -80,14 +112,14 @@ class Output:
         when colour is on for stdout.
         """
         color = self.color_stdout()
-        text = scrub_known(text)  # before painting: a secret is matched as written
+        text = _clean(text)  # before painting: a secret is matched as written
         if colorize_text and color:
             text = colorize(text)
         _echo(text, err=False, nl=not text.endswith("\n"), color=color, scrubbed=True)
 
     def _err(self, message: str, colour: str | None = None) -> None:
         color = self.color_stderr()
-        message = scrub_known(message)
+        message = _clean(message)
         if colour and color:
             message = paint(message, colour)
         _echo(message, err=True, color=color, scrubbed=True)
@@ -97,7 +129,7 @@ class Output:
         if self.quiet:
             return
         color = self.color_stderr()
-        message = scrub_known(message)
+        message = _clean(message)
         if colorize_text and color:
             message = colorize(message)
         _echo(message, err=True, color=color, scrubbed=True)
@@ -105,7 +137,7 @@ class Output:
     def always(self, message: str) -> None:
         """stderr even under ``-q``: what a prompt asks about must be seen."""
         color = self.color_stderr()
-        message = scrub_known(message)
+        message = _clean(message)
         _echo(colorize(message) if color else message, err=True, color=color, scrubbed=True)
 
     def warn(self, message: str) -> None:
@@ -118,7 +150,7 @@ class Output:
             return
         self._err(f"{location}: warning: {message}", YELLOW)
         if in_github_actions():
-            _echo(github_annotation(ConfigError(location, message), "warning"), err=True)
+            _annotate(ConfigError(location, message), "warning")
 
     def error(self, error: ReconcilerError | str) -> None:
         if isinstance(error, (ConfigError, ConfigErrors)):
@@ -127,7 +159,7 @@ class Output:
                 self._err(f"error: {e}", RED)
             if in_github_actions():
                 for e in errors:
-                    _echo(github_annotation(e), err=True)
+                    _annotate(e)
             return
         first, *rest = str(error).split("\n")
         self._err(f"error: {first}", RED)

@@ -5,6 +5,10 @@ On a terminal: a one-line counter rewritten in place (``\\r``). Off a terminal
 done/total, percent, elapsed time and failures so far, and a last line when a run
 that logged progress ends; a run shorter than ``interval`` logs nothing. The
 clock is injectable so that tests need no real time.
+
+A counter left on a terminal line would run into the next line printed there
+(``applying: 1/17applied: …``): :func:`clear_line` blanks it first, and every
+writer of the CLI (:mod:`reconciler.cli.output`) calls it before it prints.
 """
 
 from __future__ import annotations
@@ -13,6 +17,21 @@ import time
 from collections.abc import Callable
 
 DEFAULT_INTERVAL = 5.0
+
+
+class _Shown:
+    """The counter now on a terminal line: how wide, and how to write over it."""
+
+    width = 0
+    write: Callable[[str], None] | None = None
+
+
+def clear_line() -> None:
+    """Blank the terminal line a counter is on (if any), cursor at its start: the next
+    text printed gets a line of its own, and the next step writes the counter again."""
+    if _Shown.width and _Shown.write is not None:
+        _Shown.write("\r" + " " * _Shown.width + "\r")
+    _Shown.width = 0
 
 
 class Progress:
@@ -61,8 +80,10 @@ class Progress:
         if not self.enabled:
             return
         if self.tty:
-            end = "\n" if self.done == self.total else ""
-            self._write(f"\r{self.label}: {self.done}/{self.total}{end}")
+            text = f"{self.label}: {self.done}/{self.total}"
+            last = self.done == self.total
+            self._write(f"\r{text}" + ("\n" if last else ""))
+            _Shown.width, _Shown.write = (0, None) if last else (len(text), self._write)
             return
         self.tick(final=self.done == self.total)
 

@@ -71,11 +71,23 @@ class CliEvents(Events):
         return Progress(self.out, "reading live state", total, apps).step
 
 
-def engine(out: Output, connection: Connection) -> Reconciler:
+class RecordingEvents(CliEvents):
+    """Prints as the CLI does, and keeps the desired state's warnings for the outputs."""
+
+    def __init__(self, out: Output) -> None:
+        super().__init__(out)
+        self.config_warnings: list[str] = []
+
+    def config_warning(self, location: Location, message: str) -> None:
+        super().config_warning(location, message)
+        self.config_warnings.append(f"{location}: {message}")
+
+
+def engine(out: Output, connection: Connection, events: CliEvents | None = None) -> Reconciler:
     """The engine for one command, reporting through ``out``."""
     from reconciler.engine.core import Reconciler  # validate does without (engine.loading)
 
-    return Reconciler(connection, events=CliEvents(out))
+    return Reconciler(connection, events=events or CliEvents(out))
 
 
 def report_unreadable(out: Output, plan: Plan) -> int:
@@ -85,7 +97,8 @@ def report_unreadable(out: Output, plan: Plan) -> int:
         out.error(plan.errors_message())
     if plan.skipped:
         out.error(
-            f"{len(plan.skipped)} resource(s) not planned, the rest of their app(s) was: "
-            "a secret they need is missing\n" + "\n".join(f"  {e}" for e in plan.skipped)
+            f"{len(plan.skipped)} resource(s) not planned, the rest of their app(s) was "
+            "(why: a secret they need is missing, or no change can reach them):\n"
+            + "\n".join(f"  {e}" for e in plan.skipped)
         )
     return 1 if plan.errors or plan.skipped else 0

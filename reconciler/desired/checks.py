@@ -11,12 +11,21 @@ import re
 from urllib.parse import urlsplit
 
 from reconciler.configs import CallbackConfig
+from reconciler.desired.acknowledge import (
+    CHAT_SHARED_EVENT,
+    PLAIN_HTTP,
+    UNDOCUMENTED_HOST,
+    UNDOCUMENTED_REGION,
+    UNKNOWN_EVENT,
+)
 from reconciler.desired.diagnostics import Diagnostics
 from reconciler.desired.models import Absent, CallbackPresent, ProductEntry, TokenPresent
 from reconciler.desired.result import DesiredProduct
+from reconciler.desired.urlhost import host_mismatch
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import Location
 from reconciler.escape import quoted
+from reconciler.facts.regions import UNDOCUMENTED_HOSTS, UNDOCUMENTED_HOSTS_SOURCES, V4_HOSTS
 from reconciler.products.catalog import PRODUCTS
 from reconciler.products.vocabulary import suggest
 
@@ -52,10 +61,26 @@ def build_product(
     # a variant spelling is the same event: planned and shown in its canonical spelling
     vocabulary = PRODUCTS[product].vocabulary
     events = frozenset(spec.events)
+    if vocabulary.shared and not events.isdisjoint(vocabulary.shared):
+        warn_shared(spec, product, doc, (*base, "events"), diagnostics)
     if not events.isdisjoint(vocabulary.aliases):
         events = frozenset(vocabulary.canonical(e) for e in spec.events)
-    config = CallbackConfig(url=spec.url, events=events)
+    config = CallbackConfig(url=spec.url, events=_shared(events))
     return DesiredProduct(product, "present", config, None, None, location)
+
+
+_EVENT_SETS: dict[frozenset[str], frozenset[str]] = {}
+_SHARED_SETS = 4096
+
+
+def _shared(events: frozenset[str]) -> frozenset[str]:
+    """One instance of each event set (its words included): 100,000 apps name a few sets."""
+    known = _EVENT_SETS.get(events)
+    if known is not None:
+        return known
+    if len(_EVENT_SETS) < _SHARED_SETS:
+        _EVENT_SETS[events] = events
+    return events
 
 
 _ACCEPTED: dict[str, frozenset[str]] = {}
@@ -77,9 +102,15 @@ nothing to say about it (nearly every URL of a fleet)."""
 
 
 def https_host(url: str) -> str | None:
-    """The host (lower case) of a plain ``https://host/...`` URL; None for any other URL."""
+    """The host (lower case) of a plain ``https://host/...`` URL; None for any other URL
+    (one with a backslash, or whose last label is a number: WHATWG reads that as IPv4)."""
     plain = _PLAIN_HTTPS(url)
-    return None if plain is None else plain.group(1).lower()
+    if plain is None or "\\" in url:
+        return None
+    host = plain.group(1)
+    if host.rstrip(".").rpartition(".")[2][:1].isdigit():
+        return None
+    return host.lower()
 
 
 def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
@@ -98,6 +129,9 @@ def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
         return
     if not url.startswith(("https://", "http://")):
         diagnostics.error(location, f"write the scheme of `url` in lower case, found {quoted(url)}")
+        return
+    if "\\" in url:  # before urlsplit: it may find no host where WHATWG finds one
+        diagnostics.error(location, f"`url` {quoted(url)} {host_mismatch(url)}")
         return
     try:
         parts = urlsplit(url)
@@ -122,8 +156,12 @@ def check_url(url: str, location: Location, diagnostics: Diagnostics) -> None:
             location, f"`url` has no host, found {quoted(url)}: write it as https://HOST/PATH"
         )
         return
+    mismatch = host_mismatch(url)
+    if mismatch is not None:
+        diagnostics.error(location, f"`url` {quoted(url)} {mismatch}")
+        return
     if parts.scheme == "http":
-        diagnostics.warn(location, f"`url` uses http://: {CLEAR_TEXT}")
+        diagnostics.warn(location, f"`url` uses http://: {CLEAR_TEXT}", PLAIN_HTTP)
 
 
 def check_events(
@@ -165,7 +203,7 @@ def check_events(
         if guess is not None:
             message += f" (did you mean {guess!r}?)"
         if lenient:
-            diagnostics.warn(location, message + LENIENT_SUFFIX)
+            diagnostics.warn(location, message + LENIENT_SUFFIX, UNKNOWN_EVENT)
         elif guess is not None:
             diagnostics.error(location, message)
         else:
@@ -173,6 +211,24 @@ def check_events(
                 location,
                 f"{message}; known events: {', '.join(sorted(vocabulary))} "
                 "(set `lenient: true` to pass new Tencent words through)",
+            )
+
+
+def warn_shared(
+    spec: CallbackPresent, product: str, doc: YamlDocument, path: NodePath, diagnostics: Diagnostics
+) -> None:
+    """A warning at each declared word that another service's webhook owns (Live's
+    ``Group.*``/``Follow.*``): accepted, but its delivery here is undocumented."""
+    shared = PRODUCTS[product].vocabulary.shared
+    for index, word in enumerate(spec.events):
+        if word in shared:
+            diagnostics.warn(
+                doc.value_location((*path, index)),
+                f"event {quoted(word)} is a Chat (social interaction) event: Tencent's console "
+                f"says these share the Chat webhook, and whether {product} accepts it and "
+                f"sends it to this url is not documented; check that this url receives it, "
+                "or configure it as a Chat webhook in the console",
+                CHAT_SHARED_EVENT,
             )
 
 
@@ -188,4 +244,23 @@ def check_region(product: DesiredProduct, region: str, diagnostics: Diagnostics)
         product.location,
         f"product {product.product} is not documented in region {region}: Tencent's docs "
         f"show it only in {', '.join(documented)}; check `region:` (requests may fail there)",
+        UNDOCUMENTED_REGION,
+    )
+
+
+def check_app_region(region: str, doc: YamlDocument, diagnostics: Diagnostics) -> None:
+    """A warning at ``region:`` for a region whose host Tencent's current REST docs do
+    not give (docs/tencent-api.md section 10 item 7).
+
+    Only a warning: the host answered when last documented, and may still.
+    """
+    city = UNDOCUMENTED_HOSTS.get(region)
+    if city is None:
+        return
+    diagnostics.warn(
+        doc.value_location(("region",)),
+        f"region {region} ({city}): its host {V4_HOSTS[region]} is not in Tencent's current "
+        f"REST API docs ({UNDOCUMENTED_HOSTS_SOURCES} list no {city} domain); requests may "
+        "fail there: check the app's data center in the Tencent console",
+        UNDOCUMENTED_HOST,
     )

@@ -99,14 +99,24 @@ class Defaults:
         return folders[::-1]
 
 
-def load_defaults(root: Path, files: Iterable[Path], diagnostics: Diagnostics) -> Defaults:
-    """Parse the defaults files among ``files`` and check their shape (errors reported once)."""
+def load_defaults(
+    root: Path, files: Iterable[Path], diagnostics: Diagnostics, *, within: Path | None = None
+) -> Defaults:
+    """Parse the defaults files among ``files`` and check their shape (errors reported once).
+
+    A defaults file that is a link out of ``within`` (default: ``root``; for a file
+    not below it, its own folder) is refused, as is one over the size limit of a
+    desired-state file.
+    """
     defaults = Defaults(root)
     for path in files:
         if path.name not in DEFAULTS_NAMES:
             continue
+        folder = within or root
+        if folder not in path.parents:
+            folder = path.parent
         try:
-            doc = load_yaml(path)
+            doc = load_yaml(path, folder)
         except ConfigErrors as errors:
             diagnostics.add(errors.errors)
             continue
@@ -208,6 +218,6 @@ def defaults_above(folders: Iterable[Path], diagnostics: Diagnostics) -> Default
         anchor = Path(chain[-1].anchor)
         for each in chain:
             found.update(each / n for n in DEFAULTS_NAMES if (each / n).is_file())
-    defaults = load_defaults(anchor, sorted(found), diagnostics)
+    defaults = load_defaults(anchor, sorted(found), diagnostics, within=stop)
     defaults.absolute = True
     return defaults

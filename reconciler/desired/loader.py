@@ -7,6 +7,7 @@ unknown words let through by ``lenient``) are returned, never raised.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -17,9 +18,10 @@ from pydantic import ValidationError
 from reconciler import collector
 from reconciler.desired.authoring import merge_app
 from reconciler.desired.characters import control_character_errors
-from reconciler.desired.checks import build_product, check_region
+from reconciler.desired.checks import build_product, check_app_region, check_region
 from reconciler.desired.defaults import Defaults, defaults_above, load_defaults
 from reconciler.desired.diagnostics import Diagnostics
+from reconciler.desired.lanes import check_token_lanes
 from reconciler.desired.layout import (
     DEFAULTS_NAMES,
     RESERVED_NAMES,
@@ -31,6 +33,7 @@ from reconciler.desired.layout import (
 from reconciler.desired.loaded import LoadedApp, Site
 from reconciler.desired.merge import attribute
 from reconciler.desired.models import APP_FILE, AppFile, ProductEntry, product_file_adapter
+from reconciler.desired.names import name_problem
 from reconciler.desired.placeholders import expand, expand_product_file, placeholder_values
 from reconciler.desired.policy import check_policy, load_policy
 from reconciler.desired.result import (
@@ -49,6 +52,7 @@ from reconciler.desired.yamlsource import (
     read_text,
 )
 from reconciler.errors import ConfigError, ConfigErrors, Location
+from reconciler.escape import quoted
 from reconciler.products.catalog import PRODUCTS
 
 __all__ = [
@@ -60,6 +64,8 @@ __all__ = [
 ]
 
 _PRODUCT_FIELDS = frozenset({"url", "events", "token_env", "enabled", "ensure"})
+_OWN_SITES: dict[str, Site] = {key: (None, ("callbacks", key)) for key in PRODUCTS}
+"""Where each product is written in an app file: one tuple for every app."""
 
 
 def load_desired(
@@ -111,6 +117,7 @@ def _load(
         if (app := _load_app(source, lenient, defaults, diagnostics, shapes, shown)) is not None
     ]
     _check_unique(loaded, diagnostics)
+    check_token_lanes(loaded, diagnostics)
     if rules is not None:
         for app in loaded:
             mark = diagnostics.mark()
@@ -172,7 +179,8 @@ def _load_app(
         return reused
     before = diagnostics.mark()
     parsed = _parse(shown, text, diagnostics)
-    loaded, merged = _stages(source, parsed, lenient, defaults, diagnostics)
+    keep = shapes.may_learn(sighting)
+    loaded, merged = _stages(source, parsed, lenient, defaults, diagnostics, keep_doc=keep)
     if parsed is not None and merged is not None:
         clean = diagnostics.mark() == before
         shapes.learn(sighting, parsed, merged, loaded, clean=clean)
@@ -195,8 +203,14 @@ def _stages(
     lenient: bool,
     defaults: Defaults,
     diagnostics: Diagnostics,
+    *,
+    keep_doc: bool = False,
 ) -> tuple[LoadedApp | None, YamlDocument | None]:
-    """The stages after parsing: the app, and its merge before placeholders were expanded."""
+    """The stages after parsing: the app, and its merge before placeholders were expanded.
+
+    The app keeps its document when ``keep_doc`` or when it has product files; else the
+    document is made again if a message needs it (:func:`_document_of`).
+    """
     merged = None
     if doc is not None and not source.in_folder and _looks_like_product_file(source, doc):
         diagnostics.error(
@@ -219,7 +233,19 @@ def _stages(
     if loaded is None or doc is None:
         return None, merged
     result, named, name_origin = loaded
+    if not keep_doc and not source.product_files:  # made again if a message needs it:
+        # 100,000 distinct apps kept theirs (every value's line and column) to the end
+        make = functools.partial(_document_of, source, defaults, doc.path)
+        return LoadedApp(result, named, name_origin, own, where, make=make), merged
     return LoadedApp(result, named, name_origin, own, where, doc=doc), merged
+
+
+def _document_of(source: AppSource, defaults: Defaults, shown: str) -> YamlDocument:
+    """The merged, expanded document of a one-file app, read again (its messages were
+    reported when it was first loaded)."""
+    diagnostics = Diagnostics()
+    doc = parse_yaml(read_text(source.app_file, shown)[1], shown)
+    return expand(merge_app(doc, source, defaults, diagnostics), source.default_name, diagnostics)
 
 
 def _attribute(
@@ -231,7 +257,7 @@ def _attribute(
         return  # nothing new (nearly always)
     diagnostics.errors[errors:] = [attribute(e, doc, own) for e in diagnostics.errors[errors:]]
     diagnostics.warnings[warnings:] = [
-        ConfigWarning(a.location, a.message)
+        ConfigWarning(a.location, a.message, w.id)
         for w in diagnostics.warnings[warnings:]
         for a in (attribute(ConfigError(w.location, w.message), doc, own),)
     ]
@@ -251,11 +277,14 @@ def _validate_app(
         except ValidationError as exc:
             diagnostics.add(translate(exc, doc, APP))
     effective_lenient = lenient or (spec.lenient if spec else _raw_lenient(doc))
+    warned = len(diagnostics.warnings)
     products = _products(source, doc, spec, effective_lenient, diagnostics, where)
     if doc is None or spec is None:
         return None
+    check_app_region(spec.region, doc, diagnostics)
     for declared in products.values():
         check_region(declared, spec.region, diagnostics)
+    diagnostics.acknowledge(warned, spec.acknowledge)
     named = spec.name is not None
     app = DesiredApp(
         name=spec.name if spec.name is not None else source.default_name,
@@ -267,6 +296,9 @@ def _validate_app(
         lenient=effective_lenient,
         location=doc.value_location(()),
         products=MappingProxyType({key: products[key] for key in PRODUCTS if key in products}),
+        secret_key_env_location=(
+            doc.key_location(("secret_key_env",)) if spec.secret_key_env else None
+        ),
     )
     return (
         app,
@@ -302,7 +334,7 @@ def _products(
             # their own (their shape errors were reported with the app file's).
             product_spec = specs.get(key) if spec is not None else _quiet(key, callbacks[key])
             if product_spec is not None:
-                where[key] = (None, ("callbacks", key))  # the app's own document
+                where[key] = _OWN_SITES[key]  # the app's own document
                 products[key] = build_product(
                     key,
                     product_spec,
@@ -407,6 +439,13 @@ def _check_unique(loaded: list[LoadedApp], diagnostics: Diagnostics) -> None:
     by_id: dict[int, LoadedApp] = {}
     by_name: dict[str, LoadedApp] = {}
     for app in loaded:
+        problem = name_problem(app.result.name)
+        if problem is not None:  # a written name was refused by its schema pattern already
+            diagnostics.error(
+                app.name_location,
+                f"app name {quoted(app.result.name)}{app.name_origin} {problem}; rename the "
+                "file (or folder), or write the name with `name:`",
+            )
         first = by_id.setdefault(app.result.sdkappid, app)
         if first is not app:
             diagnostics.error(

@@ -1,4 +1,4 @@
-"""The shapes of desired-state files (design.md section 3), as pydantic models.
+"""The shapes of desired-state files (docs/desired-state.md), as pydantic models.
 
 These models check structure and types only; the rules that need locations or
 the product vocabularies (URL schemes, duplicate and unknown events) live in
@@ -16,6 +16,7 @@ import json
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -28,13 +29,15 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from reconciler.desired.acknowledge import WARNING_IDS, unknown_warning_id
+from reconciler.desired.names import APP_NAME_PATTERN
 from reconciler.escape import quoted
-from reconciler.facts.regions import REGIONS
+from reconciler.facts.regions import REGION_ALIASES, REGION_NAMES, REGIONS, canonical_region
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
 from reconciler.products.vocabulary import suggest
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-URL_PATTERN = r"^https?://[^/?#\s]+\S*$"
+URL_PATTERN = r"^https?://[^/?#\s\\]+[^\s\\]*$"
 VAR_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 SCHEMA_ID = "urn:trtc-callback-reconciler:schema:desired-state:1"
@@ -179,6 +182,14 @@ class Callbacks(_Strict):
         return found
 
 
+def _id(value: str) -> str:
+    """A warning id that ``acknowledge:`` takes (else an error with a "did you mean")."""
+    problem = unknown_warning_id(value)
+    if problem is not None:
+        raise PydanticCustomError("unknown_warning_id", "{message}", {"message": problem})
+    return value
+
+
 class AppFile(_Strict):
     """One Tencent RTC app (an SDKAppID): an app file, or the app.yaml of an app folder."""
 
@@ -187,14 +198,22 @@ class AppFile(_Strict):
     name: str | SkipJsonSchema[None] = Field(
         default=None,
         min_length=1,
+        pattern=APP_NAME_PATTERN,
+        json_schema_extra={"pattern": APP_NAME_PATTERN},  # lost with the hidden None otherwise
         description=(
-            "The app's name in plans and --app filters; defaults to the file (or folder) name."
+            "The app's name in plans and --app filters; defaults to the file (or folder) "
+            "name. Letters, digits, '.', '_' and '-' (at most 100, the first a letter or "
+            "digit): a reviewer must be able to read it."
         ),
     )
     sdkappid: SdkAppId = Field(description="The app's SDKAppID, as shown in the Tencent console.")
     region: str = Field(
-        description="The data center the app lives in; picks the API hosts.",
-        json_schema_extra={"enum": list(REGIONS)},
+        description=(
+            "The data center the app lives in; picks the API hosts. Tencent's own names "
+            "(ap-singapore, eu-frankfurt, seoul, na-siliconvalley, …) are accepted and shown "
+            f"as the canonical one ({', '.join(REGIONS)})."
+        ),
+        json_schema_extra={"enum": list(REGION_NAMES)},
     )
     identifier: str = Field(
         default="administrator",
@@ -206,7 +225,8 @@ class AppFile(_Strict):
         pattern=ENV_NAME_PATTERN,
         json_schema_extra={"pattern": ENV_NAME_PATTERN},  # lost with the hidden None otherwise
         description=(
-            "Environment variable holding the app's secret key; tried before "
+            "Environment variable (or secrets-bundle entry) holding the app's secret key; "
+            "when given, the only one tried (unset is an error), instead of "
             "TRTC_SECRET_KEY_<SDKAPPID> and TRTC_SECRET_KEY."
         ),
     )
@@ -220,6 +240,16 @@ class AppFile(_Strict):
     callbacks: Callbacks = Field(
         default_factory=Callbacks,
         description="The products managed for this app; products in product files go elsewhere.",
+    )
+    acknowledge: list[
+        Annotated[str, Field(json_schema_extra={"enum": list(WARNING_IDS)}), AfterValidator(_id)]
+    ] = Field(
+        default_factory=list,
+        description=(
+            "Ids of warnings this app accepts, so they stop printing: "
+            + "; ".join(f"`{k}`: {v}" for k, v in WARNING_IDS.items())
+            + ". Each warning shows its id."
+        ),
     )
     use: list[Annotated[str, Field(min_length=1)]] = Field(
         default_factory=list,
@@ -239,15 +269,22 @@ class AppFile(_Strict):
     @field_validator("region")
     @classmethod
     def _known_region(cls, value: str) -> str:
-        if value not in REGIONS:
-            guess = suggest(value, frozenset(REGIONS))
-            hint = f" (did you mean {guess!r}?)" if guess else ""
+        canonical = canonical_region(value)
+        if canonical is None:
             raise PydanticCustomError(
-                "unknown_region",
-                "{message}",
-                {"message": f"unknown region {quoted(value)}{hint}; regions: {', '.join(REGIONS)}"},
+                "unknown_region", "{message}", {"message": unknown_region(value)}
             )
-        return value
+        return canonical
+
+
+def unknown_region(value: str) -> str:
+    """The message for a region that is neither canonical nor an alias."""
+    guess = suggest(value.lower(), frozenset(REGION_NAMES))
+    hint = ""
+    if guess is not None:
+        alias = REGION_ALIASES.get(guess)
+        hint = f" (did you mean {guess!r}{f', that is {alias}' if alias else ''}?)"
+    return f"unknown region {quoted(value)}{hint}; regions: {', '.join(REGIONS)}"
 
 
 APP_FILE = TypeAdapter(AppFile)

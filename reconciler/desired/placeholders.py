@@ -15,10 +15,18 @@ import string
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from reconciler.desired.diagnostics import Diagnostics, did_you_mean
+from reconciler.desired.diagnostics import Diagnostics, did_you_mean, some_of
 from reconciler.desired.yamlsource import NodePath, YamlDocument
+from reconciler.facts.regions import canonical_region
+from reconciler.products.live_bounds import MAX_LIVE_URL
 
 BUILTINS = ("sdkappid", "name", "region")
+MAX_EXPANDED = MAX_LIVE_URL
+"""Characters of a string after its placeholders are expanded (a URL, a var)."""
+
+MAX_EXPANDED_TOTAL = 1024 * 1024
+"""Characters of all the expanded strings of one document (an app, a product file): a
+file of aliases to a long URL would otherwise expand to 100,000 of them."""
 EXPANDED_FIELDS = frozenset({"callbacks", "identifier", "secret_key_env"})
 _parse = string.Formatter().parse
 
@@ -33,12 +41,21 @@ def escape_braces(text: str) -> str:
 
 
 def expand_text(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with its placeholders replaced; ValueError (a message for users) when it cannot."""
+    """``text`` with its placeholders replaced; ValueError (a message for users) when it cannot.
+
+    The result may not grow past :data:`MAX_EXPANDED` characters: checked as it
+    grows, so 4,000 placeholders of a long var stop at the limit instead of
+    making a string of gigabytes.
+    """
     if "{" not in text and "}" not in text:
         return text
     parts: list[str] = []
+    size = 0
     for literal, field, spec, conversion in _pieces(text):
         parts.append(literal)
+        size += len(literal)
+        if size > MAX_EXPANDED:
+            raise _too_long()
         if field is None:
             continue
         if spec or conversion or field not in values:
@@ -51,17 +68,41 @@ def expand_text(text: str, values: Mapping[str, str]) -> str:
             )
             raise PlaceholderError(
                 f"unknown placeholder {shown}{did_you_mean(field, values)}; known: "
-                + ", ".join("{" + k + "}" for k in values)
+                + some_of(values.keys(), wrap="{{{}}}")
                 + " (define it under `vars:`, or write a literal brace as {{ or }})"
             )
-        parts.append(values[field])
+        value = values[field]
+        size += len(value)
+        if size > MAX_EXPANDED:
+            raise _too_long()
+        parts.append(value)
     return "".join(parts)
 
 
-@functools.lru_cache(maxsize=4096)
+def _too_long() -> PlaceholderError:
+    return PlaceholderError(
+        f"with its placeholders expanded this text is longer than {MAX_EXPANDED:,} characters, "
+        "the longest URL Tencent keeps: shorten it, or the vars it uses"
+    )
+
+
 def _pieces(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
-    """``text`` split by :class:`string.Formatter`, once per distinct text: 10,000 apps
-    share the few URL templates of their defaults."""
+    """``text`` split by :class:`string.Formatter`; short texts are split once (10,000
+    apps share the few URL templates of their defaults), long ones are not kept."""
+    if len(text) <= _CACHED_TEXT:
+        return _cached_pieces(text)
+    return _split(text)
+
+
+_CACHED_TEXT = 4096
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_pieces(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    return _split(text)
+
+
+def _split(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
     try:
         return tuple(_parse(text))
     except ValueError:
@@ -81,9 +122,10 @@ def expand(doc: YamlDocument, default_name: str, diagnostics: Diagnostics) -> Ya
     if not doc.braces:
         return doc
     expanded = dict(data)
+    budget = _Budget()
     for key in EXPANDED_FIELDS:
         if key in data:
-            expanded[key] = _walk(data[key], (key,), doc, values, diagnostics)
+            expanded[key] = _walk(data[key], (key,), doc, values, diagnostics, budget)
     return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)  # unsafe: unknown
 
 
@@ -110,7 +152,7 @@ def _values(
     builtins = {
         "sdkappid": str(data.get("sdkappid", "")),
         "name": str(data.get("name", default_name)),
-        "region": str(data.get("region", "")),
+        "region": _region(data.get("region", "")),
     }
     values = dict(builtins)
     raw_vars = data.get("vars")
@@ -162,8 +204,18 @@ def expand_product_file(
     if not product_doc.braces:
         return product_doc
     doc = product_doc
-    expanded = _walk(doc.data, (), doc, values, diagnostics)
+    expanded = _walk(doc.data, (), doc, values, diagnostics, _Budget())
     return YamlDocument(doc.path, expanded, doc.locations, doc.key_locations)
+
+
+class _Budget:
+    """Characters that the expanded strings of one document may still add up to."""
+
+    __slots__ = ("left", "spent")
+
+    def __init__(self) -> None:
+        self.left = MAX_EXPANDED_TOTAL
+        self.spent = False
 
 
 def _walk(
@@ -172,27 +224,48 @@ def _walk(
     doc: YamlDocument,
     values: Mapping[str, str],
     diagnostics: Diagnostics,
+    budget: _Budget,
 ) -> Any:
     if isinstance(value, str):
         if "{" not in value and "}" not in value:
             return value
+        if budget.spent:
+            return value  # reported once, at the string that went over
         try:
-            return expand_text(value, values)
+            expanded = expand_text(value, values)
         except PlaceholderError as exc:
             diagnostics.error(doc.value_location(path), str(exc))
             return value
+        budget.left -= len(expanded)
+        if budget.left < 0:
+            budget.spent = True
+            diagnostics.error(
+                doc.value_location(path),
+                f"the strings of this file expand to more than {MAX_EXPANDED_TOTAL:,} "
+                "characters in all (aliases or placeholders repeated): write fewer of them",
+            )
+            return value
+        return expanded
     if isinstance(value, dict):
         out: dict[Hashable, Any] = {}
         for key, child in value.items():
             # most values are strings without braces: no call, no path for them
             plain = child.__class__ is str and "{" not in child and "}" not in child
-            out[key] = child if plain else _walk(child, (*path, key), doc, values, diagnostics)
+            out[key] = (
+                child if plain else _walk(child, (*path, key), doc, values, diagnostics, budget)
+            )
         return out
     if isinstance(value, list):
         return [
             item
             if item.__class__ is str and "{" not in item and "}" not in item
-            else _walk(item, (*path, i), doc, values, diagnostics)
+            else _walk(item, (*path, i), doc, values, diagnostics, budget)
             for i, item in enumerate(value)
         ]
     return value
+
+
+def _region(value: Any) -> str:
+    """``{region}`` is the canonical name, also where an alias (ap-singapore) is written."""
+    text = str(value)
+    return canonical_region(text) or text

@@ -10,6 +10,10 @@
         forbidden_events: [EVENT_B]     # ...and none of these
         max_events: 8                   # at most this many events
         required_for: ["shop-*"]        # apps (name globs) that must declare call
+    safety:                             # this repository's safety thresholds (octoDNS's
+      max_update_pct: 60                # update_pcent_threshold, delete_pcent_threshold,
+      max_delete_pct: 30                # MIN_EXISTING_RECORDS); a command-line flag wins
+      min_existing: 10
 
 Each violation is an error at the value's line, naming the rule's line in the
 policy file. It runs inside loading, so validate, plan and apply all refuse
@@ -24,16 +28,16 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from reconciler.desired.characters import control_character_errors
 from reconciler.desired.checks import https_host
-from reconciler.desired.diagnostics import Diagnostics, did_you_mean
+from reconciler.desired.diagnostics import Diagnostics, did_you_mean, some_of
 from reconciler.desired.layout import POLICY_NAMES
 from reconciler.desired.loaded import LoadedApp
 from reconciler.desired.translate import data_path
+from reconciler.desired.urlhost import whatwg_host
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS, Kind
@@ -67,10 +71,44 @@ class ProductRules(_Rules):
     )
 
 
+class SafetySettings(_Rules):
+    """The safety thresholds of this repository (each flag of the same name wins)."""
+
+    model_config = ConfigDict(title="SafetySettings")
+
+    max_update_pct: float = Field(
+        default=30.0,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="A plan is unsafe when its updates exceed this share (%) of the "
+        "existing managed configs (--max-update-pct).",
+    )
+    max_delete_pct: float = Field(
+        default=30.0,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="A plan is unsafe when its deletes exceed this share (%) of the "
+        "existing managed configs (--max-delete-pct).",
+    )
+    min_existing: int = Field(
+        default=10,
+        ge=0,
+        description="The thresholds apply only when at least this many managed configs "
+        "exist (--min-existing).",
+    )
+
+
 class Policy(_Rules):
     """Rules every app must follow (policy.yaml, or the file given with --policy)."""
 
     model_config = ConfigDict(title="Policy")
+
+    safety: SafetySettings | None = Field(
+        default=None,
+        description="This repository's update/delete safety thresholds (a flag wins).",
+    )
 
     require_https: bool = Field(
         default=False, description="When true, every callback URL must use https://."
@@ -115,8 +153,8 @@ def load_policy(root: Path, explicit: Path | None, diagnostics: Diagnostics) -> 
     path = policy_path(root, explicit)
     if path is None:
         return None
-    try:
-        doc = load_yaml(path)
+    try:  # a link out of the folder that holds it is refused (a PR may have planted it)
+        doc = load_yaml(path, root if explicit is None else path.parent)
     except ConfigErrors as errors:
         diagnostics.add(errors.errors)
         return None
@@ -131,7 +169,13 @@ def load_policy(root: Path, explicit: Path | None, diagnostics: Diagnostics) -> 
             where = data_path(detail["loc"], doc.data)
             if detail["type"] == "extra_forbidden":
                 word = str(where[-1]) if where else ""
-                fields = ProductRules.model_fields if len(where) == 3 else Policy.model_fields
+                fields: dict[str, Any] = (
+                    SafetySettings.model_fields
+                    if where[:1] == ("safety",)
+                    else ProductRules.model_fields
+                    if len(where) == 3
+                    else Policy.model_fields
+                )
                 diagnostics.error(
                     doc.key_location(where),
                     f"unknown policy rule {word!r}{did_you_mean(word, fields)}; "
@@ -145,6 +189,29 @@ def load_policy(root: Path, explicit: Path | None, diagnostics: Diagnostics) -> 
     if not _check_rules(loaded, diagnostics):
         return None
     return loaded
+
+
+def safety_settings(root: Path, explicit: Path | None) -> dict[str, tuple[float, str]]:
+    """The thresholds the policy file sets, each with where it is set (``file:line:col``);
+    empty when there is no policy file or no ``safety:`` in it.
+
+    Loading checked the file already (a bad value is a located error there); a file
+    that does not validate gives nothing here.
+    """
+    path = policy_path(root, explicit)
+    if path is None:
+        return {}
+    try:
+        doc = load_yaml(path)
+        policy = POLICY.validate_python(doc.data)
+    except (ConfigErrors, ValidationError):
+        return {}
+    if policy.safety is None:
+        return {}
+    return {
+        name: (getattr(policy.safety, name), str(doc.value_location(("safety", name))))
+        for name in policy.safety.model_fields_set
+    }
 
 
 def _check_rules(loaded: LoadedPolicy, diagnostics: Diagnostics) -> bool:
@@ -216,15 +283,15 @@ def _check_product(
     if rules.allowed_hosts is None:
         return
     host = https_host(url)
-    if host is None:
-        host = (urlsplit(url).hostname or "").lower()
+    if host is None:  # the host Tencent will call: what a WHATWG parser reads
+        host = (whatwg_host(url) or "").lower()
     if not loaded.allows_host(product, rules.allowed_hosts, host):
         doc, base = app.site(product)
         diagnostics.error(
             doc.value_location((*base, "url")),
             f"{product}.url host {host!r} is not allowed (policy rule allowed_hosts at "
             f"{loaded.rule('products', product, 'allowed_hosts')}: "
-            f"{', '.join(rules.allowed_hosts)}): point the callback at an allowed host",
+            f"{some_of(rules.allowed_hosts)}): point the callback at an allowed host",
         )
 
 
@@ -242,7 +309,7 @@ def _check_events(
         doc, base = app.site(product)
         diagnostics.error(
             doc.value_location((*base, "events")),
-            f"{product}.events lacks {', '.join(missing)} (policy rule required_events at "
+            f"{product}.events lacks {some_of(missing)} (policy rule required_events at "
             f"{loaded.rule('products', product, 'required_events')}): add them",
         )
     if rules.forbidden_events:

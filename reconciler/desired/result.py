@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reconciler.configs import CallbackConfig
+from reconciler.desired.acknowledge import tagged
 from reconciler.errors import Location
 
 Ensure = Literal["present", "absent"]
@@ -18,6 +19,13 @@ class ConfigWarning:
 
     location: Location
     message: str
+    id: str = ""
+    """Its id for ``acknowledge:`` (see :mod:`reconciler.desired.acknowledge`), or ``""``."""
+
+    @property
+    def shown(self) -> str:
+        """The message as printed: with its id, and how to silence it, when it has one."""
+        return tagged(self.message, self.id) if self.id else self.message
 
     def __str__(self) -> str:
         return f"{self.location}: warning: {self.message}"
@@ -58,6 +66,8 @@ class DesiredApp:
     location: Location
     """The app file (or the app folder's app.yaml)."""
     products: Mapping[str, DesiredProduct]
+    secret_key_env_location: Location | None = None
+    """Where ``secret_key_env`` is written (for the error when its variable is unset)."""
 
 
 @dataclass(frozen=True)

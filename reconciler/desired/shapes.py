@@ -97,7 +97,7 @@ class Shapes:
     def __init__(self, defaults: Defaults) -> None:
         self._defaults = defaults
         self._known: dict[tuple[Hashable, ...], _Shape | None] = {}
-        self._once: set[tuple[Hashable, ...]] = set()
+        self._once: set[int] = set()
         self._layers: dict[str, tuple[int, ...]] = {}
 
     def sight(self, source: AppSource, text: str) -> Sighting | None:
@@ -116,6 +116,11 @@ class Shapes:
             return None
         return shape.instantiate(sighting.sdkappid, source.default_name, shown)
 
+    def may_learn(self, sighting: Sighting) -> bool:
+        """Whether an app of this shape, loaded whole now, may become its model (its
+        document is then kept: every app of the shape is made from it)."""
+        return sighting.key not in self._known and hash(sighting.key) in self._once
+
     def learn(
         self,
         sighting: Sighting,
@@ -133,9 +138,10 @@ class Shapes:
         """
         if sighting.key in self._known or loaded is None or not clean:
             return
-        if sighting.key not in self._once:  # a file alike no other yet (a fleet of full
-            self._once.add(sighting.key)  # files is all such): not worth working out
-            return
+        seen = hash(sighting.key)  # not the key: it holds the file's text (100,000 distinct
+        if seen not in self._once:  # files kept theirs to the end); a collision only learns
+            self._once.add(seen)  # a shape from its first app. A file alike no other yet (a
+            return  # fleet of full files is all such): not worth working out
         self._known[sighting.key] = _Shape.of(sighting, parsed, merged, loaded)
 
 
@@ -221,6 +227,11 @@ class _Shape:
             lenient=app.lenient,
             location=self._move(app.location, shown),
             products=MappingProxyType(products),
+            secret_key_env_location=(
+                None
+                if app.secret_key_env_location is None
+                else self._move(app.secret_key_env_location, shown)
+            ),
         )
         return LoadedApp(
             result,

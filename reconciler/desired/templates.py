@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.desired.defaults import Layer, Template
-from reconciler.desired.diagnostics import Diagnostics, did_you_mean
+from reconciler.desired.diagnostics import Diagnostics, did_you_mean, first_names, some_of
 from reconciler.desired.yamlsource import YamlDocument
 
 
@@ -33,7 +33,7 @@ def used_templates(
         template = available.get(name)
         if template is None:
             known = (
-                ", ".join(sorted(available))
+                some_of(first_names(available), total=len(available))
                 or "none (define them under `templates:` in defaults.yaml)"
             )
             diagnostics.error(

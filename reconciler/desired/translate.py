@@ -23,6 +23,7 @@ from reconciler.desired.models import (
     TokenPresent,
     fields_of,
 )
+from reconciler.desired.names import name_problem
 from reconciler.desired.yamlsource import NodePath, YamlDocument
 from reconciler.errors import ConfigError, Location
 from reconciler.escape import quoted
@@ -40,7 +41,7 @@ PLAINTEXT_REFUSAL = (
 _SENSITIVE_FIELDS = frozenset({"token", "token_env", "secret_key_env"})
 """Fields whose value is never echoed: a user may have pasted a secret there by mistake."""
 
-_CUSTOM_TYPES = frozenset({"empty_value", "unknown_region"})
+_CUSTOM_TYPES = frozenset({"empty_value", "unknown_region", "unknown_warning_id"})
 """Errors raised by our own validators: their message is already written for users."""
 
 _MISSING_HINTS: dict[str, str] = {
@@ -256,6 +257,8 @@ def _wrong_value(detail: ErrorDetails, path: NodePath, context: str) -> str:
             f"{label} must name an environment variable (letters, digits and _, not starting "
             "with a digit), e.g. `MY_SECRET`; the secret itself must not be stored in git"
         )
+    if kind == "string_pattern_mismatch" and field == "name" and isinstance(value, str):
+        return f"app name {quoted(value)} {name_problem(value)}"
     if kind == "literal_error" and field == "ensure":
         return f"`ensure` must be 'present' or 'absent', found {shown}"
     if kind == "literal_error":

@@ -139,28 +139,41 @@ class YamlDocument:
         return found if found is not None else self.value_location(path)
 
 
-def load_yaml(path: Path) -> YamlDocument:
-    """Read ``path`` as UTF-8 YAML. Raises :class:`ConfigErrors` for anything that is not."""
-    shown, text = read_text(path)
+def load_yaml(path: Path, root: Path | None = None) -> YamlDocument:
+    """Read ``path`` as UTF-8 YAML. Raises :class:`ConfigErrors` for anything that is not.
+
+    With ``root``: a symbolic link that leads out of it is refused (:func:`read_text_within`).
+    """
+    shown, text = read_text(path) if root is None else read_text_within(path, root)
     return parse_yaml(text, shown)
 
 
-def read_text(path: Path, shown: str | None = None) -> tuple[str, str]:
+def read_text(
+    path: Path,
+    shown: str | None = None,
+    *,
+    limit: int | None = None,
+    what: str = "a desired-state file",
+) -> tuple[str, str]:
     """``path`` as shown in messages, and its UTF-8 text; :class:`ConfigErrors` when unreadable.
 
     ``shown``: how to show ``path``, when the caller knows (see :class:`ShownPaths`).
+    ``limit``: the most bytes read, :data:`MAX_BYTES` by default (a file over it is an
+    error naming ``what``).
     """
     if shown is None:
         shown = display_path(path)
+    if limit is None:
+        limit = MAX_BYTES
     try:
-        raw = _read_bytes(path)
+        raw = _read_bytes(path, limit)
     except _TooBig as big:
         raise ConfigErrors(
             [
                 ConfigError(
                     Location(shown),
-                    f"file is {big.size:,} bytes, over the {MAX_BYTES:,}-byte limit for a "
-                    "desired-state file: split it, or check that it is the file you meant",
+                    f"file is {big.size:,} bytes, over the {limit:,}-byte limit for "
+                    f"{what}: split it, or check that it is the file you meant",
                 )
             ]
         ) from None
@@ -176,8 +189,45 @@ class _TooBig(Exception):
         self.size = size
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The bytes of ``path``, up to :data:`MAX_BYTES` (else :class:`_TooBig`).
+def read_text_within(
+    path: Path, root: Path, *, limit: int | None = None, what: str = "a desired-state file"
+) -> tuple[str, str]:
+    """:func:`read_text` of a file that must stay inside the folder ``root``.
+
+    The one way to read a file a pull request may have planted (``.reconcilerignore``,
+    ``.driftignore``, ``policy.yaml``, ``defaults.yaml``, a reviewed plan): a symbolic
+    link that leads out of ``root`` (to ``/proc/self/environ``, a runner file) is an
+    error naming the link, and nothing of its target is read; at most ``limit``
+    bytes are read.
+    """
+    shown = display_path(path)
+    try:  # the file, or a folder on its way, may be the link
+        inside = _inside(path.resolve(strict=True), root.resolve())
+    except (OSError, RuntimeError):  # missing (reported by read_text), or a link to nothing
+        inside = not path.is_symlink()
+    if not inside:
+        raise ConfigErrors([outside_link_error(shown)])
+    return read_text(path, shown, limit=limit, what=what)
+
+
+def outside_link_error(shown: str) -> ConfigError:
+    """A symbolic link out of the desired-state folder, named alone.
+
+    Its target may be a runner file whose path or content must not reach a CI log.
+    """
+    return ConfigError(
+        Location(shown, 1, 1),
+        "a symbolic link that leads out of the desired-state folder (or to nothing); it "
+        "is not read. Replace it with the file itself, or remove it",
+    )
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, up to ``limit`` (else :class:`_TooBig`).
 
     With the file descriptor itself: ``open()`` makes a file object and a buffer
     around it, which doubled the time to read 10,000 one-line files.
@@ -186,17 +236,17 @@ def _read_bytes(path: Path) -> bytes:
     try:
         status = os.fstat(fd)
         size = status.st_size
-        if size > MAX_BYTES:
+        if size > limit:
             raise _TooBig(size)
         first = os.read(fd, size + 1)
         if len(first) <= size and stat.S_ISREG(status.st_mode):
             return first  # a short read of a regular file ends at its end
         chunks = [first]  # it grew since fstat, or is not a regular file: read on
         total = len(first)
-        while total <= MAX_BYTES and (chunk := os.read(fd, 65536)):
+        while total <= limit and (chunk := os.read(fd, 65536)):
             chunks.append(chunk)
             total += len(chunk)
-        if total > MAX_BYTES:
+        if total > limit:
             raise _TooBig(total)
         return b"".join(chunks)
     finally:
@@ -517,6 +567,8 @@ class _Walker:
                 and value[0] != "0"
             ):
                 return int(value)  # what SafeConstructor makes of 1500000000, in one step
+            if tag == _INT_TAG and _DECIMAL(value) is None and _YAML11_INT.match(value):
+                raise _Fatal(ConfigError(self.at(node), not_decimal(value)))
             value = self.scalar(node)
             if value.__class__ is str and _SPECIAL(value) is not None:
                 self.text(value, path, key=False)
@@ -689,6 +741,35 @@ class _Walker:
                 "a merge key (<<) takes a mapping or a list of mappings, e.g. `<<: *defaults`",
             )
         )
+
+
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)").fullmatch
+"""A number as people write it: decimal digits, no sign but ``-``, no leading zero."""
+
+_YAML11_INT: re.Pattern[str] = next(
+    regexp for resolvers in _IMPLICIT.values() for tag, regexp in resolvers if tag == _INT_TAG
+)
+"""What YAML 1.1 reads as an integer (``!!int "abc"`` is not one: PyYAML says why)."""
+
+_YAML11_FORMS = (
+    ("0x", "hexadecimal"),
+    ("0o", "octal"),
+    ("0b", "binary"),
+    (":", "base 60"),
+    ("_", "digits grouped with '_'"),
+    ("+", "a '+' sign"),
+)
+
+
+def not_decimal(value: str) -> str:
+    """Why an integer that YAML 1.1 reads in another form than plain decimal is refused:
+    ``0x5372F3C1``, ``017`` (octal), ``190:30:20`` (base 60), ``1_000``, ``+5``."""
+    lowered = value.lower()
+    form = next((word for mark, word in _YAML11_FORMS if mark in lowered), "octal, its leading 0")
+    return (
+        f"the number {shorten(value)!r} is written in a YAML 1.1 form ({form}), which "
+        "readers disagree on: write it in plain decimal digits (or quote it if it is text)"
+    )
 
 
 def unreadable_value(node: ScalarNode, exc: Exception) -> str:

@@ -18,13 +18,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),  # Tencent's fixed facts: imports nothing of the pipeline
-    frozenset({"errors", "secret", "loopback", "escape", "clicktypes", "collector"}),  # leaves
+    frozenset(  # leaves
+        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes", "collector"}
+    ),
     frozenset({"api"}),  # the client: envelopes, UserSigs, pacing, retries
     frozenset({"configs", "products"}),  # config values; one ProductSpec per product
     frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),  # load … write
     frozenset({"emulator"}),  # a backend the engine can start (``--emulator SEED``)
     frozenset({"engine"}),  # the orchestrator (load → fetch → plan → apply)
-    frozenset({"cli", "render", "devtools", "__main__"}),  # front ends
+    frozenset({"cli", "render", "devtools", "github", "__main__"}),  # front ends
 )
 """Lowest first: a unit may import its own layer or lower ones, never a higher one."""
 

@@ -19,7 +19,10 @@ def _path(path: str | None, note: str = "") -> str:
 
 def _absent(spec: ProductSpec, operation: str) -> str:
     codes = sorted(spec.absent_codes(operation))
-    return ", ".join(str(c) for c in codes) or "—"
+    text = ", ".join(str(c) for c in codes) or "—"
+    if operation == "read" and spec.unavailable:
+        text += "; " + ", ".join(f"{c}: cannot be managed" for c in sorted(spec.unavailable))
+    return text
 
 
 def _update(spec: ProductSpec) -> str:
@@ -52,6 +55,12 @@ def _words(spec: ProductSpec) -> str:
             for variant, canonical in sorted(spec.vocabulary.aliases.items())
         )
         line += f". Variant spellings: {variants}"
+    if spec.vocabulary.shared:
+        shared = ", ".join(f"`{w}`" for w in sorted(spec.vocabulary.shared))
+        line += (
+            f". Chat-shared, accepted with a warning (whether {spec.key} delivers them is "
+            f"undocumented): {shared}"
+        )
     return line
 
 

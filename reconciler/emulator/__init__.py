@@ -1,4 +1,4 @@
-"""A local emulator of Tencent's callback-configuration REST APIs (design.md, section 7).
+"""A local emulator of Tencent's callback-configuration REST APIs (docs/emulator.md).
 
 Modules, one job each:
 

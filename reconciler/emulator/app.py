@@ -17,7 +17,7 @@ in that path's family envelope (v1 camelCase, v4 PascalCase), with HTTP 200:
 11. v1 only: app without the Group Call package → 50001
 12. the operation (:mod:`reconciler.emulator.operations`)
 
-Choices made where the API file says [U] (not confirmed by Tencent's docs):
+Choices made where docs/tencent-api.md says [U] (not confirmed by Tencent's docs):
 
 - v1 ``callback/get`` with nothing configured: errorCode 0 and ``data: {}``.
 - v1 ``callback/delete`` with nothing configured: errorCode 0 (idempotent).
@@ -31,8 +31,11 @@ Choices made where the API file says [U] (not confirmed by Tencent's docs):
 - v4 unknown command word, empty or non-list ``CallbackCommandList``, duplicate
   words, or a ``Url`` that is not http(s) with a host → 100002 naming the problem.
   Each product accepts only its own vocabulary (both spellings where doc
-  versions disagree); live_config refuses the Chat-shared ``Group.*`` and
-  ``Follow.*`` words.
+  versions disagree, e.g. ``Follow.CallbackAfterCloudRecordingChanged`` for
+  ``Live.CallbackAfterCloudRecordingChanged``); call_config accepts the recording
+  event ``Call.CallbackAfterRecordChanged``; live_config accepts the Chat-shared
+  ``Group.*`` and ``Follow.*`` words of the Live command list (whether Tencent
+  does, and delivers them to the Live URL, is not documented).
 - Command words are stored and returned in the order last set.
 - The body is validated before existence is checked: an invalid ``update`` of a
   missing config answers 100002 (or 70001 on v1), a valid one 100301 (999 on v1).
@@ -48,7 +51,8 @@ Choices made where the API file says [U] (not confirmed by Tencent's docs):
   UserSig costs nothing); a request refused with 60011 takes no token.
 - Injected faults change no state (the operation does not run).
 - A v1 call for an app seeded with ``group_call: false`` answers 50001 whatever
-  the operation.
+  the operation (get, set, update, delete) and whatever its body holds; the v4
+  APIs of that app are unaffected.
 - Success messages: v1 ``errorMessage`` "Success", v4 ``ErrorInfo`` "".
   A v1 error answer carries ``data: null``; a v4 error answer has no ``Response``.
 - RequestId shape: ``Id-<32 hex>-O-Seq-<n>``, fresh for every answer.
@@ -73,6 +77,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from reconciler.emulator import codes
+from reconciler.emulator.admin import admin_routes
 from reconciler.emulator.checks import check_query, loose_sdkappid, read_json_object
 from reconciler.emulator.envelope import Outcome, Rejected, new_request_id, render
 from reconciler.emulator.faults import BAD_GATEWAY_BODY, FaultConfig, FaultInjector, FaultKind
@@ -281,7 +286,8 @@ def create_app(
             emulator.close()
 
     route = Route("/{path:path}", emulator.handle, methods=ANSWERED_METHODS)
-    app = Starlette(routes=[route], lifespan=lifespan)
+    # the rehearsal routes (loopback only, no UserSig) first: see reconciler.emulator.admin
+    app = Starlette(routes=[*admin_routes(store), route], lifespan=lifespan)
     app.state.emulator = emulator
     return app
 

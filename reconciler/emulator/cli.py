@@ -9,6 +9,7 @@ from typing import NoReturn
 import click
 
 from reconciler.clicktypes import FiniteFloatRange
+from reconciler.emulator.admincli import admin_group
 from reconciler.emulator.app import create_app
 from reconciler.emulator.behaviour import (
     DEFAULT_BEHAVIOUR,
@@ -51,6 +52,10 @@ Seed file (only loaded into an empty database):
 \b
 Example:
   reconciler emulator --port 0 --seed seed.yaml --db emulator.db
+
+`reconciler emulator admin --help`: add apps and set or delete live configs of
+a running emulator, as a console would (loopback only, no UserSig), to rehearse
+drift.
 """
 
 
@@ -61,7 +66,7 @@ def _fault_kinds(ctx: click.Context, param: click.Parameter, value: str) -> tupl
         raise click.BadParameter(str(exc)) from None
 
 
-@click.command("emulator", help=_HELP)
+@click.group("emulator", help=_HELP, invoke_without_command=True)
 @click.option(
     "--host",
     metavar="HOST",
@@ -176,6 +181,8 @@ def emulator_command(
     variant_spellings: bool | None,
     allow_remote: bool,
 ) -> None:
+    if ctx.invoked_subcommand is not None:
+        return  # `emulator admin ...`: talks to a running emulator, serves nothing
     if not is_loopback(host) and not allow_remote:
         _fail(
             ctx,
@@ -262,6 +269,9 @@ def _serve(
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+emulator_command.add_command(admin_group)
 
 
 def _behaviour(

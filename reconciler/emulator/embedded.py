@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 
 from reconciler.emulator.app import create_app
 from reconciler.emulator.faults import ALL_KINDS, FaultConfig, FaultKind
+from reconciler.emulator.guard import HEAD_TIMEOUT_SECONDS
 from reconciler.emulator.operations import DEFAULT_BEHAVIOUR, Behaviour
 from reconciler.emulator.ratelimit import Clock
 from reconciler.emulator.seed import Seed, load_seed
@@ -112,12 +113,14 @@ def start_emulator(
     clock: Clock = time.monotonic,
     wall_clock: Clock = time.time,
     behaviour: Behaviour | None = None,
+    head_timeout: float = HEAD_TIMEOUT_SECONDS,
 ) -> RunningEmulator:
     """Start an emulator on a background thread and return once it accepts connections.
 
     ``seed`` (a :class:`Seed` or a seed file) fills the database only when it is
     empty; ``db=None`` keeps state in memory. ``port=0`` picks a free port; read
-    it from ``.base_url``. Raises :class:`~reconciler.errors.ConfigError` for a
+    it from ``.base_url``. ``head_timeout``: seconds a client has to send a request
+    head (:mod:`reconciler.emulator.guard`). Raises :class:`~reconciler.errors.ConfigError` for a
     bad seed file and :class:`EmulatorStartError` when the server cannot start.
     """
     if seed is None:
@@ -154,7 +157,9 @@ def start_emulator(
         raise
 
     started = threading.Event()
-    server = make_server(app, handle_signals=False, on_started=started.set)
+    server = make_server(
+        app, handle_signals=False, on_started=started.set, head_timeout=head_timeout
+    )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="trtc-emulator", daemon=True
     )

@@ -1,4 +1,4 @@
-"""Load the emulator's seed file (design.md, section 7).
+"""Load the emulator's seed file (docs/emulator.md).
 
 ```yaml
 apps:

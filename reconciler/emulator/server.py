@@ -20,6 +20,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from reconciler.emulator.app import emulator_of
+from reconciler.emulator.guard import HEAD_TIMEOUT_SECONDS, guarded_protocol
 
 GRACEFUL_SHUTDOWN_SECONDS: Final = 3
 
@@ -119,15 +120,19 @@ def make_server(
     handle_signals: bool,
     on_started: Callable[[], None] | None = None,
     configure_logging: bool = False,
+    head_timeout: float = HEAD_TIMEOUT_SECONDS,
 ) -> EmulatorServer:
     """An :class:`EmulatorServer` for ``app``; run it with ``server.run(sockets=[sock])``.
 
     ``configure_logging=False`` (embedded use) leaves the host process's logging
-    configuration alone; the CLI sets uvicorn's own stderr handlers.
+    configuration alone; the CLI sets uvicorn's own stderr handlers. ``head_timeout``:
+    seconds a client has to send a request head (see :mod:`reconciler.emulator.guard`).
     """
     log_config: dict[str, Any] | None = uvicorn.config.LOGGING_CONFIG if configure_logging else None
     config = uvicorn.Config(
         app,
+        # each request head bounded in size and time (uvicorn has neither for httptools)
+        http=guarded_protocol(head_timeout),
         log_level="warning",
         access_log=False,
         log_config=log_config,

@@ -1,4 +1,4 @@
-"""Verify a TLSSigAPIv2 UserSig the way Tencent's servers do (API file, section 6).
+"""Verify a TLSSigAPIv2 UserSig the way Tencent's servers do (docs/tencent-api.md section 6).
 
 Our own verifier: the official Python signer (``tls-sig-api-v2``) only signs.
 The steps follow the Go library's ``VerifyUserSig``, without its bug of treating
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import hmac
 import json
+import threading
 import zlib
 from typing import Final
 
@@ -66,17 +66,53 @@ def verify_usersig(
         raise SigError(*late)
 
 
-@functools.lru_cache(maxsize=65536)
-def _inspect(
-    sig: str, sdkappid: int, identifier: str, secret_key: str
-) -> tuple[int, tuple[int, str] | None]:
+MAX_CACHED: Final = 65536
+"""Verification results kept (a fleet benchmark's apps each send their own UserSig)."""
+
+_Inspected = tuple[int, tuple[int, str] | None]
+_results: dict[bytes, _Inspected] = {}
+_results_lock = threading.Lock()
+
+
+def _inspect(sig: str, sdkappid: int, identifier: str, secret_key: str) -> _Inspected:
     """Everything about ``sig`` that does not depend on the time, once per distinct request.
 
     Raises the errors checked before the expiry; returns when the UserSig expires and
     the error (code, message) checked after it, if any. A client sends the same UserSig
     for every request of an app: decoding, inflating and hashing it each time was the
     emulator's largest CPU cost per request.
+
+    At most :data:`MAX_CACHED` results are kept, the oldest dropped first, each under a
+    16-byte digest of the request: forged UserSigs of 8 KiB each do not grow the
+    emulator's memory (they grew it by 865 MB when the strings themselves were kept).
     """
+    key = _digest(sig, sdkappid, identifier, secret_key)
+    found = _results.get(key)
+    if found is not None:
+        return found
+    found = _inspect_uncached(sig, sdkappid, identifier, secret_key)
+    with _results_lock:
+        _results[key] = found
+        while len(_results) > MAX_CACHED:
+            del _results[next(iter(_results))]
+    return found
+
+
+def cached_results() -> int:
+    """How many verification results are kept (for tests)."""
+    return len(_results)
+
+
+def _digest(sig: str, sdkappid: int, identifier: str, secret_key: str) -> bytes:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in (sig, str(sdkappid), identifier, secret_key):
+        data = part.encode("utf-8", "surrogatepass")
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def _inspect_uncached(sig: str, sdkappid: int, identifier: str, secret_key: str) -> _Inspected:
     document = _decode(sig)
     sig_sdkappid = _int_field(document, "TLS.sdkappid")
     sig_identifier = _str_field(document, "TLS.identifier")

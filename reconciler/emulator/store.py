@@ -145,6 +145,16 @@ class Store:
             self._db.execute("COMMIT")
             return True
 
+    def add_app(self, app: AppRecord) -> bool:
+        """Add ``app`` (no callbacks yet); False (and no change) when it exists."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO apps (sdkappid, secret_key, admins, group_call) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (sdkappid) DO NOTHING",
+                (app.sdkappid, app.secret_key, json.dumps(app.admins), app.group_call),
+            )
+            return cursor.rowcount == 1
+
     def get_app(self, sdkappid: int) -> AppRecord | None:
         with self._lock:
             row = self._db.execute(

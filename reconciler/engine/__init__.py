@@ -1,6 +1,6 @@
 """The engine: load → credentials → fetch → plan → apply, importable outside the CLI.
 
-Example (against an embedded emulator; see the README's "Python API" section)::
+Example (against an embedded emulator; see docs/python-api.md)::
 
     from pathlib import Path
     from reconciler.engine import Connection, Reconciler

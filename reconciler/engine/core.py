@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,7 +23,7 @@ from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyItem, ChangeResult
 from reconciler.apply.phases import phase
 from reconciler.apply.run import ApplyRun, StepProgress
-from reconciler.apply.saved import saved_plan_items
+from reconciler.apply.saved import saved_plan_items, saved_plan_parts
 from reconciler.configs import Config
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.loader import DesiredApp
@@ -32,7 +32,7 @@ from reconciler.engine.events import Events
 from reconciler.engine.loading import load_selected
 from reconciler.engine.options import Connection, Selection
 from reconciler.errors import ReconcilerError, UsageError
-from reconciler.fetch import FetchError, Read, fetch_live
+from reconciler.fetch import CannotHave, FetchError, LiveSnapshot, Read, fetch_live
 from reconciler.plan.build import build_plan, reads_for
 from reconciler.plan.change import Change, Plan, Resource
 from reconciler.plan.ignore import ignored, load_rules
@@ -44,7 +44,7 @@ from reconciler.plan.planfile import (
 )
 from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
 from reconciler.products.catalog import PRODUCT_KEYS
-from reconciler.resolve import ResolvedApp, resolve_with
+from reconciler.resolve import ResolvedApp, resolve_partial
 
 IN_MEMORY = Path("(plan made in this run)")
 
@@ -87,6 +87,10 @@ class ImportRequest:
     sdkappid: int
     region: str
     name: str
+    identifier: str | None = None
+    """This app's admin account (None: the ``identifier`` of :meth:`Reconciler.read_apps`)."""
+    secret_key_env: str | None = None
+    """This app's secret key variable (None: the ``secret_key_env`` of ``read_apps``)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class ImportResult:
     app: ImportRequest
     configs: dict[str, Config | None] | None  # None: it failed, see ``error``
     error: str = ""
+    unavailable: tuple[CannotHave, ...] = ()
+    """Products the app cannot have (v1 50001): not configured, and never written."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ class Reconciler:
         self.connection = connection or Connection()
         self.events = events or Events()
         self._credentials = credentials
+        self._usual: CredentialSource | None = None
         self._stack = ExitStack()
         self._backend: Backend | None = None
 
@@ -137,6 +144,7 @@ class Reconciler:
         tb: TracebackType | None,
     ) -> None:
         self._backend = None
+        self._usual = None
         self._stack.close()
 
     @property
@@ -149,7 +157,9 @@ class Reconciler:
     def credentials(self) -> CredentialSource:
         if self._credentials is not None:
             return self._credentials
-        return credential_source(seed_keys=self.backend.secret_keys)
+        if self._usual is None:  # the environment and its secrets bundle, read once
+            self._usual = credential_source(seed_keys=self.backend.secret_keys)
+        return self._usual
 
     # load
 
@@ -179,7 +189,8 @@ class Reconciler:
     def _plan_apps(self, apps: Sequence[DesiredApp], products: Sequence[str]) -> PlanResult:
         wanted = frozenset(products) if products else None
         with phase("credentials"):
-            resolved = resolve_with(apps, self.credentials, products=wanted)
+            # an app without its secret key fails alone, as an app whose key is refused
+            resolved, keyless = resolve_partial(apps, self.credentials, products=wanted)
         reads = reads_for(resolved, wanted, probe_unmanaged=True)
         done = self.events.reading(len(reads), len(resolved))
 
@@ -190,7 +201,9 @@ class Reconciler:
             with phase("plan"):
                 return build_plan(resolved, live, wanted)
 
-        plan = runner.run(run())
+        plan = runner.run(run()) if resolved else build_plan([], LiveSnapshot({}), wanted)
+        if keyless:
+            plan = replace(plan, errors=(*plan.errors, *keyless))
         unreadable = {i for _, i in plan.unreadable_apps}
         if plan.errors and not any(
             a.resources and a.target.sdkappid not in unreadable for a in resolved
@@ -243,6 +256,11 @@ class Reconciler:
         """Resolve keys and tokens, verify every signature and fingerprint: the changes."""
         return saved_plan_items(saved, self.credentials)
 
+    def prepare_partial(self, saved: SavedPlan) -> tuple[list[ApplyItem], list[ChangeResult]]:
+        """:meth:`prepare`, where an app whose secret key is missing fails alone: its
+        changes come back failed (nothing is sent for it), the others as items."""
+        return saved_plan_parts(saved, self.credentials)
+
     def execute(
         self,
         items: Sequence[ApplyItem],
@@ -285,10 +303,12 @@ class Reconciler:
         secret_key_env: str | None = None,
         products: Sequence[str] = (),
     ) -> dict[str, Config | None]:
-        """The live configuration of one app, per product (``None``: not configured)."""
+        """The live configuration of one app, per product (``None``: not configured, or
+        the app cannot have it: v1 50001)."""
         subject = f"{name} (sdkappid {sdkappid})"
         key = self.credentials.secret_key(sdkappid, secret_key_env, subject=subject)
-        target = AppTarget(sdkappid, region, identifier, key)
+        source = self.credentials.key_source(sdkappid, secret_key_env)
+        target = AppTarget(sdkappid, region, identifier, key, source)
         wanted = [p for p in PRODUCT_KEYS if not products or p in products]
         unknown = sorted(set(products) - set(PRODUCT_KEYS))
         if unknown:
@@ -324,9 +344,12 @@ class Reconciler:
                     try:
                         subject = f"{app.name} (sdkappid {app.sdkappid})"
                         key = self.credentials.secret_key(
-                            app.sdkappid, secret_key_env, subject=subject
+                            app.sdkappid, app.secret_key_env or secret_key_env, subject=subject
                         )
-                        target = AppTarget(app.sdkappid, app.region, identifier, key)
+                        key_env = app.secret_key_env or secret_key_env
+                        source = self.credentials.key_source(app.sdkappid, key_env)
+                        signer = app.identifier or identifier
+                        target = AppTarget(app.sdkappid, app.region, signer, key, source)
                         reads = [Read(target, app.name, p) for p in wanted]
                         live = await fetch_live(client, reads)
                     except ReconcilerError as exc:
@@ -334,7 +357,8 @@ class Reconciler:
                     finally:
                         if on_app_done is not None:
                             on_app_done()
-                    return ImportResult(app, {p: live.get(app.sdkappid, p) for p in wanted})
+                    configs = {p: live.get(app.sdkappid, p) for p in wanted}
+                    return ImportResult(app, configs, unavailable=live.unavailable)
 
                 return list(await asyncio.gather(*(one(a) for a in apps)))
 

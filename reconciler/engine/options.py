@@ -3,6 +3,7 @@ and its safety rails (:class:`SafetyRails`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,8 +45,33 @@ class SafetyRails:
     max_delete_pct: float = 30.0
     min_existing: int = 10
 
+    explicit: frozenset[str] = frozenset()
+    """The thresholds given on the command line: they win over the repository's."""
+
     @property
     def thresholds(self) -> Thresholds:
+        """The thresholds of the flags alone (their defaults where not given)."""
+        return self.resolve({})
+
+    def resolve(self, settings: Mapping[str, tuple[float, str]]) -> Thresholds:
+        """The thresholds in force: a flag given on the command line, else the setting in
+        ``settings`` (name → value and where it was set: ``policy.yaml`` ``safety:``,
+        or a saved plan), else the default."""
         from reconciler.plan.safety import Thresholds  # the options load without the plan
 
-        return Thresholds(self.max_update_pct, self.max_delete_pct, self.min_existing)
+        values: dict[str, float] = {}
+        origins: dict[str, str] = {}
+        for name in ("max_update_pct", "max_delete_pct", "min_existing"):
+            if name in self.explicit:
+                values[name] = getattr(self, name)
+                origins[name] = "set by --" + name.replace("_", "-")
+            elif name in settings:
+                values[name], origins[name] = settings[name]
+            else:
+                values[name] = getattr(self, name)
+        return Thresholds(
+            values["max_update_pct"],
+            values["max_delete_pct"],
+            int(values["min_existing"]),
+            origins,
+        )

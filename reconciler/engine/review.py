@@ -16,6 +16,7 @@ from reconciler.desired.gitbase import desired_at
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.engine.core import PlanResult, Reconciler
 from reconciler.engine.events import Events
+from reconciler.engine.loading import thresholds_for
 from reconciler.engine.options import Connection, SafetyRails, Selection
 from reconciler.errors import ConfigErrors, UsageError
 from reconciler.fetch import LiveSnapshot, fetch_live
@@ -25,7 +26,7 @@ from reconciler.plan.change import Plan
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.livefile import plan_against_snapshot, snapshot_document
 from reconciler.plan.safety import change_warnings, evaluate
-from reconciler.resolve import resolve_with
+from reconciler.resolve import resolve_partial
 
 
 def plan_live_or_snapshot(
@@ -83,7 +84,8 @@ def finish_plan(
     plan = plan.without(skipped)
     if skipped:
         events.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
-    verdict = evaluate(plan, run.protected, rails.thresholds, forced=rails.force)
+    thresholds = thresholds_for(rails, directory, selection.policy)
+    verdict = evaluate(plan, run.protected, thresholds, forced=rails.force)
     extra = change_warnings(plan)
     for warning in extra:
         events.warning(warning)
@@ -94,15 +96,22 @@ def take_snapshot(
     reconciler: Reconciler, directory: Path, selection: Selection
 ) -> tuple[dict[str, Any], LiveSnapshot, int]:
     """Read every managed and unmanaged config of the selected apps: the snapshot
-    document (no secret), what was read, and how many apps."""
+    document (no secret), what was read, and how many apps were read.
+
+    An app that cannot be read (no secret key, a read that failed) fails alone: it is
+    recorded in the document's ``unreadable`` (and the returned snapshot's
+    ``failures``), every other app is saved.
+    """
     apps = reconciler.load(directory, selection)
-    resolved = resolve_with(apps, reconciler.credentials)
+    resolved, keyless = resolve_partial(apps, reconciler.credentials)
     reads = reads_for(resolved, None, probe_unmanaged=True)
     done = reconciler.events.reading(len(reads), len(resolved))
 
     async def run() -> LiveSnapshot:
         async with reconciler.backend.client(read_only=True) as client:
-            return await fetch_live(client, reads, on_done=done)
+            return await fetch_live(client, reads, on_done=done, partial=True)
 
     live = runner.run(run())
-    return snapshot_document(resolved, live), live, len(resolved)
+    live = replace(live, failures=(*live.failures, *keyless))
+    read = [a for a in resolved if a.target.sdkappid not in live.unreadable_apps]
+    return snapshot_document(resolved, live), live, len(read)

@@ -10,7 +10,7 @@ FREQUENCY_LIMIT_CODES = frozenset({60007, 60011, 60018, 60019})
 # Transient: retried with backoff. Everything else is final.
 TRANSIENT_CODES = frozenset({100001, 60007, 60008, 60011, 60013, 60014, 60018, 60019, 70169, 70500})
 
-# Config-API private codes (API file sections 1-4).
+# Config-API private codes (docs/tencent-api.md sections 1-4).
 ALREADY_EXISTS = 100300
 NOT_FOUND = 100301
 TOKEN_NOT_FOUND = 100302
@@ -37,6 +37,23 @@ _HINTS: dict[int, str] = {
     100002: "Tencent rejected a parameter (an unknown event word, or a bad URL)",
     50001: "the app must have the TUICallKit Group Call package for legacy call callbacks",
 }
+
+
+_KEY_HINTS: dict[int, str] = {
+    70003: "the UserSig made with the secret key from {source} could not be parsed: "
+    "check the secret key variable",
+    70009: "the secret key from {source} does not match this SDKAppID: check the secret "
+    "key variable",
+    70014: "the UserSig was made for another SDKAppID with the secret key from {source}: "
+    "check the secret key variable",
+}
+
+
+def key_hint(code: int, source: str) -> str | None:
+    """The hint for an answer that rejects the secret key, naming where it came from
+    (``source``: a variable, perhaps "via" the secrets bundle); None for other codes."""
+    template = _KEY_HINTS.get(code)
+    return None if template is None or not source else template.format(source=source)
 
 
 def is_transient(code: int) -> bool:

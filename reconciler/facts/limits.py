@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from reconciler.facts.families import Family
 
 TENCENT_LIMITS: Mapping[Family, float] = {Family.V1: 10.0, Family.V4: 200.0}
-"""Requests per second per app Tencent allows, per family (API file sections 1 and 5)."""
+"""Requests per second per app Tencent allows, per family (docs/tencent-api.md sections 1 and 5)."""
 
 MAX_SDKAPPID = 2**32 - 1
 """SDKAppIDs are unsigned 32-bit integers (and 0 is none)."""

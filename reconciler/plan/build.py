@@ -97,6 +97,15 @@ def build_plan(
             if live.get(item.resource.sdkappid, item.resource.product) is not None:
                 existing += 1
             spec = app.app.products.get(item.resource.product)
+            cannot = live.why_unavailable(item.resource.sdkappid, item.resource.product)
+            if cannot is not None:  # the app cannot have it: no create, nothing written
+                if item.desired is None:
+                    unchanged.append(item.resource)  # declared absent, and it cannot exist
+                else:
+                    where = f"{spec.location}: " if spec is not None else ""
+                    reason = f"{where}{cannot.reason}; {cannot.remedy}"
+                    impossible.append(Unreadable(item.resource, reason))
+                continue
             if spec is not None:
                 why = unplannable(item, live, spec.location)
                 if why is not None:
@@ -123,4 +132,5 @@ def build_plan(
         existing,
         live.failures,
         skipped,
+        apps=tuple(sorted({(a.app.name, a.target.sdkappid) for a in apps}, key=lambda a: a[1])),
     )

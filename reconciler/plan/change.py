@@ -23,7 +23,9 @@ from reconciler.escape import escape
 from reconciler.products.catalog import resource_order
 
 if TYPE_CHECKING:
+    from reconciler.plan.recurring import RecurringDrift
     from reconciler.plan.safety import SafetyVerdict
+    from reconciler.plan.urlcheck import UrlCheck
 
 __all__ = ["SYMBOLS", "Action", "Change", "FieldDiff", "Plan", "Resource", "Unreadable"]
 
@@ -175,6 +177,13 @@ class Plan:
     ignored: tuple[Resource, ...] = ()  # differences accepted by --ignore / .driftignore
     safety: SafetyVerdict | None = None  # the safety rails' verdict, when evaluated
     live_source: str | None = None  # where the live state came from, when not read just now
+    apps: tuple[tuple[str, int], ...] = ()
+    """(name, sdkappid) of every app planned, whether or not it has a resource (an app
+    declared with ``callbacks: {}`` is still an app of the fleet: reports list it)."""
+    # drift --audit-log: the drifted resources this tool already set back (None: no log read)
+    recurring: tuple[RecurringDrift, ...] | None = None
+    # plan --check-urls: each URL a change would write, probed (None: not checked)
+    url_checks: tuple[UrlCheck, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "changes", tuple(sorted(self.changes, key=lambda c: c.sort_key)))

@@ -11,12 +11,15 @@ from typing import Any
 from reconciler.plan.change import Change, Plan, Resource
 from reconciler.secret import mask_known
 
-FORMAT_VERSION = "1.3"
+FORMAT_VERSION = "1.4"
 # 1.1 adds ``errors`` (unreadable resources).
 # 1.2 adds: per change ``cause`` ("edit" | "drift" | null, from ``plan --base``);
 # ``ignored`` (accepted differences left alone), ``warnings``, ``safety`` (the verdict
 # of the safety rails) and ``live_source`` (a live-state snapshot's time, or null).
 # 1.3 adds the ``"(not managed)"`` token of a live_token whose switch alone is managed.
+# 1.4 adds ``recurring`` (``drift --audit-log``: drifted resources this tool already
+# set back; present only when audit logs were read) and ``url_checks`` (``plan
+# --check-urls``: each URL a change would write, probed; present only when checked).
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
@@ -48,6 +51,7 @@ def all_warnings(plan: Plan) -> list[str]:
         )
     if plan.safety is not None and plan.safety.status != "safe":
         warnings.append(f"safety: {plan.safety.summary()}")
+    warnings += [f"URL check: {c.line()}" for c in plan.url_checks or () if not c.ok]
     return warnings
 
 
@@ -65,6 +69,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "safety": None if plan.safety is None else plan.safety.to_dict(),
         "live_source": plan.live_source,
     }
+    if plan.recurring is not None:
+        doc["recurring"] = [r.to_dict() for r in plan.recurring]
+    if plan.url_checks is not None:
+        doc["url_checks"] = [c.to_dict() for c in plan.url_checks]
     if plan.skipped:  # only when there are: resources a missing secret kept out of the plan
         doc["skipped"] = [{**resource_to_dict(e.resource), "error": e.error} for e in plan.skipped]
     return doc

@@ -7,11 +7,14 @@ part may use shell wildcards (``*``, ``?``); ``#`` starts a comment.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.errors import ConfigError, Location
+from reconciler.desired.layout import IGNORE_MAX_BYTES, MAX_IGNORE_PATTERNS, too_many_patterns
+from reconciler.desired.yamlsource import read_text_within
+from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.plan.change import Resource
 from reconciler.products.catalog import PRODUCT_KEYS
 
@@ -43,22 +46,57 @@ def parse_rule(text: str, location: Location) -> IgnoreRule:
 
 
 def load_rules(directory: Path, flags: Sequence[str]) -> list[IgnoreRule]:
+    """``--ignore`` rules, then those of ``directory/.driftignore``.
+
+    The file is read like every file a pull request may plant: not through a link
+    out of ``directory``, at most 64 KiB and 100 rules (each is tried on every change).
+    """
     rules = [parse_rule(f, Location("--ignore")) for f in flags]
     path = directory / DRIFTIGNORE
-    if path.is_file():
+    if path.is_file() or path.is_symlink():
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise ConfigError(Location(str(path)), "not UTF-8 text: save it as UTF-8") from None
-        except OSError as exc:
-            raise ConfigError(Location(str(path)), f"cannot read it: {exc.strerror}") from None
+            shown, text = read_text_within(
+                path, directory, limit=IGNORE_MAX_BYTES, what="an ignore file"
+            )
+        except ConfigErrors as errors:
+            raise errors.errors[0] from None
+        count = 0
         for number, raw in enumerate(text.splitlines(), start=1):
             text = raw.split("#", 1)[0].strip()
             if text:
                 column = len(raw) - len(raw.lstrip()) + 1
-                rules.append(parse_rule(text, Location(str(path), number, column)))
+                location = Location(shown, number, column)
+                count += 1
+                if count > MAX_IGNORE_PATTERNS:
+                    raise too_many_patterns(location)
+                rules.append(parse_rule(text, location))
     return rules
 
 
 def ignored(resources: Iterable[Resource], rules: Sequence[IgnoreRule]) -> set[Resource]:
-    return {r for r in resources if any(rule.matches(r) for rule in rules)}
+    """The resources that some rule matches: per product, one regular expression of the
+    APP patterns of the rules for it, tried on the app's name and its sdkappid."""
+    if not rules:
+        return set()
+    apps = _app_matchers(tuple(rules))
+    found: set[Resource] = set()
+    for resource in resources:
+        if resource.product not in apps:  # not a product of this version: rule by rule
+            if any(rule.matches(resource) for rule in rules):
+                found.add(resource)
+            continue
+        match = apps[resource.product]
+        if match is not None and (match(resource.app) or match(str(resource.sdkappid))):
+            found.add(resource)
+    return found
+
+
+def _app_matchers(
+    rules: tuple[IgnoreRule, ...],
+) -> dict[str, Callable[[str], re.Match[str] | None] | None]:
+    matchers: dict[str, Callable[[str], re.Match[str] | None] | None] = {}
+    for product in PRODUCT_KEYS:
+        globs = [r.app for r in rules if fnmatch.fnmatchcase(product, r.product)]
+        pattern = "|".join(fnmatch.translate(glob) for glob in globs)
+        matchers[product] = re.compile(pattern).match if globs else None
+    return matchers

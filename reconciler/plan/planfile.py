@@ -18,7 +18,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -178,6 +178,9 @@ class SavedPlan:
     digest: str  # of the body every app signed
     signatures: dict[int, str]
     errors: tuple[str, ...] = ()  # apps the plan could not read (left out of it)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    """The safety thresholds the plan was judged by (its signed ``safety`` field): what
+    applying it is held to, unless a flag says otherwise."""
 
     def counts(self) -> dict[str, int]:
         """Creates/updates/deletes counted from the changes themselves (whose content the
@@ -300,6 +303,7 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
         )
         if not all(isinstance(v, int) for v in dict(doc["summary"]).values()):
             raise ValueError("summary counts must be integers")
+        thresholds = _recorded_thresholds(doc.get("safety"))
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise _fail(path, f"malformed saved plan ({type(exc).__name__}: {exc})") from None
     for change in changes:
@@ -307,4 +311,25 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
             raise _fail(path, f"change for sdkappid {change.resource.sdkappid} has no app entry")
     if set(signatures) != set(apps):
         raise _fail(path, "the plan file was edited after it was saved (app signatures)")
-    return SavedPlan(apps, changes, existing, body_digest(doc), signatures, errors)
+    return SavedPlan(apps, changes, existing, body_digest(doc), signatures, errors, thresholds)
+
+
+_THRESHOLD_RANGES = {"max_update_pct": 100.0, "max_delete_pct": 100.0, "min_existing": math.inf}
+
+
+def _recorded_thresholds(safety: Any) -> dict[str, float]:
+    """The thresholds in a saved plan's ``safety`` field (none when it has none)."""
+    if safety is None:
+        return {}
+    recorded = _typed(_typed(safety, dict, "safety").get("thresholds", {}), dict, "thresholds")
+    found: dict[str, float] = {}
+    for name, top in _THRESHOLD_RANGES.items():
+        if name not in recorded:
+            continue
+        value = recorded[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"safety.thresholds.{name} must be a number")
+        if not 0 <= value <= top:
+            raise ValueError(f"safety.thresholds.{name} is out of range")
+        found[name] = value
+    return found

@@ -8,11 +8,18 @@ that ``apply`` enforces before anything is written; the ``check_*`` functions ra
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.errors import SafetyError
 from reconciler.plan.change import Action, Plan
+
+FLAGS = {
+    "max_update_pct": "--max-update-pct",
+    "max_delete_pct": "--max-delete-pct",
+    "min_existing": "--min-existing",
+}
+"""Each threshold's setting (``safety:`` in policy.yaml) and its command-line flag."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,16 @@ class Thresholds:
     max_update_pct: float = 30.0
     max_delete_pct: float = 30.0
     min_existing: int = 10
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Where a setting came from (``set at policy.yaml:3:19``, ``set by --max-update-pct``);
+    a setting not listed is the default."""
+
+    def origin(self, name: str) -> str:
+        """Where the setting ``name`` came from, and how to change it."""
+        found = self.origins.get(name)
+        if found:
+            return found
+        return f"the default; set `safety: {name}:` in policy.yaml, or pass {FLAGS[name]}"
 
 
 @dataclass(frozen=True)
@@ -106,15 +123,17 @@ def threshold_breaches(
     if existing == 0 or existing < thresholds.min_existing:
         return ()  # nothing exists that an update or a delete could hurt
     problems = []
-    for action, limit in (
-        ("update", thresholds.max_update_pct),
-        ("delete", thresholds.max_delete_pct),
+    for action, name, limit in (
+        ("update", "max_update_pct", thresholds.max_update_pct),
+        ("delete", "max_delete_pct", thresholds.max_delete_pct),
     ):
         n = counts[action]
         if n * 100 > limit * existing:
+            share = 100 * n / existing
             problems.append(
-                f"{n} {action}s are {100 * n / existing:.1f}% of {existing} existing managed "
-                f"configs (threshold {limit:g}%)"
+                f"{n} {action}s are {share:.1f}% of {existing} existing managed "
+                f"configs (threshold {limit:g}%): {share - limit:.1f} points over {name} "
+                f"({thresholds.origin(name)})"
             )
     return tuple(problems)
 
@@ -146,7 +165,7 @@ def check_thresholds(counts: Mapping[str, int], existing: int, thresholds: Thres
             "unsafe plan, nothing applied: "
             + "; ".join(problems)
             + ". Check the plan; if it is intended, pass --force (or raise the threshold "
-            "with --max-update-pct / --max-delete-pct)"
+            "under `safety:` in policy.yaml, or with --max-update-pct / --max-delete-pct)"
         )
 
 

@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from reconciler.configs import CallbackConfig, Config, TokenConfig
-from reconciler.errors import MalformedResponseError
+from reconciler.errors import MalformedResponseError, ProductUnavailableError
 from reconciler.products.live_bounds import live_callback_problem
 from reconciler.products.spec import ProductSpec
 
@@ -49,6 +49,20 @@ class Product(ABC):
     @abstractmethod
     async def delete(self, client: TencentClient, target: AppTarget) -> None:
         """Remove the configuration (succeeds when there is none)."""
+
+    def unavailable(
+        self, target: AppTarget, code: int, request_id: str = ""
+    ) -> ProductUnavailableError:
+        """The error for a read answered ``code``, one of ``spec.unavailable``."""
+        rid = f", RequestId {request_id}" if request_id else ""
+        unavailable = self.spec.unavailable[code]
+        return ProductUnavailableError(
+            self.key,
+            target.sdkappid,
+            f"{self.key} cannot be managed for sdkappid {target.sdkappid} "
+            f"({self.spec.paths.read} answered {code}{rid}): {unavailable.reason}",
+            unavailable.remedy,
+        )
 
     def malformed(self, target: AppTarget, what: str) -> MalformedResponseError:
         return MalformedResponseError(

@@ -35,6 +35,9 @@ SPEC = ProductSpec(
                 "Call.CallbackAfterStartCall",
                 "Call.CallbackAfterEndCall",
                 "Call.CallbackAfterMemberChanged",
+                # call recording state changed: trtc.io/document/80345 (docs/tencent-api.md
+                # §10 item 1); the list pages still show three words
+                "Call.CallbackAfterRecordChanged",
             }
         )
     ),

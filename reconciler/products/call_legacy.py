@@ -5,8 +5,11 @@ code; the answer carries empty ``data`` (``{}``, ``null``, or an empty
 address), or ``errorCode 999`` ("no configuration information", documented on
 the ``update`` page): both read as absent, and a ``delete`` answered 999 as
 already absent. An app without the Group Call package (50001) cannot have this
-config at all: also absent. A ``data`` object with other keys (say
-``Address``/``Actions``) is an error, never "absent" (API file section 9).
+config at all: not absent (a create would be refused with 50001 too) but
+:class:`~reconciler.errors.ProductUnavailableError`, so the plan lists the
+resource as one it cannot plan (docs/tencent-api.md section 10 item 3). A ``data`` object
+with other keys (say ``Address``/``Actions``) is an error, never "absent" (API
+file section 9).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from reconciler.products.spec import (
     Kind,
     Paths,
     ProductSpec,
+    Unavailable,
     Vocabulary,
 )
 
@@ -45,7 +49,7 @@ SPEC = ProductSpec(
     ),
     body=Body(url_field="address", events_field="actions"),
     absent={
-        "read": frozenset({codes.V1_NOT_FOUND, codes.NO_GROUP_CALL_PACKAGE}),
+        "read": frozenset({codes.V1_NOT_FOUND}),
         "delete": frozenset({codes.V1_NOT_FOUND}),
     },
     fallbacks=Fallbacks(set_is_upsert=False, missing_code=codes.V1_NOT_FOUND),
@@ -95,6 +99,14 @@ SPEC = ProductSpec(
         "japan",
     ),
     emulator=EmulatorHooks(missing_code=None),
+    unavailable={
+        codes.NO_GROUP_CALL_PACKAGE: Unavailable(
+            reason="the app has no TUICallKit Group Call package, which legacy (v1) call "
+            "callbacks need (a create would be refused too)",
+            remedy="add the Group Call package to this app in the Tencent console, or "
+            "remove `call_legacy:` from this app",
+        )
+    },
 )
 
 _DATA_KEYS = frozenset({SPEC.body.url_field, SPEC.body.events_field})
@@ -110,10 +122,16 @@ class CallLegacyProduct(Product):
 
     async def read(self, client: TencentClient, target: AppTarget) -> Config | None:
         answer = await client.call(
-            target, Family.V1, SPEC.paths.read, {}, absent=SPEC.absent_codes("read")
+            target,
+            Family.V1,
+            SPEC.paths.read,
+            {},
+            absent=SPEC.absent_codes("read") | frozenset(SPEC.unavailable),
         )
+        if answer.code in SPEC.unavailable:
+            raise self.unavailable(target, answer.code, answer.request_id)
         if answer.code:
-            return None  # nothing configured, or the app cannot have legacy callbacks
+            return None  # nothing configured
         data = answer.data
         if data is None or data == {} or data == "":
             return None

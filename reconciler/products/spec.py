@@ -2,7 +2,7 @@
 
 Each product module (``call.py``, ``live.py``, ...) declares one ``SPEC``; the
 client operations, the desired-state validation, the plan order, the emulator's
-route table and the generated README reference all read it from
+route table and the generated docs reference all read it from
 :data:`reconciler.products.catalog.PRODUCTS`. Pure data: it imports only
 :mod:`reconciler.facts`.
 """
@@ -50,11 +50,17 @@ class Vocabulary:
 
     words: frozenset[str] = frozenset()
     aliases: Mapping[str, str] = field(default_factory=dict)
+    shared: frozenset[str] = frozenset()
+    """Words of another service's webhook that this product's docs also list; whether
+    this product's API accepts them and delivers them to its URL is undocumented, so
+    validation warns where one is declared (Live's ``Group.*``/``Follow.*`` words)."""
 
     def __post_init__(self) -> None:
         for variant, canonical in self.aliases.items():
             if canonical not in self.words or variant in self.words:
                 raise ValueError(f"alias {variant!r} → {canonical!r} is not a variant of a word")
+        if not self.shared <= self.words:
+            raise ValueError(f"shared words {sorted(self.shared - self.words)} are not words")
 
     @property
     def accepted(self) -> frozenset[str]:
@@ -109,6 +115,16 @@ class EmulatorHooks:
 
 
 @dataclass(frozen=True)
+class Unavailable:
+    """What a read code meaning "this app cannot have this product" tells the user."""
+
+    reason: str
+    """Why, e.g. "the app has no TUICallKit Group Call package"."""
+    remedy: str
+    """What to do when the product is declared for the app."""
+
+
+@dataclass(frozen=True)
 class ProductSpec:
     key: str
     title: str
@@ -121,9 +137,12 @@ class ProductSpec:
     fallbacks: Fallbacks
     vocabulary: Vocabulary
     regions: tuple[str, ...]
-    """Regions where Tencent's docs show this product (API file section 9 item 2)."""
+    """Regions where Tencent's docs show this product (docs/tencent-api.md section 9 item 2)."""
     emulator: EmulatorHooks
     doc: str = ""
+    unavailable: Mapping[int, Unavailable] = field(default_factory=dict)
+    """Read codes meaning "this app cannot have this product" (not "absent"): the
+    resource cannot be managed for that app."""
 
     def __post_init__(self) -> None:
         unknown = [r for r in self.regions if r not in REGIONS]

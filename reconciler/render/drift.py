@@ -13,12 +13,13 @@ declared. Markdown follows the same words; JSON keeps the plan document's shape.
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 from itertools import groupby
 
-from reconciler.escape import escape
-from reconciler.plan.change import Action, Change, FieldDiff, Plan
-from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
+from reconciler.escape import escape, markdown_code, markdown_html, markdown_text
+from reconciler.plan.change import Action, Change, FieldDiff, Plan, Resource
+from reconciler.plan.recurring import RecurringDrift
+from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, _longest_backtick_run
 from reconciler.render.markdown import _errors_section as errors_section
 from reconciler.render.text import changed_list_lines, field_value, whole_field_lines
 
@@ -52,7 +53,23 @@ def _field_lines(change: Change, diff: FieldDiff, width: int) -> list[str]:
     return [f"      ~ {name} = {field_value(was)} → {field_value(now)}"]
 
 
-def render_drift_change(change: Change) -> list[str]:
+def _recurring_of(plan: Plan) -> dict[Resource, RecurringDrift]:
+    return {r.resource: r for r in plan.recurring or ()}
+
+
+def recurring_line(plan: Plan) -> str | None:
+    """How many drifted resources are recurring; None when no audit log was read."""
+    if plan.recurring is None:
+        return None
+    n, total = len(plan.recurring), len(plan.changes)
+    return (
+        f"Recurring drift: {n} of {total} drifted resource(s) this tool already set back "
+        "(another writer keeps changing them); the others drifted for the first time "
+        "in the audit logs read."
+    )
+
+
+def render_drift_change(change: Change, recurring: RecurringDrift | None = None) -> list[str]:
     r = change.resource
     diffs = change.field_diffs()
     width = max((len(d.name) for d in diffs), default=0)
@@ -60,6 +77,8 @@ def render_drift_change(change: Change) -> list[str]:
     if change.action is Action.UPDATE:
         state += " (was → now)"
     lines = [f"  # {escape(r.app)} ({r.sdkappid}) {r.product}: {state}"]
+    if recurring is not None:
+        lines.append(f"  # {recurring.sentence()}")
     lines.append(f"  {_SIGN[change.action]} {r.product} {{")
     for diff in diffs:
         lines += _field_lines(change, diff, width)
@@ -82,22 +101,77 @@ def is_drift(plan: Plan, *, strict: bool) -> bool:
     return plan.has_changes or (strict and bool(plan.unmanaged))
 
 
+def has_errors(plan: Plan) -> bool:
+    """Whether something could not be checked: an unreadable app, a missing secret."""
+    return bool(plan.errors or plan.skipped)
+
+
+def exit_code(plan: Plan, *, strict: bool) -> int:
+    """``drift``'s exit code: 0 no drift, 2 drift, 1 errors and no drift, 3 drift and
+    errors (a cron job tells all four apart without reading the report)."""
+    drift = is_drift(plan, strict=strict)
+    if has_errors(plan):
+        return 3 if drift else 1
+    return 2 if drift else 0
+
+
 def headline(plan: Plan, *, strict: bool) -> str:
-    """The first line: agrees with the exit code (2 exactly when it says "Drift"; with
-    unreadable apps the exit code is 1 and the line says so)."""
-    if plan.errors and not is_drift(plan, strict=strict):
+    """The first line: agrees with the exit code (it says "Drift" exactly for 2 and 3,
+    and names what could not be read for 1 and 3)."""
+    if has_errors(plan) and not is_drift(plan, strict=strict):
         return (
-            f"No drift in the apps that could be read; {len(plan.unreadable_apps)} app(s) "
-            "could not be read (below)."
+            f"No drift in the apps that could be read; {_unchecked(plan)} could not be "
+            "read (below)."
         )
     if plan.has_changes:
-        return "Drift: the live configuration differs from the desired state."
-    if strict and plan.unmanaged:
-        return (
+        line = "Drift: the live configuration differs from the desired state."
+    elif strict and plan.unmanaged:
+        line = (
             f"Drift: {len(plan.unmanaged)} unmanaged live config(s), configured live but "
             "not declared (--strict counts them as drift)."
         )
-    return "No drift: the managed configurations match the desired state."
+    else:
+        return "No drift: the managed configurations match the desired state."
+    if has_errors(plan):
+        line += f" And {_unchecked(plan)} could not be read (below)."
+    return line
+
+
+def _unchecked(plan: Plan) -> str:
+    apps = len(plan.unreadable_apps)
+    parts = [f"{apps} app(s)"] if apps else []
+    if plan.skipped:
+        parts.append(f"{len(plan.skipped)} resource(s)")
+    return " and ".join(parts)
+
+
+def drift_warnings(plan: Plan) -> tuple[str, ...]:
+    """The warnings a plan of the same changes gives (see
+    :func:`reconciler.plan.safety.change_warnings`), in drift's words: live was → now."""
+    warnings = []
+    for change in plan.changes:
+        live = getattr(change.before, "url", None)
+        declared = getattr(change.after, "url", None)
+        if not (isinstance(live, str) and isinstance(declared, str)):
+            continue
+        r = change.resource
+        if _scheme(declared) == "https" and _scheme(live) == "http":
+            warnings.append(
+                f"{r.app}/{r.product}: {CHANGED} (was → now): the callback URL went from "
+                "https:// to plain http://; callbacks travel in clear text"
+            )
+        elif _scheme(declared) == "http" and _scheme(live) == "https":
+            warnings.append(
+                f"{r.app}/{r.product}: {CHANGED} (was → now): the declared callback URL is "
+                "plain http:// and live is https://; applying the declared one would send "
+                "callbacks in clear text"
+            )
+    return tuple(warnings)
+
+
+def _scheme(url: str) -> str:
+    scheme, sep, _ = url.partition("://")
+    return scheme.lower() if sep else ""
 
 
 def summary_line(plan: Plan, *, strict: bool) -> str:
@@ -113,8 +187,9 @@ def summary_line(plan: Plan, *, strict: bool) -> str:
 
 def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
     lines = [headline(plan, strict=strict), ""]
+    recurring = _recurring_of(plan)
     for change in plan.changes:
-        lines += [*render_drift_change(change), ""]
+        lines += [*render_drift_change(change, recurring.get(change.resource)), ""]
     if plan.unmanaged:
         note = "drift under --strict" if strict else "left alone; drift only with --strict"
         lines.append(f"Configured live but not declared in the desired state ({note}):")
@@ -131,21 +206,56 @@ def render_drift_text(plan: Plan, *, strict: bool = False) -> str:
         lines += [f"  = {escape(r.app)} ({r.sdkappid}) {r.product}" for r in plan.ignored]
         lines.append("")
     if plan.skipped:
-        lines.append("Not checked, a secret they need is missing (the rest of the app is):")
+        lines.append(
+            "Not checked, the rest of the app is (why: a secret they need is missing, or they "
+            "cannot be managed):"
+        )
         lines += [f"  ! {e}" for e in plan.skipped]
         lines.append("")
     lines.append(summary_line(plan, strict=strict))
+    again = recurring_line(plan)
+    if again is not None:
+        lines.append(again)
     return "\n".join(lines) + "\n"
 
 
-def _markdown_app(changes: list[Change]) -> str:
+def _markdown_app(changes: list[Change], recurring: dict[Resource, RecurringDrift]) -> str:
     first = changes[0].resource
-    states = [f"{drift_state(c)}: {c.resource.product}" for c in changes]
-    body = "\n".join(line for c in changes for line in [*render_drift_change(c), ""]).rstrip()
+    states = [
+        f"{drift_state(c)}{' (recurring)' if c.resource in recurring else ''}: {c.resource.product}"
+        for c in changes
+    ]
+    body = "\n".join(
+        escape(line)
+        for c in changes
+        for line in [*render_drift_change(c, recurring.get(c.resource)), ""]
+    ).rstrip()
+    fence = "`" * max(3, _longest_backtick_run(body) + 1)
     return (
-        f"<details><summary><b>{html.escape(escape(first.app))}</b> ({first.sdkappid}): "
-        f"{', '.join(states)}"
-        f"</summary>\n\n```diff\n{body}\n```\n\n</details>\n"
+        f"<details><summary><b>{markdown_html(first.app)}</b> ({first.sdkappid}): "
+        f"{markdown_html(', '.join(states))}"
+        f"</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
+    )
+
+
+def _markdown_recurring(recurring: Sequence[RecurringDrift], limit: int = 30) -> str:
+    """A table of the recurring drift (the first ``limit`` rows)."""
+
+    def cell(text: str) -> str:
+        return markdown_text(text)
+
+    rows = [
+        f"| {cell(r.resource.app)} ({r.resource.sdkappid}) | {cell(r.resource.product)} "
+        f"| {r.times} "
+        f"| {cell(r.last)} | {cell(r.shown_request_ids())} |\n"
+        for r in recurring[:limit]
+    ]
+    more = len(recurring) - len(rows)
+    note = f"\n{more} more recurring resource(s) not shown.\n" if more else ""
+    return (
+        "**Recurring drift** (this tool set these back before; another writer keeps "
+        "changing them):\n\n| app | product | times set back | last | RequestIds |\n"
+        "|---|---|---:|---|---|\n" + "".join(rows) + note + "\n"
     )
 
 
@@ -160,11 +270,23 @@ def render_drift_markdown(
         f"| {n[DELETED]} | {n[CHANGED]} | {n[UNDECLARED]} | {n[UNMANAGED]} | {n[IN_SYNC]} |\n\n",
         f"{headline(plan, strict=strict)}\n\n",
     ]
+    if plan.warnings:  # the same warnings as the JSON report's, escaped for Markdown
+        out.append("> [!WARNING]\n")
+        out += [f"> - {markdown_text(w)}\n" for w in plan.warnings[:50]]
+        if len(plan.warnings) > 50:
+            out.append(f"> - … and {len(plan.warnings) - 50} more\n")
+        out.append("\n")
+    again = recurring_line(plan)
+    if again is not None:
+        out.append(f"{again}\n\n")
     size = sum(len(p) for p in out)
     groups = [list(g) for _, g in groupby(plan.changes, key=lambda c: c.resource.sdkappid)]
     shown = 0
+    recurring = _recurring_of(plan)
+    if plan.recurring:
+        out.append(_markdown_recurring(plan.recurring))
     for group in groups:
-        section = _markdown_app(group)
+        section = _markdown_app(group, recurring)
         if size + len(section) > limit - _RESERVE - 4_000:
             break
         out.append(section)
@@ -181,7 +303,7 @@ def render_drift_markdown(
     if plan.unmanaged:
         names, used = [], 0
         for r in plan.unmanaged:
-            name = f"`{escape(r.app).replace('`', chr(39))}/{r.product}`"
+            name = f"`{markdown_code(f'{r.app}/{r.product}')}`"
             if used + len(name) > 3_500:
                 break
             names.append(name)

@@ -25,6 +25,7 @@ from typing import Any
 from reconciler.configs import Unreadable
 from reconciler.errors import UsageError
 from reconciler.plan.change import Action, Change, Plan, Resource
+from reconciler.plan.recurring import RecurringDrift
 from reconciler.products.catalog import PRODUCT_KEYS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -106,6 +107,8 @@ def _grid(plan: Plan, drift: bool, ignored: Sequence[Change | Resource]) -> list
         put(failure.resource, _Cell(UNREADABLE, None, failure))
     for failure in plan.skipped:  # a secret it needs (a live token variable) is missing
         put(failure.resource, _Cell(UNREADABLE, None, failure, skipped=True))
+    for name, sdkappid in plan.apps:  # declared apps with nothing to show still have a row
+        rows.setdefault(sdkappid, _Row(name, sdkappid, {}))
     return [rows[k] for k in sorted(rows)]
 
 
@@ -292,9 +295,14 @@ def _change_html(change: Change, drift: bool) -> str:
     return "".join(parts)
 
 
-def _detail_html(row: _Row, product: str, cell: _Cell, drift: bool) -> str:
+def _detail_html(
+    row: _Row, product: str, cell: _Cell, drift: bool, recurring: RecurringDrift | None = None
+) -> str:
     detail_id = cell.detail_id(row.sdkappid, product)
     body: list[str] = []
+    if recurring is not None:
+        text = _recurring_text(recurring)
+        body.append(f'<p class="recurring"><b>Recurring drift</b>: {text}</p>')
     if cell.state is UNREADABLE and cell.failure is not None:
         found = _REQUEST_ID.search(cell.failure.error)
         if found:
@@ -304,8 +312,8 @@ def _detail_html(row: _Row, product: str, cell: _Cell, drift: bool) -> str:
         else:
             request = "(none: no answer from the server)"
         intro = (
-            "<p>Not read or planned: a secret it needs is missing; the rest of the app "
-            "is planned as usual.</p>"
+            "<p>Not planned: a secret it needs is missing, or no change can reach it (see "
+            "the error); the rest of the app is planned as usual.</p>"
             if cell.skipped
             else "<p>The live state could not be read; nothing is changed in this app.</p>"
         )
@@ -328,6 +336,47 @@ def _detail_html(row: _Row, product: str, cell: _Cell, drift: bool) -> str:
         f"<h2>{_e(row.app)} <small>({row.sdkappid})</small> · {_e(product)}</h2>"
         f'<p><span class="swatch s-{cell.state.key}"></span>{_e(cell.state.label)}</p>'
         f"{''.join(body)}</section>"
+    )
+
+
+def _recurring_text(recurring: RecurringDrift) -> str:
+    ids = ", ".join(f"<code>{_e(i)}</code>" for i in recurring.request_ids[-10:]) or "(none)"
+    more = len(recurring.request_ids) - min(10, len(recurring.request_ids))
+    return (
+        f"this tool already set it to the desired value {recurring.times} time(s), last at "
+        f"{_e(recurring.last)} "
+        f"(RequestId {ids}{f' and {more} earlier' if more else ''}); another writer keeps "
+        "changing it"
+    )
+
+
+def _recurring_html(plan: Plan) -> str:
+    if plan.recurring is None:
+        return ""
+    items = "".join(
+        f"<li>{_e(r.resource.app)} ({r.resource.sdkappid}) {_e(r.resource.product)}: "
+        f"{_recurring_text(r)}</li>"
+        for r in plan.recurring
+    )
+    n = len(plan.recurring)
+    return (
+        f'<div class="recurring"><p>Recurring drift: {n} of {len(plan.changes)} drifted '
+        f"resource(s) this tool already set back (from the audit logs read).</p>"
+        f"{f'<ul>{items}</ul>' if items else ''}</div>"
+    )
+
+
+def _url_checks_html(plan: Plan) -> str:
+    """``plan --check-urls``: one line per URL a change would write."""
+    if plan.url_checks is None:
+        return ""
+    bad = sum(1 for c in plan.url_checks if not c.ok)
+    items = "".join(
+        f'<li class="{"ok" if c.ok else "problem"}">{_e(c.line())}</li>' for c in plan.url_checks
+    )
+    return (
+        f'<div class="url-checks"><p>URL checks: {len(plan.url_checks) - bad} reachable, '
+        f"{bad} with a problem</p>{f'<ul>{items}</ul>' if items else ''}</div>"
     )
 
 
@@ -379,6 +428,8 @@ def render_html(
     )
     warnings = "".join(f"<li>{_e(w)}</li>" for w in plan.warnings)
     warnings_html = f'<ul class="warnings">{warnings}</ul>' if warnings else ""
+    warnings_html += _recurring_html(plan) + _url_checks_html(plan)
+    recurring = {(r.resource.sdkappid, r.resource.product): r for r in plan.recurring or ()}
     meta = f"{len(rows)} app(s)" + (f" · generated {_e(generated)}" if generated else "")
     header_cells = "".join(f"<th>{_e(p)}</th>" for p in PRODUCT_KEYS)
     sync = states[0]
@@ -386,7 +437,7 @@ def render_html(
     if not rows:
         body_rows = f'<tr><td class="empty" colspan="{2 + len(PRODUCT_KEYS)}">No apps.</td></tr>'
     details = "\n".join(
-        _detail_html(row, product, cell, drift)
+        _detail_html(row, product, cell, drift, recurring.get((row.sdkappid, product)))
         for row in rows
         for product, cell in sorted(row.cells.items())
         if cell.detail_id(row.sdkappid, product)

@@ -2,15 +2,19 @@
 
 GitHub refuses comments over 65,535 characters; we stop adding apps before that
 and say how many were left out.
+
+Every value that came from a file, a file name, a server or the environment goes
+through :mod:`reconciler.escape` for where it lands: :func:`markdown_text` in text,
+:func:`markdown_code` in a code span, :func:`markdown_html` in raw HTML, and
+:func:`escape` inside a fenced block (whose fence is longer than any backtick run).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from itertools import groupby
 
-from reconciler.escape import escape
+from reconciler.escape import escape, markdown_code, markdown_html, markdown_text
 from reconciler.plan.change import SYMBOLS, Action, Change, Plan, Resource
 from reconciler.render.text import DRIFT_HEADING, DRIFT_MARK, EDIT_HEADING, render_change
 
@@ -52,7 +56,7 @@ def _context_section(plan: Plan) -> str:
     """Live source, reverted drift, safety verdict, warnings and what was ignored."""
     out: list[str] = []
     if plan.live_source:
-        out.append(f"Live state: {plan.live_source}\n\n")
+        out.append(f"Live state: {markdown_text(plan.live_source)}\n\n")
     if plan.drift_reverts:
         out.append(
             f"> [!CAUTION]\n> **{DRIFT_MARK}:** {len(plan.drift_reverts)} change(s) undo live "
@@ -63,13 +67,13 @@ def _context_section(plan: Plan) -> str:
     verdict = plan.safety
     if verdict is not None:
         if verdict.status == "safe":
-            out.append(f"**Safety:** {verdict.summary()}\n\n")
+            out.append(f"**Safety:** {markdown_text(verdict.summary())}\n\n")
         else:
             kind = "CAUTION" if verdict.status in ("unsafe", "blocked") else "WARNING"
-            out.append(f"> [!{kind}]\n> **Safety:** {verdict.summary()}\n\n")
+            out.append(f"> [!{kind}]\n> **Safety:** {markdown_text(verdict.summary())}\n\n")
     if plan.warnings:
         out.append("> [!WARNING]\n")
-        out += [f"> - {w}\n" for w in plan.warnings[:50]]
+        out += [f"> - {markdown_text(w)}\n" for w in plan.warnings[:50]]
         if len(plan.warnings) > 50:
             out.append(f"> - … and {len(plan.warnings) - 50} more\n")
         out.append("\n")
@@ -78,31 +82,54 @@ def _context_section(plan: Plan) -> str:
             "Ignored (accepted differences left alone, `--ignore` / `.driftignore`): "
             f"{_resource_list(plan.ignored)}\n\n"
         )
+    out.append(_url_checks_section(plan))
     return "".join(out)
+
+
+def _url_checks_section(plan: Plan, limit: int = 100) -> str:
+    """``plan --check-urls``: one line per URL a change would write (the first ``limit``)."""
+    if plan.url_checks is None:
+        return ""
+    checks = plan.url_checks
+    bad = sum(1 for c in checks if not c.ok)
+    lines = [f"- {'✅' if c.ok else '⚠️'} {markdown_text(c.line())}\n" for c in checks[:limit]]
+    more = f"- … and {len(checks) - limit} more\n" if len(checks) > limit else ""
+    return (
+        f"**URL checks:** {len(checks) - bad} reachable, {bad} with a problem\n\n"
+        + "".join(lines)
+        + more
+        + "\n"
+    )
 
 
 def _errors_section(plan: Plan) -> str:
     return _unreadable_section(plan) + _skipped_section(plan)
 
 
+def _fenced(lines: list[str], info: str) -> str:
+    """``lines`` (each escaped onto its line) in a fenced block no line can close."""
+    body = "\n".join(escape(line) for line in lines)
+    fence = "`" * max(3, _longest_backtick_run(body) + 1)
+    return f"{fence}{info}\n{body}\n{fence}\n"
+
+
 def _skipped_section(plan: Plan) -> str:
     if not plan.skipped:
         return ""
-    lines = "\n".join(f"! {e}".replace("`", "'") for e in plan.skipped)
     return (
-        "\n> **Not planned:** a secret they need is missing (the rest of their apps is "
-        f"planned)\n\n```text\n{lines}\n```\n"
+        "\n> **Not planned:** a secret they need is missing, or no change can reach them "
+        "(the rest of their apps is planned)\n\n"
+        + _fenced([f"! {e}" for e in plan.skipped], "text")
     )
 
 
 def _unreadable_section(plan: Plan) -> str:
     if not plan.errors:
         return ""
-    apps = ", ".join(f"**{html.escape(escape(name))}** ({i})" for name, i in plan.unreadable_apps)
-    lines = "\n".join(f"! {e}".replace("`", "'") for e in plan.errors)
+    apps = ", ".join(f"**{markdown_text(name)}** ({i})" for name, i in plan.unreadable_apps)
     return (
         f"\n> **Could not be read** (left out; nothing is changed in these apps): {apps}\n\n"
-        f"```text\n{lines}\n```\n"
+        + _fenced([f"! {e}" for e in plan.errors], "text")
     )
 
 
@@ -113,17 +140,17 @@ def _app_section(changes: list[Change]) -> str:
     reverts = sum(1 for c in changes if c.reverts_drift)
     if reverts:
         parts.append(f"⚠️ {reverts} revert(s) live drift")
-    body = "\n".join(line for c in changes for line in [*render_change(c), ""]).rstrip()
+    body = "\n".join(escape(line) for c in changes for line in [*render_change(c), ""]).rstrip()
     fence = "`" * max(3, _longest_backtick_run(body) + 1)
     return (
-        f"<details><summary><b>{html.escape(escape(first.app))}</b> ({first.sdkappid}): "
+        f"<details><summary><b>{markdown_html(first.app)}</b> ({first.sdkappid}): "
         f"{', '.join(parts)}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
     )
 
 
 def _code(text: str) -> str:
-    """``text`` for inside a one-backtick code span: escaped, without backticks."""
-    return escape(text).replace("`", "'")
+    """``text`` for inside a one-backtick code span (:func:`markdown_code`)."""
+    return markdown_code(text)
 
 
 def _longest_backtick_run(text: str) -> int:

@@ -118,6 +118,13 @@ def context_lines(plan: Plan) -> list[str]:
         lines.append(f"Safety: {plan.safety.summary()}")
     for warning in plan.warnings:
         lines.append(f"Warning: {warning}")
+    if plan.url_checks is not None:
+        bad = sum(1 for c in plan.url_checks if not c.ok)
+        lines.append(
+            f"URL checks: {len(plan.url_checks) - bad} reachable, {bad} with a problem"
+            + (":" if plan.url_checks else " (no change writes a URL).")
+        )
+        lines += [f"  {'ok' if c.ok else '!!'} {c.line()}" for c in plan.url_checks]
     return lines
 
 
@@ -138,7 +145,10 @@ def render_text(plan: Plan, *, title: str = "plan") -> str:
         lines += [f"  ! {e}" for e in plan.errors]
         lines.append("")
     if plan.skipped:
-        lines.append("Not planned, a secret they need is missing (the rest of the app is):")
+        lines.append(
+            "Not planned, the rest of the app is (why: a secret they need is missing, or no "
+            "change can reach them):"
+        )
         lines += [f"  ! {e}" for e in plan.skipped]
         lines.append("")
     if plan.ignored:

@@ -80,7 +80,11 @@ def render_app_yaml(
         lines.append("# Nothing is configured live for this app yet.")
         lines.append("callbacks: {}")
         return "\n".join(lines) + "\n"
-    lines.append("callbacks:")
+    managed = [
+        k for k in present if not (isinstance(c := configs[k], CallbackConfig) and not c.events)
+    ]
+    # with only products left unmanaged (comments below), none is managed
+    lines.append("callbacks:" if managed else "callbacks: {}")
     for key in present:
         config = configs[key]
         lines.append(f"  # {PRODUCTS[key].title}")

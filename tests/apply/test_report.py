@@ -82,8 +82,9 @@ def test_markdown_table() -> None:
         "| prod-sg | 1400000001 | live_token | update | unverified | written, but not matching |\n"
         "| prod-sg | 1400000001 | conference | delete | stale | live state changed |\n"
         "| staging-us | 1400000002 | live | update | failed | "
-        "v4/live_config/update_callback for sdkappid 1400000002 failed: "
-        "ErrorCode 100002: bad \\| x |\n"
+        # the server's message is literal Markdown text: its punctuation escaped
+        "v4/live\\_config/update\\_callback for sdkappid 1400000002 failed\\: "
+        "ErrorCode 100002\\: bad \\| x |\n"
     )
 
 
@@ -123,7 +124,8 @@ def test_summary_names_overwritten_and_unknown_only_when_they_happened() -> None
 
 def test_results_document_per_change_and_summary() -> None:
     document = results_document([APPLIED, FAILED, UNKNOWN], total=5, interrupted="SIGTERM")
-    assert document["format_version"] == "1.0"
+    assert document["format_version"] == "1.1"
+    assert document["unreadable"] == []
     assert document["interrupted"] == "SIGTERM"
     assert document["summary"] == {
         "total": 5,

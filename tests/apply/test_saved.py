@@ -178,7 +178,7 @@ def test_missing_keys_named_for_every_app_at_once(tmp_path: Path) -> None:
         items_from_saved_plan(saved(tmp_path), {"LIVE_TOKEN": TOKEN})
     message = str(caught.value)
     assert "prod-sg (sdkappid 1400000001)" in message
-    assert "KEY_SG, TRTC_SECRET_KEY_1400000001, TRTC_SECRET_KEY" in message
+    assert "secret_key_env names KEY_SG, but KEY_SG is not set" in message
     assert "staging-us (sdkappid 1400000002)" in message
     assert "TRTC_SECRET_KEY_1400000002, TRTC_SECRET_KEY" in message
     assert len(message.splitlines()) == 2

@@ -259,7 +259,7 @@ def test_defaults_may_not_name_one_app_and_are_checked_once(root: Path) -> None:
         "defaults.yaml:19:1: `sdkappid` identifies one app and cannot be given by a "
         "defaults file: write it in the app's file",
         "defaults.yaml:20:1: unknown field 'regoin' (did you mean 'region'?); allowed fields: "
-        "region, identifier, secret_key_env, protect, lenient, callbacks, vars, templates",
+        "region, identifier, secret_key_env, protect, lenient, callbacks, acknowledge, vars, templates",
     ]
 
 

@@ -157,7 +157,8 @@ ERROR_CASES: dict[str, list[str]] = {
         (
             "errors/many_errors/a.yaml:7:68: unknown event 'Call.Nope' for product "
             "call; known events: Call.CallbackAfterEndCall, "
-            "Call.CallbackAfterMemberChanged, Call.CallbackAfterStartCall (set "
+            "Call.CallbackAfterMemberChanged, Call.CallbackAfterRecordChanged, "
+            "Call.CallbackAfterStartCall (set "
             "`lenient: true` to pass new Tencent words through)"
         ),
         (
@@ -330,7 +331,7 @@ ERROR_CASES: dict[str, list[str]] = {
         (
             "errors/unknown_field/app1.yaml:3:1: unknown field 'callback' (did you "
             "mean 'callbacks'?); allowed fields: name, sdkappid, region, identifier, "
-            "secret_key_env, protect, lenient, callbacks, use, vars"
+            "secret_key_env, protect, lenient, callbacks, acknowledge, use, vars"
         ),
     ],
     "unknown_product": [
@@ -445,7 +446,7 @@ def test_valid_tree_both_layouts(in_fixtures: Path) -> None:
     ]
     prod, staging, minimal, anchors = state.apps
 
-    # The single-file example of design.md section 3, field by field.
+    # The single-file example of docs/desired-state.md, field by field.
     assert (prod.region, prod.identifier, prod.secret_key_env, prod.protect, prod.lenient) == (
         "singapore",
         "administrator",

@@ -21,7 +21,7 @@ from reconciler.desired.models import (
     CallbackPresent,
     TokenPresent,
 )
-from reconciler.facts.regions import REGIONS
+from reconciler.facts.regions import REGION_NAMES, REGIONS
 from reconciler.products.catalog import PRODUCT_KEYS
 from tests.desired.conftest import FIXTURES
 
@@ -83,7 +83,8 @@ def test_schema_header() -> None:
 
 def test_schema_lists_regions_products_and_patterns() -> None:
     defs = desired_state_json_schema()["$defs"]
-    assert defs["AppFile"]["properties"]["region"]["enum"] == list(REGIONS)
+    assert defs["AppFile"]["properties"]["region"]["enum"] == list(REGION_NAMES)
+    assert defs["AppFile"]["properties"]["region"]["enum"][: len(REGIONS)] == list(REGIONS)
     # region may come from defaults.yaml; the loader checks it after merging
     assert defs["AppFile"]["required"] == ["sdkappid"]
     assert list(defs["Callbacks"]["properties"]) == list(PRODUCT_KEYS)

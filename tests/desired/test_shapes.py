@@ -234,7 +234,9 @@ def test_a_name_that_breaks_the_url_is_told_at_both_places(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     files = {"good.yaml": "sdkappid: 1500000001\n", "bad name.yaml": "sdkappid: 1500000002\n"}
-    (error,) = errors_of(tmp_path, "host-from-name", files)
+    # the name itself is refused (issue 20, M5), and the URL it makes is still told
+    error, name_error = sorted(errors_of(tmp_path, "host-from-name", files), key=len)
+    assert name_error.startswith("bad name.yaml:1:1: app name 'bad name' (from the file name)")
     assert error.startswith("bad name.yaml:1:1: callbacks.call.url from defaults.yaml:2:")
     assert "must not contain spaces" in error
 

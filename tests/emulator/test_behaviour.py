@@ -1,4 +1,4 @@
-"""The emulator switches for answers the docs leave open (API file section 9)."""
+"""The emulator switches for answers the docs leave open (docs/tencent-api.md section 9)."""
 
 from __future__ import annotations
 

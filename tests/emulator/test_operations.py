@@ -160,7 +160,7 @@ def test_each_product_has_its_own_vocabulary(api: Api) -> None:
     assert v4_code(api.call("/v4/live_config/update_callback", room_only)) == 100002
     chat_word = {"Url": URL, "CallbackCommandList": ["C2C.CallbackAfterSendMsg"]}
     assert v4_code(api.call("/v4/live_config/update_callback", chat_word)) == 100002
-    # the Group/Follow words of the documented Live command list (API file section 9)
+    # the Group/Follow words of the documented Live command list (docs/tencent-api.md section 9)
     live_chat = {"Url": URL, "CallbackCommandList": ["Group.CallbackAfterSendMsg"]}
     assert v4_code(api.call("/v4/live_config/update_callback", live_chat)) == 0
     assert v4_code(api.call("/v4/room_config/update_callback", live_chat)) == 100002

@@ -24,15 +24,26 @@ def test_environment_order() -> None:
     env = {"MINE": "k1", f"TRTC_SECRET_KEY_{ID}": "k2", "TRTC_SECRET_KEY": "k3"}
     assert key(EnvironmentCredentials(env), "MINE") == "k1"
     assert key(EnvironmentCredentials(env)) == "k2"
-    assert key(EnvironmentCredentials({"TRTC_SECRET_KEY": "k3"}), "MINE") == "k3"
+    assert key(EnvironmentCredentials({"TRTC_SECRET_KEY": "k3"})) == "k3"
+
+
+def test_an_unset_secret_key_env_is_an_error_not_a_fallback() -> None:
+    with pytest.raises(CredentialsError) as caught:
+        key(EnvironmentCredentials({"TRTC_SECRET_KEY": "k3"}), "MINE")
+    text = str(caught.value)
+    assert text.startswith("no secret key for app 'a': secret_key_env names MINE, but MINE ")
+    assert "is not set" in text and "k3" not in text
 
 
 def test_environment_missing_key_names_every_variable_and_no_value() -> None:
     with pytest.raises(CredentialsError) as caught:
-        key(EnvironmentCredentials({"MINE": ""}), "MINE")
+        key(EnvironmentCredentials({f"TRTC_SECRET_KEY_{ID}": "", "OTHER": "zz-value"}))
     text = str(caught.value)
     assert text.startswith("no secret key for app 'a': set one of the environment variables ")
-    assert f"MINE, TRTC_SECRET_KEY_{ID}, TRTC_SECRET_KEY (MINE is set but empty)" in text
+    assert f"TRTC_SECRET_KEY_{ID}, TRTC_SECRET_KEY (TRTC_SECRET_KEY_{ID} is set but empty)" in text
+    assert "zz-value" not in text
+    with pytest.raises(CredentialsError, match="MINE is set but empty"):
+        key(EnvironmentCredentials({"MINE": "", "TRTC_SECRET_KEY": "k3"}), "MINE")
 
 
 def test_tokens_from_the_environment() -> None:

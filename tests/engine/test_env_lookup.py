@@ -15,6 +15,7 @@ from reconciler.credentials import (
 from reconciler.desired import DesiredApp
 from reconciler.errors import CredentialsError, Location
 from reconciler.secret import Secret
+from reconciler.secretsbundle import SecretsBundle
 
 KEY = "k3y-value-must-not-leak"
 WHERE = "live_token of app 'prod-sg' (apps/prod-sg.yaml:18:3)"
@@ -48,55 +49,60 @@ def resolve_token(env: dict[str, str]) -> Secret:
 
 
 def test_candidates_in_order() -> None:
-    assert secret_key_candidates(make_app()) == [
-        "TRTC_SECRET_KEY_PROD_SG",
-        "TRTC_SECRET_KEY_1400000001",
-        "TRTC_SECRET_KEY",
-    ]
+    # secret_key_env, when set, is the one variable: an unset one is an error, not a
+    # silent fall back to another app's or the global key
+    assert secret_key_candidates(make_app()) == ["TRTC_SECRET_KEY_PROD_SG"]
     assert secret_key_candidates(make_app(None)) == [
         "TRTC_SECRET_KEY_1400000001",
         "TRTC_SECRET_KEY",
     ]
-    # Naming a default variable explicitly does not list it twice.
-    assert secret_key_candidates(make_app("TRTC_SECRET_KEY")) == [
-        "TRTC_SECRET_KEY",
-        "TRTC_SECRET_KEY_1400000001",
-    ]
+    assert secret_key_candidates(make_app("TRTC_SECRET_KEY")) == ["TRTC_SECRET_KEY"]
 
 
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        (
-            {
-                "TRTC_SECRET_KEY_PROD_SG": "a",
-                "TRTC_SECRET_KEY_1400000001": "b",
-                "TRTC_SECRET_KEY": "c",
-            },
-            "a",
-        ),
         ({"TRTC_SECRET_KEY_1400000001": "b", "TRTC_SECRET_KEY": "c"}, "b"),
         ({"TRTC_SECRET_KEY": "c"}, "c"),
-        ({"TRTC_SECRET_KEY_PROD_SG": "", "TRTC_SECRET_KEY": "c"}, "c"),  # empty = not set
+        ({"TRTC_SECRET_KEY_1400000001": "", "TRTC_SECRET_KEY": "c"}, "c"),  # empty = not set
     ],
 )
 def test_first_non_empty_candidate_wins(env: dict[str, str], expected: str) -> None:
-    secret = resolve_secret_key(make_app(), env)
+    secret = resolve_secret_key(make_app(None), env)
     assert isinstance(secret, Secret)
     assert secret.reveal() == expected
+    named = {**env, "TRTC_SECRET_KEY_PROD_SG": "a"}
+    assert resolve_secret_key(make_app(), named).reveal() == "a"
 
 
 def test_missing_secret_key_names_app_file_and_every_variable() -> None:
     env = {"UNRELATED": KEY, "TRTC_SECRET_KEY_1400000001": ""}
     with pytest.raises(CredentialsError) as caught:
-        resolve_secret_key(make_app(), env)
+        resolve_secret_key(make_app(None), env)
     assert str(caught.value) == (
         "no secret key for app 'prod-sg' (sdkappid 1400000001, apps/prod-sg.yaml:1:1): "
-        "set one of the environment variables TRTC_SECRET_KEY_PROD_SG, "
-        "TRTC_SECRET_KEY_1400000001, TRTC_SECRET_KEY "
+        "set one of the environment variables TRTC_SECRET_KEY_1400000001, TRTC_SECRET_KEY "
         "(TRTC_SECRET_KEY_1400000001 is set but empty)"
     )
     assert KEY not in str(caught.value)
+
+
+def test_unset_secret_key_env_is_named_at_its_line_without_falling_back() -> None:
+    app = make_app()
+    source = EnvironmentCredentials({"TRTC_SECRET_KEY": KEY}, SecretsBundle())
+    with pytest.raises(CredentialsError) as caught:
+        source.secret_key(
+            app.sdkappid,
+            app.secret_key_env,
+            subject="app 'prod-sg' (sdkappid 1400000001)",
+            declared_at=Location("apps/prod-sg.yaml", 5, 1),
+        )
+    assert str(caught.value) == (
+        "apps/prod-sg.yaml:5:1: no secret key for app 'prod-sg' (sdkappid 1400000001): "
+        "secret_key_env names TRTC_SECRET_KEY_PROD_SG, but TRTC_SECRET_KEY_PROD_SG is not "
+        "set: set it to the app's secret key, or remove `secret_key_env:` to use "
+        "TRTC_SECRET_KEY_<SDKAPPID> or TRTC_SECRET_KEY"
+    )
 
 
 def test_missing_secret_key_without_any_variable() -> None:
@@ -155,11 +161,11 @@ def test_key_from_env_for_callers_without_an_app() -> None:
     assert mine.secret_key(7, "MINE", subject="x").reveal() == "m"
     with pytest.raises(CredentialsError) as caught:
         EnvironmentCredentials({"OTHER": KEY}).secret_key(
-            8, "MINE", subject="app 'eu' in plan.json (sdkappid 8)"
+            8, None, subject="app 'eu' in plan.json (sdkappid 8)"
         )
     assert str(caught.value) == (
         "no secret key for app 'eu' in plan.json (sdkappid 8): set one of the environment "
-        "variables MINE, TRTC_SECRET_KEY_8, TRTC_SECRET_KEY"
+        "variables TRTC_SECRET_KEY_8, TRTC_SECRET_KEY"
     )
 
 

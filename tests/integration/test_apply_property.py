@@ -1,7 +1,7 @@
 """Property: for any desired state and any live state, ``apply --auto-approve`` then
 ``plan`` shows no changes; what apply did matches an independent diff; products and
 apps that are not declared are never touched. Also under injected faults: a partial
-apply followed by a fault-free re-run converges (design.md section 6).
+apply followed by a fault-free re-run converges (docs/formats.md).
 
 Each example writes its own seed and desired-state YAML, and starts its own emulator.
 """
@@ -80,7 +80,7 @@ def worlds(draw: st.DrawFn) -> list[App]:
     return apps
 
 
-# A variant spelling is the same event as its canonical word (API file section 9 item 4).
+# A variant spelling is the same event as its canonical word (docs/tencent-api.md section 9 item 4).
 CANONICAL = {v: c for spec in PRODUCTS.values() for v, c in spec.vocabulary.aliases.items()}
 
 

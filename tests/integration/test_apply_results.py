@@ -1,5 +1,5 @@
 """``apply`` results (applied / failed with Tencent's ErrorCode, ErrorInfo and RequestId),
-the audit log, and secrets: none in any output, even at ``-vv`` (design.md sections 4, 6)."""
+the audit log, and secrets: none in any output, even at ``-vv`` (docs/credentials.md and docs/formats.md)."""
 
 from __future__ import annotations
 

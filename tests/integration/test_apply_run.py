@@ -294,7 +294,7 @@ def test_format_json_documents_each_change_and_a_summary(
     result = cli("apply", EXAMPLES, "--auto-approve", "--format", "json")
     assert result.code == 0, result.err
     document = json.loads(result.out)  # stdout is the document and nothing else
-    assert document["format_version"] == "1.0"
+    assert document["format_version"] == "1.1"
     assert document["interrupted"] is None
     assert document["summary"] == {
         "total": 7,

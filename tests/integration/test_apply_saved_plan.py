@@ -1,4 +1,4 @@
-"""Saved plans: ``plan --out FILE`` then ``apply --plan FILE`` (design.md sections 5-6).
+"""Saved plans: ``plan --out FILE`` then ``apply --plan FILE`` (docs/plan-and-apply.md and docs/formats.md).
 
 Apply does exactly what was planned, refuses changes whose live state moved (stale),
 refuses an edited file (checksum, and HMAC fingerprints when the checksum is forged)
@@ -90,7 +90,7 @@ def test_saved_plan_is_the_documented_json_plus_apply_data(
 ) -> None:
     doc = json.loads(saved.read_text())
     shown = cli("plan", EXAMPLES, "--format", "json").json()
-    assert doc["format_version"] == "1.3"
+    assert doc["format_version"] == "1.4"
     assert doc["summary"] == shown["summary"]
     # stays readable as the documented plan: same changes, only fields added
     assert len(doc["changes"]) == len(shown["changes"]) == 7
@@ -344,10 +344,17 @@ def test_missing_secret_key_at_apply_time_names_the_variables(
     emulator: RunningEmulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # a missing key fails only its app: the other apps' changes are applied
     monkeypatch.delenv("TRTC_SECRET_KEY_1400000002")
-    result = _refused_without_any_request(cli, saved, request_log, emulator)
-    assert "TRTC_SECRET_KEY_1400000002" in result.err
-    assert "TRTC_SECRET_KEY" in result.err.replace("TRTC_SECRET_KEY_1400000002", "")
+    before = len(read_log(request_log))
+    result = cli("apply", "--plan", saved, "--auto-approve")
+    assert result.code == 1
+    failed = [line for line in result.out.splitlines() if line.startswith("failed: ")]
+    assert failed and all("prod-cn (1400000002)" in line for line in failed)
+    assert all("TRTC_SECRET_KEY_1400000002, TRTC_SECRET_KEY" in line for line in failed)
+    assert f"Apply: 5 applied, {len(failed)} failed, 0 stale" in result.out
+    sent = read_log(request_log)[before:]
+    assert sent and all(r["sdkappid"] != 1400000002 for r in sent)
 
 
 def test_unusable_plan_files_are_refused(

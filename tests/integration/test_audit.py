@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from datetime import datetime
 from pathlib import Path
@@ -221,9 +222,10 @@ def test_a_refused_apply_logs_nothing(
     cli: Any, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     audit = tmp_path / "audit.jsonl"
-    monkeypatch.delenv("TRTC_SECRET_KEY_PROD_SG")  # a missing key refuses the whole run
-    result = cli("apply", EXAMPLES, "--auto-approve", "--audit-log", audit)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal, no --auto-approve
+    result = cli("apply", EXAMPLES, "--audit-log", audit)
     assert result.code == 1
+    assert "refusing to apply without confirmation" in result.err
     assert not audit.exists()
 
 

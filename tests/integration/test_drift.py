@@ -307,13 +307,13 @@ def test_driftignore_with_a_byte_order_mark(cli: Any, env: dict[str, str], desir
     assert result.code == 0, result.out
 
 
-def test_an_error_exits_1_even_when_other_apps_drifted(
+def test_an_error_and_drift_in_other_apps_exit_3(
     cli: Any, applied: Path, emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     oob_call_change(emulator)  # prod-sg drifted ...
     monkeypatch.setenv("TRTC_SECRET_KEY_1400000002", "not-the-key")  # ... prod-cn unreadable
     result = cli("drift", applied, "--format", "json")
-    assert result.code == 1, result.err
+    assert result.code == 3, result.err  # drift and errors: a cron job sees both
     # issue 9: what could be read is still reported, and the unreadable app is listed
     doc = json.loads(result.out)
     assert [(c["app"], c["product"]) for c in doc["changes"]] == [("prod-sg", "call")]
@@ -340,9 +340,12 @@ def test_missing_credentials_exit_1(
     monkeypatch.delenv("TRTC_SECRET_KEY_PROD_SG")
     since = len(read_log(request_log))
     result = cli("drift", applied)
-    assert result.code == 1
-    assert "TRTC_SECRET_KEY_PROD_SG" in result.err and "TRTC_SECRET_KEY_1400000001" in result.err
-    assert new_requests(request_log, since) == []
+    assert result.code == 1  # errors, and no drift in the apps that could be read
+    assert "secret_key_env names TRTC_SECRET_KEY_PROD_SG, but" in result.err
+    assert "apps/prod-sg.yaml:10:1: " in result.err  # at its `secret_key_env:` line
+    assert "No drift in the apps that could be read" in result.out
+    sent = new_requests(request_log, since)
+    assert sent and all(r["sdkappid"] != 1400000001 for r in sent)  # nothing for prod-sg
 
 
 def test_drift_against_an_embedded_emulator(

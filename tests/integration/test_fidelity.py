@@ -1,4 +1,4 @@
-"""API fidelity cases of API file section 9, through the real CLI against the real emulator.
+"""API fidelity cases of docs/tencent-api.md section 9, through the real CLI against the real emulator.
 
 The emulator answers the open choices either way (``Behaviour``); the CLI must
 converge in every case.

@@ -105,15 +105,15 @@ def test_annotation_properties_and_message_are_escaped(
     monkeypatch.chdir(tmp_path)
     apps = tmp_path / "d" / "apps"
     apps.mkdir(parents=True)
-    (apps / "a,b:c.yaml").write_text(
-        "sdkappid: 1400000001\nregion: singapore\ncallbacks:\n  call:\n"
+    (apps / "a,b:c.yaml").write_text(  # (named: `a,b:c` is no app name)
+        "name: abc\nsdkappid: 1400000001\nregion: singapore\ncallbacks:\n  call:\n"
         "    url: https://hooks.example.com/cb\n    events: ['100%done']\n"
     )
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = cli("validate", "d")
     assert result.code == 1
     (note,) = annotations(result.err)
-    assert note.startswith("::error file=d/apps/a%2Cb%3Ac.yaml,line=6,col=14::unknown event ")
+    assert note.startswith("::error file=d/apps/a%2Cb%3Ac.yaml,line=7,col=14::unknown event ")
     assert "'100%25done'" in note and "100%done" not in note
 
 

@@ -92,7 +92,7 @@ def test_a_pull_request_plan_tells_three_edits_from_two_drift_reverts(
     as_json = cli("plan", desired, "--base", "main", "--format", "json")
     assert as_json.code == 0, as_json.err
     doc = as_json.json()
-    assert doc["format_version"] == "1.3"
+    assert doc["format_version"] == "1.4"
     assert doc["warnings"] == [
         "2 change(s) revert live drift (changed outside reconciler): "
         "prod-sg/call, prod-sg/live_token"
@@ -285,7 +285,8 @@ def test_thresholds_fail_the_plan_and_pass_with_the_override(
 
     forced = cli("plan", desired, "--detailed-exitcode", "--format", "markdown", "--force", *strict)
     assert forced.code == 2, forced.err
-    assert "> [!WARNING]\n> **Safety:** UNSAFE, OVERRIDDEN by --force: 3 updates" in forced.out
+    # (the verdict is literal Markdown text: its punctuation backslash-escaped)
+    assert "> [!WARNING]\n> **Safety:** UNSAFE, OVERRIDDEN by --force\\: 3 updates" in forced.out
     as_json = cli("plan", desired, "--format", "json", "--force", *strict).json()
     assert as_json["safety"]["verdict"] == "overridden" and as_json["safety"]["override"] is True
 
@@ -343,7 +344,7 @@ def test_downgrade_and_lenient_warnings_reach_markdown_and_json(
     assert "Call.CallbackFromTheFuture" in warnings
     markdown = cli("plan", desired, "--format", "markdown").out
     assert "> [!WARNING]\n> - " in markdown
-    assert "goes from https:// to plain http://" in markdown
+    assert "goes from https\\:// to plain http\\://" in markdown  # no autolink
     assert "Call.CallbackFromTheFuture" in markdown
 
 

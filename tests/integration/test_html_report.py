@@ -90,7 +90,7 @@ def test_unreadable_app_in_the_html_report_and_in_drift_words(
 ) -> None:
     monkeypatch.setenv("TRTC_SECRET_KEY_1400000002", "not-the-key-of-prod-cn")
     result = cli("drift", EXAMPLES, "--format", "html")
-    assert result.code == 1  # an error wins over drift
+    assert result.code == 3  # drift, and errors
     root = parse(result.out)
     rows = _rows(root)
     assert rows["prod-cn"]["live"] == "unreadable"
@@ -98,7 +98,7 @@ def test_unreadable_app_in_the_html_report_and_in_drift_words(
     (detail,) = [s for s in root.iter("section") if s.attrs["id"] == "d-1400000002-live"]
     assert "could not be read" in detail.all_text()
     text = cli("drift", EXAMPLES)
-    assert text.code == 1
+    assert text.code == 3
     assert "Could not be read, left out" in text.out
     assert "  ! prod-cn (1400000002) live: " in text.out
     assert "# prod-sg (1400000001) call: changed live (was → now)" in text.out

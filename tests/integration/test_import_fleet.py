@@ -67,8 +67,75 @@ def test_apps_file_errors_are_located_and_nothing_is_read(
     assert result.code == 1
     assert f"{listing}:2:1: 'abc' is not an sdkappid" in result.err
     assert f"{listing}:2:5: unknown region 'mars'" in result.err
-    assert f"{listing}:3:1: expected `sdkappid region [name]`" in result.err
+    assert f"{listing}:3:1: expected `sdkappid region [name] [identifier=NAME]" in result.err
     assert f"{listing}:4:1: sdkappid 1400000101 is listed twice (first on line 1)" in result.err
+    assert read_log(request_log) == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_apps_file_identifier_and_secret_key_env_columns(
+    cli: Any, ops_emulator: Any, tmp_path: Path, request_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 101 signs as ops-bot with its key in OPS_KEY_101; 103 keeps the old three columns;
+    # 102 has only the columns after its region (no name)
+    clean_env(
+        monkeypatch,
+        TRTC_ENDPOINT=ops_emulator.base_url,
+        OPS_KEY_101=KEYS[1400000101],
+        SHARED_102=KEYS[1400000102],
+        TRTC_SECRET_KEY_1400000103=KEYS[1400000103],
+    )
+    listing = tmp_path / "apps.txt"
+    listing.write_text(
+        "1400000101 japan prod-jp identifier=ops-bot secret_key_env=OPS_KEY_101  # both\n"
+        "1400000102 japan secret_key_env=SHARED_102\n"
+        "1400000103 singapore legacy\n"
+    )
+    out = tmp_path / "desired"
+    result = cli("import", "--apps-file", listing, "--out", out)
+    assert result.code == 0, result.err
+    prod = yaml.safe_load((out / "prod-jp.yaml").read_text())
+    assert (prod["identifier"], prod["secret_key_env"]) == ("ops-bot", "OPS_KEY_101")
+    other = yaml.safe_load((out / "app-1400000102.yaml").read_text())
+    assert (other["identifier"], other["secret_key_env"]) == ("administrator", "SHARED_102")
+    legacy = yaml.safe_load((out / "legacy.yaml").read_text())
+    assert legacy["identifier"] == "administrator" and "secret_key_env" not in legacy
+    signers = {(r["sdkappid"], r["identifier"]) for r in read_log(request_log)}
+    assert signers == {
+        (1400000101, "ops-bot"),
+        (1400000102, "administrator"),
+        (1400000103, "administrator"),
+    }
+    no_secret(result.out, result.err)
+    monkeypatch.setenv("LIVE_WEBHOOK_TOKEN_PROD_JP", TOKEN)
+    plan = cli("plan", out, "--detailed-exitcode")  # the keys come from the written variables
+    assert plan.code == 0, plan.out + plan.err
+
+
+def test_apps_file_bad_columns_are_located_errors(
+    cli: Any, ops_env: None, tmp_path: Path, request_log: Path
+) -> None:
+    listing = tmp_path / "apps.txt"
+    listing.write_text(
+        "1400000101 japan prod-jp identifer=ops-bot\n"
+        "1400000102 japan b secret_key_env=ops-key-not-secret-102\n"
+        "1400000103 japan c identifier=a identifier=b\n"
+        "1400000104 japan d extra\n"
+        "1400000105 japan e identifier=\n"
+        f"1400000106 japan f secret_key_env={'ab12' * 16}\n"
+    )
+    result = cli("import", "--apps-file", listing, "--out", tmp_path / "out")
+    assert result.code == 1
+    assert f"{listing}:1:26: unknown column 'identifer' (did you mean 'identifier'?)" in result.err
+    assert f"{listing}:2:35: secret_key_env= takes the name of the environment variable" in (
+        result.err
+    )
+    assert "ops-key-not-secret-102" not in result.err  # a key pasted by mistake is not echoed
+    assert f"{listing}:3:33: identifier= is given twice on this line" in result.err
+    assert f"{listing}:4:20: expected `key=value` here" in result.err
+    assert f"{listing}:5:20: identifier= needs the admin account" in result.err
+    assert f"{listing}:6:35: secret_key_env= takes the name" in result.err
+    assert "ab12ab12" not in result.err  # a hex key that would pass as a name is not echoed
     assert read_log(request_log) == []
     assert not (tmp_path / "out").exists()
 

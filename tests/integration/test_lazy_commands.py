@@ -78,6 +78,7 @@ def test_help_lists_every_command_and_loads_them() -> None:
         "import",
         "plan",
         "render",
+        "restore",
         "schema",
         "snapshot",
         "validate",

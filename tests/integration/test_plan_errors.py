@@ -1,5 +1,5 @@
 """Error paths of ``plan`` (and ``apply``): one ``error: ...`` message, exit 1, never a
-traceback and never exit 2 (design.md sections 3-5). Credentials are checked before
+traceback and never exit 2 (docs/desired-state.md and docs/plan-and-apply.md). Credentials are checked before
 any request is sent."""
 
 from __future__ import annotations
@@ -55,26 +55,34 @@ def closed_port() -> int:
 
 
 @pytest.mark.parametrize("command", ["plan", "apply"])
-def test_missing_secret_key_names_every_variable_tried_and_sends_nothing(
+def test_missing_secret_key_fails_only_its_app_and_names_every_variable_tried(
     cli: Any,
     env: dict[str, str],
     request_log: Path,
     monkeypatch: pytest.MonkeyPatch,
     command: str,
 ) -> None:
-    monkeypatch.delenv("TRTC_SECRET_KEY_PROD_SG")
+    # issue 21: a missing key used to stop the whole fleet; now it fails only its app
+    monkeypatch.delenv("TRTC_SECRET_KEY_1400000002")  # prod-cn: no secret_key_env
     args = ("--auto-approve",) if command == "apply" else ()
     result = cli(command, EXAMPLES, *args)
-    assert_clean_error(result)
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err
+    assert_no_secrets(result.out, result.err)
     message = result.err
-    assert "prod-sg" in message and "1400000001" in message
-    tried = ["TRTC_SECRET_KEY_PROD_SG", "TRTC_SECRET_KEY_1400000001", "TRTC_SECRET_KEY"]
-    positions = [
-        message.find(name + ",") if i < 2 else message.rfind(name) for i, name in enumerate(tried)
-    ]
-    assert all(p >= 0 for p in positions), message
-    assert positions == sorted(positions), "variables must be listed in lookup order"
-    assert read_log(request_log) == [], "no request may be sent before credentials resolve"
+    assert "no secret key for app 'prod-cn' (sdkappid 1400000002" in message
+    tried = ["TRTC_SECRET_KEY_1400000002, ", "TRTC_SECRET_KEY\n"]
+    positions = [message.find(name) for name in tried]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), message
+    sent = read_log(request_log)
+    assert not [r for r in sent if r["sdkappid"] == 1400000002], "nothing sent for prod-cn"
+    assert {r["sdkappid"] for r in sent} == {1400000001, 1400000003}  # the others go on
+    if command == "plan":
+        assert "# prod-sg (1400000001) call will be updated in place" in result.out
+        assert "  ! prod-cn (1400000002) live: no secret key" in result.out
+    else:
+        assert "applied: prod-sg (1400000001) call update" in result.out
+        assert not [ln for ln in result.out.splitlines() if "prod-cn (1400000002)" in ln]
 
 
 def test_every_missing_secret_key_is_reported_at_once(
@@ -83,13 +91,16 @@ def test_every_missing_secret_key_is_reported_at_once(
     monkeypatch.delenv("TRTC_SECRET_KEY_PROD_SG")
     monkeypatch.delenv("TRTC_SECRET_KEY_1400000002")
     monkeypatch.setenv("TRTC_SECRET_KEY", "")  # set but empty: not a key, and said so
-    result = cli("plan", EXAMPLES)
-    assert_clean_error(result)
-    assert "TRTC_SECRET_KEY_PROD_SG" in result.err
+    result = cli("plan", EXAMPLES, "--format", "json")
+    assert result.code == 1, result.err
+    assert "secret_key_env names TRTC_SECRET_KEY_PROD_SG, but" in result.err
     assert "TRTC_SECRET_KEY_1400000002" in result.err
     assert "TRTC_SECRET_KEY is set but empty" in result.err
     assert "staging-us" not in result.err  # that app's key is there
-    assert read_log(request_log) == []
+    doc = result.json()
+    assert {e["app"] for e in doc["errors"]} == {"prod-sg", "prod-cn"}
+    assert {c["app"] for c in doc["changes"]} == {"staging-us"}
+    assert {r["sdkappid"] for r in read_log(request_log)} == {1400000003}
 
 
 def test_global_secret_key_is_the_last_fallback(
@@ -152,6 +163,10 @@ def test_wrong_secret_key_is_tencents_error_with_a_hint_and_no_secret(
     assert_clean_error(result)
     assert "ErrorCode 70009" in result.err
     assert "check the secret key variable" in result.err
+    # which variable the refused key came from (issue 21)
+    assert "the secret key from TRTC_SECRET_KEY_PROD_SG does not match this SDKAppID" in (
+        result.err
+    )
     assert "RequestId " in result.err
     assert "wrong-key-value-xyz" not in result.err
 

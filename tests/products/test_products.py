@@ -6,7 +6,12 @@ import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.configs import CallbackConfig, TokenConfig
-from reconciler.errors import ApiError, MalformedResponseError, UnplannableError
+from reconciler.errors import (
+    ApiError,
+    MalformedResponseError,
+    ProductUnavailableError,
+    UnplannableError,
+)
 from reconciler.products.registry import product
 from reconciler.secret import Secret
 from tests.api.scripted import Scripted, v1, v4
@@ -142,9 +147,17 @@ async def test_delete_paths() -> None:
     assert legacy.paths() == ["/v1/callback/delete"]
 
 
-async def test_legacy_read_without_group_call_package_is_absent() -> None:
+async def test_legacy_read_without_group_call_package_is_not_absent() -> None:
+    """50001 means "this app cannot have call_legacy" (docs/tencent-api.md §10 item 3): a read
+    that returned None (absent) would plan a create that Tencent refuses."""
     script = Scripted(v1(50001, "buy the Group Call package", data=None))
-    assert await run(script, "call_legacy", "read") is None
+    with pytest.raises(ProductUnavailableError) as unavailable:
+        await run(script, "call_legacy", "read")
+    assert len(script.requests) == 1  # not retried
+    error = unavailable.value
+    assert (error.product, error.sdkappid) == ("call_legacy", TARGET.sdkappid)
+    assert "50001" in error.reason and "Group Call package" in error.reason
+    assert "remove `call_legacy:`" in error.remedy
     write = Scripted(v1(50001, "buy the Group Call package", data=None))
     with pytest.raises(ApiError) as caught:
         await run(write, "call_legacy", "create", CFG)

@@ -1,4 +1,4 @@
-"""The documented plan JSON (design.md section 6)."""
+"""The documented plan JSON (docs/formats.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.render.plans import SECRETS, small_plan
 
 
 def test_documented_example() -> None:
-    """The example of design.md section 6, field for field."""
+    """The example of docs/formats.md, field for field."""
     plan = Plan(
         (
             Change(
@@ -33,7 +33,7 @@ def test_documented_example() -> None:
         )
     )
     assert json.loads(render_json(plan)) == {
-        "format_version": "1.3",
+        "format_version": "1.4",
         "summary": {"create": 0, "update": 1, "delete": 0, "unchanged": 0},
         "changes": [
             {
@@ -127,7 +127,7 @@ def test_small_plan_exact() -> None:
 def test_key_order_and_layout() -> None:
     text = render_json(small_plan())
     assert text.endswith("}\n")
-    assert text.startswith('{\n  "format_version": "1.3",\n  "summary": {"create": ')
+    assert text.startswith('{\n  "format_version": "1.4",\n  "summary": {"create": ')
     doc = json.loads(text)
     lines = text.splitlines()
     # a field per line, and a change per line: a diff of two plans shows the changes
@@ -170,7 +170,7 @@ def test_changes_hold_only_real_changes_sorted() -> None:
 
 def test_empty_plan() -> None:
     assert json.loads(render_json(Plan((), unchanged=(res("call"),)))) == {
-        "format_version": "1.3",
+        "format_version": "1.4",
         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 1},
         "changes": [],
         "unmanaged": [],

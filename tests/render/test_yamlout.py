@@ -181,3 +181,10 @@ def test_an_override_import_of_a_token_nobody_holds_is_switch_only(tmp_path: Pat
     assert yaml.safe_load(managed)["callbacks"] == {
         "live_token": {"token_env": "LIVE_WEBHOOK_TOKEN_PROD_SG", "enabled": False}
     }
+
+
+def test_an_app_whose_only_product_has_no_events_loads(tmp_path: Path) -> None:
+    # (found with import --factor: `callbacks:` over comments alone was an empty value)
+    text = render({"call": cb("https://hooks.example.com/c")})
+    assert "configured live with no events" in text
+    assert load_back(tmp_path, text).products == {}

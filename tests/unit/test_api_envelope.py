@@ -1,6 +1,6 @@
 """Both answer envelopes: v1 camelCase (callkit hosts) and v4 PascalCase (Chat domains).
 
-Sample answers are written as the API file (tencent-callback-api.md) documents them.
+Sample answers are written as the docs/tencent-api.md () documents them.
 """
 
 from __future__ import annotations

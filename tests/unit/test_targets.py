@@ -46,9 +46,13 @@ def test_key_lookup_order() -> None:
     env_token = {"LIVE_TOKEN": TOKEN}
     (sg,) = resolve_apps([SG_APP], {**env, **env_token})
     assert sg.target.secret_key.reveal() == "named"
-    del env["KEY_SG"]
-    (sg,) = resolve_apps([SG_APP], {**env, **env_token})
-    assert sg.target.secret_key.reveal() == "per-app"
+    assert sg.target.key_source == "KEY_SG"
+    del env["KEY_SG"]  # named but unset: an error, never the per-app or global key
+    with pytest.raises(CredentialsError, match="secret_key_env names KEY_SG, but KEY_SG is"):
+        resolve_apps([SG_APP], {**env, **env_token})
+    (us,) = resolve_apps([US_APP], env)
+    assert us.target.secret_key.reveal() == "global"
+    assert us.target.key_source == "TRTC_SECRET_KEY"
 
 
 def test_seed_keys_take_precedence_over_env() -> None:

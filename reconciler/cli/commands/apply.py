@@ -26,12 +26,15 @@ from reconciler.apply.reviewed import match_reviewed, read_reviewed
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
-from reconciler.engine import Connection, Reconciler, Selection
+from reconciler.configs import Unreadable
+from reconciler.engine import Connection, PlanResult, Reconciler, Selection
+from reconciler.engine.loading import thresholds_for
 from reconciler.engine.options import SafetyRails
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
 from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import SavedPlan
+from reconciler.plan.safety import Thresholds
 from reconciler.render.text import render_change, render_text
 
 
@@ -49,10 +52,12 @@ def _confirm(out: Output, preview: str, auto_approve: bool) -> bool:
     return click.confirm("Apply these changes?", default=False, err=True)
 
 
-def _nothing_to_do(out: Output, text: str, output_format: str = "text") -> int:
+def _nothing_to_do(
+    out: Output, text: str, output_format: str = "text", unreadable: Sequence[Unreadable] = ()
+) -> int:
     if output_format == "json":
         out.info(text)
-        out.result(render_results_json([]))
+        out.result(render_results_json([], unreadable=unreadable))
     else:
         out.result(text + "\n")
     append_step_summary(f"### trtc-callback-reconciler: Apply\n\n{text}\n")
@@ -68,6 +73,7 @@ def _run(
     *,
     refused: Sequence[ChangeResult] = (),
     forced: bool = False,
+    unreadable: Sequence[Unreadable] = (),
 ) -> int:
     """Apply every item concurrently (write-ahead audited, re-checked for other
     writers), report; exit 0 only if all applied.
@@ -103,7 +109,7 @@ def _run(
     finally:
         if audit is not None:
             audit.close()
-    _report(out, results, output_format)
+    _report(out, results, output_format, unreadable=unreadable)
     if audit is not None and audit.problem is not None:
         out.error(audit.problem)
         return 1
@@ -117,9 +123,13 @@ def _report(
     *,
     total: int | None = None,
     interrupted: str | None = None,
+    unreadable: Sequence[Unreadable] = (),
 ) -> None:
     if output_format == "json":
-        out.result(render_results_json(results, total=total, interrupted=interrupted))
+        document = render_results_json(
+            results, total=total, interrupted=interrupted, unreadable=unreadable
+        )
+        out.result(document)
     elif results:
         out.result(render_results(results), colorize_text=True)
     if results:
@@ -159,11 +169,11 @@ def _apply_saved(
         out.warn(f"the saved plan left out an app it could not read: {error}")
     reviewed = read_reviewed(reviewed_file) if reviewed_file is not None else None
     with engine(out, connection) as reconciler:
-        items = reconciler.prepare(saved)
-        refused: list[ChangeResult] = []
+        items, keyless = reconciler.prepare_partial(saved)  # a missing key fails its app
+        refused: list[ChangeResult] = list(keyless)
         if reviewed is not None:
             matched = match_reviewed(items, reviewed)
-            items, refused = matched.apply, matched.refused
+            items, refused = matched.apply, [*refused, *matched.refused]
             for name in matched.done:
                 out.info(f"reviewed change {name} is no longer needed: live already matches")
         if not items and not refused:
@@ -273,7 +283,6 @@ def apply_command(
     force = rails.force
     if force:
         out.warn("--force: the update/delete safety thresholds are overridden for this apply")
-    thresholds = None if force else rails.thresholds
     if audit_log is not None:
         check_audit_log(audit_log)
 
@@ -283,7 +292,16 @@ def apply_command(
                 "--app/--exclude-app/--product/--shard do not apply to a saved plan; plan again"
             )
         saved = Reconciler.read_saved_plan(plan_file)
-        Reconciler.check_saved(saved, thresholds)
+        recorded = {
+            name: (
+                value,
+                f"as recorded in {plan_file} when it was planned; plan again, or pass "
+                + "--"
+                + name.replace("_", "-"),
+            )
+            for name, value in saved.thresholds.items()
+        }
+        Reconciler.check_saved(saved, None if force else rails.resolve(recorded))
         return _apply_saved(
             out,
             plan_file,
@@ -300,16 +318,44 @@ def apply_command(
         run = reconciler.plan(target, selection)
         skipped = ignored([c.resource for c in run.plan.changes], load_rules(target, ignores))
         run = replace(run, plan=run.plan.without(skipped))
-        plan = run.plan
-        preview = render_text(plan).rstrip("\n")
-        out.info(preview, colorize_text=True)
-        reconciler.check_plan(run, thresholds)
-        if not plan.has_changes:
-            code = _nothing_to_do(out, "No changes. Nothing to do.", output_format)
-            return report_unreadable(out, plan) or code
-        items = reconciler.prepare(run.saved())
-        if not _confirm(out, preview, auto_approve):
-            out.info("Apply cancelled; nothing was changed.")
-            return 1
-        code = _run(out, reconciler, items, audit_log, output_format, forced=force)
+        return apply_planned(
+            out,
+            reconciler,
+            run,
+            thresholds=None if force else thresholds_for(rails, target, selection.policy),
+            auto_approve=auto_approve,
+            audit_log=audit_log,
+            output_format=output_format,
+            forced=force,
+        )
+
+
+def apply_planned(
+    out: Output,
+    reconciler: Reconciler,
+    run: PlanResult,
+    *,
+    thresholds: Thresholds | None,
+    auto_approve: bool,
+    audit_log: Path | None,
+    output_format: str = "text",
+    forced: bool = False,
+) -> int:
+    """Show a plan made just now, check its safety, ask y/N (or ``auto_approve``), then
+    apply it as a saved plan: ``apply DIR`` and ``restore SNAPSHOT`` both end here."""
+    plan = run.plan
+    preview = render_text(plan).rstrip("\n")
+    out.info(preview, colorize_text=True)
+    reconciler.check_plan(run, thresholds)
+    left_out = (*plan.errors, *plan.skipped)
+    if not plan.has_changes:
+        code = _nothing_to_do(out, "No changes. Nothing to do.", output_format, left_out)
         return report_unreadable(out, plan) or code
+    items = reconciler.prepare(run.saved())
+    if not _confirm(out, preview, auto_approve):
+        out.info("Apply cancelled; nothing was changed.")
+        return 1
+    code = _run(
+        out, reconciler, items, audit_log, output_format, forced=forced, unreadable=left_out
+    )
+    return report_unreadable(out, plan) or code

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from reconciler.apply.history import read_audit_logs, with_recurring
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import engine, report_unreadable
+from reconciler.cli.session import RecordingEvents, engine, report_unreadable
 from reconciler.engine import Connection, Selection
 from reconciler.render import generated_now, render_plan
-from reconciler.render.drift import is_drift, render_drift_markdown, render_drift_text
+from reconciler.render.drift import (
+    drift_warnings,
+    exit_code,
+    render_drift_markdown,
+    render_drift_text,
+)
 from reconciler.render.html import render_html, write_html
 
 
@@ -27,6 +34,17 @@ from reconciler.render.html import render_html, write_html
     is_flag=True,
     help="Count unmanaged live configs (configured, not declared) as drift too.",
 )
+@click.option(
+    "--audit-log",
+    "audit_logs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="An earlier apply's audit log (`apply --audit-log`). Repeatable. A drifted "
+    "resource that an apply already set back to the desired value is reported as "
+    "recurring drift (another writer keeps changing it): how many times, when last, the "
+    "RequestIds.",
+)
 @click.pass_obj
 def drift_command(
     out: Output,
@@ -37,15 +55,30 @@ def drift_command(
     html_file: Path | None,
     ignores: tuple[str, ...],
     strict: bool,
+    audit_logs: tuple[Path, ...],
 ) -> int:
     """Report where live callbacks differ from DIRECTORY, and unmanaged live configs.
 
-    Read-only: it cannot write. Exit 0 no drift, 2 drift, 1 error (an app that
-    could not be read is listed, and the rest is still reported).
+    Read-only: it cannot write. An app that cannot be read (its secret key missing
+    or refused, a read that failed) is listed, and the rest is still reported, in
+    every output asked for. With --audit-log, drift that an earlier apply already
+    set back is called recurring. Exit codes, for a cron job:
+
+    \b
+      0  no drift
+      2  drift
+      1  errors (some app could not be read), and no drift in the others
+      3  drift, and errors
     """
-    with engine(out, connection) as reconciler:
+    history = read_audit_logs(audit_logs) if audit_logs else None  # before any request
+    events = RecordingEvents(out)
+    with engine(out, connection, events) as reconciler:
         report = reconciler.drift(directory, selection, ignores)
-    plan = report.plan
+    plan = report.plan if history is None else with_recurring(report.plan, history)
+    extra = drift_warnings(plan)
+    for warning in extra:
+        out.warn(warning)
+    plan = replace(plan, warnings=(*events.config_warnings, *plan.warnings, *extra))
     if report.ignored:
         out.info(f"ignored {report.ignored} accepted difference(s) (--ignore / .driftignore)")
     html = ""
@@ -62,6 +95,5 @@ def drift_command(
     else:
         out.result(render_plan(plan, fmt, title="drift"))
     append_step_summary(lambda: render_drift_markdown(plan, strict=strict))
-    if report_unreadable(out, plan):
-        return 1
-    return 2 if is_drift(plan, strict=strict) else 0
+    report_unreadable(out, plan)
+    return exit_code(plan, strict=strict)

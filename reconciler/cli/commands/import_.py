@@ -3,7 +3,6 @@ desired-state YAML (one file per app, or YAML on stdout with ``--out -``)."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,18 +11,24 @@ from typing import Any
 import click
 
 from reconciler.cli import options
+from reconciler.cli.import_factor import check_target, write_factored
 from reconciler.cli.import_list import ImportTarget, check_unique_names, from_flags, parse_apps_file
 from reconciler.cli.output import Output
 from reconciler.cli.session import Progress, engine
+from reconciler.clicktypes import RegionChoice
 from reconciler.configs import Config
+from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.authoring import inherited
 from reconciler.desired.models import ENV_NAME_PATTERN
 from reconciler.desired.yamlsource import display_path
 from reconciler.engine import Connection
 from reconciler.engine.core import ImportRequest
-from reconciler.errors import UsageError
-from reconciler.facts.regions import REGIONS
+from reconciler.errors import CredentialsError, UsageError
+from reconciler.escape import escape
+from reconciler.facts.regions import canonical_region
+from reconciler.fetch import CannotHave
 from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
+from reconciler.render.factor import FleetApp
 from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
 
@@ -35,16 +40,23 @@ class Imported:
     target: ImportTarget
     configs: dict[str, Config | None] | None  # None: failed
     error: str = ""
+    unavailable: tuple[CannotHave, ...] = ()  # products the app cannot have: not written
 
 
-def _token_is_held(name: str) -> bool:
-    """Whether the live token variable ``import`` names for app ``name`` is set: then the
-    file manages the token through it, else only the on/off switch."""
-    return bool(os.environ.get(token_env_name(name)))
+def _token_is_held(name: str, credentials: CredentialSource) -> bool:
+    """Whether the live token variable ``import`` names for app ``name`` is set (in the
+    environment or the secrets bundle): then the file manages the token through it,
+    else only the on/off switch."""
+    try:
+        credentials.token(token_env_name(name), where=name)
+    except CredentialsError:
+        return False
+    return True
 
 
 def _render(
     result: Imported,
+    held: frozenset[str],
     identifier: str,
     secret_key_env: str | None,
     templates: tuple[str, ...] = (),
@@ -52,7 +64,9 @@ def _render(
 ) -> str:
     t = result.target
     assert result.configs is not None
-    manage_token = _token_is_held(t.name)
+    identifier = t.identifier or identifier
+    secret_key_env = t.secret_key_env or secret_key_env
+    manage_token = t.name in held
     if base is not None:
         return render_override_yaml(
             name=t.name,
@@ -87,13 +101,18 @@ def _render(
     multiple=True,
     help="An app to import. Repeatable (all in --region).",
 )
-@click.option("--region", type=click.Choice(REGIONS), help="The --sdkappid apps' data center.")
+@click.option(
+    "--region",
+    type=RegionChoice(),
+    help="The --sdkappid apps' data center (Tencent's names such as ap-singapore too).",
+)
 @click.option("--name", help="App name (and file name) for one --sdkappid; default app-SDKAPPID.")
 @click.option(
     "--apps-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Import the apps listed in FILE, one `sdkappid region [name]` per line "
-    "(# starts a comment). Instead of --sdkappid.",
+    help="Import the apps listed in FILE, one `sdkappid region [name] "
+    "[identifier=NAME] [secret_key_env=VAR]` per line (# starts a comment); the two "
+    "columns override --identifier and --secret-key-env for that app. Instead of --sdkappid.",
 )
 @click.option(
     "--identifier",
@@ -104,7 +123,8 @@ def _render(
 @click.option(
     "--secret-key-env",
     metavar="VAR",
-    help="Env var holding the secret key (else TRTC_SECRET_KEY_<SDKAPPID>, then TRTC_SECRET_KEY).",
+    help="The variable (environment or secrets bundle) holding the secret key, written as "
+    "`secret_key_env`; without it TRTC_SECRET_KEY_<SDKAPPID>, then TRTC_SECRET_KEY.",
 )
 @click.option(
     "--product",
@@ -130,6 +150,15 @@ def _render(
     help="Write each app as `use: [NAME]` plus only what differs from the defaults.yaml "
     "files of --out (and its parents) and this template. Repeatable, in `use` order.",
 )
+@click.option(
+    "--factor",
+    is_flag=True,
+    help="Write the fleet as a DRY layout into --out: a defaults.yaml for what all apps "
+    "share (with templates for product configurations several apps repeat), "
+    "REGION/defaults.yaml for what a region's apps share (a {host} var for their URLs' "
+    "host), and REGION/NAME.yaml with only what is the app's own. It loads to the same "
+    "apps as the flat files. --out must hold no other desired-state files.",
+)
 @options.backend
 @click.pass_obj
 def import_command(
@@ -144,6 +173,7 @@ def import_command(
     out_dir: str,
     force: bool,
     templates: tuple[str, ...],
+    factor: bool,
     connection: Connection,
 ) -> int:
     """Write the live callback configuration of apps as desired-state YAML.
@@ -157,6 +187,10 @@ def import_command(
     through it); when it is not, the file gets `enabled` alone: only the on/off
     switch is managed and the token stays as set in Tencent. A plan right after
     shows no changes. Existing files are never overwritten without --force.
+
+    --factor writes the fleet as defaults.yaml (what all apps share, and templates),
+    REGION/defaults.yaml and REGION/NAME.yaml (only what is the app's own), checked
+    to load to the same apps as the flat files.
     """
     if bool(sdkappids) == (apps_file is not None):
         raise UsageError("give --sdkappid (with --region) or --apps-file FILE, one of the two")
@@ -171,13 +205,10 @@ def import_command(
     check_unique_names(targets)
     to_stdout = out_dir == STDOUT
     directory = Path(out_dir)
-    if not to_stdout:
-        existing = [directory / f"{t.name}.yaml" for t in targets]
-        existing = [p for p in existing if p.exists()]
-        if existing and not force:
-            shown = ", ".join(str(p) for p in existing[:5])
-            more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
-            raise UsageError(f"{shown}{more} exists; pass --force to overwrite")
+    if factor:
+        check_target(None if to_stdout else directory, targets, force, templates)
+    elif not to_stdout:
+        _check_existing(directory, targets, force)
 
     # before any request: an unknown template or a broken defaults.yaml stops here
     folder = Path(".") if to_stdout else directory
@@ -189,45 +220,48 @@ def import_command(
     progress = Progress(out, "importing", len(targets), len(targets))
     with engine(out, connection) as reconciler:
         read = reconciler.read_apps(
-            [ImportRequest(t.sdkappid, t.region, t.name) for t in targets],
+            [
+                ImportRequest(t.sdkappid, t.region, t.name, t.identifier, t.secret_key_env)
+                for t in targets
+            ],
             identifier=identifier,
             secret_key_env=secret_key_env,
             products=products,
             on_app_done=progress.step,
         )
-    results = [Imported(t, r.configs, r.error) for t, r in zip(targets, read, strict=True)]
+    results = [
+        Imported(t, r.configs, r.error, r.unavailable) for t, r in zip(targets, read, strict=True)
+    ]
 
     done = [r for r in results if r.configs is not None]
+    credentials = credential_source()  # the environment and the secrets bundle, read once
+    held_tokens = frozenset(
+        r.target.name for r in done if _token_is_held(r.target.name, credentials)
+    )
     failed = [r for r in results if r.configs is None]
-    texts = [
-        _render(r, identifier, secret_key_env, templates, bases.get(r.target.name)) for r in done
-    ]
-    if to_stdout:
-        if texts:
-            out.result("---\n".join(texts))
+    if factor:
+        apps = [_fleet_app(r, held_tokens, identifier, secret_key_env) for r in done]
+        write_factored(out, directory, apps)
     else:
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            for result, text in zip(done, texts, strict=True):
-                (directory / f"{result.target.name}.yaml").write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(
-                f"cannot write into {directory}: {exc.strerror}; choose another --out"
-            ) from None
+        texts = [
+            _render(r, held_tokens, identifier, secret_key_env, templates, bases.get(r.target.name))
+            for r in done
+        ]
+        _write_flat(out, directory if not to_stdout else None, done, texts)
     for result in done:
-        assert result.configs is not None
-        found = [p for p, c in result.configs.items() if c is not None]
-        where = "stdout" if to_stdout else str(directory / f"{result.target.name}.yaml")
-        out.info(
-            f"wrote {where} ({len(found)} configured product(s): {', '.join(found) or 'none'})"
-        )
+        for cannot in result.unavailable:
+            t = result.target
+            out.warn(
+                f"{escape(t.name)} ({t.sdkappid}): {cannot.resource.product} not written: "
+                f"{escape(cannot.reason)}"
+            )
     tokens = [
         r.target.name
         for r in done
         if r.configs is not None and r.configs.get("live_token") is not None
     ]
-    held = [token_env_name(n) for n in tokens if _token_is_held(n)]
-    switch_only = [n for n in tokens if not _token_is_held(n)]
+    held = [token_env_name(n) for n in tokens if n in held_tokens]
+    switch_only = [n for n in tokens if n not in held_tokens]
     if held:
         out.info(
             "live tokens are not written to the files: they are managed through "
@@ -254,6 +288,58 @@ def import_command(
     return 0
 
 
+def _check_existing(directory: Path, targets: list[ImportTarget], force: bool) -> None:
+    """Refuse, before any request, to overwrite a file without ``--force``."""
+    existing = [directory / f"{t.name}.yaml" for t in targets]
+    existing = [p for p in existing if p.exists()]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:5])
+        more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
+        raise UsageError(f"{shown}{more} exists; pass --force to overwrite")
+
+
+def _write_flat(
+    out: Output, directory: Path | None, done: list[Imported], texts: list[str]
+) -> None:
+    """One file per app into ``directory`` (None: the YAML to stdout)."""
+    if directory is None:
+        if texts:
+            out.result("---\n".join(texts))
+    else:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            for result, text in zip(done, texts, strict=True):
+                (directory / f"{result.target.name}.yaml").write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write into {directory}: {exc.strerror}; choose another --out"
+            ) from None
+    for result in done:
+        assert result.configs is not None
+        found = [p for p, c in result.configs.items() if c is not None]
+        where = "stdout" if directory is None else str(directory / f"{result.target.name}.yaml")
+        out.info(
+            f"wrote {where} ({len(found)} configured product(s): {', '.join(found) or 'none'})"
+        )
+
+
+def _fleet_app(
+    result: Imported, held: frozenset[str], identifier: str, secret_key_env: str | None
+) -> FleetApp:
+    t = result.target
+    assert result.configs is not None
+    return FleetApp(
+        name=t.name,
+        sdkappid=t.sdkappid,
+        region=t.region,
+        identifier=t.identifier or identifier,
+        secret_key_env=t.secret_key_env or secret_key_env,
+        configs=result.configs,
+        token_env=token_env_name(t.name),
+        manage_token=t.name in held,
+    )
+
+
 def _inheritance(
     folder: Path, name: str, sdkappid: int, region: str, templates: tuple[str, ...]
 ) -> tuple[dict[str, Any], object]:
@@ -261,4 +347,6 @@ def _inheritance(
     skeleton: dict[str, Any] = {"name": name, "sdkappid": sdkappid, "use": list(templates)}
     shown = display_path(folder / f"{name}.yaml")
     given_region = inherited(folder, skeleton, shown).get("region")
+    if isinstance(given_region, str):  # defaults may write Tencent's name (ap-singapore)
+        given_region = canonical_region(given_region) or given_region
     return inherited(folder, {**skeleton, "region": region}, shown), given_region

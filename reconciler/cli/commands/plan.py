@@ -9,32 +9,45 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import CliEvents, report_unreadable
+from reconciler.cli.session import RecordingEvents, report_unreadable
 from reconciler.engine import Connection, Selection
 from reconciler.engine.options import SafetyRails
 from reconciler.engine.review import finish_plan, plan_live_or_snapshot
-from reconciler.errors import Location, SafetyError
+from reconciler.errors import SafetyError
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
+from reconciler.plan.urlcheck import check_urls, enforce, url_problems
 from reconciler.render import generated_now, render_plan
 from reconciler.render.html import render_html, write_html
 from reconciler.render.markdown import render_markdown
 
+if TYPE_CHECKING:
+    _Choice = click.Choice[str]
+else:  # click < 8.2: Choice is not generic
+    _Choice = click.Choice
 
-class _RecordingEvents(CliEvents):
-    """Prints as the CLI does, and keeps the desired state's warnings for the plan."""
 
-    def __init__(self, out: Output) -> None:
-        super().__init__(out)
-        self.config_warnings: list[str] = []
+class _CheckUrlsMode(_Choice):
+    """``warn`` or ``strict``; a hint when the value taken was meant as DIR."""
 
-    def config_warning(self, location: Location, message: str) -> None:
-        super().config_warning(location, message)
-        self.config_warnings.append(f"{location}: {message}")
+    def __init__(self) -> None:
+        super().__init__(["warn", "strict"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(
+                f"{value!r} is not warn or strict; give DIR before --check-urls, or write "
+                "--check-urls=warn",
+                param,
+                ctx,
+            )
 
 
 @click.command("plan")
@@ -71,6 +84,18 @@ class _RecordingEvents(CliEvents):
     "reading live: no key needed. Such a plan is not signed: apply uses it only as "
     "`--reviewed`.",
 )
+@click.option(
+    "--check-urls",
+    "check_urls_mode",
+    type=_CheckUrlsMode(),
+    is_flag=False,
+    flag_value="warn",
+    default=None,
+    help="Probe every URL a change would write: resolve, connect, TLS with the system "
+    "trust store (SSL_CERT_FILE honoured), one HEAD request (no body, no event). "
+    "Problems are warnings; --check-urls=strict makes them errors (exit 1). Off by "
+    "default: it sends traffic to your receivers.",
+)
 @options.ignores
 @options.safety_rails
 @click.pass_obj
@@ -87,20 +112,30 @@ def plan_command(
     live_file: Path | None,
     ignores: tuple[str, ...],
     rails: SafetyRails,
+    check_urls_mode: str | None,
 ) -> int:
     """Show what apply would change to make live callbacks match DIRECTORY.
 
     Reads the live configuration through Tencent's query APIs only (or a snapshot
     with --live). An app whose live state cannot be read is left out and listed;
-    the exit code is then 1. Shows the safety verdict: a delete in a `protect: true`
-    app is an error; a plan over the update/delete thresholds is unsafe (exit 1 with
-    --detailed-exitcode) unless --force overrides it.
+    the exit code is then 1, as for a declared resource the app cannot have (a
+    call_legacy without the Group Call package: listed as not planned). Shows the
+    safety verdict: a delete in a `protect: true` app is an error; a plan over the
+    update/delete thresholds is unsafe (exit 1 with --detailed-exitcode) unless
+    --force overrides it. With --check-urls, each URL a change would write is probed
+    (at most 8 at once, 5 s each, each URL once) and reported per app and product:
+    unresolvable, refused, timed out, certificate problem, or reachable with its HTTP
+    status.
     """
-    events = _RecordingEvents(out)
+    events = RecordingEvents(out)
     run = plan_live_or_snapshot(connection, events, directory, selection, live_file)
     plan = finish_plan(
         events, run, events.config_warnings, directory, selection, ignores, rails, base_ref
     )
+    if check_urls_mode is not None:
+        plan = check_urls(plan)
+        for problem in url_problems(plan):
+            out.warn(problem)
     run = replace(run, plan=plan)
     verdict = plan.safety
     assert verdict is not None
@@ -111,6 +146,8 @@ def plan_command(
     append_step_summary(lambda: render_markdown(plan))
     if verdict.status == "blocked":
         raise SafetyError(verdict.protect_message())
+    if check_urls_mode == "strict":
+        enforce(plan)  # an error: no plan file is saved
     if out_file is not None:
         if live_file is not None:
             write_plan_file(out_file, reviewed_plan_document(plan, run.resolved))
@@ -130,7 +167,8 @@ def plan_command(
         message = (
             f"unsafe plan: {verdict.threshold_message()}. Check the plan; if it is intended, "
             "give the override (--force; in the shipped workflows, the PR label "
-            "`reconciler:allow-unsafe`), or raise --max-update-pct / --max-delete-pct"
+            "`reconciler:allow-unsafe`), or raise the threshold under `safety:` in "
+            "policy.yaml (or with --max-update-pct / --max-delete-pct)"
         )
         if detailed_exitcode:
             raise SafetyError(message)

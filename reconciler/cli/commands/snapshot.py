@@ -12,6 +12,7 @@ from reconciler.cli.output import Output
 from reconciler.cli.session import engine
 from reconciler.engine import Connection, Selection
 from reconciler.engine.review import take_snapshot
+from reconciler.escape import escape
 from reconciler.plan.livefile import write_snapshot
 
 
@@ -34,8 +35,11 @@ def snapshot_command(
 
     Callback URLs and events are saved as they are; a Live token only as whether it
     equals the token the desired state asks for. A job with no key can then plan
-    against it: `reconciler plan DIR --live FILE`. Read-only: it cannot write. Any
-    read that fails fails the snapshot (exit 1): a partial snapshot is never written.
+    against it: `reconciler plan DIR --live FILE`; `reconciler restore FILE` puts the
+    live state back to it. Read-only: it cannot write. An
+    app that cannot be read (its secret key missing or refused, a read that failed)
+    fails alone: the others are saved, it is recorded as unreadable (a plan against
+    the snapshot reports it so, never as new), and the exit code is 1.
     """
     with engine(out, connection) as reconciler:
         document, live, apps = take_snapshot(reconciler, directory, selection)
@@ -44,4 +48,13 @@ def snapshot_command(
     write_snapshot(out_file, document)
     reads = len(document["configs"])
     out.info(f"saved the live state of {apps} app(s) ({reads} configs) to {out_file}")
+    if live.failures:
+        failed = sorted({(f.resource.app, f.resource.sdkappid) for f in live.failures})
+        out.error(
+            f"{len(failed)} app(s) could not be read, recorded in {out_file} as unreadable: "
+            + ", ".join(f"{escape(name)} ({i})" for name, i in failed)
+            + "\n"
+            + "\n".join(f"  {f}" for f in live.failures)
+        )
+        return 1
     return 0

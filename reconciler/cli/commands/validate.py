@@ -46,7 +46,7 @@ def validate_command(out: Output, paths: tuple[Path, ...], selection: Selection)
             Path("."), lenient=selection.lenient, files=paths, policy=selection.policy
         )
         for warning in state.warnings:
-            out.config_warning(warning.location, warning.message)
+            out.config_warning(warning.location, warning.shown)
         selected = select_apps(state.apps, selection.apps, selection.shard, selection.exclude_apps)
     wanted = set(selection.products)
     managed = sum(1 for a in selected for p in a.products if not wanted or p in wanted)
