@@ -56,10 +56,15 @@ def _section(path: str, command: click.Command, ctx: click.Context) -> list[str]
     for param in command.get_params(ctx):
         if not isinstance(param, click.Option):
             continue  # arguments are in the usage line
-        record = param.get_help_record(ctx)
-        if record is None:
-            continue
-        names, help_text = record
+        if param is command.get_help_option(ctx):
+            # click makes the help option once per command and keeps it: its names
+            # are those of the first context that asked, not the run's (-h, --help)
+            names, help_text = ", ".join(ctx.help_option_names), "Show this message and exit."
+        else:
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            names, help_text = record
         rows.append(f"| `{_cell(names)}` | {_cell(help_text)} |")
     if rows:
         lines += ["| option | what it does |", "|---|---|", *rows, ""]

@@ -219,7 +219,7 @@ def test_forced_import_over_an_earlier_one_leaves_no_stale_defaults(
     assert desired(dry) == desired(tmp_path / "flat")
 
 
-def test_the_readme_figures_are_what_the_command_prints(
+def test_the_docs_figures_are_what_the_command_prints(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clean_env(monkeypatch)  # the embedded emulator's seed gives the keys
@@ -230,4 +230,4 @@ def test_the_readme_figures_are_what_the_command_prints(
     )  # fmt: skip
     assert result.code == 0, result.err
     printed = next(line for line in result.err.splitlines() if line.startswith("factored "))
-    assert f"# {printed}" in (ROOT / "README.md").read_text()
+    assert f"# {printed}" in (ROOT / "docs" / "import.md").read_text()
