@@ -15,10 +15,11 @@ import click
 
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import RecordingEvents, report_unreadable
+from reconciler.cli.session import CliEvents, report_unreadable
 from reconciler.engine import Connection, Selection
 from reconciler.engine.options import SafetyRails
-from reconciler.engine.review import finish_plan, plan_live_or_snapshot
+from reconciler.engine.pipeline import Review
+from reconciler.engine.review import review_plan
 from reconciler.errors import SafetyError
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
 from reconciler.plan.urlcheck import check_urls, enforce, url_problems
@@ -127,11 +128,11 @@ def plan_command(
     unresolvable, refused, timed out, certificate problem, or reachable with its HTTP
     status.
     """
-    events = RecordingEvents(out)
-    run = plan_live_or_snapshot(connection, events, directory, selection, live_file)
-    plan = finish_plan(
-        events, run, events.config_warnings, directory, selection, ignores, rails, base_ref
+    review = Review(
+        directory, ignores, rails, selection.policy, base_ref, selection.lenient, words="plan"
     )
+    run = review_plan(connection, CliEvents(out), directory, selection, live_file, review)
+    plan = run.plan
     if check_urls_mode is not None:
         plan = check_urls(plan)
         for problem in url_problems(plan):
