@@ -38,6 +38,8 @@ def test_apply_dir_gives_every_warning_plan_gives(
 
     applied = cli("apply", desired, "--auto-approve")
     assert applied.code == 0, applied.err
+    downgraded = next(w for w in warnings if "goes from https:// to plain http://" in w)
+    assert downgraded in applied.err  # the warning apply DIR used to drop
     for warning in warnings:
         assert warning in applied.err, f"apply DIR dropped a warning plan gives: {warning}"
     assert_no_secrets(applied.out, applied.err)
