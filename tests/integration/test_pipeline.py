@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.integration.conftest import assert_no_secrets, read_log
+from tests.integration.conftest import EXAMPLES, assert_no_secrets, read_log
 
 
 def downgrade(desired: Path) -> None:
@@ -76,3 +76,22 @@ def test_apply_dir_ignores_what_plan_ignores(
     assert writes(request_log)  # the rest was applied
     again = cli("plan", desired, "--format", "json", *flags).json()
     assert again["changes"] == []
+
+
+def test_restore_gives_the_downgrade_warning_plan_would(
+    cli: Any, env: dict[str, str], desired: Path, tmp_path: Path
+) -> None:
+    """A snapshot taken while a URL was plain http://: restoring it downgrades the live
+    https:// URL, and restore says so as plan and apply DIR do."""
+    downgrade(desired)
+    assert cli("apply", desired, "--auto-approve").code == 0
+    snap = tmp_path / "live.json"
+    assert cli("snapshot", desired, "--out", snap).code == 0
+    assert cli("apply", EXAMPLES, "--auto-approve").code == 0  # back to https://
+    warning = "prod-sg/call: the callback URL goes from https:// to plain http://"
+    saved = cli("restore", snap, "--out", tmp_path / "restore.json")
+    assert saved.code == 0, saved.err
+    assert f"Warning: {warning}" in saved.out and f"warning: {warning}" in saved.err
+    restored = cli("restore", snap, "--auto-approve")
+    assert restored.code == 0, restored.err
+    assert f"warning: {warning}" in restored.err
