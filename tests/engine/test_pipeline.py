@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.engine import Reconciler
-from reconciler.engine.options import SafetyRails
+from reconciler.engine import Reconciler, SafetyRails
 from reconciler.errors import SafetyError
 from reconciler.plan.safety import change_warnings
 from reconciler.render.drift import CHANGED
