@@ -71,18 +71,6 @@ class CliEvents(Events):
         return Progress(self.out, "reading live state", total, apps).step
 
 
-class RecordingEvents(CliEvents):
-    """Prints as the CLI does, and keeps the desired state's warnings for the outputs."""
-
-    def __init__(self, out: Output) -> None:
-        super().__init__(out)
-        self.config_warnings: list[str] = []
-
-    def config_warning(self, location: Location, message: str) -> None:
-        super().config_warning(location, message)
-        self.config_warnings.append(f"{location}: {message}")
-
-
 def engine(out: Output, connection: Connection, events: CliEvents | None = None) -> Reconciler:
     """The engine for one command, reporting through ``out``."""
     from reconciler.engine.core import Reconciler  # validate does without (engine.loading)

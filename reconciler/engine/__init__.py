@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from reconciler.engine.backend import Backend, open_backend
     from reconciler.engine.core import ApplyResult, DriftResult, PlanResult, Reconciler
     from reconciler.engine.events import Events
-    from reconciler.engine.options import Connection, Selection
+    from reconciler.engine.options import Connection, SafetyRails, Selection
     from reconciler.engine.selection import in_shard, select_apps
     from reconciler.plan.safety import Thresholds
 
@@ -48,6 +48,7 @@ _HOMES = {
     "Reconciler": "reconciler.engine.core",
     "Events": "reconciler.engine.events",
     "Connection": "reconciler.engine.options",
+    "SafetyRails": "reconciler.engine.options",
     "Selection": "reconciler.engine.options",
     "in_shard": "reconciler.engine.selection",
     "select_apps": "reconciler.engine.selection",
@@ -75,6 +76,7 @@ __all__ = [
     "MappingCredentials",
     "PlanResult",
     "Reconciler",
+    "SafetyRails",
     "SeededCredentials",
     "Selection",
     "Thresholds",

@@ -21,6 +21,7 @@ from reconciler.api import runner
 from reconciler.api.client import AppTarget
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyItem, ChangeResult
+from reconciler.apply.history import read_audit_logs, with_recurring
 from reconciler.apply.phases import phase
 from reconciler.apply.run import ApplyRun, StepProgress
 from reconciler.apply.saved import saved_plan_items, saved_plan_parts
@@ -28,21 +29,21 @@ from reconciler.configs import Config
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.loader import DesiredApp
 from reconciler.engine.backend import Backend, open_backend
-from reconciler.engine.events import Events
+from reconciler.engine.events import Events, RecordingEvents
 from reconciler.engine.loading import load_selected
-from reconciler.engine.options import Connection, Selection
+from reconciler.engine.options import Connection, SafetyRails, Selection
+from reconciler.engine.pipeline import Review, finish, rules_of
 from reconciler.errors import ReconcilerError, UsageError
 from reconciler.fetch import CannotHave, FetchError, LiveSnapshot, Read, fetch_live
 from reconciler.plan.build import build_plan, reads_for
 from reconciler.plan.change import Change, Plan, Resource
-from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import (
     SavedPlan,
     parse_plan_document,
     plan_document,
     read_plan_file,
 )
-from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
+from reconciler.plan.safety import Thresholds, check_protect, check_thresholds, enforce
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.resolve import ResolvedApp, resolve_partial
 
@@ -56,6 +57,8 @@ class PlanResult:
     apps: list[DesiredApp]
     resolved: list[ResolvedApp]
     plan: Plan
+    config_warnings: tuple[str, ...] = ()
+    """The desired state's warnings (``file:line:col: message``), for every output."""
 
     @property
     def protected(self) -> set[int]:
@@ -78,6 +81,7 @@ class DriftResult:
     plan: Plan
     ignored: int  # accepted differences left out (--ignore / .driftignore)
     accepted: tuple[Change | Resource, ...] = ()  # what was left out: changes, unmanaged
+    config_warnings: tuple[str, ...] = ()  # the desired state's (also in plan.warnings)
 
 
 @dataclass(frozen=True)
@@ -165,8 +169,17 @@ class Reconciler:
 
     def load(self, directory: Path, selection: Selection | None = None) -> list[DesiredApp]:
         """Load and validate DIRECTORY; keep the selected apps."""
+        return self.load_state(directory, selection)[0]
+
+    def load_state(
+        self, directory: Path, selection: Selection | None = None
+    ) -> tuple[list[DesiredApp], tuple[str, ...]]:
+        """:meth:`load`, and the desired state's warnings (``file:line:col: message``;
+        each also goes to ``events.config_warning``)."""
         credentials = self._credentials or credential_source()
-        return load_selected(directory, selection or Selection(), credentials, self.events)
+        recorder = RecordingEvents(self.events)
+        apps = load_selected(directory, selection or Selection(), credentials, recorder)
+        return apps, tuple(recorder.config_warnings)
 
     # plan
 
@@ -174,8 +187,35 @@ class Reconciler:
         """load → resolve credentials → fetch (read-only) → diff."""
         selection = selection or Selection()
         with phase("load"):
-            apps = self.load(directory, selection)
-        return self.plan_apps(apps, selection.products)
+            apps, warnings = self.load_state(directory, selection)
+        return replace(self.plan_apps(apps, selection.products), config_warnings=warnings)
+
+    def review(
+        self,
+        directory: Path,
+        selection: Selection | None = None,
+        *,
+        ignores: Iterable[str] = (),
+        rails: SafetyRails | None = None,
+        base_ref: str | None = None,
+    ) -> PlanResult:
+        """The plan of DIRECTORY as ``reconciler plan`` and ``apply DIR`` give it:
+        :meth:`plan`, then the post-plan pipeline (:mod:`reconciler.engine.pipeline`):
+        accepted differences left out (``ignores``, .driftignore; listed in
+        ``plan.ignored``), the safety verdict (``plan.safety``; ``rails``: the
+        thresholds and ``force``, default those of DIR's policy.yaml) and every warning
+        (``plan.warnings``). :meth:`check_plan` enforces the verdict."""
+        selection = selection or Selection()
+        review = Review(
+            directory,
+            tuple(ignores),
+            rails or SafetyRails(),
+            selection.policy,
+            base_ref,
+            selection.lenient,
+        )
+        rules = rules_of(review)  # a broken .driftignore stops here, before any request
+        return finish(self.plan(directory, selection), self.events, review, rules).run
 
     def plan_apps(self, apps: Sequence[DesiredApp], products: Sequence[str] = ()) -> PlanResult:
         """Plan already loaded apps (``products``: only these; empty: all).
@@ -217,7 +257,10 @@ class Reconciler:
 
     @staticmethod
     def check_plan(result: PlanResult, thresholds: Thresholds | None = None) -> None:
-        """Refuse a plan that deletes in a ``protect: true`` app, or exceeds ``thresholds``."""
+        """Refuse a plan that deletes in a ``protect: true`` app, or exceeds ``thresholds``;
+        a plan from :meth:`review` by its own verdict (``--force`` included)."""
+        if result.plan.safety is not None:
+            enforce(result.plan.safety)
         check_protect(result.plan, result.protected)
         if thresholds is not None:
             check_thresholds(result.plan.summary(), result.plan.existing, thresholds)
@@ -231,19 +274,25 @@ class Reconciler:
     # drift
 
     def drift(
-        self, directory: Path, selection: Selection | None = None, ignores: Iterable[str] = ()
+        self,
+        directory: Path,
+        selection: Selection | None = None,
+        ignores: Iterable[str] = (),
+        *,
+        audit_logs: Sequence[Path] = (),
     ) -> DriftResult:
-        """The plan of DIRECTORY minus accepted differences (``ignores``, .driftignore)."""
-        rules = load_rules(directory, tuple(ignores))
-        plan = self.plan(directory, selection).plan
-        skipped: set[Resource] = ignored(
-            [*(c.resource for c in plan.changes), *plan.unmanaged], rules
-        )
-        accepted: tuple[Change | Resource, ...] = (
-            *(c for c in plan.changes if c.resource in skipped),
-            *(r for r in plan.unmanaged if r in skipped),
-        )
-        return DriftResult(plan.without(skipped), len(skipped), accepted)
+        """The plan of DIRECTORY through the post-plan pipeline, in drift's words: minus
+        accepted differences (``ignores``, .driftignore), with every warning. With
+        ``audit_logs`` (earlier applies'), drift they already set back is marked
+        recurring (``plan.recurring``)."""
+        selection = selection or Selection()
+        history = read_audit_logs(audit_logs) if audit_logs else None  # before any request
+        review = Review(directory, tuple(ignores), None, selection.policy, words="drift")
+        rules = rules_of(review)
+        run = self.plan(directory, selection)
+        done = finish(run, self.events, review, rules)
+        plan = done.plan if history is None else with_recurring(done.plan, history)
+        return DriftResult(plan, len(done.accepted), done.accepted, run.config_warnings)
 
     # apply
 

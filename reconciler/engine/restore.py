@@ -11,15 +11,23 @@ from pathlib import Path
 
 from reconciler.credentials import remember_secrets
 from reconciler.engine.core import PlanResult, Reconciler
-from reconciler.engine.options import Selection
+from reconciler.engine.options import SafetyRails, Selection
+from reconciler.engine.pipeline import Review, finish
 from reconciler.engine.selection import select_apps
 from reconciler.errors import UsageError
 from reconciler.plan.livefile import read_snapshot
 from reconciler.plan.restore import restore_source
 
 
-def plan_restore(reconciler: Reconciler, snapshot_file: Path, selection: Selection) -> PlanResult:
-    """A plan that makes the selected apps' live state match ``snapshot_file``.
+def plan_restore(
+    reconciler: Reconciler,
+    snapshot_file: Path,
+    selection: Selection,
+    rails: SafetyRails | None = None,
+) -> PlanResult:
+    """A plan that makes the selected apps' live state match ``snapshot_file``, through
+    the post-plan pipeline as ``apply DIR``'s (no directory: no ignore file, and the
+    thresholds of ``rails`` alone).
 
     What restore cannot do (a token value, a masked URL, an unread product, an old
     snapshot's missing fields) is in the plan's warnings, so every output says it.
@@ -33,4 +41,5 @@ def plan_restore(reconciler: Reconciler, snapshot_file: Path, selection: Selecti
     chosen, wanted = {a.sdkappid for a in apps}, set(selection.products)
     notes = tuple(n.text for n in source.notes if n.concerns(chosen, wanted))
     run = reconciler.plan_apps(apps, selection.products)
-    return replace(run, plan=replace(run.plan, warnings=(*notes, *run.plan.warnings)))
+    run = replace(run, plan=replace(run.plan, warnings=(*notes, *run.plan.warnings)))
+    return finish(run, reconciler.events, Review(rails=rails or SafetyRails())).run

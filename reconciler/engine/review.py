@@ -1,6 +1,7 @@
-"""The steps of a reviewed plan (GitOps): plan live or against a snapshot, tell edits
-from drift (``--base``), leave out accepted differences, judge safety; and the
-live-state snapshot that a key-less pull-request job plans against.
+"""The steps of a reviewed plan (GitOps): plan live or against a snapshot, then the
+post-plan pipeline (:mod:`reconciler.engine.pipeline`: edits told from drift with
+``--base``, accepted differences left out, safety, warnings); and the live-state
+snapshot that a key-less pull-request job plans against.
 
 The CLI calls these and renders; nothing here prints (events carry the notes).
 """
@@ -16,37 +17,39 @@ from reconciler.desired.gitbase import desired_at
 from reconciler.desired.loader import DesiredApp, load_desired
 from reconciler.engine.core import PlanResult, Reconciler
 from reconciler.engine.events import Events
-from reconciler.engine.loading import thresholds_for
-from reconciler.engine.options import Connection, SafetyRails, Selection
+from reconciler.engine.options import Connection, Selection
+from reconciler.engine.pipeline import Review, finish, rules_of
 from reconciler.errors import ConfigErrors, UsageError
 from reconciler.fetch import LiveSnapshot, fetch_live
 from reconciler.plan.build import reads_for
-from reconciler.plan.cause import with_causes
-from reconciler.plan.change import Plan
-from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.livefile import plan_against_snapshot, snapshot_document
-from reconciler.plan.safety import change_warnings, evaluate
 from reconciler.resolve import resolve_partial
 
 
-def plan_live_or_snapshot(
+def review_plan(
     connection: Connection,
     events: Events,
     directory: Path,
     selection: Selection,
     live_file: Path | None,
+    review: Review,
 ) -> PlanResult:
-    """A plan of ``directory`` against live state, or against a snapshot file (no key)."""
+    """``reconciler plan``: the plan of ``directory`` against live state, or against a
+    snapshot file (no key), through the post-plan pipeline (``review``)."""
+    rules = rules_of(review)  # a broken .driftignore stops here, before any request
     if live_file is None:
         with Reconciler(connection, events=events) as reconciler:
-            return reconciler.plan(directory, selection)
-    if connection.emulator_seed is not None:
-        raise UsageError("--live plans against a snapshot: drop --emulator")
-    apps = Reconciler(connection, events=events).load(directory, selection)  # no backend
-    resolved, plan = plan_against_snapshot(apps, live_file, selection.products)
-    for warning in plan.warnings:
-        events.warning(warning)
-    return PlanResult(apps, resolved, plan)
+            run = reconciler.plan(directory, selection)
+    else:
+        if connection.emulator_seed is not None:
+            raise UsageError("--live plans against a snapshot: drop --emulator")
+        no_backend = Reconciler(connection, events=events)
+        apps, config_warnings = no_backend.load_state(directory, selection)
+        resolved, plan = plan_against_snapshot(apps, live_file, selection.products)
+        for warning in plan.warnings:
+            events.warning(warning)
+        run = PlanResult(apps, resolved, plan, config_warnings)
+    return finish(run, events, review, rules).run
 
 
 def base_apps(directory: Path, ref: str, lenient: bool) -> list[DesiredApp]:
@@ -62,34 +65,6 @@ def base_apps(directory: Path, ref: str, lenient: bool) -> list[DesiredApp]:
                 f"({len(errors.errors)} error(s)), so edits cannot be told from drift; "
                 "plan without --base, or fix the base first"
             ) from None
-
-
-def finish_plan(
-    events: Events,
-    run: PlanResult,
-    config_warnings: list[str],
-    directory: Path,
-    selection: Selection,
-    ignores: tuple[str, ...],
-    rails: SafetyRails,
-    base_ref: str | None,
-) -> Plan:
-    """Tell edits from drift, drop what is ignored (listing it), add the safety verdict
-    and every warning to the plan itself, so that each output shows them."""
-    plan = run.plan
-    if base_ref is not None:
-        plan = with_causes(plan, run.apps, base_apps(directory, base_ref, selection.lenient))
-    rules = load_rules(directory, ignores)
-    skipped = ignored([*(c.resource for c in plan.changes), *plan.unmanaged], rules)
-    plan = plan.without(skipped)
-    if skipped:
-        events.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
-    thresholds = thresholds_for(rails, directory, selection.policy)
-    verdict = evaluate(plan, run.protected, thresholds, forced=rails.force)
-    extra = change_warnings(plan)
-    for warning in extra:
-        events.warning(warning)
-    return replace(plan, safety=verdict, warnings=(*config_warnings, *plan.warnings, *extra))
 
 
 def take_snapshot(

@@ -161,12 +161,25 @@ def check_thresholds(counts: Mapping[str, int], existing: int, thresholds: Thres
     of the ``existing`` managed configs."""
     problems = threshold_breaches(counts, existing, thresholds)
     if problems:
-        raise SafetyError(
-            "unsafe plan, nothing applied: "
-            + "; ".join(problems)
-            + ". Check the plan; if it is intended, pass --force (or raise the threshold "
-            "under `safety:` in policy.yaml, or with --max-update-pct / --max-delete-pct)"
-        )
+        raise SafetyError(_unsafe_message(problems))
+
+
+def enforce(verdict: SafetyVerdict) -> None:
+    """Raise :class:`SafetyError` unless ``verdict`` lets the plan be applied: a delete
+    in a ``protect: true`` app, or thresholds exceeded without ``--force``."""
+    if verdict.protected:
+        raise SafetyError(verdict.protect_message())
+    if verdict.breaches and not verdict.forced:
+        raise SafetyError(_unsafe_message(verdict.breaches))
+
+
+def _unsafe_message(problems: tuple[str, ...]) -> str:
+    return (
+        "unsafe plan, nothing applied: "
+        + "; ".join(problems)
+        + ". Check the plan; if it is intended, pass --force (or raise the threshold "
+        "under `safety:` in policy.yaml, or with --max-update-pct / --max-delete-pct)"
+    )
 
 
 def change_warnings(plan: Plan) -> tuple[str, ...]:
@@ -189,3 +202,32 @@ def change_warnings(plan: Plan) -> tuple[str, ...]:
                 "callbacks would travel in clear text"
             )
     return tuple(warnings)
+
+
+def drift_warnings(plan: Plan) -> tuple[str, ...]:
+    """The warnings :func:`change_warnings` gives, in a drift report's words: live was →
+    now (the plan's ``after`` is what was declared, ``before`` what is live)."""
+    warnings = []
+    for change in plan.changes:
+        live = getattr(change.before, "url", None)
+        declared = getattr(change.after, "url", None)
+        if not (isinstance(live, str) and isinstance(declared, str)):
+            continue
+        r = change.resource
+        if _scheme(declared) == "https" and _scheme(live) == "http":
+            warnings.append(
+                f"{r.app}/{r.product}: changed live (was → now): the callback URL went from "
+                "https:// to plain http://; callbacks travel in clear text"
+            )
+        elif _scheme(declared) == "http" and _scheme(live) == "https":
+            warnings.append(
+                f"{r.app}/{r.product}: changed live (was → now): the declared callback URL is "
+                "plain http:// and live is https://; applying the declared one would send "
+                "callbacks in clear text"
+            )
+    return tuple(warnings)
+
+
+def _scheme(url: str) -> str:
+    scheme, sep, _ = url.partition("://")
+    return scheme.lower() if sep else ""

@@ -145,35 +145,6 @@ def _unchecked(plan: Plan) -> str:
     return " and ".join(parts)
 
 
-def drift_warnings(plan: Plan) -> tuple[str, ...]:
-    """The warnings a plan of the same changes gives (see
-    :func:`reconciler.plan.safety.change_warnings`), in drift's words: live was → now."""
-    warnings = []
-    for change in plan.changes:
-        live = getattr(change.before, "url", None)
-        declared = getattr(change.after, "url", None)
-        if not (isinstance(live, str) and isinstance(declared, str)):
-            continue
-        r = change.resource
-        if _scheme(declared) == "https" and _scheme(live) == "http":
-            warnings.append(
-                f"{r.app}/{r.product}: {CHANGED} (was → now): the callback URL went from "
-                "https:// to plain http://; callbacks travel in clear text"
-            )
-        elif _scheme(declared) == "http" and _scheme(live) == "https":
-            warnings.append(
-                f"{r.app}/{r.product}: {CHANGED} (was → now): the declared callback URL is "
-                "plain http:// and live is https://; applying the declared one would send "
-                "callbacks in clear text"
-            )
-    return tuple(warnings)
-
-
-def _scheme(url: str) -> str:
-    scheme, sep, _ = url.partition("://")
-    return scheme.lower() if sep else ""
-
-
 def summary_line(plan: Plan, *, strict: bool) -> str:
     n = drift_counts(plan)
     unmanaged = f"{n[UNMANAGED]} unmanaged"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -22,19 +21,17 @@ from reconciler.apply.report import (
     render_results_markdown,
     result_line,
 )
-from reconciler.apply.reviewed import match_reviewed, read_reviewed
+from reconciler.apply.reviewed import read_reviewed
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
 from reconciler.cli.session import Progress, engine, report_unreadable
 from reconciler.configs import Unreadable
 from reconciler.engine import Connection, PlanResult, Reconciler, Selection
-from reconciler.engine.loading import thresholds_for
+from reconciler.engine.applying import check_saved_plan, prepare_saved
 from reconciler.engine.options import SafetyRails
 from reconciler.errors import ApplyInterrupted, UsageError
 from reconciler.plan.change import Plan
-from reconciler.plan.ignore import ignored, load_rules
 from reconciler.plan.planfile import SavedPlan
-from reconciler.plan.safety import Thresholds
 from reconciler.render.text import render_change, render_text
 
 
@@ -169,13 +166,10 @@ def _apply_saved(
         out.warn(f"the saved plan left out an app it could not read: {error}")
     reviewed = read_reviewed(reviewed_file) if reviewed_file is not None else None
     with engine(out, connection) as reconciler:
-        items, keyless = reconciler.prepare_partial(saved)  # a missing key fails its app
-        refused: list[ChangeResult] = list(keyless)
-        if reviewed is not None:
-            matched = match_reviewed(items, reviewed)
-            items, refused = matched.apply, [*refused, *matched.refused]
-            for name in matched.done:
-                out.info(f"reviewed change {name} is no longer needed: live already matches")
+        changes = prepare_saved(reconciler, saved, reviewed)
+        items, refused = changes.items, changes.refused
+        for name in changes.done:
+            out.info(f"reviewed change {name} is no longer needed: live already matches")
         if not items and not refused:
             return _nothing_to_do(
                 out, "No changes in the saved plan. Nothing to do.", output_format
@@ -260,48 +254,18 @@ def apply_command(
     when interrupted (Ctrl-C), 143 on SIGTERM (a CI cancel): then run
     `reconciler plan` to see what changed.
     """
-    target = directory  # a directory, or a saved plan file
-    if target is not None and plan_file is not None:
-        raise UsageError(
-            f"give either DIR_OR_PLANFILE or --plan FILE, not both (got {target} and "
-            f"--plan {plan_file})"
-        )
-    if target is None and plan_file is None:
-        raise UsageError(
-            "give a desired-state directory or a saved plan file (written by "
-            "`reconciler plan --out FILE`)"
-        )
-    if target is not None and not target.is_dir():
-        plan_file, target = target, None
-    if reviewed_file is not None and plan_file is None:
-        raise UsageError("--reviewed checks a fresh saved plan: give it as FILE (or --plan FILE)")
-    if ignores and plan_file is not None:
-        raise UsageError(
-            "--ignore applies when planning; a saved plan already leaves out what its "
-            "plan ignored (plan again with --ignore)"
-        )
-    force = rails.force
-    if force:
+    target, plan_file = _target(directory, plan_file, reviewed_file, ignores)
+    if rails.force:
         out.warn("--force: the update/delete safety thresholds are overridden for this apply")
     if audit_log is not None:
         check_audit_log(audit_log)
-
     if plan_file is not None:
         if selection != Selection(lenient=selection.lenient):
             raise UsageError(
                 "--app/--exclude-app/--product/--shard do not apply to a saved plan; plan again"
             )
         saved = Reconciler.read_saved_plan(plan_file)
-        recorded = {
-            name: (
-                value,
-                f"as recorded in {plan_file} when it was planned; plan again, or pass "
-                + "--"
-                + name.replace("_", "-"),
-            )
-            for name, value in saved.thresholds.items()
-        }
-        Reconciler.check_saved(saved, None if force else rails.resolve(recorded))
+        check_saved_plan(saved, plan_file, rails)
         return _apply_saved(
             out,
             plan_file,
@@ -310,24 +274,49 @@ def apply_command(
             audit_log,
             output_format,
             reviewed_file=reviewed_file,
-            forced=force,
+            forced=rails.force,
         )
-
     assert target is not None
     with engine(out, connection) as reconciler:
-        run = reconciler.plan(target, selection)
-        skipped = ignored([c.resource for c in run.plan.changes], load_rules(target, ignores))
-        run = replace(run, plan=run.plan.without(skipped))
+        run = reconciler.review(target, selection, ignores=ignores, rails=rails)
         return apply_planned(
             out,
             reconciler,
             run,
-            thresholds=None if force else thresholds_for(rails, target, selection.policy),
             auto_approve=auto_approve,
             audit_log=audit_log,
             output_format=output_format,
-            forced=force,
+            forced=rails.force,
         )
+
+
+def _target(
+    given: Path | None,
+    plan_file: Path | None,
+    reviewed_file: Path | None,
+    ignores: tuple[str, ...],
+) -> tuple[Path | None, Path | None]:
+    """What to apply: a desired-state directory, or a saved plan file (one of the two)."""
+    if given is not None and plan_file is not None:
+        raise UsageError(
+            f"give either DIR_OR_PLANFILE or --plan FILE, not both (got {given} and "
+            f"--plan {plan_file})"
+        )
+    if given is None and plan_file is None:
+        raise UsageError(
+            "give a desired-state directory or a saved plan file (written by "
+            "`reconciler plan --out FILE`)"
+        )
+    if given is not None and not given.is_dir():
+        plan_file, given = given, None
+    if reviewed_file is not None and plan_file is None:
+        raise UsageError("--reviewed checks a fresh saved plan: give it as FILE (or --plan FILE)")
+    if ignores and plan_file is not None:
+        raise UsageError(
+            "--ignore applies when planning; a saved plan already leaves out what its "
+            "plan ignored (plan again with --ignore)"
+        )
+    return given, plan_file
 
 
 def apply_planned(
@@ -335,18 +324,18 @@ def apply_planned(
     reconciler: Reconciler,
     run: PlanResult,
     *,
-    thresholds: Thresholds | None,
     auto_approve: bool,
     audit_log: Path | None,
     output_format: str = "text",
     forced: bool = False,
 ) -> int:
-    """Show a plan made just now, check its safety, ask y/N (or ``auto_approve``), then
-    apply it as a saved plan: ``apply DIR`` and ``restore SNAPSHOT`` both end here."""
+    """Show a plan made just now (through the post-plan pipeline: its verdict and
+    warnings), enforce its safety verdict, ask y/N (or ``auto_approve``), then apply it
+    as a saved plan: ``apply DIR`` and ``restore SNAPSHOT`` both end here."""
     plan = run.plan
     preview = render_text(plan).rstrip("\n")
     out.info(preview, colorize_text=True)
-    reconciler.check_plan(run, thresholds)
+    reconciler.check_plan(run)
     left_out = (*plan.errors, *plan.skipped)
     if not plan.has_changes:
         code = _nothing_to_do(out, "No changes. Nothing to do.", output_format, left_out)

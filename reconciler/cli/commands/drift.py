@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from reconciler.apply.history import read_audit_logs, with_recurring
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import RecordingEvents, engine, report_unreadable
+from reconciler.cli.session import engine, report_unreadable
 from reconciler.engine import Connection, Selection
 from reconciler.render import generated_now, render_plan
-from reconciler.render.drift import (
-    drift_warnings,
-    exit_code,
-    render_drift_markdown,
-    render_drift_text,
-)
+from reconciler.render.drift import exit_code, render_drift_markdown, render_drift_text
 from reconciler.render.html import render_html, write_html
 
 
@@ -70,17 +63,9 @@ def drift_command(
       1  errors (some app could not be read), and no drift in the others
       3  drift, and errors
     """
-    history = read_audit_logs(audit_logs) if audit_logs else None  # before any request
-    events = RecordingEvents(out)
-    with engine(out, connection, events) as reconciler:
-        report = reconciler.drift(directory, selection, ignores)
-    plan = report.plan if history is None else with_recurring(report.plan, history)
-    extra = drift_warnings(plan)
-    for warning in extra:
-        out.warn(warning)
-    plan = replace(plan, warnings=(*events.config_warnings, *plan.warnings, *extra))
-    if report.ignored:
-        out.info(f"ignored {report.ignored} accepted difference(s) (--ignore / .driftignore)")
+    with engine(out, connection) as reconciler:
+        report = reconciler.drift(directory, selection, ignores, audit_logs=audit_logs)
+    plan = report.plan
     html = ""
     if fmt == "html" or html_file is not None:
         html = render_html(plan, title="drift", ignored=report.accepted, generated=generated_now())

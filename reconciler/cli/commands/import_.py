@@ -192,6 +192,48 @@ def import_command(
     REGION/defaults.yaml and REGION/NAME.yaml (only what is the app's own), checked
     to load to the same apps as the flat files.
     """
+    targets = _targets(sdkappids, region, name, apps_file, secret_key_env)
+    to_stdout = out_dir == STDOUT
+    directory = Path(out_dir)
+    if factor:
+        check_target(None if to_stdout else directory, targets, force, templates)
+    elif not to_stdout:
+        _check_existing(directory, targets, force)
+    # before any request: an unknown template or a broken defaults.yaml stops here
+    folder = Path(".") if to_stdout else directory
+    bases = (
+        {t.name: _inheritance(folder, t.name, t.sdkappid, t.region, templates) for t in targets}
+        if templates
+        else {}
+    )
+    results = _read(out, connection, targets, identifier, secret_key_env, products)
+    done = [r for r in results if r.configs is not None]
+    credentials = credential_source()  # the environment and the secrets bundle, read once
+    held_tokens = frozenset(
+        r.target.name for r in done if _token_is_held(r.target.name, credentials)
+    )
+    if factor:
+        apps = [_fleet_app(r, held_tokens, identifier, secret_key_env) for r in done]
+        write_factored(out, directory, apps)
+    else:
+        texts = [
+            _render(r, held_tokens, identifier, secret_key_env, templates, bases.get(r.target.name))
+            for r in done
+        ]
+        _write_flat(out, directory if not to_stdout else None, done, texts)
+    _report_unavailable(out, done)
+    _report_tokens(out, done, held_tokens)
+    return _report_failed(out, results)
+
+
+def _targets(
+    sdkappids: tuple[int, ...],
+    region: str | None,
+    name: str | None,
+    apps_file: Path | None,
+    secret_key_env: str | None,
+) -> list[ImportTarget]:
+    """The apps to import, from the flags or --apps-file; each name once."""
     if bool(sdkappids) == (apps_file is not None):
         raise UsageError("give --sdkappid (with --region) or --apps-file FILE, one of the two")
     if apps_file is not None and (region or name):
@@ -203,20 +245,18 @@ def import_command(
         )
     targets = parse_apps_file(apps_file) if apps_file else from_flags(sdkappids, region, name)
     check_unique_names(targets)
-    to_stdout = out_dir == STDOUT
-    directory = Path(out_dir)
-    if factor:
-        check_target(None if to_stdout else directory, targets, force, templates)
-    elif not to_stdout:
-        _check_existing(directory, targets, force)
+    return targets
 
-    # before any request: an unknown template or a broken defaults.yaml stops here
-    folder = Path(".") if to_stdout else directory
-    bases = (
-        {t.name: _inheritance(folder, t.name, t.sdkappid, t.region, templates) for t in targets}
-        if templates
-        else {}
-    )
+
+def _read(
+    out: Output,
+    connection: Connection,
+    targets: list[ImportTarget],
+    identifier: str,
+    secret_key_env: str | None,
+    products: tuple[str, ...],
+) -> list[Imported]:
+    """Every app's live configuration, read concurrently (a failure is its app's alone)."""
     progress = Progress(out, "importing", len(targets), len(targets))
     with engine(out, connection) as reconciler:
         read = reconciler.read_apps(
@@ -229,25 +269,13 @@ def import_command(
             products=products,
             on_app_done=progress.step,
         )
-    results = [
+    return [
         Imported(t, r.configs, r.error, r.unavailable) for t, r in zip(targets, read, strict=True)
     ]
 
-    done = [r for r in results if r.configs is not None]
-    credentials = credential_source()  # the environment and the secrets bundle, read once
-    held_tokens = frozenset(
-        r.target.name for r in done if _token_is_held(r.target.name, credentials)
-    )
-    failed = [r for r in results if r.configs is None]
-    if factor:
-        apps = [_fleet_app(r, held_tokens, identifier, secret_key_env) for r in done]
-        write_factored(out, directory, apps)
-    else:
-        texts = [
-            _render(r, held_tokens, identifier, secret_key_env, templates, bases.get(r.target.name))
-            for r in done
-        ]
-        _write_flat(out, directory if not to_stdout else None, done, texts)
+
+def _report_unavailable(out: Output, done: list[Imported]) -> None:
+    """A warning per product an app cannot have (not written)."""
     for result in done:
         for cannot in result.unavailable:
             t = result.target
@@ -255,6 +283,10 @@ def import_command(
                 f"{escape(t.name)} ({t.sdkappid}): {cannot.resource.product} not written: "
                 f"{escape(cannot.reason)}"
             )
+
+
+def _report_tokens(out: Output, done: list[Imported], held_tokens: frozenset[str]) -> None:
+    """How each imported live token is managed: through its variable, or its switch only."""
     tokens = [
         r.target.name
         for r in done
@@ -276,16 +308,21 @@ def import_command(
             f"{', '.join(token_env_name(n) for n in switch_only)}). To manage a token too, "
             "add `token_env: VAR` under its live_token and set VAR to the token"
         )
+
+
+def _report_failed(out: Output, results: list[Imported]) -> int:
+    """The apps that could not be imported; the exit code (1 if any)."""
+    failed = [r for r in results if r.configs is None]
     for result in failed:
         t = result.target
         out.error(f"{t.name} ({t.sdkappid}, {t.where}): not imported: {result.error}")
-    if failed:
-        out.error(
-            f"{len(failed)} of {len(results)} app(s) could not be imported (above); "
-            f"{len(done)} written"
-        )
-        return 1
-    return 0
+    if not failed:
+        return 0
+    out.error(
+        f"{len(failed)} of {len(results)} app(s) could not be imported (above); "
+        f"{len(results) - len(failed)} written"
+    )
+    return 1
 
 
 def _check_existing(directory: Path, targets: list[ImportTarget], force: bool) -> None:

@@ -15,12 +15,14 @@ import click
 
 from reconciler.cli import options
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.cli.session import RecordingEvents, report_unreadable
-from reconciler.engine import Connection, Selection
+from reconciler.cli.session import CliEvents, report_unreadable
+from reconciler.engine import Connection, PlanResult, Selection
 from reconciler.engine.options import SafetyRails
-from reconciler.engine.review import finish_plan, plan_live_or_snapshot
+from reconciler.engine.pipeline import Review
+from reconciler.engine.review import review_plan
 from reconciler.errors import SafetyError
 from reconciler.plan.planfile import plan_document, reviewed_plan_document, write_plan_file
+from reconciler.plan.safety import SafetyVerdict
 from reconciler.plan.urlcheck import check_urls, enforce, url_problems
 from reconciler.render import generated_now, render_plan
 from reconciler.render.html import render_html, write_html
@@ -127,11 +129,11 @@ def plan_command(
     unresolvable, refused, timed out, certificate problem, or reachable with its HTTP
     status.
     """
-    events = RecordingEvents(out)
-    run = plan_live_or_snapshot(connection, events, directory, selection, live_file)
-    plan = finish_plan(
-        events, run, events.config_warnings, directory, selection, ignores, rails, base_ref
+    review = Review(
+        directory, ignores, rails, selection.policy, base_ref, selection.lenient, words="plan"
     )
+    run = review_plan(connection, CliEvents(out), directory, selection, live_file, review)
+    plan = run.plan
     if check_urls_mode is not None:
         plan = check_urls(plan)
         for problem in url_problems(plan):
@@ -149,18 +151,30 @@ def plan_command(
     if check_urls_mode == "strict":
         enforce(plan)  # an error: no plan file is saved
     if out_file is not None:
-        if live_file is not None:
-            write_plan_file(out_file, reviewed_plan_document(plan, run.resolved))
-            out.info(
-                f"saved the plan to {out_file}; it records what reviewers saw: the apply job "
-                "plans again with the keys and applies only matching changes "
-                f"(apply FRESH --reviewed {out_file})"
-            )
-        else:
-            write_plan_file(out_file, plan_document(plan, run.resolved))
-            out.info(f"saved the plan to {out_file}; apply it with: reconciler apply {out_file}")
+        _save(out, out_file, run, reviewed=live_file is not None)
     if report_unreadable(out, plan):
         return 1  # an error wins over "changes present"
+    _judge(out, verdict, detailed_exitcode)
+    return 2 if detailed_exitcode and plan.has_changes else 0
+
+
+def _save(out: Output, out_file: Path, run: PlanResult, *, reviewed: bool) -> None:
+    """``--out``: a signed plan for ``apply FILE``, or (planned against a snapshot) the
+    record of what reviewers saw, for ``apply FRESH --reviewed``."""
+    if reviewed:
+        write_plan_file(out_file, reviewed_plan_document(run.plan, run.resolved))
+        out.info(
+            f"saved the plan to {out_file}; it records what reviewers saw: the apply job "
+            "plans again with the keys and applies only matching changes "
+            f"(apply FRESH --reviewed {out_file})"
+        )
+    else:
+        write_plan_file(out_file, plan_document(run.plan, run.resolved))
+        out.info(f"saved the plan to {out_file}; apply it with: reconciler apply {out_file}")
+
+
+def _judge(out: Output, verdict: SafetyVerdict, detailed_exitcode: bool) -> None:
+    """Say what the thresholds found; with --detailed-exitcode an unsafe plan is an error."""
     if verdict.status == "overridden":
         out.warn(f"unsafe plan let through by --force: {verdict.threshold_message()}")
     if verdict.status == "unsafe":
@@ -173,4 +187,3 @@ def plan_command(
         if detailed_exitcode:
             raise SafetyError(message)
         out.warn(message)
-    return 2 if detailed_exitcode and plan.has_changes else 0

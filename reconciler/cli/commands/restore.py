@@ -8,7 +8,6 @@ stale checks, the audit log. ``--out FILE`` saves the plan for review instead
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -23,7 +22,6 @@ from reconciler.engine.options import SafetyRails
 from reconciler.engine.restore import plan_restore
 from reconciler.errors import SafetyError, UsageError
 from reconciler.plan.planfile import plan_document, write_plan_file
-from reconciler.plan.safety import evaluate
 from reconciler.render.text import render_text
 
 
@@ -91,26 +89,25 @@ def restore_command(
     force = rails.force
     if force:
         out.warn("--force: the update/delete safety thresholds are overridden for this restore")
-    thresholds = None if force else rails.thresholds
     if audit_log is not None:
         if out_file is not None:
             raise UsageError("--out saves the plan and writes nothing: drop --audit-log")
         check_audit_log(audit_log)
     with engine(out, connection) as reconciler:
-        run = plan_restore(reconciler, snapshot_file, selection)
+        run = plan_restore(reconciler, snapshot_file, selection, rails)
         if out_file is None:
             return apply_planned(
                 out,
                 reconciler,
                 run,
-                thresholds=thresholds,
                 auto_approve=auto_approve,
                 audit_log=audit_log,
                 output_format=output_format,
                 forced=force,
             )
-    verdict = evaluate(run.plan, run.protected, rails.thresholds, forced=force)
-    plan = replace(run.plan, safety=verdict)
+    plan = run.plan
+    verdict = plan.safety
+    assert verdict is not None
     out.result(render_text(plan), colorize_text=True)
     if verdict.status == "blocked":
         raise SafetyError(verdict.protect_message())
