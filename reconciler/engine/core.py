@@ -14,7 +14,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from reconciler import collector
 from reconciler.api import runner
@@ -36,6 +35,7 @@ from reconciler.fetch import CannotHave, FetchError, LiveSnapshot, Read, fetch_l
 from reconciler.plan.build import build_plan, reads_for
 from reconciler.plan.change import Change, Plan, Resource
 from reconciler.plan.ignore import ignored, load_rules
+from reconciler.plan.model import SavedPlanDocument
 from reconciler.plan.planfile import (
     SavedPlan,
     parse_plan_document,
@@ -62,7 +62,7 @@ class PlanResult:
         """sdkappids of the apps marked ``protect: true``."""
         return {a.sdkappid for a in self.apps if a.protect}
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> SavedPlanDocument:
         """The saved-plan document (``plan --out``): signed, fingerprinted, no secret."""
         return plan_document(self.plan, self.resolved)
 
