@@ -17,16 +17,18 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
 from reconciler import __version__
 from reconciler.apply.executor import ChangeResult, Outcome
-from reconciler.apply.schema import AuditRecord, CiContext
 from reconciler.configs import Resource
 from reconciler.errors import ReconcilerError
 from reconciler.plan.change import Change
-from reconciler.plan.model import State
 from reconciler.secret import mask_known
+
+if TYPE_CHECKING:
+    from reconciler.apply.schema import AuditRecord, CiContext
+    from reconciler.plan.model import State
 
 INTENT = "intent"
 

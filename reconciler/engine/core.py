@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from reconciler import collector
 from reconciler.api import runner
@@ -35,7 +36,6 @@ from reconciler.fetch import CannotHave, FetchError, LiveSnapshot, Read, fetch_l
 from reconciler.plan.build import build_plan, reads_for
 from reconciler.plan.change import Change, Plan, Resource
 from reconciler.plan.ignore import ignored, load_rules
-from reconciler.plan.model import SavedPlanDocument
 from reconciler.plan.planfile import (
     SavedPlan,
     parse_plan_document,
@@ -45,6 +45,9 @@ from reconciler.plan.planfile import (
 from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.resolve import ResolvedApp, resolve_partial
+
+if TYPE_CHECKING:
+    from reconciler.plan.model import SavedPlanDocument
 
 IN_MEMORY = Path("(plan made in this run)")
 

@@ -8,23 +8,32 @@ to); the keys are written in the documented order.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from reconciler.plan.change import Change, Plan, Resource
-from reconciler.plan.model import (
-    FORMAT_VERSION,
-    ChangeEntry,
-    PlanDocument,
-    RecurringEntry,
-    ResourceRef,
-    Safety,
-    State,
-    Summary,
-    UrlCheckEntry,
-)
 from reconciler.secret import mask_known
 
-__all__ = ["FORMAT_VERSION", "all_warnings", "change_to_dict", "plan_to_dict", "resource_to_dict"]
+if TYPE_CHECKING:  # the model is imported by what reads a plan, not by what prints one
+    from reconciler.plan.model import (
+        ChangeEntry,
+        PlanDocument,
+        RecurringEntry,
+        ResourceRef,
+        Safety,
+        State,
+        Summary,
+        UrlCheckEntry,
+    )
+
+FORMAT_VERSION = "1.4"
+# 1.1 adds ``errors`` (unreadable resources).
+# 1.2 adds: per change ``cause`` ("edit" | "drift" | null, from ``plan --base``);
+# ``ignored`` (accepted differences left alone), ``warnings``, ``safety`` (the verdict
+# of the safety rails) and ``live_source`` (a live-state snapshot's time, or null).
+# 1.3 adds the ``"(not managed)"`` token of a live_token whose switch alone is managed.
+# 1.4 adds ``recurring`` (``drift --audit-log``: drifted resources this tool already
+# set back; present only when audit logs were read) and ``url_checks`` (``plan
+# --check-urls``: each URL a change would write, probed; present only when checked).
 
 
 def change_to_dict(change: Change) -> ChangeEntry:
@@ -63,7 +72,7 @@ def all_warnings(plan: Plan) -> list[str]:
 def plan_to_dict(plan: Plan) -> PlanDocument:
     doc: PlanDocument = {
         "format_version": FORMAT_VERSION,
-        "summary": cast(Summary, plan.summary()),
+        "summary": cast("Summary", plan.summary()),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
         "errors": [
@@ -71,13 +80,13 @@ def plan_to_dict(plan: Plan) -> PlanDocument:
         ],
         "ignored": [resource_to_dict(r) for r in plan.ignored],
         "warnings": all_warnings(plan),
-        "safety": None if plan.safety is None else cast(Safety, plan.safety.to_dict()),
+        "safety": None if plan.safety is None else cast("Safety", plan.safety.to_dict()),
         "live_source": plan.live_source,
     }
     if plan.recurring is not None:
-        doc["recurring"] = [cast(RecurringEntry, r.to_dict()) for r in plan.recurring]
+        doc["recurring"] = [cast("RecurringEntry", r.to_dict()) for r in plan.recurring]
     if plan.url_checks is not None:
-        doc["url_checks"] = [cast(UrlCheckEntry, c.to_dict()) for c in plan.url_checks]
+        doc["url_checks"] = [cast("UrlCheckEntry", c.to_dict()) for c in plan.url_checks]
     if plan.skipped:  # only when there are: resources a missing secret kept out of the plan
         doc["skipped"] = [{**resource_to_dict(e.resource), "error": e.error} for e in plan.skipped]
     return doc

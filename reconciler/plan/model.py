@@ -18,8 +18,6 @@ Minor format versions only add fields: a reader ignores fields it does not know,
 the fields added after 1.0 are optional when read (older 1.x saved plans still apply).
 """
 
-from __future__ import annotations
-
 import functools
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -41,19 +39,8 @@ from typing_extensions import NotRequired, TypedDict
 from reconciler.api.urlprobe import Reach
 from reconciler.facts.limits import MAX_SDKAPPID
 from reconciler.plan.change import Action
+from reconciler.plan.document import FORMAT_VERSION
 from reconciler.products import catalog
-
-FORMAT_VERSION = "1.4"
-# 1.1 adds ``errors`` (unreadable resources).
-# 1.2 adds: per change ``cause`` ("edit" | "drift" | null, from ``plan --base``);
-# ``ignored`` (accepted differences left alone), ``warnings``, ``safety`` (the verdict
-# of the safety rails) and ``live_source`` (a live-state snapshot's time, or null).
-# 1.3 adds the ``"(not managed)"`` token of a live_token whose switch alone is managed.
-# 1.4 adds ``recurring`` (``drift --audit-log``: drifted resources this tool already
-# set back; present only when audit logs were read) and ``url_checks`` (``plan
-# --check-urls``: each URL a change would write, probed; present only when checked).
-
-SUPPORTED_MAJOR = "1"
 
 _OPEN = ConfigDict(extra="allow")
 """Fields of a later minor version are kept (a reviewed change is compared whole)."""

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -29,17 +29,18 @@ from reconciler.errors import PlanFileError
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
-from reconciler.plan.model import (
-    SUPPORTED_MAJOR,
-    CallbackState,
-    PlanShapeError,
-    ReviewedPlanDocument,
-    SavedChangeEntry,
-    SavedPlanDocument,
-    validate_saved_plan,
-)
 from reconciler.resolve import ResolvedApp
 from reconciler.secret import Secret, mask_known
+
+if TYPE_CHECKING:
+    from reconciler.plan.model import (
+        CallbackState,
+        ReviewedPlanDocument,
+        SavedChangeEntry,
+        SavedPlanDocument,
+    )
+
+SUPPORTED_MAJOR = "1"
 
 
 def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
@@ -68,12 +69,12 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> SavedPlanDocument:
     changes: list[SavedChangeEntry] = []
     for change in plan.changes:
         app = by_id[change.resource.sdkappid]
-        entry = cast(SavedChangeEntry, change_to_dict(change))
+        entry = cast("SavedChangeEntry", change_to_dict(change))
         seen = entry["before"]
         if seen is not None and "url" in seen:
             # the live URL as the plan saw it, for reports only (staleness is checked on
             # the fingerprint): a secret it holds is masked, never saved
-            callback = cast(CallbackState, seen)  # mypy narrows `in` on final TypedDicts only
+            callback = cast("CallbackState", seen)  # mypy narrows `in` on final TypedDicts only
             callback["url"] = mask_known(callback["url"])
         key = app.target.secret_key
         r = change.resource
@@ -275,6 +276,9 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
             "nothing in it is signed and it cannot be applied. Plan with the keys "
             f"(`reconciler plan DIR --out fresh.json`) and apply that with --reviewed {path}"
         )
+    # the model is imported when a plan is read, not by every command that prints one
+    from reconciler.plan.model import PlanShapeError, validate_saved_plan
+
     try:
         saved = validate_saved_plan(doc)
     except PlanShapeError as exc:
