@@ -10,9 +10,11 @@ From these types:
 - ``reconciler schema --plan`` is generated (:func:`plan_json_schema`).
 
 Typed dictionaries rather than ``BaseModel`` classes because the writer stays a plain
-dict given to the C JSON encoder: building 2,000 model objects and dumping them again
-took longer than printing the whole plan (see benchmarks/README.md). Pydantic validates
-``TypedDict`` with the same rules, messages and JSON Schema as a model.
+dict given to the C JSON encoder: for a 2,000-change plan, ``model_construct`` of the
+change models alone took 33 ms and validating the dicts into models and dumping them
+back 8 ms, against 3 ms to build the dicts and 10 ms to print them (CPU). Pydantic
+validates a ``TypedDict`` with the same rules, messages and JSON Schema as a model, and
+the module is imported only where a plan is read or the schema printed.
 
 Minor format versions only add fields: a reader ignores fields it does not know, and
 the fields added after 1.0 are optional when read (older 1.x saved plans still apply).
@@ -321,7 +323,8 @@ def _where(loc: tuple[int | str, ...]) -> str:
         elif i and part in STATE_TAGS and loc[i - 1] in ("before", "after"):
             continue  # the union's tag, not a field
         else:
-            text = part if len(part) <= 40 else part[:40] + "…"
+            # a field name, or a key from the file (a signature's): quoted and cut short
+            text = part if part.isidentifier() or part == "[key]" else repr(part[:40])
             path += ("." if path else "") + text
     return path or "(top level)"
 

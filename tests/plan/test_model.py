@@ -60,7 +60,7 @@ _DELETE = object()
         (_set("summary", [1, 2]), "summary: Input should be a valid dictionary"),
         (_set("summary.create", 1.5), "summary.create: Input should be a valid integer"),
         (_set("existing", "many"), "existing: Input should be a valid integer"),
-        (_set("signatures", {"x": "y"}), "signatures.x.[key]: String should match pattern"),
+        (_set("signatures", {"x\n": "y"}), "signatures.'x\\n'.[key]: String should match"),
         (
             _set(
                 "safety",
