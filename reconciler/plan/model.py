@@ -21,6 +21,7 @@ the fields added after 1.0 are optional when read (older 1.x saved plans still a
 """
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -33,6 +34,7 @@ from pydantic import (
     Tag,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -149,7 +151,31 @@ class Summary(TypedDict):
     unchanged: Count
 
 
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+def _number_up_to(value: Any, top: float) -> float:
+    """A JSON number from 0 to ``top``, kept as written (an int stays an int)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number")
+    if not 0 <= value <= top:  # NaN fails this too
+        raise ValueError(f"must be from 0 to {top:g}")
+    return value
+
+
+def _percent(value: Any) -> float:
+    return _number_up_to(value, 100)
+
+
+def _not_negative(value: Any) -> float:
+    return _number_up_to(value, math.inf)
+
+
+Percent = Annotated[
+    Any,
+    AfterValidator(_percent),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
+]
+NotNegative = Annotated[
+    Any, AfterValidator(_not_negative), WithJsonSchema({"type": "number", "minimum": 0})
+]
 
 
 class Thresholds(TypedDict):
@@ -157,7 +183,7 @@ class Thresholds(TypedDict):
 
     max_update_pct: NotRequired[Percent]
     max_delete_pct: NotRequired[Percent]
-    min_existing: NotRequired[Annotated[float, Field(ge=0, allow_inf_nan=False)]]
+    min_existing: NotRequired[NotNegative]
 
 
 class Safety(TypedDict):

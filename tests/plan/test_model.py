@@ -71,7 +71,7 @@ _DELETE = object()
                     "thresholds": {"max_update_pct": 101},
                 },
             ),
-            "safety.thresholds.max_update_pct: Input should be less than or equal to 100",
+            "safety.thresholds.max_update_pct: Value error, must be from 0 to 100",
         ),
     ],
 )
