@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, cast
 
 from reconciler import __version__
 from reconciler.apply.executor import ChangeResult, Outcome
@@ -26,6 +26,10 @@ from reconciler.errors import ReconcilerError
 from reconciler.plan.change import Change
 from reconciler.secret import mask_known
 
+if TYPE_CHECKING:
+    from reconciler.apply.schema import AuditRecord, CiContext
+    from reconciler.plan.model import State
+
 INTENT = "intent"
 
 
@@ -33,9 +37,9 @@ class AuditWriteError(ReconcilerError):
     """The audit log could not record an intent: the write is not sent."""
 
 
-def ci_context(env: Mapping[str, str]) -> dict[str, str]:
+def ci_context(env: Mapping[str, str]) -> CiContext:
     """Who ran this and where, from the GitHub Actions environment (empty elsewhere)."""
-    context: dict[str, str] = {}
+    context: CiContext = {}
     if env.get("GITHUB_ACTOR"):
         context["actor"] = env["GITHUB_ACTOR"]
     if env.get("GITHUB_SHA"):
@@ -50,41 +54,49 @@ def ci_context(env: Mapping[str, str]) -> dict[str, str]:
     return context
 
 
-def change_fields(change: Change) -> dict[str, Any]:
+def _record(
+    change: Change,
+    result: str,
+    now: datetime | None,
+    *,
+    message: str | None = None,
+    error_code: int | None = None,
+    error_info: str | None = None,
+    request_id: str | None = None,
+) -> AuditRecord:
+    r = change.resource
     return {
-        "app": change.resource.app,
-        "sdkappid": change.resource.sdkappid,
-        "product": change.resource.product,
-        "action": change.action.value,
-        "before": change.public_before(),
-        "after": change.public_after(),
+        "time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "app": r.app,
+        "sdkappid": r.sdkappid,
+        "product": r.product,
+        "action": change.action.value,  # type: ignore[typeddict-item]  # the enum's JSON
+        "before": cast("State | None", change.public_before()),
+        "after": cast("State | None", change.public_after()),
+        "result": result,  # type: ignore[typeddict-item]  # INTENT or an Outcome's value
+        "message": message,
+        "error_code": error_code,
+        "error_info": error_info,
+        "request_id": request_id,
     }
 
 
-def audit_record(result: ChangeResult, *, now: datetime | None = None) -> dict[str, Any]:
+def audit_record(result: ChangeResult, *, now: datetime | None = None) -> AuditRecord:
     """The outcome of one change (without the run's context fields)."""
-    return {
-        "time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-        **change_fields(result.change),
-        "result": result.outcome.value,
-        "message": result.message or None,
-        "error_code": result.error_code,
-        "error_info": result.error_info,
-        "request_id": result.request_id,
-    }
+    return _record(
+        result.change,
+        result.outcome.value,
+        now,
+        message=result.message or None,
+        error_code=result.error_code,
+        error_info=result.error_info,
+        request_id=result.request_id,
+    )
 
 
-def intent_record(change: Change, *, now: datetime | None = None) -> dict[str, Any]:
+def intent_record(change: Change, *, now: datetime | None = None) -> AuditRecord:
     """What is about to be written (``before`` is the live state just read)."""
-    return {
-        "time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-        **change_fields(change),
-        "result": INTENT,
-        "message": None,
-        "error_code": None,
-        "error_info": None,
-        "request_id": None,
-    }
+    return _record(change, INTENT, now)
 
 
 def check_audit_log(path: Path) -> None:
@@ -128,13 +140,7 @@ class AuditLog:
         self.problem: str | None = None
         self.written = 0
         self.run_id = run_id or uuid.uuid4().hex
-        self._context: dict[str, Any] = {
-            "run_id": self.run_id,
-            "tool_version": __version__,
-        }
-        ci = ci_context(os.environ if env is None else env)
-        if ci:
-            self._context["ci"] = ci
+        self._ci = ci_context(os.environ if env is None else env)
         self._seq = 0
         self._open: dict[Resource, tuple[int, Change]] = {}  # intents without an outcome
         self._file: IO[str] | None = None
@@ -143,11 +149,15 @@ class AuditLog:
     def open_intents(self) -> int:
         return len(self._open)
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _write(self, record: AuditRecord) -> None:
         if self.forced:  # on every line, intents too
-            record = {**record, "safety_override": True}
+            record["safety_override"] = True
+        record["run_id"] = self.run_id
+        record["tool_version"] = __version__
+        if self._ci:
+            record["ci"] = self._ci
         # a live URL or server text may quote a secret the run knows: never on disk
-        line = mask_known(json.dumps({**record, **self._context}, sort_keys=True)) + "\n"
+        line = mask_known(json.dumps(record, sort_keys=True)) + "\n"
         if self._file is None:
             self._file = self.path.open("a", encoding="utf-8")
         self._file.write(line)

@@ -20,6 +20,8 @@ from typing import Any
 from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome
 from reconciler.desired.yamlsource import read_text_within
 from reconciler.errors import ConfigErrors, PlanFileError
+from reconciler.plan.change import Action
+from reconciler.plan.model import PlanShapeError, validate_plan
 from reconciler.plan.planfile import has_valid_checksum
 
 Key = tuple[int, str]
@@ -71,16 +73,15 @@ def read_reviewed(path: Path) -> dict[Key, ReviewedChange]:
     if str(doc.get("format_version", "")).split(".")[0] != "1":
         raise PlanFileError(f"{path}: format_version is not supported (this tool reads 1.x)")
     try:
-        return {
-            (int(c["sdkappid"]), str(c["product"])): ReviewedChange(
-                str(c["app"]), str(c["action"]), c["before"], c["after"]
-            )
-            for c in doc["changes"]
-        }
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # 1e400: int(inf)
-        raise PlanFileError(
-            f"{path}: malformed saved plan ({type(exc).__name__}: {exc}); nothing was applied"
-        ) from None
+        plan = validate_plan(doc)
+    except PlanShapeError as exc:
+        raise PlanFileError(f"{path}: malformed saved plan: {exc}; nothing was applied") from None
+    return {
+        (c["sdkappid"], c["product"]): ReviewedChange(
+            c["app"], Action(c["action"]).value, c["before"], c["after"]
+        )
+        for c in plan["changes"]
+    }
 
 
 @dataclass(frozen=True)

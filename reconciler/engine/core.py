@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reconciler import collector
 from reconciler.api import runner
@@ -47,6 +47,9 @@ from reconciler.plan.safety import Thresholds, check_protect, check_thresholds, 
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.resolve import ResolvedApp, resolve_partial
 
+if TYPE_CHECKING:
+    from reconciler.plan.model import SavedPlanDocument
+
 IN_MEMORY = Path("(plan made in this run)")
 
 
@@ -65,7 +68,7 @@ class PlanResult:
         """sdkappids of the apps marked ``protect: true``."""
         return {a.sdkappid for a in self.apps if a.protect}
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> SavedPlanDocument:
         """The saved-plan document (``plan --out``): signed, fingerprinted, no secret."""
         return plan_document(self.plan, self.resolved)
 

@@ -1,15 +1,29 @@
-"""The documented plan JSON document (format_version 1.x). Minor versions only add fields.
+"""The documented plan JSON document (format_version 1.x), built from a :class:`Plan`.
 
 Both the ``--format json`` output and the saved plan file (``plan --out``) are this
 document; the saved plan adds what apply needs (see :mod:`reconciler.plan.planfile`).
+Its shape is :class:`reconciler.plan.model.PlanDocument` (which mypy holds this module
+to); the keys are written in the documented order.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from reconciler.plan.change import Change, Plan, Resource
 from reconciler.secret import mask_known
+
+if TYPE_CHECKING:  # the model is imported by what reads a plan, not by what prints one
+    from reconciler.plan.model import (
+        ChangeEntry,
+        PlanDocument,
+        RecurringEntry,
+        ResourceRef,
+        Safety,
+        State,
+        Summary,
+        UrlCheckEntry,
+    )
 
 FORMAT_VERSION = "1.4"
 # 1.1 adds ``errors`` (unreadable resources).
@@ -22,20 +36,20 @@ FORMAT_VERSION = "1.4"
 # --check-urls``: each URL a change would write, probed; present only when checked).
 
 
-def change_to_dict(change: Change) -> dict[str, Any]:
+def change_to_dict(change: Change) -> ChangeEntry:
     r = change.resource
     return {
         "app": r.app,
         "sdkappid": r.sdkappid,
         "product": r.product,
-        "action": change.action.value,
-        "before": change.public_before(),
-        "after": change.public_after(),
-        "cause": change.cause,
+        "action": change.action.value,  # type: ignore[typeddict-item]  # the enum's JSON
+        "before": cast("State | None", change.public_before()),
+        "after": cast("State | None", change.public_after()),
+        "cause": change.cause,  # type: ignore[typeddict-item]  # "edit" | "drift" | None
     }
 
 
-def resource_to_dict(resource: Resource) -> dict[str, Any]:
+def resource_to_dict(resource: Resource) -> ResourceRef:
     return {"sdkappid": resource.sdkappid, "app": resource.app, "product": resource.product}
 
 
@@ -55,10 +69,10 @@ def all_warnings(plan: Plan) -> list[str]:
     return warnings
 
 
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    doc: dict[str, Any] = {
+def plan_to_dict(plan: Plan) -> PlanDocument:
+    doc: PlanDocument = {
         "format_version": FORMAT_VERSION,
-        "summary": plan.summary(),
+        "summary": cast("Summary", plan.summary()),
         "changes": [change_to_dict(c) for c in plan.changes],
         "unmanaged": [resource_to_dict(r) for r in plan.unmanaged],
         "errors": [
@@ -66,13 +80,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         ],
         "ignored": [resource_to_dict(r) for r in plan.ignored],
         "warnings": all_warnings(plan),
-        "safety": None if plan.safety is None else plan.safety.to_dict(),
+        "safety": None if plan.safety is None else cast("Safety", plan.safety.to_dict()),
         "live_source": plan.live_source,
     }
     if plan.recurring is not None:
-        doc["recurring"] = [r.to_dict() for r in plan.recurring]
+        doc["recurring"] = [cast("RecurringEntry", r.to_dict()) for r in plan.recurring]
     if plan.url_checks is not None:
-        doc["url_checks"] = [c.to_dict() for c in plan.url_checks]
+        doc["url_checks"] = [cast("UrlCheckEntry", c.to_dict()) for c in plan.url_checks]
     if plan.skipped:  # only when there are: resources a missing secret kept out of the plan
         doc["skipped"] = [{**resource_to_dict(e.resource), "error": e.error} for e in plan.skipped]
     return doc

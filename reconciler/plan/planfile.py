@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -32,9 +32,15 @@ from reconciler.plan.fingerprint import fingerprint, sign
 from reconciler.resolve import ResolvedApp
 from reconciler.secret import Secret, mask_known
 
-SUPPORTED_MAJOR = "1"
+if TYPE_CHECKING:
+    from reconciler.plan.model import (
+        CallbackState,
+        ReviewedPlanDocument,
+        SavedChangeEntry,
+        SavedPlanDocument,
+    )
 
-T = TypeVar("T")
+SUPPORTED_MAJOR = "1"
 
 
 def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
@@ -57,18 +63,19 @@ def body_digest(doc: Mapping[str, Any]) -> str:
     return _digest(doc, frozenset({"checksum", "signatures"}))
 
 
-def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
+def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> SavedPlanDocument:
     """The saved-plan form of ``plan``. Holds no secret."""
     by_id = {a.target.sdkappid: a for a in apps}
-    doc = plan_to_dict(plan)
-    changes: list[dict[str, Any]] = []
+    changes: list[SavedChangeEntry] = []
     for change in plan.changes:
         app = by_id[change.resource.sdkappid]
-        entry = change_to_dict(change)
-        if isinstance(entry["before"], dict) and isinstance(entry["before"].get("url"), str):
+        entry = cast("SavedChangeEntry", change_to_dict(change))
+        seen = entry["before"]
+        if seen is not None and "url" in seen:
             # the live URL as the plan saw it, for reports only (staleness is checked on
             # the fingerprint): a secret it holds is masked, never saved
-            entry["before"]["url"] = mask_known(entry["before"]["url"])
+            callback = cast("CallbackState", seen)  # mypy narrows `in` on final TypedDicts only
+            callback["url"] = mask_known(callback["url"])
         key = app.target.secret_key
         r = change.resource
         entry["fingerprint"] = {
@@ -79,39 +86,47 @@ def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
         if spec is not None and spec.token_env:
             entry["token_env"] = spec.token_env
         changes.append(entry)
-    doc["changes"] = changes
     used = sorted({c.resource.sdkappid for c in plan.changes})
-    doc["apps"] = [
-        {
-            "app": by_id[i].app.name,
-            "sdkappid": i,
-            "region": by_id[i].app.region,
-            "identifier": by_id[i].app.identifier,
-            "secret_key_env": by_id[i].app.secret_key_env,
-        }
-        for i in used
-    ]
-    doc["existing"] = plan.existing
-    digest = body_digest(doc)
+    doc: SavedPlanDocument = {
+        **plan_to_dict(plan),
+        "changes": changes,
+        "apps": [
+            {
+                "app": by_id[i].app.name,
+                "sdkappid": i,
+                "region": by_id[i].app.region,
+                "identifier": by_id[i].app.identifier,
+                "secret_key_env": by_id[i].app.secret_key_env,
+            }
+            for i in used
+        ],
+        "existing": plan.existing,
+        "signatures": {},
+        "checksum": "",
+    }
+    digest = body_digest(doc)  # leaves out the signatures and the checksum
     doc["signatures"] = {str(i): sign(by_id[i].target.secret_key, digest) for i in used}
     doc["checksum"] = _checksum(doc)
     return doc
 
 
-def reviewed_plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> dict[str, Any]:
+def reviewed_plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> ReviewedPlanDocument:
     """The saved form of a plan made against a live-state snapshot, without keys.
 
     Nothing in it is signed and it holds no fingerprint: it cannot be applied. It
     records what reviewers saw, for ``apply --plan FRESH --reviewed FILE``.
     """
     by_id = {a.target.sdkappid: a for a in apps}
-    doc = plan_to_dict(plan)
     used = sorted({c.resource.sdkappid for c in plan.changes})
-    doc["apps"] = [
-        {"app": by_id[i].app.name, "sdkappid": i, "region": by_id[i].app.region} for i in used
-    ]
-    doc["existing"] = plan.existing
-    doc["reviewed_only"] = True
+    doc: ReviewedPlanDocument = {
+        **plan_to_dict(plan),
+        "apps": [
+            {"app": by_id[i].app.name, "sdkappid": i, "region": by_id[i].app.region} for i in used
+        ],
+        "existing": plan.existing,
+        "reviewed_only": True,
+        "checksum": "",
+    }
     doc["checksum"] = _checksum(doc)
     return doc
 
@@ -206,16 +221,6 @@ def _what_it_is(text: str) -> str:
     return "it is not JSON"
 
 
-def _typed(value: Any, kind: type[T], field: str) -> T:
-    if not isinstance(value, kind):
-        raise TypeError(f"{field} must be a {kind.__name__}, not {type(value).__name__}")
-    return value
-
-
-def _optional(value: Any, kind: type[T], field: str) -> T | None:
-    return None if value is None else _typed(value, kind, field)
-
-
 class _OutOfRange(ValueError):
     """A number JSON can write but no plan holds: 1e400 (infinite as a float), NaN."""
 
@@ -250,7 +255,11 @@ def read_plan_file(path: Path) -> SavedPlan:
 
 
 def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
-    """A saved plan from its JSON document (read from ``path``, named in messages)."""
+    """A saved plan from its JSON document (read from ``path``, named in messages).
+
+    The checksum and the signatures are over the document as read (``doc``); its shape
+    is then checked against :class:`reconciler.plan.model.SavedPlanDocument`.
+    """
     if not isinstance(doc, dict) or "checksum" not in doc:
         found = "it has no format_version"
         if isinstance(doc, dict) and "format_version" in doc:
@@ -267,69 +276,43 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
             "nothing in it is signed and it cannot be applied. Plan with the keys "
             f"(`reconciler plan DIR --out fresh.json`) and apply that with --reviewed {path}"
         )
+    # the model is imported when a plan is read, not by every command that prints one
+    from reconciler.plan.model import PlanShapeError, validate_saved_plan
+
     try:
-        apps = {
-            int(a["sdkappid"]): SavedApp(
-                _typed(a["app"], str, "app"),
-                int(a["sdkappid"]),
-                _typed(a["region"], str, "region"),
-                _typed(a["identifier"], str, "identifier"),
-                _optional(a["secret_key_env"], str, "secret_key_env"),
-            )
-            for a in doc["apps"]
-        }
-        changes = tuple(
-            SavedChange(
-                Resource(
-                    _typed(c["app"], str, "app"),
-                    int(c["sdkappid"]),
-                    _typed(c["product"], str, "product"),
-                ),
-                Action(c["action"]),
-                _optional(c["before"], dict, "before"),
-                _optional(c["after"], dict, "after"),
-                _typed(c["fingerprint"]["before"], str, "fingerprint.before"),
-                _typed(c["fingerprint"]["after"], str, "fingerprint.after"),
-                _optional(c.get("token_env"), str, "token_env"),
-            )
-            for c in doc["changes"]
+        saved = validate_saved_plan(doc)
+    except PlanShapeError as exc:
+        raise _fail(path, f"malformed saved plan: {exc}") from None
+    apps = {
+        a["sdkappid"]: SavedApp(
+            a["app"], a["sdkappid"], a["region"], a["identifier"], a["secret_key_env"]
         )
-        existing = int(doc["existing"])
-        signatures = {int(k): str(v) for k, v in doc["signatures"].items()}
-        errors = tuple(
-            f"{_typed(e['app'], str, 'app')} ({int(e['sdkappid'])}) "
-            f"{_typed(e['product'], str, 'product')}: {_typed(e['error'], str, 'error')}"
-            for e in _typed(doc.get("errors", []), list, "errors")
+        for a in saved["apps"]
+    }
+    changes = tuple(
+        SavedChange(
+            Resource(c["app"], c["sdkappid"], c["product"]),
+            Action(c["action"]),
+            dict(c["before"]) if c["before"] is not None else None,
+            dict(c["after"]) if c["after"] is not None else None,
+            c["fingerprint"]["before"],
+            c["fingerprint"]["after"],
+            c.get("token_env"),
         )
-        if not all(isinstance(v, int) for v in dict(doc["summary"]).values()):
-            raise ValueError("summary counts must be integers")
-        thresholds = _recorded_thresholds(doc.get("safety"))
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise _fail(path, f"malformed saved plan ({type(exc).__name__}: {exc})") from None
+        for c in saved["changes"]
+    )
+    errors = tuple(
+        f"{e['app']} ({e['sdkappid']}) {e['product']}: {e['error']}"
+        for e in saved.get("errors", [])
+    )
+    safety = saved.get("safety")
+    thresholds = cast("dict[str, float]", dict(safety.get("thresholds", {}))) if safety else {}
+    signatures = {int(k): v for k, v in saved["signatures"].items()}
     for change in changes:
         if change.resource.sdkappid not in apps:
             raise _fail(path, f"change for sdkappid {change.resource.sdkappid} has no app entry")
     if set(signatures) != set(apps):
         raise _fail(path, "the plan file was edited after it was saved (app signatures)")
-    return SavedPlan(apps, changes, existing, body_digest(doc), signatures, errors, thresholds)
-
-
-_THRESHOLD_RANGES = {"max_update_pct": 100.0, "max_delete_pct": 100.0, "min_existing": math.inf}
-
-
-def _recorded_thresholds(safety: Any) -> dict[str, float]:
-    """The thresholds in a saved plan's ``safety`` field (none when it has none)."""
-    if safety is None:
-        return {}
-    recorded = _typed(_typed(safety, dict, "safety").get("thresholds", {}), dict, "thresholds")
-    found: dict[str, float] = {}
-    for name, top in _THRESHOLD_RANGES.items():
-        if name not in recorded:
-            continue
-        value = recorded[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"safety.thresholds.{name} must be a number")
-        if not 0 <= value <= top:
-            raise ValueError(f"safety.thresholds.{name} is out of range")
-        found[name] = value
-    return found
+    return SavedPlan(
+        apps, changes, saved["existing"], body_digest(doc), signatures, errors, thresholds
+    )

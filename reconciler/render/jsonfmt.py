@@ -10,7 +10,7 @@ takes the pure-Python encoder: 4x the time, for a 2,000-app plan 0.09 s instead 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
 
 from reconciler.plan.change import Plan
 from reconciler.plan.document import plan_to_dict
@@ -20,7 +20,7 @@ def render_json(plan: Plan) -> str:
     return dumps_by_line(plan_to_dict(plan))
 
 
-def dumps_by_line(document: dict[str, Any]) -> str:
+def dumps_by_line(document: Mapping[str, object]) -> str:
     """``document`` as JSON: a field per line, and a line per item of a non-empty list."""
     fields = []
     for key, value in document.items():

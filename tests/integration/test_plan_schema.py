@@ -52,6 +52,8 @@ def test_plan_json_and_saved_plan_match_the_plan_schema(
     validator = _validator(schema, "plan")
     validator.validate(document)
     validator.validate(json.loads(saved.read_text()))
+    _validator(schema, "saved_plan").validate(json.loads(saved.read_text()))
+    assert not _validator(schema, "saved_plan").is_valid(document)  # no fingerprints
     jsonschema.Draft202012Validator(schema).validate(document)  # the root accepts it too
 
 
