@@ -28,9 +28,8 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -41,7 +40,7 @@ from reconciler.plan.recurring import RecurringDrift
 from reconciler.products.catalog import PRODUCT_KEYS
 
 if TYPE_CHECKING:
-    from jinja2 import Template
+    from jinja2 import Environment
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _REQUEST_ID = re.compile(r"RequestId ([^\s)]+)")
@@ -79,7 +78,9 @@ class _Cell:
     skipped: bool = False  # not read at all: a secret it needs is missing
 
     def detail_id(self, sdkappid: int, product: str) -> str | None:
-        return None if self.state in (SYNC, _PLAN_SYNC) else f"d-{sdkappid}-{product}"
+        if self.state is SYNC or self.state is _PLAN_SYNC:
+            return None
+        return f"d-{sdkappid}-{product}"
 
 
 @dataclass
@@ -229,8 +230,11 @@ class _View:
     url_checks: list[_UrlCheck] | None
     url_problems: int
     products: Sequence[str]
-    rows: list[_GridRow]
-    details: list[_Detail]
+    apps: int  # how many rows
+    # made while the template reads them, one at a time: few objects alive at once,
+    # which keeps the garbage collector's passes short at thousands of apps
+    rows: Iterator[_GridRow]
+    details: Iterator[_Detail]
 
 
 _NO_CELL = _GridCell(None, "·", None)
@@ -291,15 +295,23 @@ def _failure(cell: _Cell) -> _Failure | None:
     return _Failure(cell.failure.error, request, cell.skipped)
 
 
-def _grid_row(row: _Row, sync: State) -> _GridRow:
+def _grid_row(row: _Row, sync: State, plain: dict[State, _GridCell]) -> _GridRow:
+    """``plain``: the cells without details, one shared tuple per state."""
     cells = []
     for product in PRODUCT_KEYS:
         cell = row.cells.get(product)
         if cell is None:
             cells.append(_NO_CELL)
+            continue
+        state = cell.state
+        detail_id = cell.detail_id(row.sdkappid, product)
+        if detail_id is None:
+            shared = plain.get(state)
+            if shared is None:
+                shared = plain[state] = _GridCell(state.key, state.label, None)
+            cells.append(shared)
         else:
-            detail_id = cell.detail_id(row.sdkappid, product)
-            cells.append(_GridCell(cell.state.key, cell.state.label, detail_id))
+            cells.append(_GridCell(state.key, state.label, detail_id))
     states = {cell.state.key for cell in row.cells.values()}
     return _GridRow(
         row.app,
@@ -309,6 +321,27 @@ def _grid_row(row: _Row, sync: State) -> _GridRow:
         f" {' '.join(sorted(states))} ",
         cells,
     )
+
+
+def _details(
+    rows: list[_Row], drift: bool, recurring: dict[tuple[int, str], RecurringDrift]
+) -> Iterator[_Detail]:
+    for row in rows:
+        for product, cell in sorted(row.cells.items()):
+            detail_id = cell.detail_id(row.sdkappid, product)
+            if detail_id is None:
+                continue
+            again = recurring.get((row.sdkappid, product))
+            yield _Detail(
+                detail_id,
+                row.app,
+                row.sdkappid,
+                product,
+                cell.state,
+                None if again is None else _recurring(again),
+                _failure(cell),
+                None if cell.change is None else _change_view(cell.change, drift),
+            )
 
 
 def _view(
@@ -322,28 +355,10 @@ def _view(
         for cell in row.cells.values():
             counts[cell.state.key] += 1
     recurring = {(r.resource.sdkappid, r.resource.product): r for r in plan.recurring or ()}
-    details = []
-    for row in rows:
-        for product, cell in sorted(row.cells.items()):
-            detail_id = cell.detail_id(row.sdkappid, product)
-            if detail_id is None:
-                continue
-            again = recurring.get((row.sdkappid, product))
-            details.append(
-                _Detail(
-                    detail_id,
-                    row.app,
-                    row.sdkappid,
-                    product,
-                    cell.state,
-                    None if again is None else _recurring(again),
-                    _failure(cell),
-                    None if cell.change is None else _change_view(cell.change, drift),
-                )
-            )
+    plain: dict[State, _GridCell] = {}
     return _View(
         heading="Drift report" if drift else "Plan",
-        csp=_assets().csp,
+        csp=_csp(),
         generated=generated,
         states=[(s, counts[s.key]) for s in states],
         warnings=list(plan.warnings),
@@ -359,19 +374,13 @@ def _view(
         else [_UrlCheck(c.ok, c.line()) for c in plan.url_checks],
         url_problems=sum(1 for c in plan.url_checks or () if not c.ok),
         products=PRODUCT_KEYS,
-        rows=[_grid_row(row, states[0]) for row in rows],
-        details=details,
+        apps=len(rows),
+        rows=(_grid_row(row, states[0], plain) for row in rows),
+        details=_details(rows, drift, recurring),
     )
 
 
 # --- the template, its style and script (package data, read once) ---
-
-
-@dataclass(frozen=True)
-class _Assets:
-    style: str
-    script: str
-    csp: str
 
 
 def _csp_hash(text: str) -> str:
@@ -380,25 +389,10 @@ def _csp_hash(text: str) -> str:
 
 
 @functools.cache
-def _assets() -> _Assets:
-    """The report's CSS and JS, and the Content-Security-Policy that lets in only them:
-    nothing is fetched, and an inline script or style that is not the report's own (if
-    escaping ever failed) does not run."""
-    folder = resources.files(__package__).joinpath("templates")
-    style = folder.joinpath("report.css").read_text(encoding="utf-8")
-    script = folder.joinpath("report.js").read_text(encoding="utf-8")
-    csp = (
-        f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
-        "img-src data:; base-uri 'none'; form-action 'none'"
-    )
-    return _Assets(style, script, csp)
-
-
-@functools.cache
-def _template() -> Template:
+def _environment() -> Environment:
     import jinja2  # only when a report is rendered: plan and drift start without it
 
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("reconciler.render", "templates"),
         autoescape=True,  # every value, in element content and in quoted attributes
         undefined=jinja2.StrictUndefined,  # a misspelt name is an error, not ""
@@ -406,7 +400,20 @@ def _template() -> Template:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.get_template("report.html.j2")
+
+
+@functools.cache
+def _csp() -> str:
+    """The Content-Security-Policy: nothing is fetched, and the only style and script
+    that run are the report's own (``report.css``, ``report.js``, included by the
+    template), by their hashes; one injected inline (if escaping ever failed) does not."""
+    env = _environment()
+    style = env.get_template("report.css").render()
+    script = env.get_template("report.js").render()
+    return (
+        f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
 
 
 def render_html(
@@ -421,14 +428,10 @@ def render_html(
     ``plan.errors`` (unreadable resources) show as unreadable cells; ``ignored`` are
     the accepted differences drift left out of ``plan``.
     """
-    from markupsafe import Markup  # installed with jinja2
-
-    assets = _assets()
-    # the report's own CSS and JS (package data, not user text) go in as they are
-    report = _template().render(
-        view=_view(plan, title, ignored, generated),
-        style=Markup(assets.style),
-        script=Markup(assets.script),
+    report = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(view=_view(plan, title, ignored, generated))
     )
     # control characters (which a browser or a terminal may act on) become U+FFFD: one
     # pass over the document, as the template, CSS and JS have none of their own
