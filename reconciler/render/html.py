@@ -17,8 +17,8 @@ U+FFFD. This module only shapes the plan into plain values (:class:`_View`); it
 builds no markup. Element ids are built from sdkappids and product keys only. No
 data goes into the ``<script>``: the JS reads the rows' ``data-`` attributes.
 
-Jinja2 is imported on the first HTML report, not with this module: ``plan`` and
-``drift`` import it whatever their ``--format``.
+Jinja2 is imported on the first HTML report, not with this module, which ``plan``
+and ``drift`` import whatever their ``--format``.
 """
 
 from __future__ import annotations

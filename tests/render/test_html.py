@@ -300,7 +300,6 @@ def test_hostile_text_everywhere_stays_text_in_both_reports() -> None:
                 assert shown in page, (text, shown)
             detail = _section(root, "d-1400000006-live").all_text()
             assert f"{text} (RequestId {text})" in detail
-            assert "49" not in page.replace("1400000", "")  # {{7*7}} was not evaluated
 
 
 def test_csp_lets_in_only_the_reports_own_style_and_script() -> None:
