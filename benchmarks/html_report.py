@@ -3,7 +3,8 @@
     python benchmarks/html_report.py --apps 2000 --out /tmp/drift.html [--plan]
 
 The fleet mixes every state a cell can have: in sync, changed live, deleted live,
-declared absent, unmanaged, ignored (.driftignore), and app names with HTML in them.
+declared absent, unmanaged, ignored (.driftignore), and live URLs with HTML in them
+(app names must be plain since the loader refuses others; the live state is the server's).
 It runs the real CLI against an embedded emulator (loopback only) and prints the
 time the run took and the file's size. Render it headless with, e.g.:
 
@@ -33,7 +34,7 @@ def write_fleet(root: Path, apps: int) -> tuple[Path, Path]:
     seed_apps = []
     for i in range(apps):
         sdkappid = 1500000000 + i
-        name = f"team-{i % 7}-app-{i:04d}" if i % 50 != 7 else f"<b>odd</b>&app-{i}"
+        name = f"team-{i % 7}-app-{i:04d}" if i % 50 != 7 else f"odd.app-{i}"
         call = {"url": f"https://hooks.example.com/call/{i}", "events": CALL}
         live = {"url": f"https://hooks.example.com/live/{i}", "events": LIVE}
         room = {"url": f"https://hooks.example.com/room/{i}", "events": ROOM}
@@ -41,6 +42,9 @@ def write_fleet(root: Path, apps: int) -> tuple[Path, Path]:
         kind = i % 10
         if kind == 1:  # changed live: URL and an event
             live_state["call"] = {"url": "https://console.example.com/x", "events": CALL[:1]}
+        if i % 50 == 7:  # changed live, to a URL with HTML in it (the server's text)
+            url = "https://console.example.com/<b>odd</b>&x</script><script>alert(1)</script>"
+            live_state["call"] = {"url": url, "events": CALL}
         elif kind == 2:  # deleted live
             del live_state["live"]
         elif kind == 3:  # unmanaged

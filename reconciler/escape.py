@@ -13,7 +13,7 @@ server data (a file, a file name, a server answer, the environment).
 - Markdown (:func:`markdown_text`, :func:`markdown_code`, :func:`markdown_html`):
   literal text in a GitHub comment, never a heading, an HTML comment, a link or
   emphasis.
-- HTML: :mod:`reconciler.render.html` escapes what it writes (``html.escape``).
+- HTML: :mod:`reconciler.render.html` renders a Jinja2 template with autoescaping.
 """
 
 from __future__ import annotations

@@ -219,3 +219,133 @@ def test_two_thousand_apps_one_row_each() -> None:
     assert len([s for s in root.iter("section") if "detail" in s.classes()]) == 200
     assert rows[1].attrs["data-key"] == "app-0001 1500000001"
     assert len(report) < 3_000_000
+
+
+# Text that breaks out of an element, an attribute, a <script> or an HTML comment, or
+# that a template engine would evaluate if it ever treated data as template source.
+BREAKOUTS = (
+    "</script><script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "{{7*7}}",
+    "{% raw %}",
+    "<!--",
+    "]]></style><style>body{display:none}</style>",
+)
+
+
+def _hostile_plan(text: str) -> tuple[Plan, list[Change | Resource]]:
+    """``text`` in every place a report shows: app names, URLs, events, server text,
+    warnings, recurring drift (times, RequestIds) and URL checks."""
+    from reconciler.api.urlprobe import Probe, Reach
+    from reconciler.plan.recurring import RecurringDrift
+    from reconciler.plan.urlcheck import UrlCheck
+
+    change = Change(
+        Resource(text, 1400000005, "call"),
+        Action.UPDATE,
+        cb("https://x.example/" + text, "Call.CallbackAfterEndCall", text),
+        cb("https://x.example/ok", "Call.CallbackAfterEndCall", f"{text}-desired"),
+    )
+    created = Change(Resource(text, 1400000005, "live"), Action.CREATE, None, cb(text, text))
+    failure = Unreadable(Resource(text, 1400000006, "live"), f"{text} (RequestId {text})")
+    skipped = Unreadable(Resource(text, 1400000007, "live_token"), f"{text} is not set")
+    recurring = RecurringDrift(change.resource, 3, text, (text, "r-2"))
+    probe = Probe("https://x.example/ok", Reach.ERROR, None, text)
+    check = UrlCheck(change.resource, "https://x.example/" + text, probe)
+    plan = Plan(
+        (change, created),
+        unmanaged=(Resource(text, 1400000006, "conference"),),
+        warnings=(f"warn {text}",),
+        errors=(failure,),
+        skipped=(skipped,),
+        apps=((text, 1400000008),),
+        recurring=(recurring,),
+        url_checks=(check,),
+    )
+    return plan, [Resource(text, 1400000008, "call")]
+
+
+def test_hostile_text_everywhere_stays_text_in_both_reports() -> None:
+    from importlib import resources
+
+    own_script = (
+        resources.files("reconciler.render").joinpath("templates/report.js").read_text("utf-8")
+    )
+    for text in BREAKOUTS:
+        plan, ignored = _hostile_plan(text)
+        for title in ("drift", "plan"):
+            report = render_html(plan, title=title, ignored=ignored, generated=text)
+            root = parse(report)  # every element closed where it was opened
+            assert not root.iter("img") and not root.iter("svg"), text
+            (script,) = root.iter("script")  # only the report's own, unchanged
+            assert script.all_text() == own_script
+            assert len(root.iter("style")) == 1
+            for element in root.iter():
+                assert not any(k.startswith("on") for k in element.attrs), (text, element.tag)
+            if "<" in text or '"' in text:
+                assert text not in report  # escaped, not passed through
+            # ...and yet it reads as given, where it was put
+            (row, *_) = _grid_rows(root)
+            assert row.children[0].all_text() == text
+            assert row.children[0].attrs["title"] == text
+            page = root.all_text()
+            for shown in (
+                f"warn {text}",
+                f"https://x.example/{text}",
+                f"{text}-desired",
+                f"{text} is not set",
+                f"generated {text}",
+            ):
+                assert shown in page, (text, shown)
+            detail = _section(root, "d-1400000006-live").all_text()
+            assert f"{text} (RequestId {text})" in detail
+
+
+def test_csp_lets_in_only_the_reports_own_style_and_script() -> None:
+    import base64
+    import hashlib
+
+    root = parse(render_html(_hostile_plan(BREAKOUTS[0])[0], title="drift"))
+    (meta,) = [m for m in root.iter("meta") if m.attrs.get("http-equiv")]
+    policy = dict(
+        (d.split()[0], d.split()[1:]) for d in meta.attrs["content"].split(";") if d.strip()
+    )
+    assert policy["default-src"] == ["'none'"]
+    for directive, tag in (("script-src", "script"), ("style-src", "style")):
+        (element,) = root.iter(tag)
+        digest = hashlib.sha256(element.all_text().encode("utf-8")).digest()
+        assert policy[directive] == [f"'sha256-{base64.b64encode(digest).decode()}'"]
+    assert "'unsafe-inline'" not in meta.attrs["content"]
+
+
+def test_control_characters_become_replacement_characters() -> None:
+    name = "app\x1b[31m-red\x07\x7f"
+    change = Change(Resource(name, 1400000005, "call"), Action.CREATE, None, cb("https://x/\x00"))
+    report = render_html(Plan((change,), warnings=("bell\x07",)), title="plan")
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", report)
+    assert "app\ufffd[31m-red\ufffd\ufffd" in report and "bell\ufffd" in report
+
+
+def test_a_declared_app_without_callbacks_has_a_row_of_empty_cells() -> None:
+    root = parse(render_html(Plan((), apps=(("bare", 1400000042),)), title="drift"))
+    (row,) = _grid_rows(root)
+    assert row.children[0].all_text() == "bare"
+    assert set(_cell_states(row).values()) == {"none"}
+    assert row.attrs["data-diff"] == "0"
+    empty = parse(render_html(Plan(()), title="drift"))
+    assert _grid_rows(empty)[0].all_text() == "No apps."
+
+
+def test_jinja2_is_imported_only_when_a_report_is_rendered() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, reconciler.render.html as h, reconciler.plan.change as c\n"
+        "assert 'jinja2' not in sys.modules, 'imported with the module'\n"
+        "h.render_html(c.Plan(()))\n"
+        "assert 'jinja2' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
