@@ -155,8 +155,10 @@ TokenSpec = Annotated[
 ProductEntry = CallbackPresent | TokenPresent | Absent
 
 
-_KIND_SPECS: dict[Kind, Any] = {Kind.CALLBACK: CallbackSpec, Kind.TOKEN: TokenSpec}
-"""The mapping a product of each kind takes (under ``callbacks:`` or as a product file)."""
+_OptionalCallback = CallbackSpec | SkipJsonSchema[None]
+_OptionalToken = TokenSpec | SkipJsonSchema[None]
+_KIND_FIELDS: dict[Kind, Any] = {Kind.CALLBACK: _OptionalCallback, Kind.TOKEN: _OptionalToken}
+"""The type of a product's field under ``callbacks:``, by kind (None: not declared)."""
 
 
 class _Callbacks(_Strict):
@@ -184,9 +186,7 @@ def _id(value: str) -> str:
 
 _APP_DOC = "One Tencent RTC app (an SDKAppID): an app file, or the app.yaml of an app folder."
 _CALLBACKS_DOC = "Products managed for the app. A product not listed here is never touched."
-_CALLBACKS_FIELD = (
-    "The products managed for this app; products in product files go elsewhere."
-)
+_CALLBACKS_FIELD = "The products managed for this app; products in product files go elsewhere."
 
 
 class _AppFile(_Strict):
@@ -285,9 +285,7 @@ def unknown_region(value: str) -> str:
 
 def _product_field(spec: ProductSpec) -> tuple[Any, Any]:
     text = KIND_TEXT[spec.kind]
-    kind_spec = _KIND_SPECS[spec.kind]
-    annotation = kind_spec | SkipJsonSchema[None]
-    return annotation, Field(default=None, description=f"{spec.title}{text.declared}.")
+    return _KIND_FIELDS[spec.kind], Field(default=None, description=f"{spec.title}{text.declared}.")
 
 
 def _build(specs: tuple[ProductSpec, ...]) -> tuple[type[_Callbacks], type[_AppFile]]:
@@ -346,8 +344,7 @@ class _AppFileAdapter:
     """Validates an app file with the current :data:`AppFile` model."""
 
     def validate_python(self, data: Any) -> AppFile:
-        model: type[_AppFile] = globals()["AppFile"]
-        return model.model_validate(data)
+        return AppFile.model_validate(data)  # the global: rebound by the registry
 
 
 APP_FILE = _AppFileAdapter()
@@ -381,7 +378,7 @@ def desired_state_json_schema() -> dict[str, Any]:
     ``# yaml-language-server: $schema=desired-state.schema.json``.
     """
     adapter: TypeAdapter[Any] = TypeAdapter(
-        Union[_models()[1], CallbackSpec, TokenSpec]  # noqa: UP007 - a runtime union of Annotated types
+        Union[AppFile, CallbackSpec, TokenSpec]  # noqa: UP007 - a runtime union of Annotated types
     )
     files = ", ".join(f"{key}.yaml" for key in PRODUCTS)
     body = _for_fleets(_drop_null_defaults(adapter.json_schema(ref_template="#/$defs/{model}")))

@@ -56,8 +56,8 @@ class _Keys(Sequence[str]):
 
     def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
         if value in _ORDER and start == 0 and stop is None:
-            return _ORDER[value]  # type: ignore[index]  # value is a key of _ORDER
-        return tuple(PRODUCTS).index(value, start, len(PRODUCTS) if stop is None else stop)  # type: ignore[arg-type]
+            return _ORDER[value]
+        return tuple(PRODUCTS).index(value, start, len(PRODUCTS) if stop is None else stop)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, _Keys | tuple | list):
@@ -154,8 +154,8 @@ def of_kind(kind: Kind) -> tuple[str, ...]:
 _refresh()
 
 __all__ = [
-    "MAX_SDKAPPID",
     "BUILT_IN",
+    "MAX_SDKAPPID",
     "MAX_TOKEN_LENGTH",
     "PRODUCTS",
     "PRODUCT_KEYS",
