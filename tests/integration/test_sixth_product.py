@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from reconciler.products.registry import IMPLEMENTATIONS, product
 from reconciler.products.spec import ProductSpec
 from reconciler.secret import Secret
 from tests.integration import whiteboard_product
-from tests.integration.conftest import SEED, read_log
+from tests.integration.conftest import ROOT, SEED, read_log
 
 BUILT_IN = ("call", "call_legacy", "live", "live_token", "conference")
 APP = (1400000002, "china", "demo-key-not-secret-2")  # prod-cn of the seed
@@ -153,3 +154,15 @@ def test_a_product_is_registered_once_and_built_ins_stay() -> None:
     with pytest.raises(ValueError, match="no product"):
         catalog.unregister("whiteboard")
     assert tuple(PRODUCT_KEYS) == BUILT_IN
+
+
+def test_contributing_shows_this_very_module() -> None:
+    """CONTRIBUTING.md's recipe is this test in words: its code is the module above."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = text.split("## Adding a product", 1)[1].split("\n## ", 1)[0]
+    shown = textwrap.dedent(section.split("```python\n", 1)[1].split("```", 1)[0])
+    source = Path(whiteboard_product.__file__).read_text(encoding="utf-8")
+    code = source.split("from __future__ import annotations\n\n", 1)[1]
+    assert shown == code
+    assert "tests/integration/test_sixth_product.py" in section
+    assert "catalog.registered(module)" in section and "register(module)" in section

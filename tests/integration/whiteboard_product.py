@@ -36,9 +36,7 @@ SPEC = ProductSpec(
     fallbacks=Fallbacks(
         set_is_upsert=False, exists_code=codes.ALREADY_EXISTS, missing_code=codes.NOT_FOUND
     ),
-    vocabulary=Vocabulary(
-        frozenset({"Wb.CallbackAfterCreate", "Wb.CallbackAfterDestroy"}),
-    ),
+    vocabulary=Vocabulary(frozenset({"Wb.CallbackAfterCreate", "Wb.CallbackAfterDestroy"})),
     regions=("china", "singapore"),
     emulator=EmulatorHooks(missing_code=codes.NOT_FOUND),
 )
