@@ -8,6 +8,12 @@ editors and CI use (:func:`desired_state_json_schema`).
 Two kinds of file use them: an app file (:class:`AppFile`, which is also the
 ``app.yaml`` of an app folder) and a product file inside an app folder, whose
 top level is one product's mapping (:data:`CallbackSpec` or :data:`TokenSpec`).
+
+No product is named here: ``Callbacks`` (one optional field per product) and
+``AppFile`` are built with :func:`pydantic.create_model` from the product
+registry, once per registry content (at import for the built-in products), and
+rebuilt when :func:`reconciler.products.catalog.register` adds one. A product's
+kind picks its mapping; the kinds' texts live in :data:`reconciler.products.spec.KIND_TEXT`.
 """
 
 from __future__ import annotations
