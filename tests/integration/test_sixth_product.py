@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from reconciler.api.client import AppTarget, TencentClient
+from reconciler.cli.options import ProductChoice
 from reconciler.configs import CallbackConfig
 from reconciler.desired import models
 from reconciler.emulator.embedded import RunningEmulator, start_emulator
@@ -88,6 +89,8 @@ def test_a_registered_product_is_validated_planned_applied_and_drift_checked(
     assert "# prod-cn (1400000002) whiteboard will be created" in plan.out
     assert f'+ url    = "{URL}"' in plan.out
     assert "Plan: 1 to create, 0 to update, 0 to delete" in plan.out
+    only = cli("plan", fleet, "--product", "whiteboard", "--detailed-exitcode")
+    assert only.code == 2, only.err  # --product takes the registered product
     reads = [r["path"] for r in read_log(request_log)]
     assert "/v4/wb_config/get_callback" in reads
 
@@ -133,11 +136,14 @@ def test_a_registered_product_gets_the_same_checks(
 def test_the_registration_does_not_outlive_its_block() -> None:
     callbacks = models.Callbacks
     with catalog.registered(whiteboard_product):
+        choice = ProductChoice()  # as a command built while the product is registered
+        assert choice.choices == (*BUILT_IN, "whiteboard")
         assert list(PRODUCT_KEYS) == [*BUILT_IN, "whiteboard"]
         assert "whiteboard" in models.Callbacks.model_fields
         assert "/v4/wb_config/set_callback" in ENDPOINTS
         assert "whiteboard" in IMPLEMENTATIONS
     assert tuple(PRODUCT_KEYS) == BUILT_IN
+    assert choice.choices == BUILT_IN  # --help and the docs reference do not keep it
     assert models.Callbacks is callbacks  # the very models built at import, again
     assert "/v4/wb_config/set_callback" not in ENDPOINTS
     assert "whiteboard" not in IMPLEMENTATIONS and "whiteboard" not in PRODUCTS

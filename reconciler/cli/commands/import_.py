@@ -27,7 +27,7 @@ from reconciler.errors import CredentialsError, UsageError
 from reconciler.escape import escape
 from reconciler.facts.regions import canonical_region
 from reconciler.fetch import CannotHave
-from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS, Kind, of_kind
+from reconciler.products.catalog import MAX_SDKAPPID, Kind, of_kind
 from reconciler.render.factor import FleetApp
 from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
@@ -130,7 +130,7 @@ def _render(
     "--product",
     "products",
     multiple=True,
-    type=click.Choice(PRODUCT_KEYS),
+    type=options.ProductChoice(),
     help="Only this product. Repeatable.",
 )
 @click.option(
