@@ -39,10 +39,10 @@ from reconciler.emulator.validation import (
     word_problem,
 )
 from reconciler.errors import ConfigError, Location
-from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind, of_kind
+from reconciler.products.catalog import BUILT_IN, MAX_SDKAPPID, PRODUCTS, Kind, of_kind
 
 DEFAULT_ADMINS: Final[tuple[str, ...]] = ("administrator",)
-CALLBACK_PRODUCTS: Final = of_kind(Kind.CALLBACK)
+CALLBACK_PRODUCTS: Final = tuple(m.SPEC.key for m in BUILT_IN if m.SPEC.kind is Kind.CALLBACK)
 """The built-in callback products (a seed file also takes registered ones: ``of_kind``)."""
 TOKEN_PRODUCT: Final = "live_token"  # noqa: S105 (a product key, not a password)
 
