@@ -14,7 +14,7 @@ from reconciler.secret import REDACTED, Secret
 
 SENSITIVE_CHANGED = "(sensitive value changed)"
 NOT_MANAGED = "(not managed)"
-"""A switch-only ``live_token`` (no ``token_env``): its token value is neither known nor
+"""A switch-only token (no ``token_env``): its token value is neither known nor
 compared nor sent; it stays whatever Tencent holds."""
 
 
@@ -48,7 +48,7 @@ class CallbackConfig:
 class TokenConfig:
     """The Live webhook signing token. ``token`` is a secret.
 
-    ``token`` is None for a desired switch-only token (``live_token: {enabled: …}``
+    ``token`` is None for a desired switch-only token (``{enabled: …}``
     without ``token_env``): only ``enabled`` is managed. Live state always has a token.
     """
 

@@ -73,7 +73,7 @@ def resolve_partial(
     unreadable with the error that names the variables to set.
 
     A missing secret key fails only its app. A missing live token fails only that
-    app's ``live_token``: it is left out of the app's resources and listed in
+    app's token product: it is left out of the app's resources and listed in
     ``skipped``, and the app's other products go on. ``products`` limits which
     managed products are kept.
     """

@@ -153,7 +153,7 @@ class TencentClient:
         *,
         absent: frozenset[int] = frozenset(),
     ) -> Answer:
-        """POST ``body`` to ``path`` (e.g. ``v4/live_config/get_callback``) for one app.
+        """POST ``body`` to ``path`` (a product's ``spec.paths`` entry) for one app.
 
         Retries transient failures with backoff; on an expired UserSig (v4 70001, and
         v1 70001, which is ambiguous there) makes a new one and tries once more.

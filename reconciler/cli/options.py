@@ -23,6 +23,22 @@ from reconciler.render import FORMATS
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
+class ProductChoice(click.Choice[str]):
+    """``click.Choice`` of the registered products, read when used (not when the command
+    is built), so it follows :func:`reconciler.products.catalog.register`."""
+
+    def __init__(self) -> None:
+        super().__init__(PRODUCT_KEYS)
+
+    @property  # read-only: the registry is the source
+    def choices(self) -> tuple[str, ...]:
+        return tuple(PRODUCT_KEYS)
+
+    @choices.setter
+    def choices(self, _: object) -> None:
+        """``click.Choice.__init__`` sets it; the registry stays the source."""
+
+
 def _connection(**values: Any) -> Connection:
     source = click.get_current_context().get_parameter_source("endpoint")
     return Connection(**values, endpoint_from_env=source is ParameterSource.ENVIRONMENT)
@@ -90,7 +106,7 @@ filters = _folding(
             "--product",
             "products",
             multiple=True,
-            type=click.Choice(PRODUCT_KEYS),
+            type=ProductChoice(),
             help="Only this product. Repeatable.",
         ),
         click.option(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from reconciler.products.catalog import PRODUCTS
 from reconciler.products.vocabulary import suggest
 
 UNDOCUMENTED_REGION: Final = "undocumented-region"
@@ -27,7 +28,8 @@ WARNING_IDS: Final[dict[str, str]] = {
     PLAIN_HTTP: "a callback URL that uses plain http://",
     UNKNOWN_EVENT: "an unknown event word let through by `lenient`",
     UNDOCUMENTED_HOST: "a region (india, japan) whose host Tencent's current REST docs omit",
-    CHAT_SHARED_EVENT: "a Chat-shared word (Group.*, Follow.*) declared under live",
+    CHAT_SHARED_EVENT: "a Chat-shared word (Group.*, Follow.*) declared under "
+    + ", ".join(key for key, spec in PRODUCTS.items() if spec.vocabulary.shared),
 }
 """Every id that ``acknowledge:`` takes, and what it silences."""
 

@@ -2,7 +2,7 @@
 
 They run on a validated product spec and report through :class:`Diagnostics`,
 located with the document's index; ``base`` is the path of the product's mapping
-in the document (``("callbacks", "call")`` in an app file, ``()`` in a product file).
+in the document (``("callbacks", <product>)`` in an app file, ``()`` in a product file).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from reconciler.products.vocabulary import suggest
 CLEAR_TEXT = "callbacks are sent in clear text; use https://"
 LENIENT_SUFFIX = "; passed through because lenient is set"
 MANAGES_NOTHING = (
-    "product live_token manages nothing: write `enabled: true` or `enabled: false` to "
+    "product {product} manages nothing: write `enabled: true` or `enabled: false` to "
     "manage only its on/off switch (the token stays as set in Tencent), or add "
     "`token_env: NAME` (the environment variable holding the token) to manage the token too"
 )
@@ -53,7 +53,7 @@ def build_product(
         return DesiredProduct(product, "absent", None, None, None, location)
     if isinstance(spec, TokenPresent):
         if spec.token_env is None and "enabled" not in spec.model_fields_set:
-            diagnostics.error(location, MANAGES_NOTHING)
+            diagnostics.error(location, MANAGES_NOTHING.format(product=product))
         return DesiredProduct(product, "present", None, spec.token_env, spec.enabled, location)
     if https_host(spec.url) is None:  # the common https://host/path has nothing to report
         check_url(spec.url, doc.value_location((*base, "url")), diagnostics)

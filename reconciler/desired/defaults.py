@@ -2,7 +2,7 @@
 
 A desired-state folder (and any subfolder) may hold ``defaults.yaml`` (or
 ``defaults.yml``). It gives app fields (``region``, ``identifier``,
-``callbacks: call: url…``, ``vars``) for every app below it, and may define
+``callbacks: <product>: url…``, ``vars``) for every app below it, and may define
 named ``templates:``. The nearer file wins over the farther one, field by field.
 
 This stage hands :class:`Defaults` to the merge stage: every defaults file
@@ -23,6 +23,7 @@ from reconciler.desired.layout import DEFAULTS_NAMES
 from reconciler.desired.models import AppFile, fields_of
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors
+from reconciler.products.catalog import PRODUCT_KEYS
 
 TEMPLATES = "templates"
 _NOT_SHARED = frozenset({"name", "sdkappid", "use"})
@@ -151,7 +152,7 @@ def _templates(doc: YamlDocument, diagnostics: Diagnostics) -> dict[str, Templat
         diagnostics.error(
             doc.value_location((TEMPLATES,)),
             "`templates` must be a mapping of template names to app fields, e.g. "
-            "`templates: {standard: {callbacks: {call: {events: [...]}}}}`",
+            f"`templates: {{standard: {{callbacks: {{{PRODUCT_KEYS[0]}: {{events: [...]}}}}}}}}`",
         )
         return {}
     found: dict[str, Template] = {}

@@ -1,6 +1,6 @@
 """Secrets stay in their lane: a live token is never read from a secret key's variable.
 
-``live_token: {token_env: TRTC_SECRET_KEY_STAGING_US}`` would send another app's
+A token product's ``{token_env: TRTC_SECRET_KEY_STAGING_US}`` would send another app's
 secret key to Tencent as a Live webhook token, and the plan would show only
 ``(sensitive value changed)``. A ``token_env`` that names a variable this tool
 reads secret keys from (any app's ``secret_key_env``, ``TRTC_SECRET_KEY`` and every

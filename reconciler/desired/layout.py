@@ -44,7 +44,8 @@ class AppSource:
     default_name: str
     """The file's stem, or the folder's name: the app's name when it sets none."""
     product_files: tuple[tuple[str, Path], ...] = ()
-    """(product key, file) in sorted order; a product may appear twice (call.yaml + call.yml)."""
+    """(product key, file) in sorted order; a product may appear twice (``<product>.yaml``
+    and ``<product>.yml``)."""
 
 
 def file_location(path: Path) -> Location:

@@ -334,7 +334,7 @@ def _products(
             # their own (their shape errors were reported with the app file's).
             product_spec = specs.get(key) if spec is not None else _quiet(key, callbacks[key])
             if product_spec is not None:
-                where[key] = _OWN_SITES[key]  # the app's own document
+                where[key] = _OWN_SITES.get(key) or (None, ("callbacks", key))  # own document
                 products[key] = build_product(
                     key,
                     product_spec,

@@ -205,7 +205,7 @@ def merge_layers(
 def attribute(error: ConfigError, doc: YamlDocument, own_files: frozenset[str]) -> ConfigError:
     """``error`` about a value of ``doc`` given by another file, told at the app too.
 
-    "apps/shop-7.yaml:1:1: callbacks.call.url from defaults.yaml:4:10: ...": the
+    "apps/shop-7.yaml:1:1: callbacks.<product>.url from defaults.yaml:4:10: ...": the
     app the value applies to, and the line that produced it.
     """
     location = error.location

@@ -8,12 +8,18 @@ editors and CI use (:func:`desired_state_json_schema`).
 Two kinds of file use them: an app file (:class:`AppFile`, which is also the
 ``app.yaml`` of an app folder) and a product file inside an app folder, whose
 top level is one product's mapping (:data:`CallbackSpec` or :data:`TokenSpec`).
+
+No product is named here: ``Callbacks`` (one optional field per product) and
+``AppFile`` are built with :func:`pydantic.create_model` from the product
+registry, once per registry content (at import for the built-in products), and
+rebuilt when :func:`reconciler.products.catalog.register` adds one. A product's
+kind picks its mapping; the kinds' texts live in :data:`reconciler.products.spec.KIND_TEXT`.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +30,7 @@ from pydantic import (
     Tag,
     TypeAdapter,
     ValidationInfo,
+    create_model,
     field_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -33,7 +40,9 @@ from reconciler.desired.acknowledge import WARNING_IDS, unknown_warning_id
 from reconciler.desired.names import APP_NAME_PATTERN
 from reconciler.escape import quoted
 from reconciler.facts.regions import REGION_ALIASES, REGION_NAMES, REGIONS, canonical_region
-from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
+from reconciler.products import catalog
+from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind, ProductSpec
+from reconciler.products.spec import KIND_TEXT
 from reconciler.products.vocabulary import suggest
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -79,10 +88,14 @@ class Absent(_Strict):
     )
 
 
-class CallbackPresent(_Strict):
-    """A managed callback: created when absent, updated when different."""
+_CALLBACK_TEXT = KIND_TEXT[Kind.CALLBACK]
+_TOKEN_TEXT = KIND_TEXT[Kind.TOKEN]
 
-    model_config = ConfigDict(title="Callback")
+
+class CallbackPresent(_Strict):
+    __doc__ = _CALLBACK_TEXT.doc
+
+    model_config = ConfigDict(title=_CALLBACK_TEXT.title)
 
     ensure: Literal["present"] = Field(
         default="present",
@@ -105,9 +118,9 @@ class CallbackPresent(_Strict):
 
 
 class TokenPresent(_Strict):
-    """The Live webhook token: its on/off switch, and the token (from `token_env`, never git)."""
+    __doc__ = _TOKEN_TEXT.doc
 
-    model_config = ConfigDict(title="LiveToken")
+    model_config = ConfigDict(title=_TOKEN_TEXT.title)
 
     ensure: Literal["present"] = Field(
         default="present",
@@ -124,13 +137,7 @@ class TokenPresent(_Strict):
         pattern=ENV_NAME_PATTERN,
         json_schema_extra={"pattern": ENV_NAME_PATTERN},  # lost with the hidden None otherwise
     )
-    enabled: bool = Field(
-        default=True,
-        description=(
-            "Whether Tencent signs Live webhooks with the token (default true; "
-            "write it when there is no `token_env`)."
-        ),
-    )
+    enabled: bool = Field(default=True, description=_TOKEN_TEXT.fields["enabled"])
 
 
 def _ensure_tag(value: Any) -> str:
@@ -143,40 +150,33 @@ CallbackSpec = Annotated[
     Annotated[CallbackPresent, Tag(PRESENT_TAG)] | Annotated[Absent, Tag(ABSENT_TAG)],
     Discriminator(_ensure_tag),
 ]
-"""One callback product (call, call_legacy, live, conference): url + events, or absent."""
+"""A product of kind ``callback``: url + events, or absent."""
 
 TokenSpec = Annotated[
     Annotated[TokenPresent, Tag(PRESENT_TAG)] | Annotated[Absent, Tag(ABSENT_TAG)],
     Discriminator(_ensure_tag),
 ]
-"""The live_token product: enabled (+ token_env to manage the token too), or absent."""
+"""A product of kind ``token``: enabled (+ token_env to manage the token too), or absent."""
 
 ProductEntry = CallbackPresent | TokenPresent | Absent
 
 
-def _callback_field(product: str) -> Any:
-    return Field(default=None, description=f"{PRODUCTS[product].title}.")
+_OptionalCallback = CallbackSpec | SkipJsonSchema[None]
+_OptionalToken = TokenSpec | SkipJsonSchema[None]
+_KIND_FIELDS: dict[Kind, Any] = {Kind.CALLBACK: _OptionalCallback, Kind.TOKEN: _OptionalToken}
+"""The type of a product's field under ``callbacks:``, by kind (None: not declared)."""
 
 
-class Callbacks(_Strict):
-    """Products managed for the app. A product not listed here is never touched."""
+class _Callbacks(_Strict):
+    """The base of :data:`Callbacks`, whose fields (one per product) the registry gives."""
 
     model_config = ConfigDict(title="Callbacks")
-
-    call: CallbackSpec | SkipJsonSchema[None] = _callback_field("call")
-    call_legacy: CallbackSpec | SkipJsonSchema[None] = _callback_field("call_legacy")
-    live: CallbackSpec | SkipJsonSchema[None] = _callback_field("live")
-    live_token: TokenSpec | SkipJsonSchema[None] = Field(
-        default=None,
-        description=f"{PRODUCTS['live_token'].title} (a secret, from the environment).",
-    )
-    conference: CallbackSpec | SkipJsonSchema[None] = _callback_field("conference")
 
     def declared(self) -> dict[str, ProductEntry]:
         """The products written in the file, in catalog order."""
         found: dict[str, ProductEntry] = {}
         for key in PRODUCTS:
-            spec = getattr(self, key)
+            spec = getattr(self, key, None)
             if spec is not None:
                 found[key] = spec
         return found
@@ -190,8 +190,13 @@ def _id(value: str) -> str:
     return value
 
 
-class AppFile(_Strict):
-    """One Tencent RTC app (an SDKAppID): an app file, or the app.yaml of an app folder."""
+_APP_DOC = "One Tencent RTC app (an SDKAppID): an app file, or the app.yaml of an app folder."
+_CALLBACKS_DOC = "Products managed for the app. A product not listed here is never touched."
+_CALLBACKS_FIELD = "The products managed for this app; products in product files go elsewhere."
+
+
+class _AppFile(_Strict):
+    """The base of :data:`AppFile`; its ``callbacks`` type comes from the registry."""
 
     model_config = ConfigDict(title="App")
 
@@ -237,10 +242,7 @@ class AppFile(_Strict):
         default=False,
         description="When true, unknown event words are passed through with a warning.",
     )
-    callbacks: Callbacks = Field(
-        default_factory=Callbacks,
-        description="The products managed for this app; products in product files go elsewhere.",
-    )
+    callbacks: _Callbacks = Field(default_factory=_Callbacks, description=_CALLBACKS_FIELD)
     acknowledge: list[
         Annotated[str, Field(json_schema_extra={"enum": list(WARNING_IDS)}), AfterValidator(_id)]
     ] = Field(
@@ -287,15 +289,82 @@ def unknown_region(value: str) -> str:
     return f"unknown region {quoted(value)}{hint}; regions: {', '.join(REGIONS)}"
 
 
-APP_FILE = TypeAdapter(AppFile)
+def _product_field(spec: ProductSpec) -> tuple[Any, Any]:
+    text = KIND_TEXT[spec.kind]
+    return _KIND_FIELDS[spec.kind], Field(default=None, description=f"{spec.title}{text.declared}.")
+
+
+def _build(specs: tuple[ProductSpec, ...]) -> tuple[type[_Callbacks], type[_AppFile]]:
+    """The ``Callbacks`` and ``AppFile`` models of a registry holding ``specs``."""
+    fields: dict[str, Any] = {spec.key: _product_field(spec) for spec in specs}
+    callbacks = create_model(
+        "Callbacks", __base__=_Callbacks, __doc__=_CALLBACKS_DOC, __module__=__name__, **fields
+    )
+    app = create_model(
+        "AppFile",
+        __base__=_AppFile,
+        __doc__=_APP_DOC,
+        __module__=__name__,
+        callbacks=(
+            callbacks,
+            Field(default_factory=callbacks, description=_CALLBACKS_FIELD),
+        ),
+    )
+    return callbacks, app
+
+
+_Models = tuple[type[_Callbacks], type[_AppFile]]
+_BUILT: dict[tuple[int, ...], tuple[tuple[ProductSpec, ...], _Models]] = {}
+"""Models per registry content: built once (at import for the built-in products), and
+the same classes again when a registered product is removed."""
+
+
+def _models() -> _Models:
+    specs = tuple(PRODUCTS.values())
+    content = tuple(id(spec) for spec in specs)  # specs hold dicts: no hash; the entry
+    # keeps its specs alive, so their ids are not reused
+    built = _BUILT.get(content)
+    if built is None:
+        built = _BUILT[content] = (specs, _build(specs))
+    return built[1]
+
+
+if TYPE_CHECKING:  # to the type checker, the generated models are their bases
+    Callbacks = _Callbacks
+    AppFile = _AppFile
+else:
+    Callbacks, AppFile = _models()
+    """``Callbacks``: one optional field per registered product, in registry order.
+    ``AppFile``: an app file; both follow :func:`reconciler.products.catalog.register`."""
+
+
+def _follow_the_registry() -> None:
+    callbacks, app = _models()
+    globals().update(Callbacks=callbacks, AppFile=app)
+
+
+catalog.on_change(_follow_the_registry)
+
+
+class _AppFileAdapter:
+    """Validates an app file with the current :data:`AppFile` model."""
+
+    def validate_python(self, data: Any) -> AppFile:
+        return AppFile.model_validate(data)  # the global: rebound by the registry
+
+
+APP_FILE = _AppFileAdapter()
 SDKAPPID: TypeAdapter[int] = TypeAdapter(SdkAppId, config=ConfigDict(strict=True))
 CALLBACK_FILE: TypeAdapter[CallbackPresent | Absent] = TypeAdapter(CallbackSpec)
 TOKEN_FILE: TypeAdapter[TokenPresent | Absent] = TypeAdapter(TokenSpec)
 
 
+_KIND_FILES: dict[Kind, TypeAdapter[Any]] = {Kind.CALLBACK: CALLBACK_FILE, Kind.TOKEN: TOKEN_FILE}
+
+
 def product_file_adapter(product: str) -> TypeAdapter[Any]:
     """How to validate the product file ``<product>.yaml`` of an app folder."""
-    return TOKEN_FILE if PRODUCTS[product].kind is Kind.TOKEN else CALLBACK_FILE
+    return _KIND_FILES[PRODUCTS[product].kind]
 
 
 def fields_of(*models: type[BaseModel]) -> tuple[str, ...]:
@@ -317,6 +386,7 @@ def desired_state_json_schema() -> dict[str, Any]:
     adapter: TypeAdapter[Any] = TypeAdapter(
         Union[AppFile, CallbackSpec, TokenSpec]  # noqa: UP007 - a runtime union of Annotated types
     )
+    files = ", ".join(f"{key}.yaml" for key in PRODUCTS)
     body = _for_fleets(_drop_null_defaults(adapter.json_schema(ref_template="#/$defs/{model}")))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -324,8 +394,8 @@ def desired_state_json_schema() -> dict[str, Any]:
         "title": SCHEMA_TITLE,
         "description": (
             "An app file (sdkappid, region, callbacks), or, inside an app folder next to "
-            "app.yaml, a product file named after its product (call.yaml, call_legacy.yaml, "
-            "live.yaml, live_token.yaml, conference.yaml) holding that product's mapping."
+            f"app.yaml, a product file named after its product ({files}) holding that "
+            "product's mapping."
         ),
         **body,
     }

@@ -2,7 +2,7 @@
 
 Placeholders are expanded in every string under ``callbacks`` and in
 ``identifier`` and ``secret_key_env``, and in every string of an app folder's product
-files (``call.yaml``), with the app's values; ``{{`` and ``}}`` write a literal brace.
+files (``<product>.yaml``), with the app's values; ``{{`` and ``}}`` write a literal brace.
 An app's ``vars:`` (which defaults and templates may give too, merged like any
 field) may use the three built-in placeholders themselves. An unknown
 placeholder is an error at the line that wrote it.
@@ -199,7 +199,7 @@ def expanded_strings(data: Mapping[Hashable, Any]) -> list[tuple[NodePath, str]]
 def expand_product_file(
     product_doc: YamlDocument, values: Mapping[str, str], diagnostics: Diagnostics
 ) -> YamlDocument:
-    """A product file of an app folder (``call.yaml``) with its placeholders expanded,
+    """A product file of an app folder (``<product>.yaml``) with its placeholders expanded,
     with the values of its app (:func:`placeholder_values`); errors at its own lines."""
     if not product_doc.braces:
         return product_doc

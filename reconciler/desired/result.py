@@ -36,7 +36,7 @@ class DesiredProduct:
     """One managed (app, product) resource as written in the desired state.
 
     ``config`` is set for a callback product that is present; ``enabled`` for
-    ``live_token`` when present, with ``token_env`` when it manages the token too
+    a token product when present, with ``token_env`` when it manages the token too
     (None: switch-only, the token stays as set in Tencent). All three are None when absent.
     """
 

@@ -136,7 +136,7 @@ def allowed_keys(context: str, parent: NodePath) -> tuple[str, str, tuple[str, .
         if parent == ():
             return "field", "", fields_of(AppFile)
         if parent == ("callbacks",):
-            return "product", "", PRODUCT_KEYS
+            return "product", "", tuple(PRODUCT_KEYS)
         if len(parent) == 2 and parent[0] == "callbacks" and parent[1] in PRODUCTS:
             product = str(parent[1])
         else:
@@ -157,7 +157,7 @@ def _unknown_key(doc: YamlDocument, path: NodePath, context: str) -> str:
     if allowed is None:  # pragma: no cover - every mapping of the models is known above
         return f"unknown field {quoted(word)}: remove it"
     what, product, keys = allowed
-    if product == "live_token" and key == "token":
+    if product and PRODUCTS[product].kind is Kind.TOKEN and key == "token":
         return PLAINTEXT_REFUSAL
     if what == "product":
         return (

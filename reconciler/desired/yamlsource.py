@@ -2,7 +2,7 @@
 
 PyYAML's ``compose`` (SafeLoader) gives a node tree with marks; this module walks
 it into dicts, lists and scalars and records, for every node, its path from the
-root (``("callbacks", "call", "events", 1)``) and its 1-based line and column.
+root (``("callbacks", <product>, "events", 1)``) and its 1-based line and column.
 The key of each mapping entry is recorded too, so that "unknown field" errors can
 point at the key rather than at its value.
 

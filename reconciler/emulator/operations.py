@@ -23,6 +23,7 @@ from reconciler.emulator.envelope import Outcome, Rejected, success
 from reconciler.emulator.store import CallbackRecord, Store, TokenRecord
 from reconciler.emulator.validation import events_problem, token_problem, url_problem
 from reconciler.facts.families import Family
+from reconciler.products import catalog
 from reconciler.products.catalog import PRODUCTS, Kind, ProductSpec
 
 Body = dict[str, object]
@@ -304,6 +305,16 @@ def _endpoints() -> dict[str, Endpoint]:
 
 
 ENDPOINTS: Final[dict[str, Endpoint]] = _endpoints()
+"""Path → endpoint; follows :func:`reconciler.products.catalog.register` (updated in place)."""
+
+
+def _follow_the_registry() -> None:
+    table = _endpoints()
+    ENDPOINTS.clear()
+    ENDPOINTS.update(table)
+
+
+catalog.on_change(_follow_the_registry)
 
 __all__ = [
     "DEFAULT_BEHAVIOUR",

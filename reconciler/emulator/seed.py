@@ -39,10 +39,11 @@ from reconciler.emulator.validation import (
     word_problem,
 )
 from reconciler.errors import ConfigError, Location
-from reconciler.products.catalog import MAX_SDKAPPID, PRODUCTS, Kind
+from reconciler.products.catalog import BUILT_IN, MAX_SDKAPPID, PRODUCTS, Kind, of_kind
 
 DEFAULT_ADMINS: Final[tuple[str, ...]] = ("administrator",)
-CALLBACK_PRODUCTS: Final = tuple(k for k, p in PRODUCTS.items() if p.kind is Kind.CALLBACK)
+CALLBACK_PRODUCTS: Final = tuple(m.SPEC.key for m in BUILT_IN if m.SPEC.kind is Kind.CALLBACK)
+"""The built-in callback products (a seed file also takes registered ones: ``of_kind``)."""
 TOKEN_PRODUCT: Final = "live_token"  # noqa: S105 (a product key, not a password)
 
 
@@ -275,7 +276,7 @@ class _Reader:
         if "callbacks" in entries:
             callbacks_node = entries["callbacks"][1]
             products = self.mapping(
-                callbacks_node, "callbacks", (*CALLBACK_PRODUCTS, TOKEN_PRODUCT)
+                callbacks_node, "callbacks", (*of_kind(Kind.CALLBACK), TOKEN_PRODUCT)
             )
             for product, (_, value_node) in products.items():
                 if product == TOKEN_PRODUCT:

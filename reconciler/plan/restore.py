@@ -23,7 +23,7 @@ from reconciler.secret import REDACTED
 
 DEFAULT_IDENTIFIER = "administrator"
 _SWITCH_NOTE = (
-    "live_token of {app} ({sdkappid}): a snapshot holds no token, so restore sets only "
+    "{product} of {app} ({sdkappid}): a snapshot holds no token, so restore sets only "
     "its on/off switch (enabled: {enabled}) and never a token value; the token stays as "
     "set in Tencent"
 )
@@ -81,7 +81,10 @@ def _app(
             continue
         if isinstance(state, TokenConfig):
             text = _SWITCH_NOTE.format(
-                app=escape(entry.name), sdkappid=entry.sdkappid, enabled=str(state.enabled).lower()
+                product=key,
+                app=escape(entry.name),
+                sdkappid=entry.sdkappid,
+                enabled=str(state.enabled).lower(),
             )
             notes.append(RestoreNote(text, entry.sdkappid, key))
         products[key] = _product(key, state, where)

@@ -159,3 +159,41 @@ class ProductSpec:
 
 
 ProductInfo = ProductSpec  # the name older modules use
+
+
+@dataclass(frozen=True)
+class KindText:
+    """How the desired-state files describe an entry of one kind (schema title and texts).
+
+    The models are shared by every product of a kind; the products' own words
+    live here, with the products, rather than in ``reconciler.desired``.
+    """
+
+    title: str
+    doc: str
+    fields: Mapping[str, str] = field(default_factory=dict)
+    """Field name → description, where the kind's model has product words in it."""
+    declared: str = ""
+    """Appended to a product's title in the ``callbacks:`` field that declares it."""
+
+
+KIND_TEXT: Mapping[Kind, KindText] = {
+    Kind.CALLBACK: KindText(
+        title="Callback", doc="A managed callback: created when absent, updated when different."
+    ),
+    Kind.TOKEN: KindText(
+        title="LiveToken",
+        doc=(
+            "The Live webhook token: its on/off switch, and the token "
+            "(from `token_env`, never git)."
+        ),
+        fields={
+            "enabled": (
+                "Whether Tencent signs Live webhooks with the token (default true; "
+                "write it when there is no `token_env`)."
+            ),
+        },
+        declared=" (a secret, from the environment)",
+    ),
+}
+"""The texts of each kind's desired-state model (see ``reconciler.desired.models``)."""

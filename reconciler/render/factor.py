@@ -6,7 +6,7 @@ The layout is the one :mod:`reconciler.desired.defaults` reads::
     <region>/defaults.yaml    the region, and what the region's apps share
     <region>/<name>.yaml      the app: its sdkappid, the templates it uses, what is its own
 
-Each app is first written as *leaves*: a path (``("callbacks", "call", "url")``) and
+Each app is first written as *leaves*: a path (``("callbacks", <product>, "url")``) and
 the text the file would hold there. A URL, ``token_env``, ``secret_key_env`` or
 ``identifier`` is written with placeholders where the app's own name, sdkappid or
 region appear in it as a whole word (``https://h/live/{name}``), and a URL's host
@@ -53,7 +53,7 @@ from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS
 from reconciler.render.yamlout import _scalar, render_app_yaml
 
 Path_ = tuple[str, ...]
-"""A leaf's path in an app file: ``("identifier",)``, ``("callbacks", "live", "url")``."""
+"""A leaf's path in an app file: ``("identifier",)``, ``("callbacks", <product>, "url")``."""
 Value = str | bool | tuple[str, ...]
 """A leaf's value as written: text with placeholders, a flag, or sorted events."""
 
@@ -336,9 +336,6 @@ def _group(path: Path_) -> str:
     return path[1] if path[0] == "callbacks" else path[0]
 
 
-_GROUP_ORDER = (*PRODUCT_KEYS, *TOP_ORDER)
-
-
 def _templates(
     apps: Sequence[FleetApp],
     residual: dict[str, dict[Path_, Value]],
@@ -355,7 +352,8 @@ def _templates(
         for group, items in parts.items():
             groups.setdefault((group, tuple(items)), []).append(app.name)
     chosen = [(k, names) for k, names in groups.items() if len(names) >= users]
-    chosen.sort(key=lambda item: (-len(item[1]), _GROUP_ORDER.index(item[0][0])))
+    order = (*PRODUCT_KEYS, *TOP_ORDER)  # the registry's products, as now registered
+    chosen.sort(key=lambda item: (-len(item[1]), order.index(item[0][0])))
     taken: Counter[str] = Counter()
     for (group, part), names in chosen:
         base = group.replace("_", "-")

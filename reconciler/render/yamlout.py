@@ -33,7 +33,7 @@ def token_env_name(app_name: str) -> str:
 
 
 def switch_only_comment(token_env: str, *, indent: str) -> list[str]:
-    """Comment lines over a switch-only ``live_token``: how the token is kept."""
+    """Comment lines over a switch-only token product: how the token is kept."""
     return [
         f"{indent}# Only the on/off switch is managed: the token stays as set in Tencent.",
         f"{indent}# To manage the token too, add `token_env: {token_env}` here",

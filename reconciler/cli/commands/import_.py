@@ -27,7 +27,7 @@ from reconciler.errors import CredentialsError, UsageError
 from reconciler.escape import escape
 from reconciler.facts.regions import canonical_region
 from reconciler.fetch import CannotHave
-from reconciler.products.catalog import MAX_SDKAPPID, PRODUCT_KEYS
+from reconciler.products.catalog import MAX_SDKAPPID, Kind, of_kind
 from reconciler.render.factor import FleetApp
 from reconciler.render.overrideyaml import render_override_yaml
 from reconciler.render.yamlout import render_app_yaml, token_env_name
@@ -130,7 +130,7 @@ def _render(
     "--product",
     "products",
     multiple=True,
-    type=click.Choice(PRODUCT_KEYS),
+    type=options.ProductChoice(),
     help="Only this product. Repeatable.",
 )
 @click.option(
@@ -287,10 +287,11 @@ def _report_unavailable(out: Output, done: list[Imported]) -> None:
 
 def _report_tokens(out: Output, done: list[Imported], held_tokens: frozenset[str]) -> None:
     """How each imported live token is managed: through its variable, or its switch only."""
+    token_products = of_kind(Kind.TOKEN)
     tokens = [
         r.target.name
         for r in done
-        if r.configs is not None and r.configs.get("live_token") is not None
+        if r.configs is not None and any(r.configs.get(k) is not None for k in token_products)
     ]
     held = [token_env_name(n) for n in tokens if n in held_tokens]
     switch_only = [n for n in tokens if n not in held_tokens]
@@ -306,7 +307,7 @@ def _report_tokens(out: Output, done: list[Imported], held_tokens: frozenset[str
             f"{'its' if one else 'their'} on/off switch (`enabled`) is managed, the token "
             f"stays as set in Tencent (not set: "
             f"{', '.join(token_env_name(n) for n in switch_only)}). To manage a token too, "
-            "add `token_env: VAR` under its live_token and set VAR to the token"
+            f"add `token_env: VAR` under its {' / '.join(token_products)} and set VAR to the token"
         )
 
 

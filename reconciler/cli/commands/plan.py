@@ -121,7 +121,7 @@ def plan_command(
     Reads the live configuration through Tencent's query APIs only (or a snapshot
     with --live). An app whose live state cannot be read is left out and listed;
     the exit code is then 1, as for a declared resource the app cannot have (a
-    call_legacy without the Group Call package: listed as not planned). Shows the
+    product whose package the app lacks: listed as not planned). Shows the
     safety verdict: a delete in a `protect: true` app is an error; a plan over the
     update/delete thresholds is unsafe (exit 1 with --detailed-exitcode) unless
     --force overrides it. With --check-urls, each URL a change would write is probed
