@@ -30,7 +30,7 @@ FORMAT_VERSION = "1.4"
 # 1.2 adds: per change ``cause`` ("edit" | "drift" | null, from ``plan --base``);
 # ``ignored`` (accepted differences left alone), ``warnings``, ``safety`` (the verdict
 # of the safety rails) and ``live_source`` (a live-state snapshot's time, or null).
-# 1.3 adds the ``"(not managed)"`` token of a live_token whose switch alone is managed.
+# 1.3 adds the ``"(not managed)"`` token of a token product whose switch alone is managed.
 # 1.4 adds ``recurring`` (``drift --audit-log``: drifted resources this tool already
 # set back; present only when audit logs were read) and ``url_checks`` (``plan
 # --check-urls``: each URL a change would write, probed; present only when checked).
