@@ -12,7 +12,7 @@ from reconciler.devtools import imports
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),
     frozenset(
-        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes", "collector"}
+        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes"}
     ),
     frozenset({"api"}),
     frozenset({"configs", "products"}),

@@ -16,7 +16,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from reconciler import collector
 from reconciler.api import runner
 from reconciler.api.client import AppTarget
 from reconciler.apply.audit import AuditLog
@@ -183,8 +182,7 @@ class Reconciler:
         A resource that cannot be read leaves its app out of the plan, listed in
         ``plan.errors``; when no app at all could be read, :class:`FetchError`.
         """
-        with collector.relaxed():  # the loaded apps are frozen: no collection walks them
-            return self._plan_apps(apps, products)
+        return self._plan_apps(apps, products)
 
     def _plan_apps(self, apps: Sequence[DesiredApp], products: Sequence[str]) -> PlanResult:
         wanted = frozenset(products) if products else None
