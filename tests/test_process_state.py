@@ -13,6 +13,8 @@ import threading
 import weakref
 from pathlib import Path
 
+import pytest
+
 from reconciler.api import runner
 from reconciler.desired.loader import load_desired
 
@@ -29,8 +31,7 @@ def test_two_overlapping_runs_in_threads_leave_the_collector_as_it_was(tmp_path:
 
     async def wait_inside() -> None:
         inside.set()
-        while not release.is_set():
-            await asyncio.sleep(0.001)
+        await asyncio.to_thread(release.wait, 30)
 
     def other() -> None:
         load_desired(tmp_path)
@@ -71,3 +72,52 @@ def test_the_cli_entry_point_is_the_one_place_that_tunes_the_collector() -> None
         if any(call in path.read_text(encoding="utf-8") for call in tuning)
     )
     assert users == ["cli/main.py"]
+
+
+def test_the_secrets_of_a_run_are_forgotten_when_it_ends() -> None:
+    from reconciler.secret import Secret, known_secrets, mask_known, run_secrets
+
+    outer = known_secrets()  # the test's own run (tests/conftest.py)
+    with run_secrets() as shared:  # inside an open run: that run, not a new one
+        Secret("first-run-secret-value")
+        assert "first-run-secret-value" in known_secrets()[1]
+    assert "first-run-secret-value" in outer[1] | known_secrets()[1]
+    shared.forget()
+
+    def in_a_fresh_context() -> tuple[str, str, frozenset[str]]:
+        with run_secrets():
+            Secret("second-run-secret-value")
+            inside = mask_known("x second-run-secret-value y")
+        after = mask_known("x second-run-secret-value y")
+        return inside, after, known_secrets()[1]
+
+    import contextvars
+
+    inside, after, left = contextvars.Context().run(in_a_fresh_context)
+    assert inside == "x (sensitive) y"
+    assert after == "x second-run-secret-value y"  # the run ended: nothing kept
+    assert left == frozenset()
+
+
+def test_a_cli_run_scrubs_its_secrets_and_forgets_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import contextvars
+
+    from reconciler.cli.main import run
+    from reconciler.secret import known_secrets
+
+    bundle = tmp_path / "secrets.json"
+    bundle.write_text('{"TRTC_SECRET_KEY": "a-key-of-this-cli-run"}')
+    (tmp_path / "a.yaml").write_text("sdkappid: a-key-of-this-cli-run\nregion: singapore\n")
+
+    def fresh() -> tuple[int, frozenset[str]]:
+        code = run(["--secrets-file", str(bundle), "validate", str(tmp_path / "a.yaml")])
+        return code, known_secrets()[1]
+
+    code, left = contextvars.Context().run(fresh)
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "(sensitive)" in printed.err  # the run knew the secret while it wrote
+    assert "a-key-of-this-cli-run" not in printed.out + printed.err
+    assert left == frozenset()  # and forgot it when it ended

@@ -115,7 +115,7 @@ class _Counting(asyncio.Protocol):
     reference to its protocol and never learns of this one.
     """
 
-    __slots__ = ("inner", "counter")
+    __slots__ = ("counter", "inner")
 
     def __init__(self, inner: asyncio.BaseProtocol) -> None:
         self.inner: Any = inner  # aiohttp's protocol: a plain asyncio.Protocol

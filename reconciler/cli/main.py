@@ -18,6 +18,7 @@ from reconciler import __version__
 from reconciler.cli.global_options import add_global_options, configure_logging
 from reconciler.cli.output import Output
 from reconciler.errors import ReconcilerError
+from reconciler.secret import run_secrets
 from reconciler.secretsbundle import SecretsBundle, use_secrets_file
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -80,7 +81,16 @@ add_global_options(cli)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit code (never raises for user errors)."""
+    """Run the CLI and return the exit code (never raises for user errors).
+
+    The command is one run: the secrets it meets are remembered (and scrubbed from
+    every output) until it returns, and forgotten then (see :func:`run_secrets`).
+    """
+    with run_secrets():
+        return _run_command(argv)
+
+
+def _run_command(argv: Sequence[str] | None) -> int:
     out = Output()  # the global options fill it in; errors below print through it
     configure_logging(0)
     use_secrets_file(SecretsBundle())  # --secrets-file of this run only (tests run many)

@@ -44,6 +44,7 @@ from reconciler.plan.planfile import (
 from reconciler.plan.safety import Thresholds, check_protect, check_thresholds
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.resolve import ResolvedApp, resolve_partial
+from reconciler.secret import run_secrets
 
 IN_MEMORY = Path("(plan made in this run)")
 
@@ -133,6 +134,8 @@ class Reconciler:
         self._backend: Backend | None = None
 
     def __enter__(self) -> Reconciler:
+        # the secrets met inside the block belong to its run (or to the CLI command's)
+        self._stack.enter_context(run_secrets())
         self._backend = self._stack.enter_context(open_backend(self.connection, self.events.info))
         return self
 
