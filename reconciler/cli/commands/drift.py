@@ -19,7 +19,6 @@ from reconciler.render.drift import (
     render_drift_markdown,
     render_drift_text,
 )
-from reconciler.render.html import render_html, write_html
 
 
 @click.command("drift")
@@ -83,9 +82,11 @@ def drift_command(
         out.info(f"ignored {report.ignored} accepted difference(s) (--ignore / .driftignore)")
     html = ""
     if fmt == "html" or html_file is not None:
+        from reconciler.render.html import render_html, write_html  # only when asked
+
         html = render_html(plan, title="drift", ignored=report.accepted, generated=generated_now())
-    if html_file is not None:
-        write_html(html_file, html)
+        if html_file is not None:
+            write_html(html_file, html)
     if fmt == "text":
         out.result(render_drift_text(plan, strict=strict), colorize_text=True)
     elif fmt == "html":
