@@ -65,10 +65,14 @@ PATCHES: dict[str, tuple[str, str, dict[str, str]]] = {
 
 def runner(patch: str) -> str:
     """The CLI as ``benchmarks/fleet.py`` runs it, with ``patch`` applied first."""
-    return fleet.PEAK_REPORTER + patch + (
-        "import runpy, sys\n"
-        "sys.argv[0] = 'reconciler'\n"
-        "runpy.run_module('reconciler', run_name='__main__', alter_sys=True)\n"
+    return (
+        fleet.PEAK_REPORTER
+        + patch
+        + (
+            "import runpy, sys\n"
+            "sys.argv[0] = 'reconciler'\n"
+            "runpy.run_module('reconciler', run_name='__main__', alter_sys=True)\n"
+        )
     )
 
 
@@ -78,9 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=20, help="emulator latency (20)")
     parser.add_argument("--parallelism", type=int, default=32, help="requests in flight (32)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each variant (3)")
-    parser.add_argument(
-        "--variants", default=",".join(PATCHES), help="comma list (default: all)"
-    )
+    parser.add_argument("--variants", default=",".join(PATCHES), help="comma list (default: all)")
     opts = parser.parse_args(argv)
     variants = [v for v in opts.variants.split(",") if v in PATCHES]
     if "everything on" not in variants:
