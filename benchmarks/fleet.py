@@ -204,6 +204,31 @@ def run_python(args: Sequence[str], env: dict[str, str]) -> Run:
     return Run(seconds, proc.returncode, usage.ru_utime + usage.ru_stime, peak_mb, stderr)
 
 
+def import_seconds(args: Sequence[str], env: dict[str, str]) -> float:
+    """What ``python -X importtime ARGS`` spent importing: the sum of the top-level
+    imports' cumulative times (importtime's own overhead included, so read it beside
+    the bare loop's, measured the same way)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT,
+    )
+    total = 0
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "[us]" in line:
+            continue
+        _, cumulative, name = line.split("|", 2)
+        if not name.startswith("  "):  # top level: one space after the bar
+            total += int(cumulative)
+    return total / 1e6
+
+
+BARE_IMPORTS = "import asyncio, aiohttp, yaml"
+"""What the bare loop (and a bare libyaml load) import before their first request."""
+
+
 # -- the request log ---------------------------------------------------------------------
 
 
@@ -425,7 +450,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--steps",
         default="plan,bare,apply,drift,validate",
-        help="comma list of steps to run (default: plan,bare,apply,drift,validate)",
+        help="comma list of steps to run (default: plan,bare,apply,drift,validate; "
+        "'imports' adds the plan's import time beside the bare loop's, from -X importtime)",
     )
     opts = parser.parse_args(argv)
     steps = set(opts.steps.split(","))
@@ -511,6 +537,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 frequency_limited=limited,
                             )
                         )
+            if "imports" in steps:
+                plan_args = ["-m", "reconciler", "-q", "plan", str(desired), *par]
+                plan_imports = statistics.median(
+                    import_seconds(plan_args, env) for _ in range(max(1, opts.repeat))
+                )
+                bare_imports = statistics.median(
+                    import_seconds(["-c", BARE_IMPORTS], env) for _ in range(max(1, opts.repeat))
+                )
+                print(
+                    f"imports (python -X importtime, median of {max(1, opts.repeat)}): plan "
+                    f"{plan_imports:.2f} s, bare loop ({BARE_IMPORTS}) {bare_imports:.2f} s",
+                    file=sys.stderr,
+                )
             if "validate" in steps:
                 validated = validate_against_bare(desired, env, max(1, opts.repeat))
                 rows.append(

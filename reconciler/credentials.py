@@ -309,7 +309,7 @@ def credential_source(
 def remember_secrets(apps: Sequence[DesiredApp], source: CredentialSource) -> None:
     """Make a :class:`Secret` of every secret key and token ``apps`` name that is set.
 
-    Nothing is returned: a made secret is known to the process (see
+    Nothing is returned: a made secret is known to the run (see
     :func:`reconciler.secret.known_secrets`), and so scrubbed from every text it
     writes, even for apps or products a run's filters (``--app``, ``--product``)
     leave out: a server may still quote them. Missing ones are no error here.

@@ -1,56 +1,33 @@
 """A string that never shows itself: secret keys, UserSigs, live tokens.
 
-Every :class:`Secret` made in this process is also remembered (:func:`known_secrets`),
-so that every text leaving the process (output, errors, warnings, log lines) can be
-scrubbed of every secret of the run, whichever app or request it belongs to: see
-:func:`reconciler.api.redact.scrub_known`.
+Every :class:`Secret` made during a run is also remembered by that run's registry
+(:func:`run_secrets`, :func:`known_secrets`), so that every text leaving the run
+(output, errors, warnings, log lines) can be scrubbed of every secret of the run,
+whichever app or request it belongs to: see :func:`reconciler.api.redact.scrub_known`.
+
+The registry belongs to the run, not to the process: the CLI opens one per command
+(``reconciler.cli.main.run``) and the engine one per ``with Reconciler(...)`` block
+when none is open, in a context variable (asyncio tasks started inside the run see
+it); when the run ends, its secrets are forgotten. A :class:`Secret` made outside any
+run is remembered by none.
 """
 
 from __future__ import annotations
 
-import functools
+import contextvars
 import hmac
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, quote_plus
 
 REDACTED = "(sensitive)"
 
 SHORT_SECRET = 8
 """A known secret shorter than this is replaced only where it stands alone (see
-:class:`_KnownSecrets`)."""
-
-_known: set[str] = set()
-_known_order: list[str] = []  # the same values, in the order they became known
-_known_lock = threading.Lock()
-_generation = 0
-_forgotten = 0  # how many times the known secrets were forgotten (tests)
-
-
-def known_secrets() -> tuple[int, frozenset[str]]:
-    """Every non-empty secret value made so far, with a counter that grows with the set."""
-    with _known_lock:
-        return _generation, frozenset(_known)
-
-
-def forget_known_secrets() -> None:
-    """Forget every remembered secret: for tests, which make many runs in one process."""
-    global _generation, _forgotten
-    with _known_lock:
-        _known.clear()
-        _known_order.clear()
-        _generation += 1
-        _forgotten += 1
-
-
-def _remember(value: str) -> None:
-    global _generation
-    if value and value not in _known:
-        with _known_lock:
-            _known.add(value)
-            _known_order.append(value)
-            _generation += 1
+:class:`SecretRegistry`)."""
 
 
 _RESERVED = re.compile(r"[^A-Za-z0-9_.~-]")
@@ -71,7 +48,6 @@ def percent_encoded(text: str, *, plus: bool = False) -> str:
     return _RESERVED.sub(lambda reserved: table[reserved.group()], text)
 
 
-@functools.lru_cache(maxsize=65536)
 def _forms(secret: str) -> frozenset[str]:
     """How a secret may be written: as is, percent-encoded (a URL), JSON-escaped."""
     return frozenset(
@@ -85,8 +61,9 @@ def _forms(secret: str) -> frozenset[str]:
     )
 
 
-class _KnownSecrets:
-    """The scrubbing of every known secret, kept up to date as secrets become known.
+class SecretRegistry:
+    """The secrets of one run, and the scrubbing of every one of them, kept up to date
+    as secrets become known.
 
     A fleet run knows tens of thousands of secrets (a key and a UserSig per app), and
     every error answer is scrubbed: so new secrets are added, not rebuilt from all of
@@ -98,27 +75,46 @@ class _KnownSecrets:
     """
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: set[str] = set()
+        self._order: list[str] = []  # the same values, in the order they became known
+        self._generation = 0
         self._reset()
 
     def _reset(self) -> None:
-        self.generation = -1
-        self.forgotten = _forgotten
-        self.taken = 0  # how many of _known_order are indexed
+        self.indexed = -1  # the generation the index was built for
+        self.taken = 0  # how many of _order are indexed
         self.by_prefix: dict[str, set[str]] = {}
         self.short_forms: set[str] = set()
         self.short: re.Pattern[str] | None = None
         self.alphabet: set[str] = set()  # every character of every indexed (long) form
         self.runs: re.Pattern[str] | None = None  # runs of those, as long as a prefix
 
-    def refresh(self) -> None:
-        with _known_lock:
-            if _generation == self.generation:
+    def remember(self, value: str) -> None:
+        if value and value not in self._known:
+            with self._lock:
+                self._known.add(value)
+                self._order.append(value)
+                self._generation += 1
+
+    def known(self) -> tuple[int, frozenset[str]]:
+        with self._lock:
+            return self._generation, frozenset(self._known)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._known.clear()
+            self._order.clear()
+            self._generation += 1
+            self._reset()
+
+    def _refresh(self) -> None:
+        with self._lock:
+            if self._generation == self.indexed:
                 return
-            if self.forgotten != _forgotten:  # forgotten: start again
-                self._reset()
-            new = _known_order[self.taken :]
-            self.taken = len(_known_order)
-            self.generation = _generation
+            new = self._order[self.taken :]
+            self.taken = len(self._order)
+            self.indexed = self._generation
         short_before, alphabet_before = len(self.short_forms), len(self.alphabet)
         for secret in new:
             for form in _forms(secret):
@@ -139,7 +135,7 @@ class _KnownSecrets:
             )
 
     def scrub(self, text: str) -> str:
-        self.refresh()
+        self._refresh()
         index = self.by_prefix
         if index and self.runs is not None:
             # every window of every run that could hold a form, then only the prefixes
@@ -159,13 +155,47 @@ class _KnownSecrets:
         return text
 
 
-_KNOWN = _KnownSecrets()
+_run: contextvars.ContextVar[SecretRegistry | None] = contextvars.ContextVar(
+    "reconciler_run_secrets", default=None
+)
+
+
+@contextmanager
+def run_secrets() -> Iterator[SecretRegistry]:
+    """The registry of the run: a new one for the block, or the one already open (a
+    ``Reconciler`` used inside a CLI command shares the command's run)."""
+    registry = _run.get()
+    if registry is not None:
+        yield registry
+        return
+    registry = SecretRegistry()
+    token = _run.set(registry)
+    try:
+        yield registry
+    finally:
+        _run.reset(token)
+        registry.forget()
+
+
+def known_secrets() -> tuple[int, frozenset[str]]:
+    """Every non-empty secret value made so far in this run, with a counter that grows
+    with the set (nothing outside a run)."""
+    registry = _run.get()
+    return (0, frozenset()) if registry is None else registry.known()
+
+
+def forget_known_secrets() -> None:
+    """Forget every secret of this run so far (tests make many runs in one)."""
+    registry = _run.get()
+    if registry is not None:
+        registry.forget()
 
 
 def mask_known(text: str) -> str:
-    """``text`` with every known secret replaced by ``(sensitive)``, in every form a
-    URL or a JSON document writes it (see :class:`_KnownSecrets`)."""
-    return _KNOWN.scrub(text)
+    """``text`` with every secret of the run replaced by ``(sensitive)``, in every form a
+    URL or a JSON document writes it (see :class:`SecretRegistry`)."""
+    registry = _run.get()
+    return text if registry is None else registry.scrub(text)
 
 
 class Secret:
@@ -178,7 +208,9 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
-        _remember(value)
+        registry = _run.get()
+        if registry is not None:
+            registry.remember(value)
 
     def reveal(self) -> str:
         return self._value

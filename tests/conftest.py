@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from importlib.metadata import version
 
 import pytest
 
-from reconciler.secret import forget_known_secrets
+from reconciler.secret import run_secrets
 
 LOOPTIME_STALLS = tuple(int(part) for part in version("looptime").split(".")[:2]) < (0, 8)
 
@@ -37,6 +37,7 @@ async def _looptime_never_stalls() -> AsyncIterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_known_secrets() -> None:
+def _fresh_known_secrets() -> Iterator[None]:
     """Each test is a run of its own: secrets of an earlier test are not scrubbed in it."""
-    forget_known_secrets()
+    with run_secrets():
+        yield

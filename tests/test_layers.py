@@ -11,9 +11,7 @@ from reconciler.devtools import imports
 # Lowest first. A unit may import its own layer or lower ones, never a higher one.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),
-    frozenset(
-        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes", "collector"}
-    ),
+    frozenset({"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes"}),
     frozenset({"api"}),
     frozenset({"configs", "products"}),
     frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),

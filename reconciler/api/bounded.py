@@ -119,13 +119,22 @@ class BoundedAnswer:
     content: bytes
 
 
+class _Decompressor(Protocol):
+    """What ``zlib.decompressobj()`` returns (its class is not public)."""
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
+    def decompress(self, data: bytes, max_length: int = 0, /) -> bytes: ...
+
+
 class _Inflater:
     """Decompress one Content-Encoding without ever producing more than asked for."""
 
     def __init__(self, encoding: str) -> None:
         self.encoding = encoding
         if encoding in ("gzip", "x-gzip"):
-            self._z: zlib._Decompress | None = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            self._z: _Decompressor | None = zlib.decompressobj(zlib.MAX_WBITS | 16)
         elif encoding == "deflate":
             self._z = zlib.decompressobj()  # zlib-wrapped; raw deflate is retried below
         elif encoding in ("", "identity"):

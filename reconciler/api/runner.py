@@ -16,21 +16,13 @@ import os
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from reconciler import collector
-
 T = TypeVar("T")
 
 LOOP_ENV = "RECONCILER_EVENT_LOOP"
 
 
 def run(main: Coroutine[Any, Any, T]) -> T:
-    """:func:`asyncio.run` of ``main``, on uvloop when it is installed, with the cycle
-    collector relaxed (see :mod:`reconciler.collector`)."""
-    with collector.relaxed():
-        return _run(main)
-
-
-def _run(main: Coroutine[Any, Any, T]) -> T:
+    """:func:`asyncio.run` of ``main``, on uvloop when it is installed."""
     if os.environ.get(LOOP_ENV, "").strip().lower() != "asyncio":
         try:
             import uvloop

@@ -24,17 +24,14 @@ it maps a reset connection to ``ConnectTimeout`` and lets a malformed answer's
 from __future__ import annotations
 
 import asyncio
-import functools
 import ssl
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 import aiohttp
 import httpx
 import yarl
-from aiohttp.client_proto import ResponseHandler
-from aiohttp.connector import Connection
 
 from reconciler.api.bounded import BoundedAnswer, read_answer, received_counter, within
 
@@ -108,21 +105,40 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
-class _CountingHandler(ResponseHandler):
-    """aiohttp's connection protocol, also counting what it receives into the counter of
-    the request that holds the connection (see :class:`_CountingConnector`).
+class _Counting(asyncio.Protocol):
+    """Stands between a connection's transport and aiohttp's protocol, counting what
+    arrives into the counter of the request that holds the connection, and passing
+    everything on unchanged.
 
-    A subclass, not a patched ``data_received``: uvloop's transports take the
-    protocol's method once, when the connection is made.
+    Put in place with asyncio's public ``transport.set_protocol`` (uvloop's transports
+    honour it too), so that no aiohttp internal is touched: aiohttp keeps its own
+    reference to its protocol and never learns of this one.
     """
 
-    counter: list[int] | None = None
+    __slots__ = ("counter", "inner")
+
+    def __init__(self, inner: asyncio.BaseProtocol) -> None:
+        self.inner: Any = inner  # aiohttp's protocol: a plain asyncio.Protocol
+        self.counter: list[int] | None = None
 
     def data_received(self, data: bytes) -> None:
         counter = self.counter
         if counter is not None:
             counter[0] += len(data)
-        super().data_received(data)
+        self.inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        result: bool | None = self.inner.eof_received()
+        return result
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
 
 
 class _CountingConnector(aiohttp.TCPConnector):
@@ -130,25 +146,24 @@ class _CountingConnector(aiohttp.TCPConnector):
 
     :func:`reconciler.api.bounded.within` tells a server that dripped an answer
     (bytes came, too slowly: not retried) from one that sent nothing (retried). With
-    httpcore it counts through the ``trace`` extension; here the connection's protocol
-    counts into the counter of the request that took the connection.
+    httpcore it counts through the ``trace`` extension; here a :class:`_Counting`
+    protocol, set on each new connection's transport, counts into the counter of the
+    request that took the connection (``connect`` runs in the request's task).
+    Only public names are used: the connector's ``connect``, the connection's
+    ``transport``, asyncio's ``set_protocol``.
     """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        # the protocol factory of every connection (aiohttp has had it since 3.0)
-        self._factory = cast(
-            "functools.partial[ResponseHandler]",
-            functools.partial(_CountingHandler, loop=self._loop),
-        )
 
     async def connect(
         self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
-    ) -> Connection:
+    ) -> Any:
         connection = await super().connect(req, traces, timeout)
-        protocol = connection.protocol
-        if isinstance(protocol, _CountingHandler):
-            protocol.counter = received_counter()  # this runs in the request's task
+        transport = connection.transport
+        if transport is not None:
+            counting = transport.get_protocol()
+            if not isinstance(counting, _Counting):
+                counting = _Counting(counting)
+                transport.set_protocol(counting)
+            counting.counter = received_counter()
         return connection
 
 
@@ -158,16 +173,32 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, max_connections: int, verify: ssl.SSLContext | bool = True) -> None:
         self._max_connections = max_connections
         self._verify = verify
-        self._session: aiohttp.ClientSession | None = None
+        self._sessions: dict[bool, aiohttp.ClientSession] = {}  # by "is the URL https"
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
 
-    def _open(self) -> aiohttp.ClientSession:
+    def _session(self, url: str) -> aiohttp.ClientSession:
+        """The session for ``url``'s scheme, made on first use.
+
+        Plain ``http://`` (the emulator on loopback) gets a session whose connector has
+        no TLS context: building the verifying one (loading the CA bundle) costs about
+        70 ms of CPU, a tenth of a small fleet's plan. Every other URL gets the
+        verifying one, so nothing but ``http://`` ever goes without verification.
+        """
+        secure = url[:5].lower() != "http:"
+        session = self._sessions.get(secure)
+        if session is None:
+            session = self._sessions[secure] = self._open(secure)
+        return session
+
+    def _open(self, secure: bool) -> aiohttp.ClientSession:
         verify = self._verify
-        context = (
-            verify
-            if isinstance(verify, ssl.SSLContext)
-            else httpx.create_ssl_context(verify=verify)
-        )
+        context: ssl.SSLContext | bool = False  # never used: no https URL comes here
+        if secure:
+            context = (
+                verify
+                if isinstance(verify, ssl.SSLContext)
+                else httpx.create_ssl_context(verify=verify)
+            )
         connector = _CountingConnector(limit=self._max_connections, ssl=context)
         # no cookies, no proxies from the environment, no default headers of its own:
         # httpx has set every header the request carries
@@ -189,9 +220,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return made
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        session = self._session
-        if session is None:
-            session = self._session = self._open()
+        session = self._session(str(request.url))
         with _mapped(request):
             response = await session.request(
                 request.method,
@@ -226,9 +255,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         the bounds (:class:`reconciler.api.bounded.BoundedPoster`), with no httpx
         ``Request``/``Response`` in between: the client's lane for every request.
         Errors are httpx's, as from :meth:`handle_async_request`."""
-        session = self._session
-        if session is None:
-            session = self._session = self._open()
+        session = self._session(url)
         timeout = self._client_timeout(timeouts)
 
         async def step() -> BoundedAnswer:
@@ -261,6 +288,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return await within(deadline, what, step)
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            await session.close()

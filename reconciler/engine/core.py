@@ -16,7 +16,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from reconciler import collector
 from reconciler.api import runner
 from reconciler.api.client import AppTarget
 from reconciler.apply.audit import AuditLog
@@ -46,6 +45,7 @@ from reconciler.plan.planfile import (
 from reconciler.plan.safety import Thresholds, check_protect, check_thresholds, enforce
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.resolve import ResolvedApp, resolve_partial
+from reconciler.secret import run_secrets
 
 if TYPE_CHECKING:
     from reconciler.plan.model import SavedPlanDocument
@@ -141,6 +141,8 @@ class Reconciler:
         self._backend: Backend | None = None
 
     def __enter__(self) -> Reconciler:
+        # the secrets met inside the block belong to its run (or to the CLI command's)
+        self._stack.enter_context(run_secrets())
         self._backend = self._stack.enter_context(open_backend(self.connection, self.events.info))
         return self
 
@@ -226,8 +228,7 @@ class Reconciler:
         A resource that cannot be read leaves its app out of the plan, listed in
         ``plan.errors``; when no app at all could be read, :class:`FetchError`.
         """
-        with collector.relaxed():  # the loaded apps are frozen: no collection walks them
-            return self._plan_apps(apps, products)
+        return self._plan_apps(apps, products)
 
     def _plan_apps(self, apps: Sequence[DesiredApp], products: Sequence[str]) -> PlanResult:
         wanted = frozenset(products) if products else None

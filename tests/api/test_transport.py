@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+import trustme
 
 from reconciler.api.client import AppTarget, TencentClient
 from reconciler.api.retry import RetryPolicy
@@ -23,6 +24,7 @@ from reconciler.api.transport import AiohttpTransport
 from reconciler.errors import TransportError
 from reconciler.facts.families import Family
 from reconciler.secret import Secret
+from tests.https_servers import https_receiver
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 JSON_ANSWER = b'{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"r1","Response":{}}'
@@ -197,3 +199,26 @@ async def test_the_client_reads_answers_through_aiohttp() -> None:
         assert isinstance(tencent._transport, AiohttpTransport)
         result = await tencent.call(target, Family.V4, "v4/call_config/get_callback", {})
     assert result.request_id == "r1"
+
+
+@pytest.mark.parametrize("scheme", ["https", "HTTPS"])
+async def test_an_https_url_is_verified_whatever_went_plain_before(scheme: str) -> None:
+    """Only ``http://`` gets the session without a TLS context (no CA bundle loaded for
+    the emulator); an https URL on the same transport is still verified: a certificate
+    from an unknown CA is refused and nothing is sent."""
+    transport = AiohttpTransport(max_connections=4)
+    try:
+        async with serving(answer(JSON_ANSWER)) as plain:
+            answered = await transport.post_bounded(
+                plain + "/v4/x", b"{}", [], timeouts={}, deadline=5, max_bytes=1024, what="x"
+            )
+            assert answered.status_code == 200
+        with https_receiver(trustme.CA(), status=200) as receiver:
+            secure = receiver.url.replace("https", scheme, 1)
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                await transport.post_bounded(
+                    secure, b"{}", [], timeouts={}, deadline=5, max_bytes=1024, what="x"
+                )
+    finally:
+        await transport.aclose()
+    assert receiver.requests == []

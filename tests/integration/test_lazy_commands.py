@@ -16,8 +16,9 @@ PROBE = """
 import sys
 from reconciler.cli.main import run
 code = run(sys.argv[1:])
-prefixes = ("reconciler.", "uvicorn", "starlette", "httpx", "aiohttp")
+prefixes = ("reconciler.", "uvicorn", "starlette", "httpx", "aiohttp", "jsonschema")
 loaded = sorted(m for m in sys.modules if m.startswith(prefixes))
+print("-- loaded --")
 print(code)
 print("\\n".join(loaded))
 """
@@ -28,7 +29,7 @@ def loaded_by(*args: str) -> tuple[int, set[str]]:
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    code, *modules = result.stdout.splitlines()
+    code, *modules = result.stdout.split("-- loaded --\n")[-1].splitlines()
     return int(code), set(modules)
 
 
@@ -98,3 +99,18 @@ def test_an_unknown_command_is_a_usage_error_with_exit_1() -> None:
     assert not {m for m in modules if m.startswith("reconciler.cli.commands.")} - {
         "reconciler.cli.commands"
     }
+
+
+def test_plan_loads_no_emulator_no_json_schema_and_no_html_renderer(env: dict[str, str]) -> None:
+    """The common commands do not pay for what they do not use (start-up is most of a
+    small fleet's plan): no emulator server, no JSON Schema validator, no HTML report
+    unless one is asked for."""
+    for fmt in ("text", "json"):
+        code, modules = loaded_by("-q", "plan", str(EXAMPLES), "--format", fmt)
+        assert code in (0, 2)
+        assert "reconciler.cli.commands.plan" in modules
+        assert "aiohttp" in modules  # it did read the live state
+        unused = ("reconciler.emulator", "uvicorn", "starlette", "jsonschema")
+        assert not {m for m in modules if m.startswith(unused)}
+        assert "reconciler.render.html" not in modules
+        assert "reconciler.render.markdown" not in modules

@@ -12,7 +12,6 @@ from reconciler.cli.session import engine, report_unreadable
 from reconciler.engine import Connection, Selection
 from reconciler.render import generated_now, render_plan
 from reconciler.render.drift import exit_code, render_drift_markdown, render_drift_text
-from reconciler.render.html import render_html, write_html
 
 
 @click.command("drift")
@@ -68,9 +67,11 @@ def drift_command(
     plan = report.plan
     html = ""
     if fmt == "html" or html_file is not None:
+        from reconciler.render.html import render_html, write_html  # only when asked
+
         html = render_html(plan, title="drift", ignored=report.accepted, generated=generated_now())
-    if html_file is not None:
-        write_html(html_file, html)
+        if html_file is not None:
+            write_html(html_file, html)
     if fmt == "text":
         out.result(render_drift_text(plan, strict=strict), colorize_text=True)
     elif fmt == "html":

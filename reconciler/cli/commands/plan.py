@@ -25,8 +25,6 @@ from reconciler.plan.planfile import plan_document, reviewed_plan_document, writ
 from reconciler.plan.safety import SafetyVerdict
 from reconciler.plan.urlcheck import check_urls, enforce, url_problems
 from reconciler.render import generated_now, render_plan
-from reconciler.render.html import render_html, write_html
-from reconciler.render.markdown import render_markdown
 
 if TYPE_CHECKING:
     _Choice = click.Choice[str]
@@ -143,9 +141,11 @@ def plan_command(
     assert verdict is not None
     out.result(render_plan(plan, fmt), colorize_text=fmt == "text")
     if html_file is not None:
+        from reconciler.render.html import render_html, write_html  # only when asked
+
         report = render_html(plan, title="plan", ignored=plan.ignored, generated=generated_now())
         write_html(html_file, report)
-    append_step_summary(lambda: render_markdown(plan))
+    append_step_summary(lambda: render_plan(plan, "markdown"))
     if verdict.status == "blocked":
         raise SafetyError(verdict.protect_message())
     if check_urls_mode == "strict":
