@@ -114,6 +114,13 @@ async def fetch_live(
     failures: list[Unreadable] = []
     unavailable: list[CannotHave] = []
     warnings: list[str] = []
+    # an app whose required read failed is reported as unreadable and left out: its
+    # probes' failures (the same wrong key, most often) would only repeat that error
+    unreadable = {
+        read.target.sdkappid
+        for read, _, error in results
+        if read.required and error is not None and not isinstance(error, ProductUnavailableError)
+    }
     for read, config, error in results:
         if error is None:
             configs[(read.target.sdkappid, read.product)] = config
@@ -124,7 +131,7 @@ async def fetch_live(
         elif read.required:
             resource = Resource(read.app, read.target.sdkappid, read.product)
             failures.append(Unreadable(resource, str(error)))
-        else:
+        elif read.target.sdkappid not in unreadable:
             warnings.append(
                 f"could not check {read.app} ({read.target.sdkappid}) {read.product} "
                 f"for unmanaged configuration: {error}"

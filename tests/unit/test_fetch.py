@@ -108,6 +108,22 @@ async def test_probe_failures_become_warnings() -> None:
     assert "ErrorCode 60006" in warning
 
 
+async def test_an_unreadable_apps_probe_failures_are_not_repeated_as_warnings() -> None:
+    """A wrong key fails every read of its app: the required one is reported (the app
+    is left out), and its probes add no warning that says the same again."""
+    failing = {
+        (SG, "/v4/call_config/get_callback"): v4(70009, "sig check failed", rid="r1"),
+        (SG, "/v4/room_config/get_callback"): v4(70009, "sig check failed", rid="r2"),
+        (US, "/v4/room_config/get_callback"): v4(60006, "bad app", rid="r3"),
+    }
+    reads = [read(SG, "call"), read(SG, "conference", False), read(US, "conference", False)]
+    async with fast_client(route(failing)) as client:
+        snap = await fetch_live(client, reads, partial=True)
+    assert [f.resource.sdkappid for f in snap.failures] == [SG]
+    (warning,) = snap.warnings  # the readable app's probe still warns
+    assert warning.startswith("could not check staging-us (1400000002) conference")
+
+
 async def test_malformed_answer_is_a_failure_too() -> None:
     script = Scripted(httpx.Response(200, text="<html>proxy</html>"))
     async with fast_client(script) as client:
