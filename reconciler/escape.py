@@ -101,6 +101,7 @@ _MARKDOWN = {
     '"': "&quot;",
     "'": "&#39;",
 }
+_BACKTICKS = re.compile("`+")
 _MARKDOWN_SPECIAL = re.compile("[" + re.escape("".join(_MARKDOWN)) + "]")
 
 
@@ -119,6 +120,16 @@ def markdown_code(text: str) -> str:
     """``text`` for inside a one-backtick code span (never in a table cell): escaped
     onto one line, backticks made ``'`` so that none ends the span."""
     return escape(text).replace("`", "'")
+
+
+def markdown_fence(text: str, info: str = "text") -> str:
+    """``text`` in a fenced code block that nothing in it can close: each line
+    :func:`escape`-d, the fence one backtick longer than the longest run inside (at
+    least three). No trailing newline."""
+    body = "\n".join(escape(line) for line in text.split("\n"))
+    longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
+    marker = "`" * max(3, longest + 1)
+    return f"{marker}{info}\n{body}\n{marker}"
 
 
 def markdown_html(text: str) -> str:

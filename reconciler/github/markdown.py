@@ -11,14 +11,10 @@ as inert text.
 
 from __future__ import annotations
 
-import re
-
-from reconciler.escape import escape
+from reconciler.escape import escape, markdown_fence
 
 CODE_LIMIT = 120
 """Characters of one value shown in a table cell."""
-
-_BACKTICKS = re.compile(r"`+")
 
 
 def visible(text: str) -> str:
@@ -37,12 +33,10 @@ def code(value: object, limit: int = CODE_LIMIT) -> str:
 
 
 def fence(text: str, info: str = "text") -> str:
-    """A fenced code block showing ``text`` literally, whatever it holds."""
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
-    marker = "`" * max(3, longest + 1)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
-    body = "\n".join(escape(line).replace("\\t", "    ") for line in lines)
-    return f"{marker}{info}\n{body}\n{marker}"
+    """A fenced code block showing ``text`` literally, whatever it holds (line ends
+    normalised, tabs shown as four spaces)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").replace("\t", "    ")
+    return markdown_fence(text, info)
 
 
 def truncate(text: str, limit: int) -> str:

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-from reconciler.escape import escape, markdown_code, markdown_html, markdown_text
+from reconciler.escape import escape, markdown_code, markdown_fence, markdown_html, markdown_text
 from reconciler.plan.change import Action, Change, FieldDiff, Plan, Resource
 from reconciler.plan.recurring import RecurringDrift
-from reconciler.render.markdown import GITHUB_COMMENT_LIMIT, _longest_backtick_run
+from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
 from reconciler.render.markdown import _errors_section as errors_section
 from reconciler.render.text import changed_list_lines, field_value, whole_field_lines
 
@@ -196,16 +196,13 @@ def _markdown_app(changes: list[Change], recurring: dict[Resource, RecurringDrif
         f"{drift_state(c)}{' (recurring)' if c.resource in recurring else ''}: {c.resource.product}"
         for c in changes
     ]
-    body = "\n".join(
-        escape(line)
-        for c in changes
-        for line in [*render_drift_change(c, recurring.get(c.resource)), ""]
+    text = "\n".join(
+        line for c in changes for line in [*render_drift_change(c, recurring.get(c.resource)), ""]
     ).rstrip()
-    fence = "`" * max(3, _longest_backtick_run(body) + 1)
     return (
         f"<details><summary><b>{markdown_html(first.app)}</b> ({first.sdkappid}): "
         f"{markdown_html(', '.join(states))}"
-        f"</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
+        f"</summary>\n\n{markdown_fence(text, 'diff')}\n\n</details>\n"
     )
 
 

@@ -11,10 +11,9 @@ through :mod:`reconciler.escape` for where it lands: :func:`markdown_text` in te
 
 from __future__ import annotations
 
-import re
 from itertools import groupby
 
-from reconciler.escape import escape, markdown_code, markdown_html, markdown_text
+from reconciler.escape import markdown_code, markdown_fence, markdown_html, markdown_text
 from reconciler.plan.change import SYMBOLS, Action, Change, Plan, Resource
 from reconciler.render.text import DRIFT_HEADING, DRIFT_MARK, EDIT_HEADING, render_change
 
@@ -108,9 +107,7 @@ def _errors_section(plan: Plan) -> str:
 
 def _fenced(lines: list[str], info: str) -> str:
     """``lines`` (each escaped onto its line) in a fenced block no line can close."""
-    body = "\n".join(escape(line) for line in lines)
-    fence = "`" * max(3, _longest_backtick_run(body) + 1)
-    return f"{fence}{info}\n{body}\n{fence}\n"
+    return markdown_fence("\n".join(lines), info) + "\n"
 
 
 def _skipped_section(plan: Plan) -> str:
@@ -140,21 +137,16 @@ def _app_section(changes: list[Change]) -> str:
     reverts = sum(1 for c in changes if c.reverts_drift)
     if reverts:
         parts.append(f"⚠️ {reverts} revert(s) live drift")
-    body = "\n".join(escape(line) for c in changes for line in [*render_change(c), ""]).rstrip()
-    fence = "`" * max(3, _longest_backtick_run(body) + 1)
+    text = "\n".join(line for c in changes for line in [*render_change(c), ""]).rstrip()
     return (
         f"<details><summary><b>{markdown_html(first.app)}</b> ({first.sdkappid}): "
-        f"{', '.join(parts)}</summary>\n\n{fence}diff\n{body}\n{fence}\n\n</details>\n"
+        f"{', '.join(parts)}</summary>\n\n{markdown_fence(text, 'diff')}\n\n</details>\n"
     )
 
 
 def _code(text: str) -> str:
     """``text`` for inside a one-backtick code span (:func:`markdown_code`)."""
     return markdown_code(text)
-
-
-def _longest_backtick_run(text: str) -> int:
-    return max((len(run) for run in re.findall("`+", text)), default=0)
 
 
 def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMMENT_LIMIT) -> str:
