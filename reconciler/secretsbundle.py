@@ -12,6 +12,7 @@ variable or the file (with ``line:col`` where known) and quotes none of it.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import re
@@ -253,21 +254,21 @@ def bundle_from_env(env: Mapping[str, str]) -> SecretsBundle:
     return SecretsBundle(parse_json_bundle(text, BUNDLE_ENV), BUNDLE_ENV)
 
 
-_configured_file: SecretsBundle = SecretsBundle()
+_configured_file: contextvars.ContextVar[SecretsBundle | None] = contextvars.ContextVar(
+    "secrets_file", default=None
+)
+"""The ``--secrets-file`` of the run in this context (a CLI command sets it and clears
+it when done): nothing process-wide, as for the run's secrets."""
 
 
 def use_secrets_file(bundle: SecretsBundle) -> None:
-    """Make ``bundle`` (read from ``--secrets-file``) part of this process's environment."""
-    global _configured_file
-    _configured_file = bundle
-
-
-def configured_secrets_file() -> SecretsBundle:
-    return _configured_file
+    """Make ``bundle`` (read from ``--secrets-file``) part of this run's environment."""
+    _configured_file.set(bundle)
 
 
 def process_bundle(env: Mapping[str, str] | None = None) -> SecretsBundle:
     """``RECONCILER_SECRETS`` of ``env`` (default: ``os.environ``) with the file given by
     ``--secrets-file`` over it."""
     from_env = bundle_from_env(os.environ if env is None else env)
-    return _configured_file.merged_over(from_env)
+    configured = _configured_file.get()
+    return from_env if configured is None else configured.merged_over(from_env)
