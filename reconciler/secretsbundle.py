@@ -142,6 +142,8 @@ def parse_yaml_bundle(text: str, where: str) -> dict[str, str]:
         raise _fail(where, f"not valid YAML ({problem})", line, column) from None
     except yaml.YAMLError:
         raise _fail(where, "not valid YAML") from None
+    except RecursionError:
+        raise _fail(where, "not valid YAML (nested too deeply)") from None
     if not isinstance(node, yaml.MappingNode):
         raw: Any = None if node is None else ""
         if isinstance(node, yaml.SequenceNode):
@@ -163,6 +165,9 @@ def parse_yaml_bundle(text: str, where: str) -> dict[str, str]:
     return values
 
 
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SINGLE_QUOTED = re.compile(r"'([^']*)'")
+_ESCAPE = re.compile(r"\\(.)")
 _DOTENV_LINE = re.compile(r"\s*(?:export\s+)?(?P<name>[^=\s]+)\s*=\s*(?P<value>.*?)\s*")
 
 
@@ -182,13 +187,13 @@ def parse_dotenv_bundle(text: str, where: str) -> dict[str, str]:
         column = match.start("value") + 1
         if value[:1] in ("'", '"'):
             quote = value[0]
-            end = value.find(quote, 1)
-            rest = value[end + 1 :].strip() if end > 0 else ""
-            if end < 0 or (rest and not rest.startswith("#")):
+            quoted = (_DOUBLE_QUOTED if quote == '"' else _SINGLE_QUOTED).match(value)
+            rest = value[quoted.end() :].strip() if quoted else ""
+            if quoted is None or (rest and not rest.startswith("#")):
                 raise _fail(where, f"the value of {name} has an unmatched {quote}", number, column)
-            value = value[1:end]
-            if quote == '"':
-                value = value.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
+            value = quoted.group(1)
+            if quote == '"':  # \n is a newline, \X is X (\\, \"), in one pass
+                value = _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), value)
         else:
             value = re.split(r"\s+#", value, maxsplit=1)[0]
         if name in values:

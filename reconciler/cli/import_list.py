@@ -113,7 +113,8 @@ def _parse_line(
         return None
     sdkappid_text, region = fields[0], fields[1]
     name = fields[2] if positional == 3 else None
-    if not sdkappid_text.isdigit() or not 1 <= int(sdkappid_text) <= MAX_SDKAPPID:
+    decimal = sdkappid_text.isascii() and sdkappid_text.isdigit()  # not '²', not '١'
+    if not decimal or not 1 <= int(sdkappid_text) <= MAX_SDKAPPID:
         fail(found[0], f"{sdkappid_text!r} is not an sdkappid (a whole number, e.g. 1400000001)")
     if canonical_region(region) is None:
         fail(found[1], unknown_region(region))
@@ -128,7 +129,7 @@ def _parse_line(
             columns[key] = value
         else:
             fail(match, *problem)
-    sdkappid = int(sdkappid_text) if sdkappid_text.isdigit() else 0
+    sdkappid = int(sdkappid_text) if decimal else 0
     return ImportTarget(
         sdkappid,
         region,
@@ -154,9 +155,7 @@ def _column_problem(text: str, given: Mapping[str, str]) -> tuple[str, int] | No
         return "identifier= needs the admin account to sign as, e.g. identifier=admin", 0
     if key == "identifier" and not NAME.match(value):
         return f"identifier {value[:40]!r}: {NAME_RULE}", at_value
-    if key == "secret_key_env" and (
-        not re.fullmatch(ENV_NAME_PATTERN, value) or LOOKS_LIKE_A_KEY.fullmatch(value)
-    ):
+    if key == "secret_key_env" and not is_key_variable_name(value):
         # without the value: it may be the key itself, pasted by mistake
         return (
             "secret_key_env= takes the name of the environment variable that holds "
@@ -164,6 +163,12 @@ def _column_problem(text: str, given: Mapping[str, str]) -> tuple[str, int] | No
             at_value,
         )
     return None
+
+
+def is_key_variable_name(value: str) -> bool:
+    """Whether ``value`` may name a secret key's variable: a variable name that does not
+    look like a key pasted in its place (a key never reaches a message)."""
+    return bool(re.fullmatch(ENV_NAME_PATTERN, value)) and not LOOKS_LIKE_A_KEY.fullmatch(value)
 
 
 def check_unique_names(targets: list[ImportTarget]) -> None:

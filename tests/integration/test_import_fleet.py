@@ -123,6 +123,7 @@ def test_apps_file_bad_columns_are_located_errors(
         "1400000104 japan d extra\n"
         "1400000105 japan e identifier=\n"
         f"1400000106 japan f secret_key_env={'ab12' * 16}\n"
+        "1400000²³ japan g\n"  # digits, but not decimal ones
     )
     result = cli("import", "--apps-file", listing, "--out", tmp_path / "out")
     assert result.code == 1
@@ -135,9 +136,26 @@ def test_apps_file_bad_columns_are_located_errors(
     assert f"{listing}:4:20: expected `key=value` here" in result.err
     assert f"{listing}:5:20: identifier= needs the admin account" in result.err
     assert f"{listing}:6:35: secret_key_env= takes the name" in result.err
+    assert f"{listing}:7:1: '1400000²³' is not an sdkappid" in result.err
     assert "ab12ab12" not in result.err  # a hex key that would pass as a name is not echoed
     assert read_log(request_log) == []
     assert not (tmp_path / "out").exists()
+
+
+def test_a_pasted_key_given_as_secret_key_env_flag_is_refused_unechoed(
+    cli: Any, ops_env: None, tmp_path: Path, request_log: Path
+) -> None:
+    """The flag takes the same check as the --apps-file column: a 64-hex-digit key that
+    starts with a letter passes as a variable name, and would be echoed back as one."""
+    key = "ab12" * 16
+    result = cli(
+        "import", "--sdkappid", "1400000101", "--region", "japan",
+        "--secret-key-env", key, "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert result.code == 1
+    assert "--secret-key-env is not an environment variable name" in result.err
+    assert key[:16] not in result.out + result.err
+    assert read_log(request_log) == []
 
 
 def test_out_dash_writes_yaml_to_stdout(

@@ -115,3 +115,15 @@ def test_credentials_say_where_a_key_came_from() -> None:
 def test_a_bundle_never_shows_its_values() -> None:
     bundle = SecretsBundle({"A": "shown-nowhere-value"}, "RECONCILER_SECRETS")
     assert "shown-nowhere-value" not in repr(bundle) + str(bundle)
+
+
+def test_dotenv_double_quotes_unescape_in_one_pass() -> None:
+    """An escaped backslash before an n is a backslash and an n, not a newline; an
+    escaped quote does not close the value."""
+    values = parse_dotenv_bundle('A="C:\\\\new"\nB="a\\"b"\nC="x\\ny"\n', "f")
+    assert values == {"A": "C:\\new", "B": 'a"b', "C": "x\ny"}
+
+
+def test_a_deeply_nested_yaml_file_is_a_clear_error() -> None:
+    with pytest.raises(SecretsBundleError, match="nested too deeply"):
+        parse_yaml_bundle("[" * 5000, "f")

@@ -3,7 +3,6 @@ desired-state YAML (one file per app, or YAML on stdout with ``--out -``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,14 +11,19 @@ import click
 
 from reconciler.cli import options
 from reconciler.cli.import_factor import check_target, write_factored
-from reconciler.cli.import_list import ImportTarget, check_unique_names, from_flags, parse_apps_file
+from reconciler.cli.import_list import (
+    ImportTarget,
+    check_unique_names,
+    from_flags,
+    is_key_variable_name,
+    parse_apps_file,
+)
 from reconciler.cli.output import Output
 from reconciler.cli.session import Progress, engine
 from reconciler.clicktypes import RegionChoice
 from reconciler.configs import Config
 from reconciler.credentials import CredentialSource, credential_source
 from reconciler.desired.authoring import inherited
-from reconciler.desired.models import ENV_NAME_PATTERN
 from reconciler.desired.yamlsource import display_path
 from reconciler.engine import Connection
 from reconciler.engine.core import ImportRequest
@@ -238,7 +242,7 @@ def _targets(
         raise UsageError("give --sdkappid (with --region) or --apps-file FILE, one of the two")
     if apps_file is not None and (region or name):
         raise UsageError("--region and --name go with --sdkappid; --apps-file lists its own")
-    if secret_key_env is not None and not re.fullmatch(ENV_NAME_PATTERN, secret_key_env):
+    if secret_key_env is not None and not is_key_variable_name(secret_key_env):
         raise UsageError(  # without the value: it may be the key itself, pasted by mistake
             "--secret-key-env is not an environment variable name: give the name of the "
             "variable that holds the secret key (letters, digits and '_'), not the key"
