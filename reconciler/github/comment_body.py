@@ -18,6 +18,9 @@ from reconciler.github.outputs import read_text
 from reconciler.github.runs import OVERRIDE_LABEL, LabelState, PullRequest, Run
 
 ROW_LIMIT = 300
+TABLE_CHARS = 20_000
+"""Characters of the change table: with the sections below it, the comment stays under
+the cut at its end."""
 ACTIONS = {"create", "update", "delete"}
 VERDICTS = {
     "safe": "safe",
@@ -69,24 +72,30 @@ def plan_section(raw: bytes | None, label: LabelState | None) -> str:
     except (ValueError, RecursionError):
         return "**plan.json is unreadable: the apply on merge will refuse.**"
     rows = change_rows(doc)
-    shown = rows[:ROW_LIMIT]
+    safety = doc.get("safety") if isinstance(doc.get("safety"), dict) else {}
+    verdict = safety.get("verdict") if isinstance(safety, dict) else None
+    shown_verdict = (
+        VERDICTS.get(verdict, code(verdict)) if isinstance(verdict, str) else "not given"
+    )
+    # the table first, bounded in characters, then the verdict and the digest: the long
+    # sections come last, where the cut at the comment's end can only shorten them
     lines = [
         f"**{len(rows)} change(s) the apply on merge may make**, read from `plan.json` by "
         "this trusted job (the apply applies only these, each re-checked against live):",
         "",
         "| app | sdkappid | product | action | cause |",
         "|---|---|---|---|---|",
-        *shown,
     ]
-    if len(rows) > len(shown):
-        lines.append(
-            f"\n... and {len(rows) - len(shown)} more (see plan.json in the run's artifact)"
-        )
-    safety = doc.get("safety") if isinstance(doc.get("safety"), dict) else {}
-    verdict = safety.get("verdict") if isinstance(safety, dict) else None
-    shown_verdict = (
-        VERDICTS.get(verdict, code(verdict)) if isinstance(verdict, str) else "not given"
-    )
+    used = 0
+    shown = 0
+    for row in rows[:ROW_LIMIT]:
+        used += len(row) + 1
+        if used > TABLE_CHARS:
+            break
+        lines.append(row)
+        shown += 1
+    if len(rows) > shown:
+        lines.append(f"\n... and {len(rows) - shown} more (see plan.json in the run's artifact)")
     lines += [
         "",
         f"Safety verdict, as plan.json states it: **{shown_verdict}** (the apply checks "
@@ -110,6 +119,7 @@ def plan_section(raw: bytes | None, label: LabelState | None) -> str:
             f"**Not overridden:** the label {code(OVERRIDE_LABEL)} was not on the pull "
             "request when this plan ran, so the apply keeps the safety thresholds."
         )
+    lines += ["", f"plan.json sha256: `{hashlib.sha256(raw).hexdigest()}`"]
     for key, title in (("errors", "Unreadable"), ("warnings", "Warnings")):
         items = doc.get(key)
         if isinstance(items, list) and items:
@@ -135,12 +145,10 @@ def plan_section(raw: bytes | None, label: LabelState | None) -> str:
             "",
             "<details><summary>Before and after, from plan.json</summary>",
             "",
-            fence(truncate(text, 30000), "json"),
+            fence(truncate(text, 20000), "json"),
             "",
             "</details>",
         ]
-    digest = hashlib.sha256(raw).hexdigest()
-    lines += ["", f"plan.json sha256: `{digest}`"]
     return "\n".join(lines)
 
 
