@@ -96,7 +96,10 @@ def classify(url: str, exc: BaseException) -> Probe:
 
 
 async def _probe(client: httpx.AsyncClient, url: str, resolver: Resolver) -> Probe:
-    parsed = httpx.URL(url)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:  # validated, but httpx reads some hosts otherwise
+        return Probe(url, Reach.ERROR, detail=_short(f"not a URL httpx can send to: {exc}"))
     host = parsed.host
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:

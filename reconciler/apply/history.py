@@ -101,7 +101,12 @@ def _set_back(path: Path, number: int, record: Mapping[str, Any]) -> tuple[Key, 
             f"`request_id` must be null or a RequestId (letters, digits, `-_.:`, at most "
             f"{MAX_REQUEST_ID})",
         )
-    identity = (record.get("run_id"), record.get("seq"), sdkappid, product, time, request_id)
+    run_id, seq = record.get("run_id"), record.get("seq")
+    if run_id is not None and not isinstance(run_id, str):
+        raise _fail(path, number, "`run_id` must be null or a string")
+    if seq is not None and (isinstance(seq, bool) or not isinstance(seq, int)):
+        raise _fail(path, number, "`seq` must be null or an integer")
+    identity = (run_id, seq, sdkappid, product, time, request_id)
     return (sdkappid, str(product)), SetBack(time, after, request_id, identity)
 
 

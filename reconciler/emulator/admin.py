@@ -66,12 +66,14 @@ def _check_caller(request: Request) -> None:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise _Refused(400, f"body larger than {MAX_BODY} bytes")
+    raw = bytearray()
+    async for chunk in request.stream():  # capped as it arrives, not after
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise _Refused(400, f"body larger than {MAX_BODY} bytes")
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _Refused(400, "body is not JSON") from None
     if not isinstance(body, dict):
         raise _Refused(400, "body must be a JSON object")

@@ -278,7 +278,7 @@ def read_snapshot(path: Path) -> LoadedSnapshot:
         )
         source = doc.get("source")
         run_url = str(source["run_url"]) if isinstance(source, dict) else None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise _fail(path, f"malformed snapshot ({type(exc).__name__}: {exc})") from None
     return LoadedSnapshot(
         LiveSnapshot(configs, warnings, failures, unavailable=unavailable),

@@ -52,7 +52,7 @@ class _Keys(Sequence[str]):
         return iter(tuple(PRODUCTS))
 
     def __contains__(self, key: object) -> bool:
-        return key in PRODUCTS
+        return isinstance(key, str) and key in PRODUCTS  # any value: a list is no key
 
     def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
         if value in _ORDER and start == 0 and stop is None:

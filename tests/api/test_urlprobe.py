@@ -58,6 +58,15 @@ def test_trusted_untrusted_closed_unresolvable_and_hung_each_have_their_outcome(
     assert untrusted.requests == []  # the handshake failed: nothing was sent
 
 
+def test_a_url_httpx_cannot_send_to_is_a_probe_error_not_a_traceback() -> None:
+    seen: list[str] = []
+    url = "https://1.2.3.999/cb"  # WHATWG and urllib read no host mismatch; httpx refuses
+    found = asyncio.run(probe_urls([url], timeout=1.0, resolver=loopback_resolver(seen)))
+    assert found[url].reach is Reach.ERROR
+    assert "not a URL httpx can send to" in found[url].detail
+    assert seen == []  # nothing resolved, nothing sent
+
+
 def test_an_invalid_name_never_reaches_a_resolver() -> None:
     with pytest.raises(socket.gaierror):
         asyncio.run(system_resolver("hooks.example.invalid", 443))

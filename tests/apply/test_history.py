@@ -96,6 +96,9 @@ def test_a_token_is_matched_on_its_switch(tmp_path: Path) -> None:
         (line(after="x"), ":1", "`after` must be an object"),
         (line(request_id="a" * 129), ":1", "`request_id`"),
         (line(request_id="<script>"), ":1", "`request_id`"),
+        (line(run_id=[1]), ":1", "`run_id`"),  # no key of a set: was a TypeError
+        (line(seq="1"), ":1", "`seq`"),
+        (line(product=["call"]), ":1", "`product`"),  # no key of the registry either
     ],
 )
 def test_a_malformed_log_is_a_located_error(

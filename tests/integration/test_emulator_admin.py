@@ -12,6 +12,7 @@ import httpx
 import pytest
 import yaml
 
+from reconciler.emulator.admin import MAX_BODY
 from reconciler.emulator.app import create_app
 from reconciler.emulator.embedded import RunningEmulator, start_emulator
 from reconciler.emulator.store import Store
@@ -174,6 +175,7 @@ def _admin(client: tuple[str, int], **kw: Any) -> httpx.Response:
 
 
 BODY = {"sdkappid": NEW_APP, "secret_key": NEW_KEY}
+JSON = {"content-type": "application/json"}
 
 
 def test_admin_routes_refuse_anyone_but_a_loopback_client() -> None:
@@ -187,3 +189,7 @@ def test_admin_routes_refuse_anyone_but_a_loopback_client() -> None:
         ("127.0.0.1", 50000), content=b"sdkappid=1", headers={"content-type": "text/plain"}
     )
     assert form.status_code == 403  # a cross-site form cannot send JSON
+    nested = _admin(("127.0.0.1", 50000), content=b"[" * 60000, headers=JSON)
+    assert nested.status_code == 400  # not a 500 from a RecursionError
+    big = _admin(("127.0.0.1", 50000), content=b" " * (MAX_BODY + 1), headers=JSON)
+    assert big.status_code == 400 and "larger than" in big.json()["error"]

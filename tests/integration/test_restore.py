@@ -250,3 +250,17 @@ def test_a_hostile_app_entry_is_refused_before_any_request(
     assert what in result.err and "malformed snapshot" in result.err
     assert "\u001b" not in result.err and "Traceback" not in result.err
     assert len(read_log(request_log)) == before
+
+
+def test_an_infinite_sdkappid_in_a_snapshot_is_a_clear_error(
+    cli: Any, snapshot: Path, request_log: Path
+) -> None:
+    """The checksum is not signed: an edited snapshot can say anything, 1e400 too."""
+    doc = json.loads(snapshot.read_text())
+    doc["configs"][0]["sdkappid"] = float("inf")
+    _rewrite(snapshot, doc)
+    before = len(read_log(request_log))
+    result = cli("restore", snapshot, "--auto-approve")
+    assert result.code == 1
+    assert "malformed snapshot" in result.err and "Traceback" not in result.err
+    assert len(read_log(request_log)) == before
