@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from importlib.metadata import version
 
@@ -34,6 +35,16 @@ async def _looptime_never_stalls() -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
     loop._clock_resolution = max(loop._clock_resolution, 1e-6)  # type: ignore[attr-defined]
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_ci_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test runs as on a laptop even inside GitHub Actions (the project's own CI): no
+    step summary or annotations written for real, no secrets bundle of the caller. A
+    test that needs one of these sets it itself."""
+    for name in list(os.environ):
+        if name.startswith("GITHUB_") or name == "RECONCILER_SECRETS":
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(autouse=True)

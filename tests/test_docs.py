@@ -152,7 +152,7 @@ def test_shell_example_runs(line: str) -> None:
     bindir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
     for name in list(env):
-        if name.startswith(("TRTC_", "RECONCILER_", "LIVE_WEBHOOK_TOKEN")):
+        if name.startswith(("TRTC_", "RECONCILER_", "LIVE_WEBHOOK_TOKEN", "GITHUB_")):
             del env[name]
     done = subprocess.run(
         ["bash", "-c", line], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

@@ -252,7 +252,9 @@ def render_drift_markdown(
     shown = 0
     recurring = _recurring_of(plan)
     if plan.recurring:
-        out.append(_markdown_recurring(plan.recurring))
+        table = _markdown_recurring(plan.recurring)
+        out.append(table)
+        size += len(table)  # within the comment limit like every other section
     for group in groups:
         section = _markdown_app(group, recurring)
         if size + len(section) > limit - _RESERVE - 4_000:

@@ -11,10 +11,12 @@ import errno
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,7 +111,13 @@ def run_in_pty(args: list[str], env: dict[str, str]) -> tuple[int, str]:
     )
     os.close(slave)
     chunks: list[bytes] = []
+    deadline = time.monotonic() + GUARD  # a hung CLI fails this test, not the suite
     while True:
+        ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            proc.kill()
+            os.close(master)
+            raise AssertionError(f"the CLI wrote nothing for {GUARD} s: {b''.join(chunks)!r}")
         try:
             data = os.read(master, 65536)
         except OSError as exc:  # EIO: the other side closed

@@ -95,7 +95,9 @@ def test_one_log_counts_once_even_when_given_twice_and_without_logs_nothing_is_s
     assert doc["recurring"][0]["times_set_back"] == 1
     plain = cli("drift", EXAMPLES, "--format", "json").json()
     assert "recurring" not in plain
-    assert "recurring" not in cli("drift", EXAMPLES).out.lower()
+    plain = cli("drift", EXAMPLES)
+    assert plain.code == 2 and "changed live" in plain.out, plain.err
+    assert "recurring" not in plain.out.lower()
 
 
 @pytest.mark.parametrize(

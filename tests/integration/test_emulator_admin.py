@@ -152,7 +152,7 @@ def test_admin_mistakes_are_clear_errors(rehearsal: tuple[RunningEmulator, Path]
     no_events = cli("emulator", "admin", "set", "--sdkappid", str(APP), "--product", "call")
     assert no_events.code == 1 and "needs --url and --events" in no_events.err
     remote = cli(
-        "emulator", "admin", "--endpoint", "http://192.0.2.1:8080",
+        "emulator", "admin", "--endpoint", "http://emulator.example.invalid:8080",
         "delete", "--sdkappid", str(APP), "--product", "call",
     )  # fmt: skip
     assert remote.code == 1 and "answer only on loopback" in remote.err

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from tests.https_servers import closed_port_url
 from tests.integration.fake_github import (
     REPO,
     TOKEN,
@@ -254,7 +255,8 @@ def test_a_pr_that_plans_nothing_gets_no_new_comment(gh: Any, fake: FakeGitHub) 
     )
     gh("comment", "--run-id", str(again))
     (comment,) = fake.pr_comments(7)
-    assert "no longer" in comment["body"] or "does not change" in comment["body"]
+    assert "does not change the desired state" in comment["body"]
+    assert "no longer" not in comment["body"]  # not the cancelled-run text
 
 
 def test_pr_context_reads_the_label_now_and_who_added_it(
@@ -408,11 +410,11 @@ def test_api_errors_are_one_line_and_never_show_the_token(
     missing = cli("github", "comment", "--run-id", "1")
     assert missing.code == 1 and "GITHUB_TOKEN is not set" in missing.err
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")  # nothing listens
+    monkeypatch.setenv("GITHUB_API_URL", closed_port_url().replace("https://", "http://"))
     down = cli("github", "comment", "--run-id", "1")
     assert down.code == 1 and "cannot reach the GitHub API" in down.err
     assert "Traceback" not in down.err and TOKEN not in down.err
-    monkeypatch.setenv("GITHUB_API_URL", "http://api.example.com")
+    monkeypatch.setenv("GITHUB_API_URL", "http://api.example.invalid")  # never resolves
     plain = cli("github", "comment", "--run-id", "1")
     assert plain.code == 1 and "must be https://" in plain.err
 

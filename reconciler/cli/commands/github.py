@@ -16,7 +16,7 @@ import click
 
 from reconciler.cli.global_options import add_global_options
 from reconciler.cli.output import Output, append_step_summary
-from reconciler.escape import escape
+from reconciler.escape import escape, markdown_text
 from reconciler.github import audit, comment, drift, report, reviewed
 from reconciler.github.api import GitHub, GitHubError
 from reconciler.github.outputs import set_outputs
@@ -168,14 +168,18 @@ def find_plan_command(
                 (target / "refused.txt").write_text(str(exc) + "\n", encoding="utf-8")
                 emit(out, {"mode": "refused", "pr": str(exc.pr), "override": "", "override-by": ""})
             append_step_summary(
-                f"### trtc-callback-reconciler: Apply\n\n**Nothing was applied:** {exc}"
+                "### trtc-callback-reconciler: Apply\n\n**Nothing was applied:** "
+                + markdown_text(str(exc))
             )
             raise
     emit(out, found.outputs())
     for note in found.notes:
         out.info(escape(note))
     if found.notes:
-        append_step_summary("### trtc-callback-reconciler: Apply\n\n" + "\n\n".join(found.notes))
+        append_step_summary(
+            "### trtc-callback-reconciler: Apply\n\n"
+            + "\n\n".join(markdown_text(note) for note in found.notes)
+        )
     return 0
 
 
