@@ -47,6 +47,16 @@ SERVER_TEXT_LIMIT = 300
 """Characters of server text (ErrorInfo, a non-JSON answer) quoted in one message."""
 
 
+_FORMAT = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}{INVISIBLE}]")
+
+
+def visible_format(text: str) -> str:
+    """``text`` with C1 controls, DEL, line separators, bidi controls and invisible
+    characters escaped, and its line breaks and tabs kept: for multi-line blocks (an
+    HTML ``<pre>`` of JSON) where :func:`escape` would join the lines."""
+    return _FORMAT.sub(_escaped, text)
+
+
 def _escaped(match: re.Match[str]) -> str:
     char = match.group()
     named = _NAMED.get(char)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reconciler.configs import Unreadable
 from reconciler.errors import UsageError
+from reconciler.escape import visible_format
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.recurring import RecurringDrift
 from reconciler.products.catalog import PRODUCT_KEYS
@@ -244,10 +245,11 @@ def _value(value: Any) -> _Value:
     if value is None:
         return _Value("none")
     if isinstance(value, (dict, list)):
-        return _Value("pre", json.dumps(value, indent=2, ensure_ascii=False))
+        return _Value("pre", visible_format(json.dumps(value, indent=2, ensure_ascii=False)))
     if isinstance(value, str) and value.startswith("(sensitive"):
         return _Value("text", value)
-    return _Value("pre", json.dumps(value, ensure_ascii=False))
+    # a live URL with a bidi override or a zero-width space must not look like another
+    return _Value("pre", visible_format(json.dumps(value, ensure_ascii=False)))
 
 
 def _change_view(change: Change, drift: bool) -> _ChangeView:
@@ -270,8 +272,8 @@ def _change_view(change: Change, drift: bool) -> _ChangeView:
         if diff.name == "events" and change.action is Action.UPDATE:
             # plan: added = desired - live; drift: those are missing live (removed live)
             more, fewer = (diff.removed, diff.added) if drift else (diff.added, diff.removed)
-            added += more
-            removed += fewer
+            added += map(visible_format, more)
+            removed += map(visible_format, fewer)
     return _ChangeView(
         head, fields, added, removed, " live" if drift else "", (_value(sides[0]), _value(sides[1]))
     )

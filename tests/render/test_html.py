@@ -188,6 +188,22 @@ def test_user_and_server_text_is_escaped() -> None:
         assert not any(k.startswith("on") for k in element.attrs), element
 
 
+def test_bidi_and_invisible_characters_from_the_server_are_shown_escaped() -> None:
+    """A live URL or event with a right-to-left override or a zero-width space must not
+    read as another one: the text and Markdown reports escape them, and so does HTML."""
+    live = cb("https://hooks.example.com/\u202egpj.exe", "Call.CallbackAfter\u200bEndCall")
+    change = Change(
+        Resource("prod-sg", 1400000001, "call"),
+        Action.UPDATE,
+        live,
+        cb("https://hooks.example.com/cb", "Call.CallbackAfterEndCall"),
+    )
+    report = render_html(Plan((change,)), title="drift")
+    assert "\u202e" not in report and "\u200b" not in report
+    text = parse(report).all_text()
+    assert "\\u202e" in text and "\\u200b" in text
+
+
 def test_no_secret_in_the_report() -> None:
     report = render_html(small_plan(), title="drift") + render_html(small_plan())
     for secret in SECRETS:
