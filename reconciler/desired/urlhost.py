@@ -45,6 +45,11 @@ def host_mismatch(url: str) -> str | None:
             "path)"
         )
     python, whatwg = python_host(url), whatwg_host(url)
+    if python is not None and whatwg is None:
+        return (
+            f"names host {python!r} to Python, but a WHATWG parser (what Tencent and "
+            "browsers use) reads no URL from it: write a plain host name or a valid address"
+        )
     if python is not None and whatwg is not None and python.lower() != whatwg.lower():
         return (
             f"names host {python!r} to Python but {whatwg!r} to a WHATWG parser (what "

@@ -182,6 +182,7 @@ POLICY = 'products:\n  call:\n    allowed_hosts: ["*.hooks.example.com"]\n'
         ("https://0x7f.1/x", "names host '0x7f.1' to Python but '127.0.0.1'"),
         ("https://a%2Eb.hooks.example.com/x", "to a WHATWG parser"),
         ("https://\uff45vil.hooks.example.com/x", "but 'evil.hooks.example.com'"),
+        ("https://1.2.3.999/x", "reads no URL from it"),  # httpx refused it at --check-urls
     ],
 )
 def test_a_url_two_parsers_read_differently_is_refused(
