@@ -28,7 +28,7 @@ def _unmanaged_section(plan: Plan) -> str:
     names: list[str] = []
     used = 0
     for r in plan.unmanaged:
-        name = f"`{_code(f'{r.app}/{r.product}')}`"
+        name = f"`{markdown_code(f'{r.app}/{r.product}')}`"
         if used + len(name) + 2 > _UNMANAGED_BUDGET:
             break
         names.append(name)
@@ -42,7 +42,7 @@ def _resource_list(resources: tuple[Resource, ...]) -> str:
     names: list[str] = []
     used = 0
     for r in resources:
-        name = f"`{_code(f'{r.app}/{r.product}')}`"
+        name = f"`{markdown_code(f'{r.app}/{r.product}')}`"
         if used + len(name) + 2 > _UNMANAGED_BUDGET:
             break
         names.append(name)
@@ -142,11 +142,6 @@ def _app_section(changes: list[Change]) -> str:
         f"<details><summary><b>{markdown_html(first.app)}</b> ({first.sdkappid}): "
         f"{', '.join(parts)}</summary>\n\n{markdown_fence(text, 'diff')}\n\n</details>\n"
     )
-
-
-def _code(text: str) -> str:
-    """``text`` for inside a one-backtick code span (:func:`markdown_code`)."""
-    return markdown_code(text)
 
 
 def render_markdown(plan: Plan, *, title: str = "plan", limit: int = GITHUB_COMMENT_LIMIT) -> str:
