@@ -246,22 +246,30 @@ def _walk(
             )
             return value
         return expanded
+    # a mapping or list with nothing to expand is kept as it is, not copied (10,000 apps
+    # share their defaults' event lists); one that changes is copied once
     if isinstance(value, dict):
-        out: dict[Hashable, Any] = {}
+        out: dict[Hashable, Any] | None = None
         for key, child in value.items():
-            # most values are strings without braces: no call, no path for them
-            plain = child.__class__ is str and "{" not in child and "}" not in child
-            out[key] = (
-                child if plain else _walk(child, (*path, key), doc, values, diagnostics, budget)
-            )
-        return out
+            if child.__class__ is str and "{" not in child and "}" not in child:
+                continue  # most values: no call, no path for them
+            new = _walk(child, (*path, key), doc, values, diagnostics, budget)
+            if new is not child:
+                if out is None:
+                    out = dict(value)
+                out[key] = new
+        return value if out is None else out
     if isinstance(value, list):
-        return [
-            item
-            if item.__class__ is str and "{" not in item and "}" not in item
-            else _walk(item, (*path, i), doc, values, diagnostics, budget)
-            for i, item in enumerate(value)
-        ]
+        items: list[Any] | None = None
+        for i, item in enumerate(value):
+            if item.__class__ is str and "{" not in item and "}" not in item:
+                continue
+            new = _walk(item, (*path, i), doc, values, diagnostics, budget)
+            if new is not item:
+                if items is None:
+                    items = list(value)
+                items[i] = new
+        return value if items is None else items
     return value
 
 
