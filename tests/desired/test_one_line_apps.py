@@ -199,6 +199,50 @@ def test_a_fleet_loads_as_each_app_on_its_own(
     assert _sorted_documents(documents) == _sorted_documents(one_by_one[3])
 
 
+@pytest.mark.parametrize(
+    ("defaults", "eu_defaults", "apps"),
+    [
+        # a template at the root and defaults in eu/: as many layers, other layers
+        (
+            "placeholders",
+            "no-placeholders",
+            [("", "app-1", 4, 1500000001), ("eu/", "app-2", 0, 1500000002)],
+        ),
+        (
+            "placeholders",
+            "identifier",
+            [
+                ("eu/", "app-1", 4, 1500000001),
+                ("", "app-2", 4, 1500000002),
+                ("us/", "app-3", 9, 1500000003),
+            ],
+        ),
+        (
+            "host-from-name",
+            "plain-http",
+            [
+                ("", "bad name", 0, 1500000001),
+                ("eu/", "x.y", 2, 1500000002),
+                ("eu/", "app-3", 5, 1500000003),
+            ],
+        ),
+    ],
+)
+def test_apps_below_other_defaults_load_as_on_their_own(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    defaults: str,
+    eu_defaults: str,
+    apps: list[tuple[str, str, int, int]],
+) -> None:
+    paths = write_fleet(tmp_path, defaults, eu_defaults, True, apps)
+    monkeypatch.chdir(tmp_path)
+    errors, loaded, warnings, documents = outcome()
+    one_by_one = app_by_app(paths)
+    assert (errors, loaded, warnings) == one_by_one[:3]
+    assert _sorted_documents(documents) == _sorted_documents(one_by_one[3])
+
+
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files parsed, in order."""
