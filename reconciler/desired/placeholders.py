@@ -138,11 +138,6 @@ def placeholder_values(
     return _values(doc.data if isinstance(doc.data, dict) else {}, default_name, doc, diagnostics)
 
 
-def app_values(data: Mapping[Hashable, Any], default_name: str) -> dict[str, str]:
-    """:func:`placeholder_values` of a merged app's ``data`` whose mistakes were reported."""
-    return _values(data, default_name, None, None)
-
-
 def _values(
     data: Mapping[Hashable, Any],
     default_name: str,
@@ -173,27 +168,6 @@ def _values(
                 if diagnostics is not None and doc is not None:
                     diagnostics.error(doc.value_location(("vars", key)), f"in `vars: {key}`: {exc}")
     return values
-
-
-def expanded_strings(data: Mapping[Hashable, Any]) -> list[tuple[NodePath, str]]:
-    """The strings of a merged app's ``data`` that :func:`expand` rewrites, by path."""
-    found: list[tuple[NodePath, str]] = []
-
-    def walk(value: Any, path: NodePath) -> None:
-        if isinstance(value, str):
-            if "{" in value or "}" in value:
-                found.append((path, value))
-        elif isinstance(value, dict):
-            for key, child in value.items():
-                walk(child, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*path, index))
-
-    for key in sorted(EXPANDED_FIELDS):
-        if key in data:
-            walk(data[key], (key,))
-    return found
 
 
 def expand_product_file(
