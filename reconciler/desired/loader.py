@@ -41,7 +41,6 @@ from reconciler.desired.result import (
     DesiredProduct,
     DesiredState,
 )
-from reconciler.desired.shapes import Shapes
 from reconciler.desired.translate import APP, allowed_keys, translate
 from reconciler.desired.yamlsource import (
     ShownPaths,
@@ -79,8 +78,6 @@ def load_desired(
     The stages, in one direction: discover (layout) → parse (yamlsource) → merge
     defaults and templates (defaults, merge) → expand placeholders → validate
     models (models, checks) → check policy (``policy``, else ``root/policy.yaml``).
-    Apps whose files differ only in their sdkappid go from parse to validate once
-    per shape (``shapes``).
 
     ``lenient`` turns unknown event words into warnings for every app (an app can
     also set ``lenient: true`` for itself). Raises :class:`ConfigErrors` listing
@@ -105,11 +102,11 @@ def _load(
     if policy is not None:  # a policy file kept among the apps is not an app
         sources = [s for s in sources if not _same_file(s.app_file, policy)]
     rules = load_policy(root, policy, diagnostics)
-    shapes, shown = Shapes(defaults), ShownPaths()
+    shown = ShownPaths()
     loaded = [
         app
         for source in sources
-        if (app := _load_app(source, lenient, defaults, diagnostics, shapes, shown)) is not None
+        if (app := _load_app(source, lenient, defaults, diagnostics, shown)) is not None
     ]
     _check_unique(loaded, diagnostics)
     check_token_lanes(loaded, diagnostics)
@@ -158,38 +155,11 @@ def _load_app(
     lenient: bool,
     defaults: Defaults,
     diagnostics: Diagnostics,
-    shapes: Shapes,
     shown_paths: ShownPaths,
 ) -> LoadedApp | None:
     read = _read_text(source.app_file, diagnostics, shown_paths(source.app_file))
-    if read is None:
-        return _load_parsed(source, None, lenient, defaults, diagnostics)
-    shown, text = read
-    sighting = shapes.sight(source, text)
-    if sighting is None:
-        parsed = _parse(shown, text, diagnostics)
-        return _load_parsed(source, parsed, lenient, defaults, diagnostics)
-    reused = shapes.reuse(sighting, source, shown)
-    if reused is not None:
-        return reused
-    before = diagnostics.mark()
-    parsed = _parse(shown, text, diagnostics)
-    keep = shapes.may_learn(sighting)
-    loaded, merged = _stages(source, parsed, lenient, defaults, diagnostics, keep_doc=keep)
-    if parsed is not None and merged is not None:
-        clean = diagnostics.mark() == before
-        shapes.learn(sighting, parsed, merged, loaded, clean=clean)
-    return loaded
-
-
-def _load_parsed(
-    source: AppSource,
-    doc: YamlDocument | None,
-    lenient: bool,
-    defaults: Defaults,
-    diagnostics: Diagnostics,
-) -> LoadedApp | None:
-    return _stages(source, doc, lenient, defaults, diagnostics)[0]
+    parsed = None if read is None else _parse(*read, diagnostics)
+    return _stages(source, parsed, lenient, defaults, diagnostics)
 
 
 def _stages(
@@ -198,15 +168,12 @@ def _stages(
     lenient: bool,
     defaults: Defaults,
     diagnostics: Diagnostics,
-    *,
-    keep_doc: bool = False,
-) -> tuple[LoadedApp | None, YamlDocument | None]:
-    """The stages after parsing: the app, and its merge before placeholders were expanded.
+) -> LoadedApp | None:
+    """The stages after parsing: merge, placeholders, models and checks.
 
-    The app keeps its document when ``keep_doc`` or when it has product files; else the
-    document is made again if a message needs it (:func:`_document_of`).
+    The app keeps its document when it has product files; else the document is made
+    again if a message needs it (:func:`_document_of`).
     """
-    merged = None
     if doc is not None and not source.in_folder and _looks_like_product_file(source, doc):
         diagnostics.error(
             doc.value_location(()),
@@ -214,25 +181,26 @@ def _stages(
             "add app.yaml (sdkappid, region) next to it, or move these settings under "
             f"`callbacks: {source.default_name}:` of an app file",
         )
-        return None, None
+        return None
     shown = doc.path if doc is not None else display_path(source.app_file)
     own = frozenset({shown, *(display_path(p) for _, p in source.product_files)})
     mark = diagnostics.mark()
     if doc is not None:
-        merged = merge_app(doc, source, defaults, diagnostics)
-        doc = expand(merged, source.default_name, diagnostics)
+        doc = expand(
+            merge_app(doc, source, defaults, diagnostics), source.default_name, diagnostics
+        )
     where: dict[str, Site] = {}
     loaded = _validate_app(source, doc, lenient, diagnostics, where)
     if doc is not None:
         _attribute(doc, own, diagnostics, mark)
     if loaded is None or doc is None:
-        return None, merged
+        return None
     result, named, name_origin = loaded
-    if not keep_doc and not source.product_files:  # made again if a message needs it:
+    if not source.product_files:  # made again if a message needs it:
         # 100,000 distinct apps kept theirs (every value's line and column) to the end
         make = functools.partial(_document_of, source, defaults, doc.path)
-        return LoadedApp(result, named, name_origin, own, where, make=make), merged
-    return LoadedApp(result, named, name_origin, own, where, doc=doc), merged
+        return LoadedApp(result, named, name_origin, own, where, make=make)
+    return LoadedApp(result, named, name_origin, own, where, doc=doc)
 
 
 def _document_of(source: AppSource, defaults: Defaults, shown: str) -> YamlDocument:

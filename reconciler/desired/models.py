@@ -58,7 +58,7 @@ ABSENT_TAG = "ensure=absent"
 
 
 SdkAppId = Annotated[int, Field(ge=1, le=MAX_SDKAPPID)]
-"""An SDKAppID: the rule of :attr:`AppFile.sdkappid`, also checked alone (see ``shapes``)."""
+"""An SDKAppID: the rule of :attr:`AppFile.sdkappid`."""
 
 
 class _Strict(BaseModel):
@@ -354,7 +354,6 @@ class _AppFileAdapter:
 
 
 APP_FILE = _AppFileAdapter()
-SDKAPPID: TypeAdapter[int] = TypeAdapter(SdkAppId, config=ConfigDict(strict=True))
 CALLBACK_FILE: TypeAdapter[CallbackPresent | Absent] = TypeAdapter(CallbackSpec)
 TOKEN_FILE: TypeAdapter[TokenPresent | Absent] = TypeAdapter(TokenSpec)
 

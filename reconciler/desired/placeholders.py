@@ -138,11 +138,6 @@ def placeholder_values(
     return _values(doc.data if isinstance(doc.data, dict) else {}, default_name, doc, diagnostics)
 
 
-def app_values(data: Mapping[Hashable, Any], default_name: str) -> dict[str, str]:
-    """:func:`placeholder_values` of a merged app's ``data`` whose mistakes were reported."""
-    return _values(data, default_name, None, None)
-
-
 def _values(
     data: Mapping[Hashable, Any],
     default_name: str,
@@ -173,27 +168,6 @@ def _values(
                 if diagnostics is not None and doc is not None:
                     diagnostics.error(doc.value_location(("vars", key)), f"in `vars: {key}`: {exc}")
     return values
-
-
-def expanded_strings(data: Mapping[Hashable, Any]) -> list[tuple[NodePath, str]]:
-    """The strings of a merged app's ``data`` that :func:`expand` rewrites, by path."""
-    found: list[tuple[NodePath, str]] = []
-
-    def walk(value: Any, path: NodePath) -> None:
-        if isinstance(value, str):
-            if "{" in value or "}" in value:
-                found.append((path, value))
-        elif isinstance(value, dict):
-            for key, child in value.items():
-                walk(child, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*path, index))
-
-    for key in sorted(EXPANDED_FIELDS):
-        if key in data:
-            walk(data[key], (key,))
-    return found
 
 
 def expand_product_file(
@@ -246,22 +220,30 @@ def _walk(
             )
             return value
         return expanded
+    # a mapping or list with nothing to expand is kept as it is, not copied (10,000 apps
+    # share their defaults' event lists); one that changes is copied once
     if isinstance(value, dict):
-        out: dict[Hashable, Any] = {}
+        out: dict[Hashable, Any] | None = None
         for key, child in value.items():
-            # most values are strings without braces: no call, no path for them
-            plain = child.__class__ is str and "{" not in child and "}" not in child
-            out[key] = (
-                child if plain else _walk(child, (*path, key), doc, values, diagnostics, budget)
-            )
-        return out
+            if child.__class__ is str and "{" not in child and "}" not in child:
+                continue  # most values: no call, no path for them
+            new = _walk(child, (*path, key), doc, values, diagnostics, budget)
+            if new is not child:
+                if out is None:
+                    out = dict(value)
+                out[key] = new
+        return value if out is None else out
     if isinstance(value, list):
-        return [
-            item
-            if item.__class__ is str and "{" not in item and "}" not in item
-            else _walk(item, (*path, i), doc, values, diagnostics, budget)
-            for i, item in enumerate(value)
-        ]
+        items: list[Any] | None = None
+        for i, item in enumerate(value):
+            if item.__class__ is str and "{" not in item and "}" not in item:
+                continue
+            new = _walk(item, (*path, i), doc, values, diagnostics, budget)
+            if new is not item:
+                if items is None:
+                    items = list(value)
+                items[i] = new
+        return value if items is None else items
     return value
 
 

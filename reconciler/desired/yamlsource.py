@@ -264,18 +264,42 @@ class ShownPaths:
         self._folders: dict[str, str | None] = {}
 
     def __call__(self, path: Path) -> str:
-        folder, name = os.path.split(os.fspath(path))
+        text = os.fspath(path)
+        folder, name = os.path.split(text)
         if not folder or name in ("", os.curdir, os.pardir):
             return display_path(path)
         if folder in self._folders:
             shown = self._folders[folder]
         else:
-            shown = display_path(folder)
-            below = not os.path.isabs(shown) and shown.split(os.sep, 1)[0] != os.pardir
-            shown = self._folders[folder] = shown if below else None
-        if shown is None:  # outside the current directory: shown as given, or via ".."
+            shown = self._folders[folder] = self._folder(folder)
+        if shown is None:  # outside the current directory, via "..": worked out alone
             return display_path(path)
+        if shown is _AS_GIVEN:
+            return text
         return name if shown == os.curdir else os.path.join(shown, name)
+
+    @staticmethod
+    def _folder(folder: str) -> str | None:
+        """How the files of ``folder`` are shown: below it (its shown path), as given
+        (:data:`_AS_GIVEN`), or None (each worked out alone)."""
+        shown = display_path(folder)
+        if not os.path.isabs(shown):
+            return shown if shown.split(os.sep, 1)[0] != os.pardir else None
+        if os.name == "posix" and shown == folder and _normpath(folder) == folder:
+            # a plain absolute folder outside the current directory (display_path gave it
+            # back as it is), and not above it: so does it give each file in it
+            try:
+                above = (os.getcwd().rstrip(os.sep) + os.sep).startswith(
+                    folder.rstrip(os.sep) + os.sep
+                )
+            except OSError:
+                above = True
+            return None if above else _AS_GIVEN
+        return None
+
+
+_AS_GIVEN = "\0as given"
+"""A folder whose files :func:`display_path` shows as given (no file is named so)."""
 
 
 def decode_utf8(raw: bytes, shown: str) -> str:

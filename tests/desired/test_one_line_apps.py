@@ -1,8 +1,9 @@
-"""Apps written alike are loaded once per shape, with the results of loading each whole.
+"""Apps written alike (one-line files that differ only in their sdkappid) in a fleet.
 
-The loader makes every app of a shape (the same text but for the sdkappid's digits,
-the same defaults) from the first one's result. These tests hold it to the plain
-path: the same apps, warnings, errors and locations, whatever the fleet holds.
+There is one load path: every app goes through parse, merge, placeholders and
+validation itself. These tests hold a fleet of such apps to each app loaded on its
+own: the same apps, warnings, errors (those that name the app's name or sdkappid
+too) and documents, whatever the fleet holds.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.desired import load_desired, loader, shapes, yamlsource
+from reconciler.desired import load_desired, loader, yamlsource
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.layout import AppSource
 from reconciler.desired.loaded import LoadedApp
-from reconciler.desired.result import DesiredState
 from reconciler.desired.yamlsource import NodePath
 from reconciler.errors import ConfigErrors, Location
 from reconciler.facts.limits import MAX_SDKAPPID
@@ -103,10 +102,15 @@ def fleets(draw: st.DrawFn) -> list[tuple[str, str, int, int]]:
 
 
 Documents = list[tuple[Any, dict[NodePath, Location], dict[NodePath, Location]]]
+Outcome = tuple[list[str], list[str], list[str], Documents]
+"""Errors, apps, warnings (each sorted) and the loaded apps' documents."""
+
+ACROSS_APPS = ("is declared twice: here and in", "is used twice: here and in")
+"""The errors of the checks across apps: a fleet has them, an app on its own cannot."""
 
 
-def outcome(root: Path) -> tuple[DesiredState | list[str], Documents]:
-    """What loading ``root`` gives, and each loaded app's document (data and locations)."""
+def outcome(files: list[Path] | None = None) -> Outcome:
+    """What loading the current directory gives (with ``files``: only those apps)."""
     documents: Documents = []
     real = loader._check_unique
 
@@ -119,9 +123,28 @@ def outcome(root: Path) -> tuple[DesiredState | list[str], Documents]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(loader, "_check_unique", check_unique)
         try:
-            return load_desired(root), documents
+            state = load_desired(Path("."), files=files)
         except ConfigErrors as errors:
-            return [str(error) for error in errors.errors], documents
+            shown = [str(e) for e in errors.errors if not any(a in e.message for a in ACROSS_APPS)]
+            return sorted(shown), ["(raised)"], [], documents
+    return [], sorted(map(repr, state.apps)), sorted(map(str, state.warnings)), documents
+
+
+def app_by_app(apps: list[Path]) -> Outcome:
+    """The outcomes of loading each app on its own, put together."""
+    errors: list[str] = []
+    loaded: list[str] = []
+    warnings: list[str] = []
+    documents: Documents = []
+    for path in apps:
+        one = outcome([path])
+        errors += one[0]
+        loaded += one[1]
+        warnings += one[2]
+        documents += one[3]
+    if errors or "(raised)" in loaded:  # nor does the fleet: no apps, no warnings
+        loaded, warnings = ["(raised)"], []
+    return sorted(errors), sorted(loaded), sorted(warnings), documents
 
 
 def write_fleet(
@@ -130,7 +153,7 @@ def write_fleet(
     eu_defaults: str | None,
     policy: bool,
     apps: list[tuple[str, str, int, int]],
-) -> None:
+) -> list[Path]:
     (root / "defaults.yaml").write_text(DEFAULTS[defaults])
     (root / "eu").mkdir()
     (root / "us").mkdir()
@@ -138,31 +161,86 @@ def write_fleet(
         (root / "eu" / "defaults.yaml").write_text(DEFAULTS[eu_defaults])
     if policy:
         (root / "policy.yaml").write_text(POLICY)
+    paths = []
     for folder, name, body, number in apps:
-        (root / folder / f"{name}.yaml").write_bytes(BODIES[body].format(n=number).encode())
+        path = Path(folder) / f"{name}.yaml"
+        (root / path).write_bytes(BODIES[body].format(n=number).encode())
+        paths.append(path)
+    return sorted(paths)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _sorted_documents(documents: Documents) -> list[str]:
+    return sorted(repr(d) for d in documents)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     defaults=st.just("placeholders") | st.sampled_from(sorted(DEFAULTS)),
     eu_defaults=st.none() | st.sampled_from(sorted(DEFAULTS)),
     policy=st.booleans(),
     apps=fleets(),
 )
-def test_a_fleet_loads_as_it_does_app_by_app(
+def test_a_fleet_loads_as_each_app_on_its_own(
     defaults: str,
     eu_defaults: str | None,
     policy: bool,
     apps: list[tuple[str, str, int, int]],
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         root = Path(tmp)
-        write_fleet(root, defaults, eu_defaults, policy, apps)
-        shaped = outcome(root)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(shapes.Shapes, "reuse", lambda *args: None)
-            whole = outcome(root)
-    assert shaped == whole
+        paths = write_fleet(root, defaults, eu_defaults, policy, apps)
+        patch.chdir(root)
+        errors, loaded, warnings, documents = outcome()
+        one_by_one = app_by_app(paths)
+    if loaded == ["(raised)"] and not errors:  # only errors across apps: each app loads
+        assert one_by_one[:3] == ([], sorted(one_by_one[1]), one_by_one[2])
+        one_by_one = ([], ["(raised)"], [], one_by_one[3])
+    assert (errors, loaded, warnings) == one_by_one[:3]
+    assert _sorted_documents(documents) == _sorted_documents(one_by_one[3])
+
+
+@pytest.mark.parametrize(
+    ("defaults", "eu_defaults", "apps"),
+    [
+        # a template at the root and defaults in eu/: as many layers, other layers
+        (
+            "placeholders",
+            "no-placeholders",
+            [("", "app-1", 4, 1500000001), ("eu/", "app-2", 0, 1500000002)],
+        ),
+        (
+            "placeholders",
+            "identifier",
+            [
+                ("eu/", "app-1", 4, 1500000001),
+                ("", "app-2", 4, 1500000002),
+                ("us/", "app-3", 9, 1500000003),
+            ],
+        ),
+        (
+            "host-from-name",
+            "plain-http",
+            [
+                ("", "bad name", 0, 1500000001),
+                ("eu/", "x.y", 2, 1500000002),
+                ("eu/", "app-3", 5, 1500000003),
+            ],
+        ),
+    ],
+)
+def test_apps_below_other_defaults_load_as_on_their_own(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    defaults: str,
+    eu_defaults: str,
+    apps: list[tuple[str, str, int, int]],
+) -> None:
+    paths = write_fleet(tmp_path, defaults, eu_defaults, True, apps)
+    monkeypatch.chdir(tmp_path)
+    errors, loaded, warnings, documents = outcome()
+    one_by_one = app_by_app(paths)
+    assert (errors, loaded, warnings) == one_by_one[:3]
+    assert _sorted_documents(documents) == _sorted_documents(one_by_one[3])
 
 
 @pytest.fixture
@@ -179,14 +257,13 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
-def test_two_apps_of_each_shape_are_parsed(tmp_path: Path, counted: list[str]) -> None:
+def test_every_app_goes_through_every_stage(tmp_path: Path, counted: list[str]) -> None:
     (tmp_path / "defaults.yaml").write_text(DEFAULTS["placeholders"])
     for i in range(30):
         use = "use: [live]\n" if i % 3 == 0 else ""
         (tmp_path / f"app-{i:02}.yaml").write_text(f"sdkappid: {1500000000 + i}\n{use}")
     state = load_desired(tmp_path)
-    # app-00 and app-03 use a template, app-01 and app-02 do not: two shapes
-    assert [Path(p).name for p in counted] == [f"app-{i:02}.yaml" for i in range(4)]
+    assert sorted(Path(p).name for p in counted) == [f"app-{i:02}.yaml" for i in range(30)]
     app = {a.name: a for a in state.apps}["app-17"]
     assert app.sdkappid == 1500000017
     assert app.location.path == str(tmp_path / "app-17.yaml")
@@ -197,12 +274,11 @@ def test_two_apps_of_each_shape_are_parsed(tmp_path: Path, counted: list[str]) -
     assert live is not None and live.url == "https://hooks.example.com/app-15"
 
 
-def test_a_shape_with_a_warning_loads_each_app_whole(tmp_path: Path, counted: list[str]) -> None:
+def test_each_app_alike_gets_its_own_warning(tmp_path: Path) -> None:
     (tmp_path / "defaults.yaml").write_text(DEFAULTS["plain-http"])
     for i in range(3):
         (tmp_path / f"app-{i}.yaml").write_text(f"sdkappid: {1500000000 + i}\n")
     state = load_desired(tmp_path)
-    assert len(counted) == 3
     assert [str(w.location) for w in state.warnings] == [
         f"{tmp_path / f'app-{i}.yaml'}:1:1" for i in range(3)
     ]
@@ -255,40 +331,20 @@ def test_a_duplicate_sdkappid_points_at_each_file(
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "shaped"),
-    [
-        ("sdkappid: 1500000001\n", True),
-        ("sdkappid: 1500000001 # c\r\n", True),
-        ("region: x\nsdkappid:  15\n", True),
-        ("  sdkappid: 1500000001\n", False),  # not at the top level
-        ("sdkappid: 01500000001\n", False),  # octal in YAML 1.1
-        ("sdkappid: 1500000001x\n", False),
-        ("sdkappid: &a 1500000001\n", False),
-        ("sdkappid: 1\nsdkappid: 2\n", False),
-        ("sdkappid: 15_00\n", False),
-    ],
-)
-def test_which_files_have_a_shape(text: str, shaped: bool) -> None:
-    source = AppSource(Path("a.yaml"), False, "a")
-    assert (shapes.sight(source, text, ()) is not None) is shaped
-
-
-def test_an_app_folder_with_product_files_has_no_shape() -> None:
-    source = AppSource(Path("a/app.yaml"), True, "a", (("call", Path("a/call.yaml")),))
-    assert shapes.sight(source, "sdkappid: 1500000001\n", ()) is None
-
-
-def test_the_key_holds_all_but_the_digits() -> None:
-    source = AppSource(Path("a.yaml"), False, "a")
-    one = shapes.sight(source, "# x\nsdkappid: 1500000001\nuse: [a]\n", (1,))
-    two = shapes.sight(source, "# x\nsdkappid: 1500000002\nuse: [a]\n", (1,))
-    other_defaults = shapes.sight(source, "# x\nsdkappid: 1500000002\nuse: [a]\n", (2,))
-    # the digits end their line: a longer number moves no other line or column
-    longer = shapes.sight(source, "# x\nsdkappid: 15000000020\nuse: [a]\n", (1,))
-    assert one is not None and two is not None and other_defaults is not None
-    assert longer is not None
-    assert one.key == two.key
-    assert (one.sdkappid, one.line, one.column) == (1500000001, 2, 11)
-    assert other_defaults.key != two.key
-    assert longer.key == two.key
+def test_a_url_made_from_the_sdkappid_is_checked_for_each_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "defaults.yaml").write_text(
+        "region: singapore\n"
+        "callbacks: {call: {url: 'https://hooks.example.com:{sdkappid}/x', "
+        "events: [Call.CallbackAfterEndCall]}}\n"
+    )
+    (tmp_path / "a.yaml").write_text("sdkappid: 8443\n")  # a port
+    (tmp_path / "b.yaml").write_text("sdkappid: 1500000001\n")  # not a port
+    with pytest.raises(ConfigErrors) as raised:
+        load_desired(Path("."))
+    errors = [str(e) for e in raised.value.errors]
+    assert len(errors) == 1
+    assert errors[0].startswith("b.yaml:1:1: callbacks.call.url from defaults.yaml:2:")
+    assert "invalid port" in errors[0] and "1500000001" in errors[0]
