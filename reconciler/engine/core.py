@@ -25,7 +25,7 @@ from reconciler.apply.phases import phase
 from reconciler.apply.run import ApplyRun, StepProgress
 from reconciler.apply.saved import saved_plan_items, saved_plan_parts
 from reconciler.configs import Config
-from reconciler.credentials import CredentialSource, credential_source
+from reconciler.credentials import CredentialSource, SeededCredentials, credential_source
 from reconciler.desired.loader import DesiredApp
 from reconciler.engine.backend import Backend, open_backend
 from reconciler.engine.events import Events, RecordingEvents
@@ -136,6 +136,7 @@ class Reconciler:
         self.connection = connection or Connection()
         self.events = events or Events()
         self._credentials = credentials
+        self._environment: CredentialSource | None = None  # of the run: see _run_environment
         self._usual: CredentialSource | None = None
         self._stack = ExitStack()
         self._backend: Backend | None = None
@@ -153,7 +154,7 @@ class Reconciler:
         tb: TracebackType | None,
     ) -> None:
         self._backend = None
-        self._usual = None
+        self._environment = self._usual = None  # the next run reads the environment anew
         self._stack.close()
 
     @property
@@ -166,9 +167,23 @@ class Reconciler:
     def credentials(self) -> CredentialSource:
         if self._credentials is not None:
             return self._credentials
-        if self._usual is None:  # the environment and its secrets bundle, read once
-            self._usual = credential_source(seed_keys=self.backend.secret_keys)
+        if self._usual is None:
+            keys = self.backend.secret_keys
+            environment = self._run_environment()
+            self._usual = environment if keys is None else SeededCredentials(keys, environment)
         return self._usual
+
+    def _run_environment(self) -> CredentialSource:
+        """The environment and its secrets bundle (``RECONCILER_SECRETS``, the
+        ``--secrets-file`` of the run): read once a run (a ``with`` block) and
+        forgotten at its end; outside one, read at each call."""
+        if self._credentials is not None:
+            return self._credentials
+        if self._backend is None:
+            return credential_source()
+        if self._environment is None:
+            self._environment = credential_source()
+        return self._environment
 
     # load
 
@@ -181,7 +196,7 @@ class Reconciler:
     ) -> tuple[list[DesiredApp], tuple[str, ...]]:
         """:meth:`load`, and the desired state's warnings (``file:line:col: message``;
         each also goes to ``events.config_warning``)."""
-        credentials = self._credentials or credential_source()
+        credentials = self._run_environment()  # not the seed's keys: the desired state's
         recorder = RecordingEvents(self.events)
         apps = load_selected(directory, selection or Selection(), credentials, recorder)
         return apps, tuple(recorder.config_warnings)
