@@ -92,6 +92,19 @@ def test_a_run_reads_the_bundle_once(
     assert counted == {"read_secrets_file": 1, "bundle_from_env": 1}
 
 
+def test_applying_a_saved_plan_reads_the_bundle_once(
+    cli: Any, bundled: Path, desired: Path, tmp_path: Path, counted: Counter[str]
+) -> None:
+    saved = tmp_path / "reviewed.plan.json"
+    made = cli("plan", desired, "--out", saved, "--secrets-file", bundled)
+    assert made.code == 0, made.err
+    counted.clear()
+    applied = cli("apply", saved, "--secrets-file", bundled)
+    assert applied.code == 0, applied.err
+    assert "applied:" in applied.err
+    assert counted == {"read_secrets_file": 1, "bundle_from_env": 1}
+
+
 def test_import_reads_the_bundle_once(
     cli: Any, bundled: Path, tmp_path: Path, counted: Counter[str]
 ) -> None:
