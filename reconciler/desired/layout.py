@@ -22,7 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.yamlsource import display_path, read_text_within
+from reconciler.desired.ignorefile import IGNORE_MAX_BYTES as IGNORE_MAX_BYTES
+from reconciler.desired.ignorefile import MAX_IGNORE_PATTERNS as MAX_IGNORE_PATTERNS
+from reconciler.desired.ignorefile import read_ignore_file
+from reconciler.desired.ignorefile import too_many_patterns as too_many_patterns
+from reconciler.desired.yamlsource import display_path
 from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS
 
@@ -87,43 +91,14 @@ def _check_link(path: Path, real_root: Path, problems: list[ConfigError]) -> boo
     return True
 
 
-MAX_IGNORE_PATTERNS = 100
-"""Patterns in an ignore file (``.reconcilerignore``, ``.driftignore``; a real one lists a
-handful). Each is tried on every path or change: 1,000 wildcard patterns took 20 s
-more on 100,000 files, 100 take 2 s."""
-
-IGNORE_MAX_BYTES = 64 * 1024
-"""Bytes of an ignore file (``.reconcilerignore``, ``.driftignore``): a few hundred are usual."""
-
-
 def load_exclusions(root: Path) -> list[str]:
-    """The patterns of ``root/.reconcilerignore`` (one glob a line, ``#`` comments).
-
-    Read like every file a pull request may plant (:func:`read_text_within`): not
-    through a link out of ``root``, at most :data:`IGNORE_MAX_BYTES` bytes and
-    :data:`MAX_IGNORE_PATTERNS` patterns.
-    """
-    path = root / RECONCILERIGNORE
-    if not path.is_file() and not path.is_symlink():
-        return []
-    shown, text = read_text_within(path, root, limit=IGNORE_MAX_BYTES, what="an ignore file")
-    patterns: list[str] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if line:
-            if len(patterns) == MAX_IGNORE_PATTERNS:
-                raise ConfigErrors([too_many_patterns(Location(shown, number, 1))])
-            patterns.append(line.strip("/") if line != "/" else line)
-    return patterns
-
-
-def too_many_patterns(location: Location) -> ConfigError:
-    """The error for an ignore file with more than :data:`MAX_IGNORE_PATTERNS` patterns."""
-    return ConfigError(
-        location,
-        f"more than {MAX_IGNORE_PATTERNS:,} patterns in an ignore file: "
-        "match many paths with one wildcard pattern (drafts/*, *.example.yaml) instead",
-    )
+    """The patterns of ``root/.reconcilerignore`` (one glob a line, ``#`` comments),
+    read by :func:`read_ignore_file` (no link out of ``root``, bounded in bytes and
+    patterns)."""
+    return [
+        line.text.strip("/") if line.text != "/" else line.text
+        for line in read_ignore_file(root / RECONCILERIGNORE, root)
+    ]
 
 
 def excluded(relative: str, patterns: Sequence[str]) -> bool:

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from reconciler.api import runner
-from reconciler.api.client import AppTarget
+from reconciler.api.client import AppTarget, TencentClient
 from reconciler.apply.audit import AuditLog
 from reconciler.apply.executor import ApplyItem, ChangeResult
 from reconciler.apply.history import read_audit_logs, with_recurring
@@ -25,7 +25,7 @@ from reconciler.apply.phases import phase
 from reconciler.apply.run import ApplyRun, StepProgress
 from reconciler.apply.saved import saved_plan_items, saved_plan_parts
 from reconciler.configs import Config
-from reconciler.credentials import CredentialSource, credential_source
+from reconciler.credentials import CredentialSource, SeededCredentials, credential_source
 from reconciler.desired.loader import DesiredApp
 from reconciler.engine.backend import Backend, open_backend
 from reconciler.engine.events import Events, RecordingEvents
@@ -136,6 +136,7 @@ class Reconciler:
         self.connection = connection or Connection()
         self.events = events or Events()
         self._credentials = credentials
+        self._environment: CredentialSource | None = None  # of the run: see _run_environment
         self._usual: CredentialSource | None = None
         self._stack = ExitStack()
         self._backend: Backend | None = None
@@ -153,7 +154,7 @@ class Reconciler:
         tb: TracebackType | None,
     ) -> None:
         self._backend = None
-        self._usual = None
+        self._environment = self._usual = None  # the next run reads the environment anew
         self._stack.close()
 
     @property
@@ -166,9 +167,23 @@ class Reconciler:
     def credentials(self) -> CredentialSource:
         if self._credentials is not None:
             return self._credentials
-        if self._usual is None:  # the environment and its secrets bundle, read once
-            self._usual = credential_source(seed_keys=self.backend.secret_keys)
+        if self._usual is None:
+            keys = self.backend.secret_keys
+            environment = self._run_environment()
+            self._usual = environment if keys is None else SeededCredentials(keys, environment)
         return self._usual
+
+    def _run_environment(self) -> CredentialSource:
+        """The environment and its secrets bundle (``RECONCILER_SECRETS``, the
+        ``--secrets-file`` of the run): read once a run (a ``with`` block) and
+        forgotten at its end; outside one, read at each call."""
+        if self._credentials is not None:
+            return self._credentials
+        if self._backend is None:
+            return credential_source()
+        if self._environment is None:
+            self._environment = credential_source()
+        return self._environment
 
     # load
 
@@ -181,7 +196,7 @@ class Reconciler:
     ) -> tuple[list[DesiredApp], tuple[str, ...]]:
         """:meth:`load`, and the desired state's warnings (``file:line:col: message``;
         each also goes to ``events.config_warning``)."""
-        credentials = self._credentials or credential_source()
+        credentials = self._run_environment()  # not the seed's keys: the desired state's
         recorder = RecordingEvents(self.events)
         apps = load_selected(directory, selection or Selection(), credentials, recorder)
         return apps, tuple(recorder.config_warnings)
@@ -357,20 +372,15 @@ class Reconciler:
         products: Sequence[str] = (),
     ) -> dict[str, Config | None]:
         """The live configuration of one app, per product (``None``: not configured, or
-        the app cannot have it: v1 50001)."""
-        subject = f"{name} (sdkappid {sdkappid})"
-        key = self.credentials.secret_key(sdkappid, secret_key_env, subject=subject)
-        source = self.credentials.key_source(sdkappid, secret_key_env)
-        target = AppTarget(sdkappid, region, identifier, key, source)
-        wanted = [p for p in PRODUCT_KEYS if not products or p in products]
-        unknown = sorted(set(products) - set(PRODUCT_KEYS))
-        if unknown:
-            raise UsageError(f"unknown product(s) {', '.join(unknown)}; use {PRODUCT_KEYS}")
+        the app cannot have it: v1 50001): :meth:`read_apps` of this app alone, whose
+        failure (no secret key, an unreadable product) is raised."""
+        wanted = _wanted_products(products)
+        request = ImportRequest(sdkappid, region, name, identifier, secret_key_env)
 
         async def run() -> dict[str, Config | None]:
             async with self.backend.client(read_only=True) as client:
-                live = await fetch_live(client, [Read(target, name, p) for p in wanted])
-            return {p: live.get(sdkappid, p) for p in wanted}
+                configs, _ = await self._read_one(client, request, wanted, identifier, None)
+            return configs
 
         return runner.run(run())
 
@@ -388,31 +398,49 @@ class Reconciler:
         One app's failure (no secret key, an unreadable product) is that app's alone:
         its result carries the error, the others their configurations.
         """
-        wanted = [p for p in PRODUCT_KEYS if not products or p in products]
+        wanted = _wanted_products(products)
 
         async def run() -> list[ImportResult]:
             async with self.backend.client(read_only=True) as client:
 
                 async def one(app: ImportRequest) -> ImportResult:
                     try:
-                        subject = f"{app.name} (sdkappid {app.sdkappid})"
-                        key = self.credentials.secret_key(
-                            app.sdkappid, app.secret_key_env or secret_key_env, subject=subject
+                        configs, unavailable = await self._read_one(
+                            client, app, wanted, identifier, secret_key_env
                         )
-                        key_env = app.secret_key_env or secret_key_env
-                        source = self.credentials.key_source(app.sdkappid, key_env)
-                        signer = app.identifier or identifier
-                        target = AppTarget(app.sdkappid, app.region, signer, key, source)
-                        reads = [Read(target, app.name, p) for p in wanted]
-                        live = await fetch_live(client, reads)
                     except ReconcilerError as exc:
                         return ImportResult(app, None, str(exc))
                     finally:
                         if on_app_done is not None:
                             on_app_done()
-                    configs = {p: live.get(app.sdkappid, p) for p in wanted}
-                    return ImportResult(app, configs, unavailable=live.unavailable)
+                    return ImportResult(app, configs, unavailable=unavailable)
 
                 return list(await asyncio.gather(*(one(a) for a in apps)))
 
         return runner.run(run())
+
+    async def _read_one(
+        self,
+        client: TencentClient,
+        app: ImportRequest,
+        wanted: Sequence[str],
+        identifier: str,
+        secret_key_env: str | None,
+    ) -> tuple[dict[str, Config | None], tuple[CannotHave, ...]]:
+        """One app's live configuration of the ``wanted`` products (its own identifier
+        and key variable, else the given ones), and the products it cannot have."""
+        key_env = app.secret_key_env or secret_key_env
+        subject = f"{app.name} (sdkappid {app.sdkappid})"
+        key = self.credentials.secret_key(app.sdkappid, key_env, subject=subject)
+        source = self.credentials.key_source(app.sdkappid, key_env)
+        target = AppTarget(app.sdkappid, app.region, app.identifier or identifier, key, source)
+        live = await fetch_live(client, [Read(target, app.name, p) for p in wanted])
+        return {p: live.get(app.sdkappid, p) for p in wanted}, live.unavailable
+
+
+def _wanted_products(products: Sequence[str]) -> list[str]:
+    """The products to read, in catalogue order (empty: all); an unknown one is an error."""
+    unknown = sorted(set(products) - set(PRODUCT_KEYS))
+    if unknown:
+        raise UsageError(f"unknown product(s) {', '.join(unknown)}; use {PRODUCT_KEYS}")
+    return [p for p in PRODUCT_KEYS if not products or p in products]

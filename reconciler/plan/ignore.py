@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.desired.layout import IGNORE_MAX_BYTES, MAX_IGNORE_PATTERNS, too_many_patterns
-from reconciler.desired.yamlsource import read_text_within
+from reconciler.desired.ignorefile import read_ignore_file
 from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.plan.change import Resource
 from reconciler.products.catalog import PRODUCT_KEYS
@@ -48,28 +47,16 @@ def parse_rule(text: str, location: Location) -> IgnoreRule:
 def load_rules(directory: Path, flags: Sequence[str]) -> list[IgnoreRule]:
     """``--ignore`` rules, then those of ``directory/.driftignore``.
 
-    The file is read like every file a pull request may plant: not through a link
-    out of ``directory``, at most 64 KiB and 100 rules (each is tried on every change).
+    The file is read by :func:`read_ignore_file`, as ``.reconcilerignore`` is: not
+    through a link out of ``directory``, at most 64 KiB and 100 rules (each is tried
+    on every change); its first error is raised.
     """
     rules = [parse_rule(f, Location("--ignore")) for f in flags]
-    path = directory / DRIFTIGNORE
-    if path.is_file() or path.is_symlink():
-        try:
-            shown, text = read_text_within(
-                path, directory, limit=IGNORE_MAX_BYTES, what="an ignore file"
-            )
-        except ConfigErrors as errors:
-            raise errors.errors[0] from None
-        count = 0
-        for number, raw in enumerate(text.splitlines(), start=1):
-            text = raw.split("#", 1)[0].strip()
-            if text:
-                column = len(raw) - len(raw.lstrip()) + 1
-                location = Location(shown, number, column)
-                count += 1
-                if count > MAX_IGNORE_PATTERNS:
-                    raise too_many_patterns(location)
-                rules.append(parse_rule(text, location))
+    try:
+        lines = read_ignore_file(directory / DRIFTIGNORE, directory)
+    except ConfigErrors as errors:
+        raise errors.errors[0] from None
+    rules.extend(parse_rule(line.text, line.location) for line in lines)
     return rules
 
 

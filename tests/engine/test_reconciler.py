@@ -9,8 +9,10 @@ import pytest
 from reconciler.apply.executor import ChangeResult, Outcome
 from reconciler.credentials import MappingCredentials
 from reconciler.engine import Connection, Events, Reconciler, Selection
-from reconciler.errors import PlanFileError, UsageError
+from reconciler.engine.core import ImportRequest
+from reconciler.errors import CredentialsError, PlanFileError, UsageError
 from reconciler.fetch import FetchError
+from reconciler.products.catalog import PRODUCT_KEYS
 from tests.integration.conftest import EXAMPLES, SEED
 
 KEYS = {
@@ -99,6 +101,53 @@ def test_read_app_for_import() -> None:
     with engine() as reconciler:
         configs = reconciler.read_app(name="prod-sg", sdkappid=1400000001, region="singapore")
     assert configs["call"] is not None and configs["live"] is None
+
+
+APPS = [
+    ImportRequest(1400000001, "singapore", "prod-sg"),
+    ImportRequest(1400000002, "china", "prod-cn"),
+    ImportRequest(1400000003, "usa", "staging-us"),
+]
+
+
+@pytest.mark.parametrize("products", [(), ("call",), ("live", "call_legacy")])
+def test_read_app_gives_what_read_apps_gives(products: tuple[str, ...]) -> None:
+    """``read_app`` is ``read_apps`` of one app: the same configurations, product by product."""
+    with engine() as reconciler:
+        many = reconciler.read_apps(APPS, products=products)
+        for request, result in zip(APPS, many, strict=True):
+            one = reconciler.read_app(
+                name=request.name,
+                sdkappid=request.sdkappid,
+                region=request.region,
+                products=products,
+            )
+            assert not result.error
+            assert one == result.configs
+            assert list(one) == [p for p in PRODUCT_KEYS if not products or p in products]
+    # something configured was read, not only "nothing there"
+    assert any(c is not None for r in many for c in (r.configs or {}).values())
+
+
+def test_read_app_raises_the_error_read_apps_reports() -> None:
+    keyless = MappingCredentials({1400000001: KEYS[1400000001]}, TOKENS)
+    request = ImportRequest(1400000002, "china", "prod-cn", secret_key_env="KEY_PROD_CN")
+    with engine(keyless) as reconciler:
+        (result,) = reconciler.read_apps([request])
+        with pytest.raises(CredentialsError) as caught:
+            reconciler.read_app(
+                name="prod-cn", sdkappid=1400000002, region="china", secret_key_env="KEY_PROD_CN"
+            )
+    assert result.configs is None
+    assert result.error == str(caught.value) and "prod-cn (sdkappid 1400000002)" in result.error
+
+
+def test_read_app_and_read_apps_refuse_an_unknown_product_alike() -> None:
+    with engine() as reconciler:
+        with pytest.raises(UsageError, match="unknown product"):
+            reconciler.read_app(name="x", sdkappid=1400000001, region="singapore", products=["cal"])
+        with pytest.raises(UsageError, match="unknown product"):
+            reconciler.read_apps(APPS[:1], products=["cal"])
 
 
 def test_the_backend_needs_a_with_block() -> None:

@@ -22,7 +22,7 @@ from reconciler.cli.output import Output
 from reconciler.cli.session import Progress, engine
 from reconciler.clicktypes import RegionChoice
 from reconciler.configs import Config
-from reconciler.credentials import CredentialSource, credential_source
+from reconciler.credentials import CredentialSource
 from reconciler.desired.authoring import inherited
 from reconciler.desired.yamlsource import display_path
 from reconciler.engine import Connection
@@ -210,12 +210,8 @@ def import_command(
         if templates
         else {}
     )
-    results = _read(out, connection, targets, identifier, secret_key_env, products)
+    results, held_tokens = _read(out, connection, targets, identifier, secret_key_env, products)
     done = [r for r in results if r.configs is not None]
-    credentials = credential_source()  # the environment and the secrets bundle, read once
-    held_tokens = frozenset(
-        r.target.name for r in done if _token_is_held(r.target.name, credentials)
-    )
     if factor:
         apps = [_fleet_app(r, held_tokens, identifier, secret_key_env) for r in done]
         write_factored(out, directory, apps)
@@ -259,8 +255,10 @@ def _read(
     identifier: str,
     secret_key_env: str | None,
     products: tuple[str, ...],
-) -> list[Imported]:
-    """Every app's live configuration, read concurrently (a failure is its app's alone)."""
+) -> tuple[list[Imported], frozenset[str]]:
+    """Every app's live configuration, read concurrently (a failure is its app's alone),
+    and the names of the read apps whose live token variable is set: both with the
+    run's one reading of the environment and the secrets bundle."""
     progress = Progress(out, "importing", len(targets), len(targets))
     with engine(out, connection) as reconciler:
         read = reconciler.read_apps(
@@ -273,9 +271,15 @@ def _read(
             products=products,
             on_app_done=progress.step,
         )
-    return [
+        held = frozenset(
+            r.app.name
+            for r in read
+            if r.configs is not None and _token_is_held(r.app.name, reconciler.credentials)
+        )
+    results = [
         Imported(t, r.configs, r.error, r.unavailable) for t, r in zip(targets, read, strict=True)
     ]
+    return results, held
 
 
 def _report_unavailable(out: Output, done: list[Imported]) -> None:
