@@ -122,7 +122,8 @@ def _load(
     if diagnostics.errors:
         raise ConfigErrors(diagnostics.errors)
     apps = sorted((app.result for app in loaded), key=lambda app: app.sdkappid)
-    return DesiredState(tuple(apps), diagnostics.sorted_warnings())
+    safety = {} if rules is None else rules.safety()
+    return DesiredState(tuple(apps), diagnostics.sorted_warnings(), safety)
 
 
 def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:

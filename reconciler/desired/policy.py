@@ -133,6 +133,18 @@ class LoadedPolicy:
     def rule(self, *path: Hashable) -> Location:
         return self.doc.value_location(path)
 
+    def safety(self) -> dict[str, tuple[float, Location]]:
+        """The thresholds ``safety:`` sets, each with where it is set; empty without
+        ``safety:``. From the document read and validated once, in loading (the
+        engine takes them from the loaded state: the file is not read again)."""
+        settings = self.policy.safety
+        if settings is None:
+            return {}
+        return {
+            name: (getattr(settings, name), self.rule("safety", name))
+            for name in sorted(settings.model_fields_set)
+        }
+
     def allows_host(self, product: str, globs: list[str], host: str) -> bool:
         allowed = self._hosts.get((product, host))
         if allowed is None:
@@ -189,29 +201,6 @@ def load_policy(root: Path, explicit: Path | None, diagnostics: Diagnostics) -> 
     if not _check_rules(loaded, diagnostics):
         return None
     return loaded
-
-
-def safety_settings(root: Path, explicit: Path | None) -> dict[str, tuple[float, str]]:
-    """The thresholds the policy file sets, each with where it is set (``file:line:col``);
-    empty when there is no policy file or no ``safety:`` in it.
-
-    Loading checked the file already (a bad value is a located error there); a file
-    that does not validate gives nothing here.
-    """
-    path = policy_path(root, explicit)
-    if path is None:
-        return {}
-    try:
-        doc = load_yaml(path)
-        policy = POLICY.validate_python(doc.data)
-    except (ConfigErrors, ValidationError):
-        return {}
-    if policy.safety is None:
-        return {}
-    return {
-        name: (getattr(policy.safety, name), str(doc.value_location(("safety", name))))
-        for name in policy.safety.model_fields_set
-    }
 
 
 def _check_rules(loaded: LoadedPolicy, diagnostics: Diagnostics) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from reconciler.configs import CallbackConfig
@@ -76,3 +76,6 @@ class DesiredState:
 
     apps: tuple[DesiredApp, ...]
     warnings: tuple[ConfigWarning, ...]
+    safety: Mapping[str, tuple[float, Location]] = field(default_factory=dict)
+    """The thresholds the policy file's ``safety:`` sets (name → value, where it is set),
+    from the one read of that file in this load; empty without a policy or ``safety:``."""
