@@ -41,6 +41,7 @@ from reconciler.desired.urlhost import whatwg_host
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS, Kind
+from reconciler.thresholds import DEFAULTS
 
 
 class _Rules(BaseModel):
@@ -77,7 +78,7 @@ class SafetySettings(_Rules):
     model_config = ConfigDict(title="SafetySettings")
 
     max_update_pct: float = Field(
-        default=30.0,
+        default=DEFAULTS.max_update_pct,
         ge=0,
         le=100,
         allow_inf_nan=False,
@@ -85,7 +86,7 @@ class SafetySettings(_Rules):
         "existing managed configs (--max-update-pct).",
     )
     max_delete_pct: float = Field(
-        default=30.0,
+        default=DEFAULTS.max_delete_pct,
         ge=0,
         le=100,
         allow_inf_nan=False,
@@ -93,7 +94,7 @@ class SafetySettings(_Rules):
         "existing managed configs (--max-delete-pct).",
     )
     min_existing: int = Field(
-        default=10,
+        default=DEFAULTS.min_existing,
         ge=0,
         description="The thresholds apply only when at least this many managed configs "
         "exist (--min-existing).",
