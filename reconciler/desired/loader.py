@@ -295,6 +295,7 @@ def _validate_app(
         secret_key_env_location=(
             doc.key_location(("secret_key_env",)) if spec.secret_key_env else None
         ),
+        acknowledge=tuple(dict.fromkeys(spec.acknowledge)),
     )
     return (
         app,

@@ -68,6 +68,9 @@ class DesiredApp:
     products: Mapping[str, DesiredProduct]
     secret_key_env_location: Location | None = None
     """Where ``secret_key_env`` is written (for the error when its variable is unset)."""
+    acknowledge: tuple[str, ...] = ()
+    """The warning ids the app accepts (its own ``acknowledge:``, its templates' and
+    defaults'): part of the desired state, so ``render`` writes them back."""
 
 
 @dataclass(frozen=True)

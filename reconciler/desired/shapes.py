@@ -232,6 +232,7 @@ class _Shape:
                 if app.secret_key_env_location is None
                 else self._move(app.secret_key_env_location, shown)
             ),
+            acknowledge=app.acknowledge,
         )
         return LoadedApp(
             result,

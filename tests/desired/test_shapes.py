@@ -292,3 +292,14 @@ def test_the_key_holds_all_but_the_digits() -> None:
     assert (one.sdkappid, one.line, one.column) == (1500000001, 2, 11)
     assert other_defaults.key != two.key
     assert longer.key == two.key
+
+
+def test_apps_of_a_shape_keep_their_acknowledgments(tmp_path: Path, counted: list[str]) -> None:
+    (tmp_path / "defaults.yaml").write_text(DEFAULTS["placeholders"])
+    for i in range(6):
+        (tmp_path / f"app-{i}.yaml").write_text(
+            f"sdkappid: {1500000000 + i}\nacknowledge: [plain-http]\n"
+        )
+    state = load_desired(tmp_path)
+    assert len(counted) == 2  # the others were made from the shape
+    assert [a.acknowledge for a in state.apps] == [("plain-http",)] * 6
