@@ -15,7 +15,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from reconciler.clicktypes import FiniteFloatRange
+from reconciler.clicktypes import FiniteFloatRange, LiveChoice
 from reconciler.engine.options import Connection, SafetyRails, Selection
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.render import FORMATS
@@ -24,20 +24,12 @@ from reconciler.thresholds import DEFAULTS
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-class ProductChoice(click.Choice[str]):
+class ProductChoice(LiveChoice):
     """``click.Choice`` of the registered products, read when used (not when the command
     is built), so it follows :func:`reconciler.products.catalog.register`."""
 
     def __init__(self) -> None:
         super().__init__(PRODUCT_KEYS)
-
-    @property  # read-only: the registry is the source
-    def choices(self) -> tuple[str, ...]:
-        return tuple(PRODUCT_KEYS)
-
-    @choices.setter
-    def choices(self, _: object) -> None:
-        """``click.Choice.__init__`` sets it; the registry stays the source."""
 
 
 def _connection(**values: Any) -> Connection:
