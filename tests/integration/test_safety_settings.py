@@ -203,3 +203,21 @@ def test_a_plan_reads_the_policy_once_and_judges_by_what_it_read(
     assert "(threshold 50%): 50.0 points over max_update_pct (set at " in problem
     assert problem.endswith("policy.yaml:2:19)")
     assert writes(tmp_path) == 0
+
+
+def test_a_plan_against_a_snapshot_is_judged_by_the_policy_it_loaded(
+    dry_fleet: Path, emulator: RunningEmulator, cli: Any, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "live.json"
+    assert cli("snapshot", dry_fleet, "--out", snapshot).code == 0
+    (dry_fleet / "policy.yaml").write_text("safety:\n  max_update_pct: 100\n  min_existing: 5\n")
+    fleet_wide_edit(dry_fleet)
+    plan = cli("plan", dry_fleet, "--live", snapshot, "--format", "json")
+    assert plan.code == 0, plan.err
+    safety = plan.json()["safety"]
+    assert safety["verdict"] == "safe"
+    assert safety["thresholds"] == {
+        "max_update_pct": 100.0,
+        "max_delete_pct": 30.0,
+        "min_existing": 5,
+    }
