@@ -97,12 +97,10 @@ def _done(answer: dict[str, Any]) -> int:
 sdkappid_option = click.option(
     "--sdkappid", type=click.IntRange(1, MAX_SDKAPPID), required=True, help="The app."
 )
-product_option = click.option(  # the registry read when the command runs: a product
-    # registered after this module was imported is taken, and listed in --help
-    "--product",
-    type=LiveChoice(PRODUCT_KEYS),
-    required=True,
-    help="The product.",
+# the registry is read when the command runs: a product registered after this module
+# was imported is taken, and listed in --help
+product_option = click.option(
+    "--product", type=LiveChoice(PRODUCT_KEYS), required=True, help="The product."
 )
 
 
