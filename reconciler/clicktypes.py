@@ -1,10 +1,12 @@
 """Click parameter types: a float range that refuses ``nan`` (every comparison with nan
 is false, so ``click.FloatRange`` lets it through: ``--timeout nan`` then failed deep
-inside), and a region that takes Tencent's own names too."""
+inside), a region that takes Tencent's own names too, and a choice that follows a
+registry."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -21,6 +23,24 @@ class FiniteFloatRange(click.FloatRange):
         if isinstance(number, float) and math.isnan(number):
             self.fail(f"{value!r} is not a number", param, ctx)
         return number
+
+
+class LiveChoice(click.Choice[str]):
+    """``click.Choice`` of a live sequence (such as the product registry's keys), read
+    each time it is used (conversion, ``--help``, completion) instead of copied when the
+    command is built, so a value registered later is taken and listed."""
+
+    def __init__(self, source: Sequence[str]) -> None:
+        self._source = source
+        super().__init__(source)
+
+    @property  # read-only: the source is the registry
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._source)
+
+    @choices.setter
+    def choices(self, _: object) -> None:
+        """``click.Choice.__init__`` sets it; the source stays the registry."""
 
 
 class RegionChoice(click.ParamType[str, Any]):

@@ -11,7 +11,9 @@ from reconciler.devtools import imports
 # Lowest first. A unit may import its own layer or lower ones, never a higher one.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),
-    frozenset({"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes"}),
+    frozenset(
+        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes", "thresholds"}
+    ),
     frozenset({"api"}),
     frozenset({"configs", "products"}),
     frozenset({"desired", "credentials", "fetch", "resolve", "plan", "apply"}),

@@ -15,28 +15,21 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from reconciler.clicktypes import FiniteFloatRange
+from reconciler.clicktypes import FiniteFloatRange, LiveChoice
 from reconciler.engine.options import Connection, SafetyRails, Selection
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.render import FORMATS
+from reconciler.thresholds import DEFAULTS
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-class ProductChoice(click.Choice[str]):
+class ProductChoice(LiveChoice):
     """``click.Choice`` of the registered products, read when used (not when the command
     is built), so it follows :func:`reconciler.products.catalog.register`."""
 
     def __init__(self) -> None:
         super().__init__(PRODUCT_KEYS)
-
-    @property  # read-only: the registry is the source
-    def choices(self) -> tuple[str, ...]:
-        return tuple(PRODUCT_KEYS)
-
-    @choices.setter
-    def choices(self, _: object) -> None:
-        """``click.Choice.__init__`` sets it; the registry stays the source."""
 
 
 def _connection(**values: Any) -> Connection:
@@ -224,7 +217,7 @@ safety_rails = _folding(
         click.option(
             "--max-update-pct",
             type=FiniteFloatRange(0, 100),
-            default=30.0,
+            default=DEFAULTS.max_update_pct,
             show_default=True,
             help="Unsafe when updates exceed this share of the existing managed configs "
             "(wins over `safety: max_update_pct` in policy.yaml).",
@@ -232,7 +225,7 @@ safety_rails = _folding(
         click.option(
             "--max-delete-pct",
             type=FiniteFloatRange(0, 100),
-            default=30.0,
+            default=DEFAULTS.max_delete_pct,
             show_default=True,
             help="Unsafe when deletes exceed this share of the existing managed configs "
             "(wins over `safety: max_delete_pct` in policy.yaml).",
@@ -240,7 +233,7 @@ safety_rails = _folding(
         click.option(
             "--min-existing",
             type=click.IntRange(0),
-            default=10,
+            default=DEFAULTS.min_existing,
             show_default=True,
             help="The thresholds apply only when at least this many managed configs exist "
             "(wins over `safety: min_existing` in policy.yaml).",

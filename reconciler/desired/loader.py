@@ -119,7 +119,8 @@ def _load(
     if diagnostics.errors:
         raise ConfigErrors(diagnostics.errors)
     apps = sorted((app.result for app in loaded), key=lambda app: app.sdkappid)
-    return DesiredState(tuple(apps), diagnostics.sorted_warnings())
+    safety = {} if rules is None else rules.safety()
+    return DesiredState(tuple(apps), diagnostics.sorted_warnings(), safety)
 
 
 def _read(path: Path, diagnostics: Diagnostics) -> YamlDocument | None:
@@ -262,6 +263,7 @@ def _validate_app(
         secret_key_env_location=(
             doc.key_location(("secret_key_env",)) if spec.secret_key_env else None
         ),
+        acknowledge=tuple(dict.fromkeys(spec.acknowledge)),
     )
     return (
         app,

@@ -41,6 +41,7 @@ from reconciler.desired.urlhost import whatwg_host
 from reconciler.desired.yamlsource import NodePath, YamlDocument, load_yaml
 from reconciler.errors import ConfigErrors, Location
 from reconciler.products.catalog import PRODUCTS, Kind
+from reconciler.thresholds import DEFAULTS
 
 
 class _Rules(BaseModel):
@@ -77,7 +78,7 @@ class SafetySettings(_Rules):
     model_config = ConfigDict(title="SafetySettings")
 
     max_update_pct: float = Field(
-        default=30.0,
+        default=DEFAULTS.max_update_pct,
         ge=0,
         le=100,
         allow_inf_nan=False,
@@ -85,7 +86,7 @@ class SafetySettings(_Rules):
         "existing managed configs (--max-update-pct).",
     )
     max_delete_pct: float = Field(
-        default=30.0,
+        default=DEFAULTS.max_delete_pct,
         ge=0,
         le=100,
         allow_inf_nan=False,
@@ -93,7 +94,7 @@ class SafetySettings(_Rules):
         "existing managed configs (--max-delete-pct).",
     )
     min_existing: int = Field(
-        default=10,
+        default=DEFAULTS.min_existing,
         ge=0,
         description="The thresholds apply only when at least this many managed configs "
         "exist (--min-existing).",
@@ -132,6 +133,18 @@ class LoadedPolicy:
 
     def rule(self, *path: Hashable) -> Location:
         return self.doc.value_location(path)
+
+    def safety(self) -> dict[str, tuple[float, Location]]:
+        """The thresholds ``safety:`` sets, each with where it is set; empty without
+        ``safety:``. From the document read and validated once, in loading (the
+        engine takes them from the loaded state: the file is not read again)."""
+        settings = self.policy.safety
+        if settings is None:
+            return {}
+        return {
+            name: (getattr(settings, name), self.rule("safety", name))
+            for name in sorted(settings.model_fields_set)
+        }
 
     def allows_host(self, product: str, globs: list[str], host: str) -> bool:
         allowed = self._hosts.get((product, host))
@@ -189,29 +202,6 @@ def load_policy(root: Path, explicit: Path | None, diagnostics: Diagnostics) -> 
     if not _check_rules(loaded, diagnostics):
         return None
     return loaded
-
-
-def safety_settings(root: Path, explicit: Path | None) -> dict[str, tuple[float, str]]:
-    """The thresholds the policy file sets, each with where it is set (``file:line:col``);
-    empty when there is no policy file or no ``safety:`` in it.
-
-    Loading checked the file already (a bad value is a located error there); a file
-    that does not validate gives nothing here.
-    """
-    path = policy_path(root, explicit)
-    if path is None:
-        return {}
-    try:
-        doc = load_yaml(path)
-        policy = POLICY.validate_python(doc.data)
-    except (ConfigErrors, ValidationError):
-        return {}
-    if policy.safety is None:
-        return {}
-    return {
-        name: (getattr(policy.safety, name), str(doc.value_location(("safety", name))))
-        for name in policy.safety.model_fields_set
-    }
 
 
 def _check_rules(loaded: LoadedPolicy, diagnostics: Diagnostics) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from reconciler.configs import CallbackConfig
@@ -68,6 +68,9 @@ class DesiredApp:
     products: Mapping[str, DesiredProduct]
     secret_key_env_location: Location | None = None
     """Where ``secret_key_env`` is written (for the error when its variable is unset)."""
+    acknowledge: tuple[str, ...] = ()
+    """The warning ids the app accepts (its own ``acknowledge:``, its templates' and
+    defaults'): part of the desired state, so ``render`` writes them back."""
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,6 @@ class DesiredState:
 
     apps: tuple[DesiredApp, ...]
     warnings: tuple[ConfigWarning, ...]
+    safety: Mapping[str, tuple[float, Location]] = field(default_factory=dict)
+    """The thresholds the policy file's ``safety:`` sets (name → value, where it is set),
+    from the one read of that file in this load; empty without a policy or ``safety:``."""

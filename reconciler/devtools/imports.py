@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"facts"}),  # Tencent's fixed facts: imports nothing of the pipeline
     frozenset(  # leaves
-        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes"}
+        {"errors", "secret", "secretsbundle", "loopback", "escape", "clicktypes", "thresholds"}
     ),
     frozenset({"api"}),  # the client: envelopes, UserSigs, pacing, retries
     frozenset({"configs", "products"}),  # config values; one ProductSpec per product

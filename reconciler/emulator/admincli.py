@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import click
 import httpx
 
+from reconciler.clicktypes import LiveChoice
 from reconciler.errors import UsageError
 from reconciler.escape import escape
 from reconciler.loopback import is_loopback
@@ -96,8 +97,10 @@ def _done(answer: dict[str, Any]) -> int:
 sdkappid_option = click.option(
     "--sdkappid", type=click.IntRange(1, MAX_SDKAPPID), required=True, help="The app."
 )
+# the registry is read when the command runs: a product registered after this module
+# was imported is taken, and listed in --help
 product_option = click.option(
-    "--product", type=click.Choice(PRODUCT_KEYS), required=True, help="The product."
+    "--product", type=LiveChoice(PRODUCT_KEYS), required=True, help="The product."
 )
 
 

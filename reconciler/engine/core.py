@@ -9,9 +9,9 @@ plan file does, with the same per-change fingerprint stale check.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -29,7 +29,7 @@ from reconciler.credentials import CredentialSource, SeededCredentials, credenti
 from reconciler.desired.loader import DesiredApp
 from reconciler.engine.backend import Backend, open_backend
 from reconciler.engine.events import Events, RecordingEvents
-from reconciler.engine.loading import load_selected
+from reconciler.engine.loading import Selected, load_selection
 from reconciler.engine.options import Connection, SafetyRails, Selection
 from reconciler.engine.pipeline import Review, finish, rules_of
 from reconciler.errors import ReconcilerError, UsageError
@@ -62,6 +62,9 @@ class PlanResult:
     plan: Plan
     config_warnings: tuple[str, ...] = ()
     """The desired state's warnings (``file:line:col: message``), for every output."""
+    safety_settings: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+    """The policy file's ``safety:`` thresholds (name → value, ``set at file:line:col``),
+    as loaded with the apps: the post-plan pipeline judges the plan by them."""
 
     @property
     def protected(self) -> set[int]:
@@ -196,10 +199,16 @@ class Reconciler:
     ) -> tuple[list[DesiredApp], tuple[str, ...]]:
         """:meth:`load`, and the desired state's warnings (``file:line:col: message``;
         each also goes to ``events.config_warning``)."""
+        loaded = self.load_selection(directory, selection)
+        return loaded.apps, loaded.warnings
+
+    def load_selection(self, directory: Path, selection: Selection | None = None) -> Selected:
+        """:meth:`load_state`, and the policy file's ``safety:`` thresholds, from the
+        one read of that file in this load."""
         credentials = self._run_environment()  # not the seed's keys: the desired state's
         recorder = RecordingEvents(self.events)
-        apps = load_selected(directory, selection or Selection(), credentials, recorder)
-        return apps, tuple(recorder.config_warnings)
+        loaded = load_selection(directory, selection or Selection(), credentials, recorder)
+        return replace(loaded, warnings=tuple(recorder.config_warnings))
 
     # plan
 
@@ -207,8 +216,9 @@ class Reconciler:
         """load → resolve credentials → fetch (read-only) → diff."""
         selection = selection or Selection()
         with phase("load"):
-            apps, warnings = self.load_state(directory, selection)
-        return replace(self.plan_apps(apps, selection.products), config_warnings=warnings)
+            loaded = self.load_selection(directory, selection)
+        run = self.plan_apps(loaded.apps, selection.products)
+        return replace(run, config_warnings=loaded.warnings, safety_settings=loaded.safety)
 
     def review(
         self,
@@ -223,14 +233,14 @@ class Reconciler:
         :meth:`plan`, then the post-plan pipeline (:mod:`reconciler.engine.pipeline`):
         accepted differences left out (``ignores``, .driftignore; listed in
         ``plan.ignored``), the safety verdict (``plan.safety``; ``rails``: the
-        thresholds and ``force``, default those of DIR's policy.yaml) and every warning
+        thresholds and ``force``; a threshold not given is DIR's policy's ``safety:``
+        setting, else the default) and every warning
         (``plan.warnings``). :meth:`check_plan` enforces the verdict."""
         selection = selection or Selection()
         review = Review(
             directory,
             tuple(ignores),
             rails or SafetyRails(),
-            selection.policy,
             base_ref,
             selection.lenient,
         )
@@ -306,7 +316,7 @@ class Reconciler:
         recurring (``plan.recurring``)."""
         selection = selection or Selection()
         history = read_audit_logs(audit_logs) if audit_logs else None  # before any request
-        review = Review(directory, tuple(ignores), None, selection.policy, words="drift")
+        review = Review(directory, tuple(ignores), None, words="drift")
         rules = rules_of(review)
         run = self.plan(directory, selection)
         done = finish(run, self.events, review, rules)

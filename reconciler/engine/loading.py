@@ -7,18 +7,32 @@ its users wait for at every commit (the pre-commit hook).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reconciler.credentials import CredentialSource, remember_secrets
 from reconciler.desired.loader import DesiredApp, load_desired
-from reconciler.desired.policy import safety_settings
 from reconciler.engine.events import Events
-from reconciler.engine.options import SafetyRails, Selection
+from reconciler.engine.options import Selection
 from reconciler.engine.selection import select_apps
 
-if TYPE_CHECKING:
-    from reconciler.plan.safety import Thresholds
+Settings = Mapping[str, tuple[float, str]]
+"""Safety settings by name: value, and where it was set (as :meth:`SafetyRails.resolve`
+takes them)."""
+
+
+@dataclass(frozen=True)
+class Selected:
+    """What one load gives the rest of the run."""
+
+    apps: list[DesiredApp]
+    """The selected apps."""
+    safety: Settings
+    """The ``safety:`` thresholds of the policy file read in this load, each with
+    ``set at file:line:col`` (the policy is read once per run: here)."""
+    warnings: tuple[str, ...] = ()
+    """The desired state's warnings (``file:line:col: message``), when recorded."""
 
 
 def load_selected(
@@ -29,19 +43,17 @@ def load_selected(
     Every key and token the desired state names is remembered, so that it is scrubbed
     from all output, whatever the filters select.
     """
+    return load_selection(directory, selection, credentials, events).apps
+
+
+def load_selection(
+    directory: Path, selection: Selection, credentials: CredentialSource, events: Events
+) -> Selected:
+    """:func:`load_selected`, and the policy's ``safety:`` thresholds."""
     state = load_desired(directory, lenient=selection.lenient, policy=selection.policy)
     remember_secrets(state.apps, credentials)
     for warning in state.warnings:
         events.config_warning(warning.location, warning.shown)
-    return select_apps(state.apps, selection.apps, selection.shard, selection.exclude_apps)
-
-
-def thresholds_for(rails: SafetyRails, directory: Path, policy: Path | None) -> Thresholds:
-    """The safety thresholds of a run on ``directory``: the flags given, else the
-    ``safety:`` settings of its policy file (``policy``, else DIR/policy.yaml), else
-    the defaults; each knows where it was set, for the unsafe message."""
-    settings = {
-        name: (value, f"set at {where}")
-        for name, (value, where) in safety_settings(directory, policy).items()
-    }
-    return rails.resolve(settings)
+    apps = select_apps(state.apps, selection.apps, selection.shard, selection.exclude_apps)
+    safety = {name: (value, f"set at {where}") for name, (value, where) in state.safety.items()}
+    return Selected(apps, safety)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reconciler.thresholds import DEFAULTS
+
 if TYPE_CHECKING:
     from reconciler.plan.safety import Thresholds
 
@@ -41,9 +43,9 @@ class SafetyRails:
     """The update/delete thresholds and whether ``--force`` overrides them."""
 
     force: bool = False
-    max_update_pct: float = 30.0
-    max_delete_pct: float = 30.0
-    min_existing: int = 10
+    max_update_pct: float = DEFAULTS.max_update_pct
+    max_delete_pct: float = DEFAULTS.max_delete_pct
+    min_existing: int = DEFAULTS.min_existing
 
     explicit: frozenset[str] = frozenset()
     """The thresholds given on the command line: they win over the repository's."""

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from reconciler.engine.events import Events
-from reconciler.engine.loading import thresholds_for
 from reconciler.engine.options import SafetyRails
 from reconciler.errors import Location
 from reconciler.plan.change import Change, Plan, Resource
 from reconciler.plan.ignore import IgnoreRule, ignored, load_rules, parse_rule
-from reconciler.plan.safety import Thresholds, change_warnings, drift_warnings, evaluate
+from reconciler.plan.safety import change_warnings, drift_warnings, evaluate
 
 if TYPE_CHECKING:
     from reconciler.engine.core import PlanResult
@@ -35,14 +34,13 @@ class Review:
     """How a plan is finished: where its ignore file and policy are, and the flags."""
 
     directory: Path | None = None
-    """The desired-state directory: its ``.driftignore`` and ``policy.yaml`` count.
-    None: a plan with no directory (``restore``): the flags alone."""
+    """The desired-state directory: its ``.driftignore`` counts (its policy's ``safety:``
+    thresholds came with the run, :attr:`PlanResult.safety_settings`). None: a plan
+    with no directory (``restore``): no ignore file, the flags alone."""
     ignores: tuple[str, ...] = ()
     """``--ignore`` rules, before those of ``.driftignore``."""
     rails: SafetyRails | None = field(default_factory=SafetyRails)
     """The safety thresholds and ``--force``; None: no verdict (a drift report)."""
-    policy: Path | None = None
-    """The policy file (``--policy``) whose ``safety:`` settings count, else DIR's."""
     base_ref: str | None = None
     """``--base REF``: tell this desired state's edits from the drift an apply reverts."""
     lenient: bool = False
@@ -80,7 +78,8 @@ def finish(
     plan, accepted = _without_accepted(plan, rules_of(review) if rules is None else rules, events)
     verdict = None
     if review.rails is not None:
-        thresholds = _thresholds(review.rails, review)
+        # a flag given, else the policy's setting loaded with the apps, else the default
+        thresholds = review.rails.resolve(run.safety_settings)
         verdict = evaluate(plan, run.protected, thresholds, forced=review.rails.force)
     extra = drift_warnings(plan) if review.words == "drift" else change_warnings(plan)
     for warning in extra:
@@ -116,9 +115,3 @@ def _without_accepted(plan: Plan, rules: list[IgnoreRule], events: Events) -> tu
     )
     events.info(f"ignored {len(skipped)} accepted difference(s) (--ignore / .driftignore)")
     return plan.without(skipped), accepted
-
-
-def _thresholds(rails: SafetyRails, review: Review) -> Thresholds:
-    if review.directory is None:
-        return rails.thresholds
-    return thresholds_for(rails, review.directory, review.policy)

@@ -44,11 +44,11 @@ def review_plan(
         if connection.emulator_seed is not None:
             raise UsageError("--live plans against a snapshot: drop --emulator")
         no_backend = Reconciler(connection, events=events)
-        apps, config_warnings = no_backend.load_state(directory, selection)
-        resolved, plan = plan_against_snapshot(apps, live_file, selection.products)
+        loaded = no_backend.load_selection(directory, selection)
+        resolved, plan = plan_against_snapshot(loaded.apps, live_file, selection.products)
         for warning in plan.warnings:
             events.warning(warning)
-        run = PlanResult(apps, resolved, plan, config_warnings)
+        run = PlanResult(loaded.apps, resolved, plan, loaded.warnings, loaded.safety)
     return finish(run, events, review, rules).run
 
 

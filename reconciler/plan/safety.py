@@ -13,6 +13,7 @@ from typing import Any
 
 from reconciler.errors import SafetyError
 from reconciler.plan.change import Action, Plan
+from reconciler.thresholds import DEFAULTS
 
 FLAGS = {
     "max_update_pct": "--max-update-pct",
@@ -26,9 +27,9 @@ FLAGS = {
 class Thresholds:
     """As octoDNS: refuse when updates or deletes exceed a share of what exists."""
 
-    max_update_pct: float = 30.0
-    max_delete_pct: float = 30.0
-    min_existing: int = 10
+    max_update_pct: float = DEFAULTS.max_update_pct
+    max_delete_pct: float = DEFAULTS.max_delete_pct
+    min_existing: int = DEFAULTS.min_existing
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     """Where a setting came from (``set at policy.yaml:3:19``, ``set by --max-update-pct``);
     a setting not listed is the default."""

@@ -28,6 +28,8 @@ def render_desired_app(app: DesiredApp, products: Sequence[str] = ()) -> str:
         lines.append("protect: true")
     if app.lenient:
         lines.append("lenient: true")
+    if app.acknowledge:  # the warnings it accepts stay silent when the output is loaded
+        lines.append(f"acknowledge: [{', '.join(_scalar(i) for i in app.acknowledge)}]")
     shown = [p for p in app.products.values() if not products or p.product in products]
     if not shown:
         lines.append("callbacks: {}")

@@ -257,6 +257,16 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
+def test_one_line_apps_keep_their_acknowledgments(tmp_path: Path) -> None:
+    (tmp_path / "defaults.yaml").write_text(DEFAULTS["placeholders"])
+    for i in range(6):
+        (tmp_path / f"app-{i}.yaml").write_text(
+            f"sdkappid: {1500000000 + i}\nacknowledge: [plain-http]\n"
+        )
+    state = load_desired(tmp_path)
+    assert [a.acknowledge for a in state.apps] == [("plain-http",)] * 6
+
+
 def test_every_app_goes_through_every_stage(tmp_path: Path, counted: list[str]) -> None:
     (tmp_path / "defaults.yaml").write_text(DEFAULTS["placeholders"])
     for i in range(30):

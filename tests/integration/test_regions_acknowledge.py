@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
+from reconciler.desired import load_desired
 from reconciler.emulator.embedded import RunningEmulator, start_emulator
 from reconciler.facts.regions import REGION_ALIASES, REGIONS
 from tests.integration.conftest import ROOT, read_log
@@ -226,3 +227,52 @@ def test_the_host_and_chat_shared_warnings_can_be_acknowledged(cli: Any, tmp_pat
     )
     after = cli("validate", desired)
     assert after.code == 0 and "warning" not in after.err, after.err
+
+
+def test_render_keeps_the_acknowledgments_so_its_output_loads_back_the_same(
+    cli: Any, tmp_path: Path
+) -> None:
+    """What ``render`` writes is desired-state input: loaded back, the same warnings
+    stay acknowledged (from the app itself, from a defaults.yaml and from a template)."""
+    desired = tmp_path / "desired"
+    (desired / "apps" / "eu").mkdir(parents=True)
+    (desired / "defaults.yaml").write_text(
+        "templates:\n  quiet:\n    acknowledge: [undocumented-region, plain-http]\n"
+    )
+    (desired / "apps" / "eu" / "defaults.yaml").write_text(
+        "region: eu-frankfurt\nacknowledge: [plain-http, undocumented-region]\n"
+    )
+    for n, use in enumerate(("use: [quiet]\n", "")):  # from a template, from defaults.yaml
+        (desired / "apps" / "eu" / f"eu-{n}.yaml").write_text(
+            f"sdkappid: {IDS['eu-frankfurt'] + n}\n{use}" + call("http://plain.example.com/cb")
+        )
+    (desired / "apps" / "seoul.yaml").write_text(
+        f"sdkappid: {IDS['seoul']}\nregion: seoul\nacknowledge: [undocumented-region]\n" + LIVE
+    )
+    (desired / "apps" / "loud.yaml").write_text(  # acknowledges nothing: warned both times
+        f"sdkappid: {IDS['seoul'] + 100}\nregion: seoul\n" + LIVE
+    )
+    validate = cli("validate", desired)
+    assert validate.code == 0, validate.err
+    warned = [line for line in validate.err.splitlines() if ": warning: " in line]
+    assert len(warned) == 1 and "loud.yaml" in warned[0] and UNDOCUMENTED in warned[0]
+
+    rendered = cli("render", desired)
+    assert rendered.code == 0, rendered.err
+    out = tmp_path / "rendered"
+    out.mkdir()
+    for document in rendered.out.split("---\n"):
+        (out / f"{yaml.safe_load(document)['name']}.yaml").write_text(document)
+    by_name = {d["name"]: d for d in yaml.safe_load_all(rendered.out)}
+    assert by_name["seoul"]["acknowledge"] == ["undocumented-region"]
+    assert by_name["eu-0"]["acknowledge"] == ["undocumented-region", "plain-http"]
+    assert by_name["eu-1"]["acknowledge"] == ["plain-http", "undocumented-region"]
+    assert "acknowledge" not in by_name["loud"]
+
+    again = cli("validate", out)
+    assert again.code == 0, again.err
+    rewarned = [line for line in again.err.splitlines() if ": warning: " in line]
+    assert len(rewarned) == 1 and "loud.yaml" in rewarned[0] and UNDOCUMENTED in rewarned[0]
+    original, loaded = load_desired(desired).apps, load_desired(out).apps
+    assert [(a.name, a.acknowledge) for a in loaded] == [(a.name, a.acknowledge) for a in original]
+    assert [w.id for w in load_desired(out).warnings] == ["undocumented-region"]

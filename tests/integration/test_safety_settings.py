@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from reconciler.desired import yamlsource
 from reconciler.emulator.embedded import RunningEmulator, start_emulator
 from tests.integration.conftest import read_log
 
@@ -167,3 +168,56 @@ def test_bad_safety_settings_are_located_errors(
         assert "policy.yaml:5:19: `safety.max_delete_pct`:" in result.err
         assert "Traceback" not in result.err
     assert read_log(tmp_path / "log.jsonl") == []  # nothing sent
+
+
+def test_a_plan_reads_the_policy_once_and_judges_by_what_it_read(
+    dry_fleet: Path,
+    emulator: RunningEmulator,
+    cli: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The policy's rules and its ``safety:`` thresholds come from one read: a file
+    that changes after it was read cannot give the run two different policies."""
+    policy = dry_fleet / "policy.yaml"
+    policy.write_text("safety:\n  max_update_pct: 50\n")
+    fleet_wide_edit(dry_fleet)
+    reads: list[Path] = []
+    read_bytes = yamlsource._read_bytes
+
+    def reading(path: Path, limit: int) -> bytes:
+        raw = read_bytes(path, limit)
+        if Path(path).name == "policy.yaml":
+            reads.append(Path(path))
+            policy.write_text("safety:\n  max_update_pct: 100\n")  # safe, if read again
+        return raw
+
+    monkeypatch.setattr(yamlsource, "_read_bytes", reading)
+    plan = cli("plan", dry_fleet, "--format", "json")
+    assert plan.code == 0, plan.err
+    assert reads == [policy]
+    safety = plan.json()["safety"]
+    assert safety["verdict"] == "unsafe"
+    assert safety["thresholds"]["max_update_pct"] == 50.0
+    (problem,) = safety["problems"]
+    assert "(threshold 50%): 50.0 points over max_update_pct (set at " in problem
+    assert problem.endswith("policy.yaml:2:19)")
+    assert writes(tmp_path) == 0
+
+
+def test_a_plan_against_a_snapshot_is_judged_by_the_policy_it_loaded(
+    dry_fleet: Path, emulator: RunningEmulator, cli: Any, tmp_path: Path
+) -> None:
+    snapshot = tmp_path / "live.json"
+    assert cli("snapshot", dry_fleet, "--out", snapshot).code == 0
+    (dry_fleet / "policy.yaml").write_text("safety:\n  max_update_pct: 100\n  min_existing: 5\n")
+    fleet_wide_edit(dry_fleet)
+    plan = cli("plan", dry_fleet, "--live", snapshot, "--format", "json")
+    assert plan.code == 0, plan.err
+    safety = plan.json()["safety"]
+    assert safety["verdict"] == "safe"
+    assert safety["thresholds"] == {
+        "max_update_pct": 100.0,
+        "max_delete_pct": 30.0,
+        "min_existing": 5,
+    }

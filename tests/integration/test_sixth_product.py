@@ -22,6 +22,7 @@ from reconciler.api.client import AppTarget, TencentClient
 from reconciler.cli.options import ProductChoice
 from reconciler.configs import CallbackConfig
 from reconciler.desired import models
+from reconciler.emulator import admincli  # noqa: F401 - built before any registration
 from reconciler.emulator.embedded import RunningEmulator, start_emulator
 from reconciler.emulator.operations import ENDPOINTS
 from reconciler.products import catalog
@@ -131,6 +132,39 @@ def test_a_registered_product_gets_the_same_checks(
     callbacks = json.loads(schema.out)["$defs"]["Callbacks"]["properties"]
     assert list(callbacks) == [*BUILT_IN, "whiteboard"]
     assert callbacks["whiteboard"]["description"] == "Whiteboard sessions (v4 wb_config)."
+
+
+def test_the_emulator_admin_takes_a_product_registered_after_it_was_built(
+    cli: Any, env: dict[str, str], fleet: Path, emulator: RunningEmulator
+) -> None:
+    """``emulator admin --product`` reads the registry when it runs, as the main CLI's
+    ``--product`` does: a console-side change to the sixth product is rehearsed."""
+    # the admin commands were built (imported above) before the product was registered
+    admin = ("emulator", "admin")
+    target = ("--sdkappid", str(APP[0]), "--product", "whiteboard")
+    shown = cli(*admin, "set", "--help")
+    assert shown.code == 0, shown.err
+    assert "whiteboard" in shown.out  # --help lists it
+    events = "Wb.CallbackAfterCreate,Any.Word"
+    assert cli(*admin, "set", *target, "--url", URL, "--events", events).code == 0
+    read = cli(*admin, "show", *target)
+    assert read.code == 0, read.err
+    assert json.loads(read.out) == {"url": URL, "events": ["Wb.CallbackAfterCreate", "Any.Word"]}
+    assert cli(*admin, "delete", *target).code == 0
+    assert json.loads(cli(*admin, "show", *target).out) is None
+    refused = cli(*admin, "show", "--sdkappid", str(APP[0]), "--product", "wb")
+    assert refused.code == 1
+    assert "'wb' is not one of" in refused.err and "whiteboard" in refused.err
+
+
+def test_the_emulator_admin_forgets_a_product_once_unregistered(cli: Any) -> None:
+    endpoint = ("emulator", "admin", "--endpoint", "http://127.0.0.1:9")  # not reached
+    with catalog.registered(whiteboard_product):
+        assert "whiteboard" in cli(*endpoint, "set", "--help").out
+    after = cli(*endpoint, "set", "--help")
+    assert after.code == 0 and "whiteboard" not in after.out
+    refused = cli(*endpoint, "delete", "--sdkappid", "1400000002", "--product", "whiteboard")
+    assert refused.code == 1 and "'whiteboard' is not one of" in refused.err
 
 
 def test_the_registration_does_not_outlive_its_block() -> None:

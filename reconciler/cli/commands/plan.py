@@ -127,9 +127,7 @@ def plan_command(
     unresolvable, refused, timed out, certificate problem, or reachable with its HTTP
     status.
     """
-    review = Review(
-        directory, ignores, rails, selection.policy, base_ref, selection.lenient, words="plan"
-    )
+    review = Review(directory, ignores, rails, base_ref, selection.lenient, words="plan")
     run = review_plan(connection, CliEvents(out), directory, selection, live_file, review)
     plan = run.plan
     if check_urls_mode is not None:

@@ -21,7 +21,9 @@ def render_command(out: Output, directory: Path, selection: Selection) -> int:
     """Print the desired state of DIRECTORY with defaults, templates and placeholders applied.
 
     One YAML document per app (in the `import` layout), so a reviewer sees what a
-    change to defaults.yaml does to each app. Checks the policy like validate.
+    change to defaults.yaml does to each app. The output loads back to the same
+    desired state, the warnings each app acknowledges included. Checks the policy
+    like validate.
     """
     selected = engine(out, Connection()).load(directory, selection)  # no backend needed
     out.result(render_desired(selected, selection.products) if selected else "")
