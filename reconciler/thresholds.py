@@ -11,7 +11,7 @@ cannot import the plan).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -27,3 +27,6 @@ class ThresholdDefaults:
 
 
 DEFAULTS = ThresholdDefaults()
+
+NAMES: tuple[str, ...] = tuple(f.name for f in fields(ThresholdDefaults))
+"""The thresholds' names: each a ``safety:`` setting and, as ``--max-update-pct``, a flag."""

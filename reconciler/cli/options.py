@@ -19,7 +19,7 @@ from reconciler.clicktypes import FiniteFloatRange, LiveChoice
 from reconciler.engine.options import Connection, SafetyRails, Selection
 from reconciler.products.catalog import PRODUCT_KEYS
 from reconciler.render import FORMATS
-from reconciler.thresholds import DEFAULTS
+from reconciler.thresholds import DEFAULTS, NAMES
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -196,9 +196,7 @@ def _thresholds(
 ) -> SafetyRails:
     ctx = click.get_current_context()
     given = frozenset(
-        name
-        for name in ("max_update_pct", "max_delete_pct", "min_existing")
-        if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+        name for name in NAMES if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
     )
     return SafetyRails(force, max_update_pct, max_delete_pct, min_existing, given)
 
@@ -206,7 +204,7 @@ def _thresholds(
 safety_rails = _folding(
     "rails",
     _thresholds,
-    ("force", "max_update_pct", "max_delete_pct", "min_existing"),
+    ("force", *NAMES),
     [
         click.option(
             "--force",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reconciler.thresholds import DEFAULTS
+from reconciler.thresholds import DEFAULTS, NAMES
 
 if TYPE_CHECKING:
     from reconciler.plan.safety import Thresholds
@@ -59,14 +59,14 @@ class SafetyRails:
         """The thresholds in force: a flag given on the command line, else the setting in
         ``settings`` (name → value and where it was set: ``policy.yaml`` ``safety:``,
         or a saved plan), else the default."""
-        from reconciler.plan.safety import Thresholds  # the options load without the plan
+        from reconciler.plan.safety import FLAGS, Thresholds  # the options load without the plan
 
         values: dict[str, float] = {}
         origins: dict[str, str] = {}
-        for name in ("max_update_pct", "max_delete_pct", "min_existing"):
+        for name in NAMES:
             if name in self.explicit:
                 values[name] = getattr(self, name)
-                origins[name] = "set by --" + name.replace("_", "-")
+                origins[name] = "set by " + FLAGS[name]
             elif name in settings:
                 values[name], origins[name] = settings[name]
             else:

@@ -13,13 +13,9 @@ from typing import Any
 
 from reconciler.errors import SafetyError
 from reconciler.plan.change import Action, Plan
-from reconciler.thresholds import DEFAULTS
+from reconciler.thresholds import DEFAULTS, NAMES
 
-FLAGS = {
-    "max_update_pct": "--max-update-pct",
-    "max_delete_pct": "--max-delete-pct",
-    "min_existing": "--min-existing",
-}
+FLAGS = {name: "--" + name.replace("_", "-") for name in NAMES}
 """Each threshold's setting (``safety:`` in policy.yaml) and its command-line flag."""
 
 
