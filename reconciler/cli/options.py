@@ -147,14 +147,14 @@ backend = _folding(
         click.option(
             "--parallelism",
             type=click.IntRange(1, 1024),
-            default=32,
+            default=Connection.parallelism,
             show_default=True,
             help="Most requests in flight at once (per-app rate limits apply as well).",
         ),
         click.option(
             "--timeout",
             type=FiniteFloatRange(0.1, 600),
-            default=10.0,
+            default=Connection.timeout,
             show_default=True,
             help="Seconds for one whole request: connect, headers and body (Tencent's "
             "own timeout is 3 s).",
