@@ -40,8 +40,9 @@ MAX_PLAN_CONTAINERS = 400_000
 MAX_PLAN_DEPTH = 32
 """Nesting of objects and arrays in a plan file (a plan nests five deep)."""
 
-_SNIFF_BYTES = 1024 * 1024
-"""Text up to which a file that is not JSON is parsed as YAML, to say what it is."""
+_SNIFF_CHARACTERS = 64 * 1024
+"""Text up to which a file that is not JSON is parsed as YAML, to say what it is (a
+desired-state file is far smaller; PyYAML takes some 6 s for 1 MiB of a list)."""
 
 
 def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
@@ -90,26 +91,29 @@ def _no_constant(text: str) -> float:
     raise _OutOfRange(text)
 
 
-def _depth(doc: Any) -> int:
-    """How deep objects and arrays nest in ``doc`` (without recursion)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(doc, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
+def _too_deep(doc: Any) -> bool:
+    """Whether objects and arrays nest more than :data:`MAX_PLAN_DEPTH` deep in ``doc``.
+
+    Level by level, holding containers only: 16 MiB of numbers in one array adds
+    nothing to what the parse already took.
+    """
+    level: list[Any] = [doc]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_PLAN_DEPTH:
+            return True
+        below: list[Any] = []
+        for value in level:
+            children = value.values() if isinstance(value, dict) else value
+            below.extend(child for child in children if isinstance(child, (dict, list)))
+        level = below
+    return False
 
 
 def _what_it_is(text: str) -> str:
     """For a file that is not JSON: say what it looks like instead."""
-    if len(text) > _SNIFF_BYTES:
+    if len(text) > _SNIFF_CHARACTERS:
         return "it is not JSON"
     try:
         data = yaml.safe_load(text)
@@ -140,7 +144,7 @@ def parse_plan_json(text: str, path: Path, remedy: str) -> Any:
     except ValueError as exc:
         found = f"not a saved plan ({_what_it_is(text)}; invalid JSON: {exc})"
         raise refusal(path, found, remedy) from None
-    if _depth(doc) > MAX_PLAN_DEPTH:
+    if isinstance(doc, (dict, list)) and _too_deep(doc):
         raise refusal(path, too_deep, remedy)
     return doc
 

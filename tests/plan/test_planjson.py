@@ -106,3 +106,13 @@ def test_the_trusted_comment_still_reads_a_plan_json_without_a_checksum() -> Non
     """The comment shows what plan.json says; whether it applies is the apply's to say."""
     section = plan_section(_plan_json(), None)
     assert "**0 change(s) the apply on merge may make**" in section
+
+
+def test_only_a_short_file_is_parsed_as_yaml_to_say_what_it_is() -> None:
+    """PyYAML takes seconds for a MiB: a long file that is not JSON is just that."""
+    short = "apps:\n" + "  - a\n" * 100
+    with pytest.raises(PlanFileError, match=r"not a saved plan \(it is YAML \(a desired-state"):
+        parse_plan_json(short, HERE, "fix it")
+    long = "apps:\n" + "  - a\n" * 20_000  # 120 KiB
+    with pytest.raises(PlanFileError, match=r"not a saved plan \(it is not JSON; invalid JSON"):
+        parse_plan_json(long, HERE, "fix it")
