@@ -132,7 +132,9 @@ def known_names(tmp: Path) -> list[str]:
     return ["validate", str(folder)]
 
 
-def _reviewed(tmp: Path, unit: str, count: int, last: str) -> list[str]:
+def _reviewed(tmp: Path, unit: str, count: int, last: str, entry: str = "--reviewed") -> list[str]:
+    """``apply --plan FRESH --reviewed HOSTILE`` (or, with ``entry="--plan"``, ``apply
+    --plan HOSTILE``: every plan file goes through the same bounded reader)."""
     desired = _copy(tmp)
     fresh = tmp / "fresh.json"
     subprocess.run(
@@ -148,6 +150,8 @@ def _reviewed(tmp: Path, unit: str, count: int, last: str) -> list[str]:
         for _ in range(count // 65536):
             out.write(piece)
         out.write(unit * (count % 65536) + last + "]")
+    if entry == "--plan":
+        return ["apply", "--plan", str(reviewed), "--auto-approve"]
     return ["apply", "--plan", str(fresh), "--reviewed", str(reviewed), "--auto-approve"]
 
 
@@ -161,6 +165,18 @@ def reviewed_objects(tmp: Path) -> list[str]:
 
 def reviewed_numbers(tmp: Path) -> list[str]:
     return _reviewed(tmp, "1.5,", 4 * 1024 * 1024 - 2, "1")  # 16 MiB of floats
+
+
+def plan_60mb(tmp: Path) -> list[str]:
+    return _reviewed(tmp, "{},", 20 * 1024 * 1024, "{}", entry="--plan")
+
+
+def plan_objects(tmp: Path) -> list[str]:
+    return _reviewed(tmp, "{},", 5 * 1024 * 1024, "{}", entry="--plan")
+
+
+def plan_numbers(tmp: Path) -> list[str]:
+    return _reviewed(tmp, "1.5,", 4 * 1024 * 1024 - 2, "1", entry="--plan")
 
 
 def distinct_apps(tmp: Path, apps: int) -> list[str]:
@@ -190,6 +206,9 @@ CASES = (
     Case("reviewed-60mb", "L4", reviewed_60mb, "16,777,216-byte limit"),
     Case("reviewed-15mb-objects", "L4", reviewed_objects, "JSON objects and arrays"),
     Case("reviewed-16mb-numbers", "L4", reviewed_numbers, "not a saved plan"),
+    Case("plan-60mb", "L4", plan_60mb, "16,777,216-byte limit"),
+    Case("plan-15mb-objects", "L4", plan_objects, "JSON objects and arrays"),
+    Case("plan-16mb-numbers", "L4", plan_numbers, "not a saved plan"),
 )
 
 

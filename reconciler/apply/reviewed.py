@@ -11,18 +11,15 @@ after review), or a change whose target differs from what was reviewed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome
-from reconciler.desired.yamlsource import read_text_within
-from reconciler.errors import ConfigErrors, PlanFileError
 from reconciler.plan.change import Action
 from reconciler.plan.model import PlanShapeError, validate_plan
-from reconciler.plan.planfile import has_valid_checksum
+from reconciler.plan.planjson import MAX_PLAN_BYTES, MAX_PLAN_CONTAINERS, load_plan_json, refusal
 
 Key = tuple[int, str]
 
@@ -35,47 +32,32 @@ class ReviewedChange:
     after: Any
 
 
-MAX_REVIEWED_BYTES = 16 * 1024 * 1024
-"""Bytes of a reviewed plan (a change takes about 400: some 40,000 changes)."""
+MAX_REVIEWED_BYTES = MAX_PLAN_BYTES
+"""Bytes of a reviewed plan: as for every plan file (:mod:`reconciler.plan.planjson`)."""
 
-MAX_REVIEWED_CONTAINERS = 400_000
-"""JSON objects and arrays in a reviewed plan (a change holds at most five): 16 MiB of
-``[{},{},…]`` would otherwise take some 450 MB to parse."""
+MAX_REVIEWED_CONTAINERS = MAX_PLAN_CONTAINERS
+"""JSON objects and arrays in a reviewed plan: as in every plan file."""
+
+NOTHING_APPLIED = (
+    "nothing was applied. Give the plan the pull request's plan job saved "
+    "(`reconciler plan DIR --out FILE`), or plan the pull request again"
+)
 
 
 def read_reviewed(path: Path) -> dict[Key, ReviewedChange]:
     """The changes of a saved plan, by (sdkappid, product); checksum verified.
 
-    The file comes from a pull request's run: it is read like every file a PR may
-    plant (not through a link out of its folder), its size capped before parsing.
+    The file comes from a pull request's run: it is read by the bounded reader of
+    every plan file (:func:`~reconciler.plan.planjson.load_plan_json`: not through a
+    link out of its folder, its size capped before reading, its containers before
+    parsing). Unlike ``apply --plan``, it may be a reviewed-only plan (made against a
+    snapshot, without keys): nothing of it is applied as such.
     """
-    try:
-        shown, text = read_text_within(
-            path, path.parent, limit=MAX_REVIEWED_BYTES, what="a reviewed plan"
-        )
-    except ConfigErrors as errors:
-        raise PlanFileError(f"{errors}; nothing was applied") from None
-    containers = text.count("{") + text.count("[")  # counts brackets in strings too: an upper bound
-    if containers > MAX_REVIEWED_CONTAINERS:
-        raise PlanFileError(
-            f"{shown}: more than {MAX_REVIEWED_CONTAINERS:,} JSON objects and arrays, too many "
-            "for a saved plan; nothing was applied. Review a plan of fewer apps (--app, --shard)"
-        )
-    try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError):
-        raise PlanFileError(f"{path}: not a saved plan (not JSON)") from None
-    if not isinstance(doc, dict) or not has_valid_checksum(doc):
-        raise PlanFileError(
-            f"{path}: not a saved plan, or edited after it was saved (checksum); "
-            "nothing was applied"
-        )
-    if str(doc.get("format_version", "")).split(".")[0] != "1":
-        raise PlanFileError(f"{path}: format_version is not supported (this tool reads 1.x)")
+    doc = load_plan_json(path, what="a reviewed plan", remedy=NOTHING_APPLIED)
     try:
         plan = validate_plan(doc)
     except PlanShapeError as exc:
-        raise PlanFileError(f"{path}: malformed saved plan: {exc}; nothing was applied") from None
+        raise refusal(path, f"malformed saved plan: {exc}", NOTHING_APPLIED) from None
     return {
         (c["sdkappid"], c["product"]): ReviewedChange(
             c["app"], Action(c["action"]).value, c["before"], c["after"]

@@ -190,7 +190,12 @@ class _TooBig(Exception):
 
 
 def read_text_within(
-    path: Path, root: Path, *, limit: int | None = None, what: str = "a desired-state file"
+    path: Path,
+    root: Path,
+    *,
+    limit: int | None = None,
+    what: str = "a desired-state file",
+    folder: str = "the desired-state folder",
 ) -> tuple[str, str]:
     """:func:`read_text` of a file that must stay inside the folder ``root``.
 
@@ -198,7 +203,7 @@ def read_text_within(
     ``.driftignore``, ``policy.yaml``, ``defaults.yaml``, a reviewed plan): a symbolic
     link that leads out of ``root`` (to ``/proc/self/environ``, a runner file) is an
     error naming the link, and nothing of its target is read; at most ``limit``
-    bytes are read.
+    bytes are read. ``folder``: how the message names ``root``.
     """
     shown = display_path(path)
     try:  # the file, or a folder on its way, may be the link
@@ -206,18 +211,18 @@ def read_text_within(
     except (OSError, RuntimeError):  # missing (reported by read_text), or a link to nothing
         inside = not path.is_symlink()
     if not inside:
-        raise ConfigErrors([outside_link_error(shown)])
+        raise ConfigErrors([outside_link_error(shown, folder)])
     return read_text(path, shown, limit=limit, what=what)
 
 
-def outside_link_error(shown: str) -> ConfigError:
-    """A symbolic link out of the desired-state folder, named alone.
+def outside_link_error(shown: str, folder: str = "the desired-state folder") -> ConfigError:
+    """A symbolic link out of ``folder``, named alone.
 
     Its target may be a runner file whose path or content must not reach a CI log.
     """
     return ConfigError(
         Location(shown, 1, 1),
-        "a symbolic link that leads out of the desired-state folder (or to nothing); it "
+        f"a symbolic link that leads out of {folder} (or to nothing); it "
         "is not read. Replace it with the file itself, or remove it",
     )
 

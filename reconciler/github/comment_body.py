@@ -13,9 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reconciler.errors import PlanFileError
 from reconciler.github.markdown import code, fence, truncate, truncate_tail
 from reconciler.github.outputs import read_text
 from reconciler.github.runs import OVERRIDE_LABEL, LabelState, PullRequest, Run
+from reconciler.plan.planjson import parse_plan_json
 
 ROW_LIMIT = 300
 TABLE_CHARS = 20_000
@@ -65,11 +67,11 @@ def plan_section(raw: bytes | None, label: LabelState | None) -> str:
     """The trusted part: the changes plan.json lists, its verdict and its digest."""
     if raw is None:
         return "**plan.json is missing: the apply on merge will refuse.**"
-    try:
-        doc = json.loads(raw)
+    try:  # within the bounds of every plan file (its containers, nesting, numbers)
+        doc = parse_plan_json(raw.decode("utf-8-sig"), Path("plan.json"), "unreadable")
         if not isinstance(doc, dict):
             raise ValueError
-    except (ValueError, RecursionError):
+    except (ValueError, PlanFileError):  # (UnicodeDecodeError is a ValueError)
         return "**plan.json is unreadable: the apply on merge will refuse.**"
     rows = change_rows(doc)
     safety = doc.get("safety") if isinstance(doc.get("safety"), dict) else {}

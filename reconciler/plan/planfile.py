@@ -14,21 +14,27 @@ The file is the documented plan JSON plus what apply needs:
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import yaml
-
 from reconciler.configs import SENSITIVE_CHANGED, CallbackConfig, Config, TokenConfig
 from reconciler.errors import PlanFileError
+from reconciler.escape import escape
 from reconciler.plan.change import Action, Change, Plan, Resource
 from reconciler.plan.document import change_to_dict, plan_to_dict
 from reconciler.plan.fingerprint import fingerprint, sign
+from reconciler.plan.planjson import (
+    body_digest,
+    check_plan_header,
+    load_plan_json,
+    refusal,
+    shown_path,
+)
+from reconciler.plan.planjson import checksum as _checksum
+from reconciler.plan.planjson import has_valid_checksum as has_valid_checksum
 from reconciler.resolve import ResolvedApp
 from reconciler.secret import Secret, mask_known
 
@@ -39,28 +45,6 @@ if TYPE_CHECKING:
         SavedChangeEntry,
         SavedPlanDocument,
     )
-
-SUPPORTED_MAJOR = "1"
-
-
-def _digest(doc: Mapping[str, Any], leave_out: frozenset[str]) -> str:
-    body = {k: v for k, v in doc.items() if k not in leave_out}
-    blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    return "sha256:" + hashlib.sha256(blob).hexdigest()
-
-
-def has_valid_checksum(doc: Mapping[str, Any]) -> bool:
-    """Whether ``doc`` carries the checksum of its own content (not edited since saved)."""
-    return doc.get("checksum") == _checksum(doc)
-
-
-def _checksum(doc: Mapping[str, Any]) -> str:
-    return _digest(doc, frozenset({"checksum"}))
-
-
-def body_digest(doc: Mapping[str, Any]) -> str:
-    """What each app signs: everything but the signatures and the checksum."""
-    return _digest(doc, frozenset({"checksum", "signatures"}))
 
 
 def plan_document(plan: Plan, apps: Sequence[ResolvedApp]) -> SavedPlanDocument:
@@ -203,55 +187,23 @@ class SavedPlan:
         return {a.value: sum(1 for c in self.changes if c.action is a) for a in Action}
 
 
-def _fail(path: Path, what: str) -> PlanFileError:
-    return PlanFileError(
-        f"{path}: {what}; expected a desired-state directory or a file written by "
-        f"`reconciler plan --out`: make a new one with `reconciler plan DIR --out {path.name}`"
+def _remedy(path: Path) -> str:
+    """What ``apply --plan FILE`` expected, and how to make one."""
+    return (
+        "expected a desired-state directory or a file written by `reconciler plan --out`: "
+        f"make a new one with `reconciler plan DIR --out {escape(path.name)}`"
     )
 
 
-def _what_it_is(text: str) -> str:
-    """For a file that is not JSON: say what it looks like instead."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return "it is neither JSON nor YAML"
-    if isinstance(data, dict):
-        return "it is YAML (a desired-state file? give its directory instead)"
-    return "it is not JSON"
-
-
-class _OutOfRange(ValueError):
-    """A number JSON can write but no plan holds: 1e400 (infinite as a float), NaN."""
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _OutOfRange(text[:40])
-    return value
-
-
-def _no_constant(text: str) -> float:
-    raise _OutOfRange(text)
+def _fail(path: Path, what: str) -> PlanFileError:
+    return refusal(path, what, _remedy(path))
 
 
 def read_plan_file(path: Path) -> SavedPlan:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanFileError(f"cannot read the plan file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise _fail(path, "not a plan file (not UTF-8 text)") from None
-    try:
-        doc = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
-    except _OutOfRange as exc:
-        raise _fail(path, f"not a plan file (the number {exc} is out of range)") from None
-    except RecursionError:
-        raise _fail(path, "not a plan file (JSON nested too deeply)") from None
-    except ValueError as exc:
-        raise _fail(path, f"not a saved plan ({_what_it_is(text)}; invalid JSON: {exc})") from None
-    return parse_plan_document(doc, path)
+    """The saved plan in ``path`` (``apply --plan FILE``), read by the bounded reader
+    every plan file goes through (:mod:`reconciler.plan.planjson`)."""
+    doc = load_plan_json(path, what="a saved plan", remedy=_remedy(path))
+    return _saved_plan(doc, path)
 
 
 def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
@@ -260,21 +212,17 @@ def parse_plan_document(doc: Any, path: Path) -> SavedPlan:
     The checksum and the signatures are over the document as read (``doc``); its shape
     is then checked against :class:`reconciler.plan.model.SavedPlanDocument`.
     """
-    if not isinstance(doc, dict) or "checksum" not in doc:
-        found = "it has no format_version"
-        if isinstance(doc, dict) and "format_version" in doc:
-            found = "it is plan JSON without a checksum, like `plan --format json` prints"
-        raise _fail(path, f"not a saved plan ({found}; no checksum)")
-    version = str(doc.get("format_version", ""))
-    if version.split(".")[0] != SUPPORTED_MAJOR:
-        raise _fail(path, f"format_version {version!r} is not supported (this tool reads 1.x)")
-    if doc["checksum"] != _checksum(doc):
-        raise _fail(path, "the plan file was edited after it was saved (checksum mismatch)")
+    return _saved_plan(check_plan_header(doc, path, _remedy(path)), path)
+
+
+def _saved_plan(doc: dict[str, Any], path: Path) -> SavedPlan:
+    """A plan whose header :func:`check_plan_header` accepted: an applicable one."""
     if doc.get("reviewed_only"):
         raise PlanFileError(
-            f"{path}: this plan was made against a live-state snapshot, without keys, so "
-            "nothing in it is signed and it cannot be applied. Plan with the keys "
-            f"(`reconciler plan DIR --out fresh.json`) and apply that with --reviewed {path}"
+            f"{shown_path(path)}: this plan was made against a live-state snapshot, without "
+            "keys, so nothing in it is signed and it cannot be applied. Plan with the keys "
+            f"(`reconciler plan DIR --out fresh.json`) and apply that with --reviewed "
+            f"{shown_path(path)}"
         )
     # the model is imported when a plan is read, not by every command that prints one
     from reconciler.plan.model import PlanShapeError, validate_saved_plan

@@ -266,7 +266,9 @@ def test_a_reviewed_plan_with_an_infinite_sdkappid_is_a_clean_error(
     assert '"sdkappid": 1e400' in reviewed.read_text()
     result = cli("apply", "--plan", fresh, "--reviewed", reviewed, "--auto-approve")
     assert result.code == 1
-    assert "malformed saved plan" in result.err
+    # refused as the file is read, before the model sees it (the guard of every plan file)
+    assert "reviewed.json: not a plan file (the number 1e400 is out of range)" in result.err
+    assert "nothing was applied" in result.err and "Traceback" not in result.err
     assert "Apply:" not in result.out
 
 

@@ -239,7 +239,7 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(PlanFileError, match="cannot read the plan file"):
+    with pytest.raises(PlanFileError, match=r"nope\.json: cannot read the file: No such file"):
         read_plan_file(tmp_path / "nope.json")
 
 
