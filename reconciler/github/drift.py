@@ -127,8 +127,9 @@ def issue_body(shards: list[Shard], run_link: str) -> str:
     reports = "\n".join(
         _shard_part(s, run_link, share) for s, share in zip(drifted, shares, strict=True)
     )
-    # only with hundreds of shards could the notes alone not fit: the head stays whole
-    return head + truncate(reports, BODY_LIMIT - len(head) - 60)
+    if len(head) + len(reports) > BODY_LIMIT:  # hundreds of shards: notes alone too long
+        reports = truncate(reports, BODY_LIMIT - len(head) - 60)  # the head stays whole
+    return head + reports
 
 
 def update_drift_issue(github: GitHub, shards: list[Shard], run_link: str) -> DriftOutcome:
