@@ -93,12 +93,13 @@ class _Open:
             return replace(self, fence="") if done else self
         if self.comment == "inline" and not line.strip():
             return replace(self, comment="")
+        opening = None if self.comment else _FENCE.match(line)
+        if opening is not None:
+            return replace(self, fence=opening[1])
         if self.comment:
             if "-->" not in line:
                 return self
             line = line.partition("-->")[2]
-        elif _FENCE.match(line):
-            return replace(self, fence=_FENCE.match(line)[1])  # type: ignore[index]
         kind = "block" if not self.comment and _COMMENT_BLOCK.match(line) else "inline"
         outside, comment, _ = _COMMENT.sub("", line).partition("<!--")
         opened = len(_DETAILS_OPEN.findall(outside)) - len(_DETAILS_CLOSE.findall(outside))

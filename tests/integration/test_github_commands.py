@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from reconciler.github.drift import fair_shares
 from reconciler.plan.change import Action, Change, Plan
 from reconciler.render.drift import render_drift_markdown
 from tests.https_servers import closed_port_url
@@ -557,6 +558,20 @@ def drift_report(k: int, apps: int) -> str:
         for i in range(apps)
     )
     return render_drift_markdown(Plan(changes))
+
+
+@pytest.mark.parametrize(
+    ("sizes", "budget", "shares"),
+    [
+        ([10, 100, 100], 150, [10, 70, 70]),  # the small one's unused share passes on
+        ([100, 100, 100, 100], 200, [50, 50, 50, 50]),
+        ([30, 5, 1_000], 2_000, [30, 5, 1_000]),  # all fit: each whole
+        ([7, 7], 0, [0, 0]),
+    ],
+)
+def test_fair_shares(sizes: list[int], budget: int, shares: list[int]) -> None:
+    assert fair_shares(sizes, budget) == shares
+    assert sum(fair_shares(sizes, budget)) <= budget
 
 
 def outside_code(body: str, text: str) -> bool:
