@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from reconciler.github.api import GitHub, GitHubError
 from reconciler.github.artifact import ArtifactError, unzip_limited
-from reconciler.github.markdown import code, fence
+from reconciler.github.markdown import code, cut_markdown, fence
 
 MD = MarkdownIt("commonmark").enable("table")
 
@@ -123,3 +123,93 @@ def test_any_forged_plan_json_makes_a_comment_and_never_a_traceback(doc: object)
     section = plan_section(json.dumps(doc).encode(), None)
     html = MD.render(section)
     assert "<script" not in html and "<h1>" not in html
+
+
+# -- cutting a long Markdown report without breaking what follows it ----------------
+
+AFTER = "\n\n**AFTER** the cut\n"
+
+
+def renders_after(kept: str) -> bool:
+    """What follows ``kept`` (a note, the next shard's report) renders as Markdown, and
+    outside any ``<details>`` (raw HTML to CommonMark, but a browser folds it away)."""
+    html = MD.render(kept + AFTER)
+    after = html.find("<strong>AFTER</strong> the cut")
+    return after >= 0 and html.count("<details", 0, after) == html.count("</details>", 0, after)
+
+
+@pytest.mark.parametrize(
+    ("text", "open_at"),
+    [
+        ("intro\n\n```diff\n" + "- a line of a diff\n" * 2_000 + "```\n\nend\n", "```diff"),
+        ("intro\n\n~~~~\n" + "``` not a close\n" * 2_000 + "~~~~\n", "~~~~"),
+        ("intro\n\n<!--\n" + "a hidden line\n" * 2_000 + "-->\n\nend\n", "<!--"),
+        (
+            "<details><summary>app</summary>\n\n```diff\n"
+            + "~ url changed\n" * 2_000
+            + "```\n\n</details>\n",
+            "<details>",
+        ),
+        (
+            "<details><summary>a</summary>\n\n<details><summary>b</summary>\n\n"
+            + "a line\n" * 2_000
+            + "\n</details>\n</details>\n",
+            "<details>",
+        ),
+    ],
+)
+def test_a_cut_inside_a_block_closes_it(text: str, open_at: str) -> None:
+    assert not renders_after(text[:1_000]), "the naive cut breaks what follows"
+    kept, left_out = cut_markdown(text, 1_000)
+    assert len(kept) <= 1_000 and left_out > 0
+    assert kept.startswith(text[:20]) and open_at in kept
+    assert renders_after(kept)
+
+
+def test_a_cut_prefers_the_end_of_a_block_and_counts_what_it_left_out() -> None:
+    section = "<details><summary>app</summary>\n\n```diff\n" + "~ x\n" * 10 + "```\n\n</details>\n"
+    text = section * 40
+    kept, left_out = cut_markdown(text, 1_000)
+    assert kept == section * (1_000 // len(section))  # whole sections, nothing closed by hand
+    assert left_out == len(text) - len(kept)
+    assert cut_markdown("short", 10) == ("short", 0)
+
+
+def test_a_line_inside_a_fence_longer_than_the_limit_is_cut_inside_it() -> None:
+    text = "```\n" + "x" * 5_000 + "\n```\n"
+    kept, left_out = cut_markdown(text, 1_000)
+    assert len(kept) == 1_000 and kept.count("x") + left_out == 5_000 + 5
+    assert renders_after(kept)
+
+
+SIMPLE = st.one_of(
+    st.sampled_from(["para *em* text", "| a | b |\n|---|---|\n| 1 | 2 |", "> [!WARNING]\n> - w"]),
+    st.builds(
+        lambda n, f: f"{f}diff\n" + "- line `x`\n" * n + f,
+        st.integers(0, 30),
+        st.sampled_from(["```", "````", "~~~"]),
+    ),
+    st.builds(lambda n: "<!--\n" + "hidden <b>\n" * n + "-->", st.integers(0, 30)),
+    st.builds(lambda n: "line\n" * n + "text <!-- inline", st.integers(0, 5)),
+)
+BLOCKS = st.recursive(
+    SIMPLE,
+    lambda inner: st.builds(
+        lambda blocks: "\n\n".join(
+            ["<details><summary><b>app</b></summary>", *blocks, "</details>"]
+        ),
+        st.lists(inner, max_size=5),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(BLOCKS, max_size=40), st.integers(0, 2_000))
+def test_whatever_the_cut_what_follows_renders(blocks: list[str], limit: int) -> None:
+    """Blocks separated by blank lines, as the reports write them; cut anywhere."""
+    text = "\n\n".join(blocks) + "\n"
+    kept, left_out = cut_markdown(text, limit)
+    assert len(kept) <= limit or left_out == 0
+    if left_out:
+        assert renders_after(kept)

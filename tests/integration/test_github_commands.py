@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from reconciler.github.drift import fair_shares
+from reconciler.plan.change import Action, Change, Plan
+from reconciler.render.drift import render_drift_markdown
 from tests.https_servers import closed_port_url
 from tests.integration.fake_github import (
     REPO,
@@ -24,6 +27,7 @@ from tests.integration.fake_github import (
     sha,
 )
 from tests.integration.fixtures.ops.fleet import clean_env
+from tests.plan.factories import cb, res
 
 HEAD = sha(0xA1)
 LABEL = "reconciler:allow-unsafe"
@@ -538,3 +542,110 @@ def test_a_long_drift_report_keeps_its_beginning(gh: Any, fake: FakeGitHub, tmp_
     (issue,) = fake.issues.values()
     assert "### Drift report: the headline" in issue["body"]
     assert len(issue["body"]) < 65_536 and "more characters not shown" in issue["body"]
+
+
+def drift_report(k: int, apps: int) -> str:
+    """The real ``drift --format markdown`` of shard ``k`` with ``apps`` drifted apps
+    (about 200 characters each, in a <details> and a diff fence each)."""
+    changes = tuple(
+        Change(
+            res("call", 1400100000 + k * 10_000 + i, app=f"s{k}-app-{i:04d}"),
+            Action.UPDATE,
+            cb(f"https://hijacked.example.net/{'x' * 80}/{i}", "Call.CallbackAfterStartCall"),
+            cb(f"https://hooks.example.com/{'y' * 80}/{i}", "Call.CallbackAfterStartCall"),
+            cause="drift",
+        )
+        for i in range(apps)
+    )
+    return render_drift_markdown(Plan(changes))
+
+
+@pytest.mark.parametrize(
+    ("sizes", "budget", "shares"),
+    [
+        ([10, 100, 100], 150, [10, 70, 70]),  # the small one's unused share passes on
+        ([100, 100, 100, 100], 200, [50, 50, 50, 50]),
+        ([30, 5, 1_000], 2_000, [30, 5, 1_000]),  # all fit: each whole
+        ([7, 7], 0, [0, 0]),
+    ],
+)
+def test_fair_shares(sizes: list[int], budget: int, shares: list[int]) -> None:
+    assert fair_shares(sizes, budget) == shares
+    assert sum(fair_shares(sizes, budget)) <= budget
+
+
+def outside_code(body: str, text: str) -> bool:
+    """``text`` is rendered as Markdown (bold), not shown inside a code block, and not
+    inside a <details> left open."""
+    html = render(body)
+    at = html.find(f"<strong>{text}</strong>")
+    return at >= 0 and html.count("<details", 0, at) == html.count("</details>", 0, at)
+
+
+def test_four_big_shards_each_keep_their_share_of_the_drift_issue(
+    gh: Any, fake: FakeGitHub, tmp_path: Path
+) -> None:
+    reports = {k: drift_report(k, 300) for k in (1, 2, 3, 4)}
+    assert all(len(r) > 55_000 for r in reports.values())  # ~60 KB each: 4x the limit
+    for k, report in reports.items():
+        shard(tmp_path, k, "2", report)
+    gh("drift-issue", "--shards", "4")
+    (issue,) = fake.issues.values()
+    body = issue["body"]
+    assert body.startswith("<!-- trtc-callback-reconciler:drift -->\n")
+    assert [k for k in (1, 2, 3, 4) if f"<b>s{k}-app-0000</b>" in body] == [1, 2, 3, 4]
+    run = f"{fake.url}/{REPO}/actions/runs/99"
+    for k in (1, 2, 3, 4):
+        note = f"The report of shard {k} was truncated here:"
+        assert body.count(note) == 1 and outside_code(body, note), k
+        # each shard shows about its quarter: its first apps, not one shard's whole report
+        shown = sum(f"<b>s{k}-app-{i:04d}</b>" in body for i in range(300))
+        assert 25 <= shown < 60, (k, shown)  # of 141 in its report, ~420 characters each
+        where = body[body.index(note) :].split("\n", 1)[0]
+        if k == 1:  # its HTML report (the only valid report-url in `shard`)
+            assert "[the HTML report of shard 1](https://github.com/acme/callbacks/" in where
+        else:  # else the run, whose artifact drift-shard-K holds the whole report
+            assert f"`drift-shard-{k}`" in where and f"]({run})" in where, where
+        assert "more characters not shown" in where
+    assert len(body) <= 60_000 < 65_536  # GitHub refuses an issue body over 65,536
+    html = render(body)
+    assert html.count("<pre>") == html.count("</pre>") and html.count("<details") == html.count(
+        "</details>"
+    )
+
+
+def test_a_small_shard_beside_a_huge_one_is_whole(
+    gh: Any, fake: FakeGitHub, tmp_path: Path
+) -> None:
+    huge, small = drift_report(1, 300), drift_report(2, 3)
+    shard(tmp_path, 1, "2", huge)
+    shard(tmp_path, 2, "3", small)  # 3: drift and errors; shards are fine, not failed
+    shard(tmp_path, 3, "1")  # a failed shard: the failure line must survive
+    gh("drift-issue", "--shards", "3", expect=1)
+    (issue,) = fake.issues.values()
+    body = issue["body"]
+    assert small.strip() in body  # whole, every app of it
+    assert len(body) <= 60_000
+    assert "The report of shard 2 was truncated" not in body
+    assert outside_code(body, "The report of shard 1 was truncated here:")
+    # the huge one gets what the small one left: most of the limit
+    assert sum(f"<b>s1-app-{i:04d}</b>" in body for i in range(300)) > 120  # of 141 shown
+    assert "> Some shards failed (shard 1: `2`, shard 2: `3`, shard 3: `1`)" in body
+
+
+def test_a_shard_cut_inside_a_code_fence_leaves_the_next_shard_readable(
+    gh: Any, fake: FakeGitHub, tmp_path: Path
+) -> None:
+    """One app with a 70 KB diff: the cut falls inside its fence and its <details>."""
+    one = (
+        "### trtc-callback-reconciler: Drift report\n\n"
+        "<details><summary><b>big</b></summary>\n\n```diff\n"
+        + "  ~ url = a long line of a diff\n" * 2_500
+        + "```\n\n</details>\n"
+    )
+    shard(tmp_path, 1, "2", one)
+    shard(tmp_path, 2, "2", "**shard two** is here\n")
+    gh("drift-issue", "--shards", "2")
+    (issue,) = fake.issues.values()
+    assert outside_code(issue["body"], "The report of shard 1 was truncated here:")
+    assert outside_code(issue["body"], "shard two")

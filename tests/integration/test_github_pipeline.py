@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 
 from reconciler.configs import CallbackConfig
 from reconciler.emulator.embedded import RunningEmulator, start_emulator
-from tests.integration.conftest import read_log
+from tests.integration.conftest import ROOT, read_log
 from tests.integration.fake_github import (
     REPO,
     TOKEN,
@@ -174,6 +175,19 @@ def plan_job(
     return result.code, outputs
 
 
+def apply_report_artifact(workspace: Path) -> dict[str, bytes]:
+    """What apply.yml's keyed job uploads as ``reconciler-apply-report`` from its
+    workspace: the paths its upload step lists (as upload-artifact keeps them)."""
+    doc = yaml.safe_load((ROOT / ".github" / "workflows" / "apply.yml").read_text())
+    (upload,) = [
+        s
+        for s in doc["jobs"]["apply"]["steps"]
+        if (s.get("with") or {}).get("name") == "reconciler-apply-report"
+    ]
+    names = str(upload["with"]["path"]).split()
+    return {n: (workspace / n).read_bytes() for n in names if (workspace / n).is_file()}
+
+
 def markdown_html(text: str) -> str:
     return MarkdownIt("commonmark").enable("table").render(text)
 
@@ -279,21 +293,31 @@ def test_the_whole_life_of_a_change(
     (tmp_path / "apply.txt").write_text(applied.out)
     assert "Apply: 4 applied" in applied.out
     job.run("plan", fleet.desired, "--detailed-exitcode")
+    # apply.yml's report job: no key, a fresh workspace holding only what the keyed
+    # job saved (the artifact reconciler-apply-report) and its outputs
+    report_job = tmp_path / "report-job"
+    for name, data in apply_report_artifact(tmp_path).items():
+        (report_job / name).parent.mkdir(parents=True, exist_ok=True)
+        (report_job / name).write_bytes(data)
+    job.monkeypatch.chdir(report_job)
     job.start(keys=False)
     job.run(
         "github",
         "report-apply",
         "--pr",
-        "7",
+        found["pr"],
         "--apply-output",
-        tmp_path / "apply.txt",
+        "apply.txt",
         "--left",
-        tmp_path / "left.txt",
+        "left.txt",
         "--converged",
         "0",
         "--override-by",
-        "alice",
+        found["override-by"],
+        "--refused",
+        "reviewed/refused.txt",
     )
+    job.monkeypatch.chdir(tmp_path)
     report = fake.pr_comments(7)[-1]["body"]
     assert "apply of the reviewed plan done" in report and "Apply: 4 applied" in report
     fake.add_run(

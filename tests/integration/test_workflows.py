@@ -234,6 +234,86 @@ def test_no_job_that_a_pull_request_triggers_can_reach_a_secret() -> None:
             assert set(job["permissions"].values()) == {"read"}, (path.name, name)
 
 
+KEY_SECRET = re.compile(
+    r"secrets\s*\.\s*(TRTC_SECRET_KEY\w*|LIVE_WEBHOOK_TOKEN\w*|RECONCILER_SECRETS\w*)"
+    r"|secrets\s*\[|toJSON\(\s*secrets\s*\)|secrets:\s*inherit",
+    re.I,
+)
+
+
+def keyed_writers(doc: dict[Any, Any]) -> list[str]:
+    """The jobs that hold a Tencent key (a key's secret, the secrets bundle, every
+    secret at once, or an environment that holds them) AND a GitHub write permission."""
+    found = []
+    for name, job in jobs(doc).items():
+        keyed = bool(KEY_SECRET.search(yaml.safe_dump(job, width=10_000))) or bool(
+            job.get("environment")
+        )
+        permissions = job.get("permissions", doc.get("permissions"))
+        if isinstance(permissions, dict):
+            writes = "write" in permissions.values()
+        else:  # write-all, or no block at all: the repository's default may write
+            writes = permissions != "read-all"
+        if keyed and writes:
+            found.append(name)
+    return found
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_no_job_holds_both_the_keys_and_a_github_write_token(path: Path) -> None:
+    """A key can change production and a write token can change GitHub: a job with
+    both turns any bug in it into both. The keyed job saves its result and a job
+    without secrets posts it (apply.yml, drift.yml)."""
+    assert keyed_writers(load(path.name)) == [], path.name
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        {"environment": "production", "permissions": {"contents": "read", "issues": "write"}},
+        {
+            "permissions": {"pull-requests": "write"},
+            "env": {"X": "${{ secrets.RECONCILER_SECRETS }}"},
+        },
+        {
+            "permissions": "write-all",
+            "steps": [{"env": {"K": "${{ secrets.TRTC_SECRET_KEY_PROD }}"}}],
+        },
+        {"permissions": {"actions": "write"}, "steps": [{"env": {"S": "${{ toJSON(secrets) }}"}}]},
+        {
+            "permissions": {"id-token": "write"},
+            "steps": [{"env": {"K": "${{ secrets['LIVE_WEBHOOK_TOKEN'] }}"}}],
+        },
+    ],
+)
+def test_the_keys_and_write_check_finds_a_keyed_writer(job: dict[str, Any]) -> None:
+    assert keyed_writers({"permissions": {}, "jobs": {"j": job}}) == ["j"]
+
+
+def test_the_keys_and_write_check_finds_a_keyed_job_on_the_default_token() -> None:
+    # no permissions anywhere: the repository's default token, which may write
+    job = {"steps": [{"env": {"RECONCILER_SECRETS": "${{ secrets.RECONCILER_SECRETS }}"}}]}
+    assert keyed_writers({"jobs": {"j": job}}) == ["j"]
+    assert keyed_writers({"permissions": "read-all", "jobs": {"j": job}}) == []
+
+
+def test_the_keys_and_write_check_lets_a_read_only_keyed_job_pass() -> None:
+    job = {
+        "environment": "production",
+        "permissions": {"contents": "read", "pull-requests": "read"},
+        "steps": [{"env": {"RECONCILER_SECRETS": "${{ secrets.RECONCILER_SECRETS }}"}}],
+    }
+    reporter = {"permissions": {"pull-requests": "write"}, "steps": [{"run": "x"}]}
+    assert keyed_writers({"jobs": {"keyed": job, "reporter": reporter}}) == []
+
+
+def test_the_action_holds_no_secret_and_no_token() -> None:
+    """The composite action runs inside the caller's job: it must not reach for a
+    secret or the token itself (the caller decides, per step, through env)."""
+    text = ACTION.read_text()
+    assert "secrets" not in text and "github.token" not in text
+
+
 def test_secrets_are_read_only_in_jobs_bound_to_an_environment() -> None:
     for path in WORKFLOW_FILES:
         doc = load(path.name)
@@ -398,8 +478,11 @@ def test_apply_applies_only_the_reviewed_plan_and_checks_convergence() -> None:
     assert on["push"]["branches"] == ["main"] and "workflow_dispatch" in on
     assert "pull_request" not in on
     assert doc["concurrency"]["cancel-in-progress"] is False
-    (job,) = jobs(doc).values()
+    assert set(jobs(doc)) == {"apply", "report"}
+    job = jobs(doc)["apply"]
     assert job["environment"] == "production"
+    # the keyed job reads GitHub, never writes it: the report job comments
+    assert set(job["permissions"].values()) == {"read"}
     applies = command_of(doc, "apply")
     reviewed = [a for a in applies if "--reviewed" in a]
     assert len(reviewed) == 1 and len(applies) == 2
@@ -418,14 +501,50 @@ def test_apply_applies_only_the_reviewed_plan_and_checks_convergence() -> None:
     assert ctx.info_name == "find-plan" and ctx.params["base"] == "main"
     assert ctx.params["target"] == Path("reviewed")
     assert finder["env"]["EVENT"] == "${{ github.event_name }}"
-    report = next(s for s in steps(doc) if "report-apply" in s.get("run", ""))
-    assert report["if"].startswith("always()")
-    assert report["env"]["CONVERGED"] == "${{ steps.converged.outputs.exit-code }}"
     plans = command_of(doc, "plan")
     assert any(parse(a).params["detailed_exitcode"] for a in plans), "the convergence check"
-    (upload,) = [s for s in steps(doc) if uses(s, "actions/upload-artifact")]
-    assert upload["with"]["path"].split() == ["audit.jsonl", "reviewed/override.json"]
-    assert upload["if"] == "always()"
+    audit, saved = [s for s in job["steps"] if uses(s, "actions/upload-artifact")]
+    assert audit["with"]["path"].split() == ["audit.jsonl", "reviewed/override.json"]
+    assert audit["if"] == "always()"
+    assert saved["if"] == "always()" and saved["with"]["name"] == "reconciler-apply-report"
+    assert not any("report-apply" in s.get("run", "") for s in job["steps"])
+
+
+def test_the_apply_is_reported_by_a_job_without_keys() -> None:
+    doc = load("apply.yml")
+    apply_job, report_job = jobs(doc)["apply"], jobs(doc)["report"]
+    assert report_job["needs"] == "apply"
+    assert report_job["if"].startswith("always() && ")
+    assert "needs.apply.outputs.pr != ''" in report_job["if"]
+    assert report_job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert "environment" not in report_job
+    assert "secrets" not in yaml.safe_dump(report_job)
+    # what the keyed job saved is what the report job reads
+    saved = next(
+        s
+        for s in apply_job["steps"]
+        if uses(s, "actions/upload-artifact") and s["with"]["name"] == "reconciler-apply-report"
+    )
+    (download,) = [s for s in report_job["steps"] if uses(s, "actions/download-artifact")]
+    assert download["with"] == {"name": "reconciler-apply-report"}
+    assert download["continue-on-error"] is True  # no report saved: say the apply did not run
+    (report,) = [s for s in report_job["steps"] if "report-apply" in s.get("run", "")]
+    ctx = parse(to_argv(reconciler_lines(report["run"])[0]))
+    assert sorted(saved["with"]["path"].split()) == sorted(
+        str(ctx.params[name]) for name in ("apply_output", "left_output", "refused")
+    )
+    assert report["env"] == {
+        "GITHUB_TOKEN": "${{ github.token }}",
+        "PR_NUMBER": "${{ needs.apply.outputs.pr }}",
+        "CONVERGED": "${{ needs.apply.outputs.converged }}",
+        "OVERRIDE_BY": "${{ needs.apply.outputs.override-by }}",
+    }
+    assert apply_job["outputs"] == {
+        "mode": "${{ steps.reviewed.outputs.mode }}",
+        "pr": "${{ steps.reviewed.outputs.pr }}",
+        "override-by": "${{ steps.reviewed.outputs.override-by }}",
+        "converged": "${{ steps.converged.outputs.exit-code }}",
+    }
 
 
 def test_drift_is_scheduled_sharded_and_keeps_one_issue_by_marker() -> None:

@@ -218,8 +218,9 @@ def report_apply_command(
     override_by: str,
     refused: Path | None,
 ) -> int:
-    """In the apply job: comment the apply's result (or why nothing was applied) on
-    the merged pull request."""
+    """In apply.yml's report job (no keys): comment the apply's result (or why
+    nothing was applied) on the merged pull request, from the files the keyed job
+    saved."""
     link = run_link("apply run")
     if refused is not None and refused.is_file():
         body = report.refusal_report(refused, link)
