@@ -19,7 +19,7 @@ from typing import Any
 from reconciler.apply.executor import ApplyItem, ChangeResult, Outcome
 from reconciler.plan.change import Action
 from reconciler.plan.model import PlanShapeError, validate_plan
-from reconciler.plan.planjson import MAX_PLAN_BYTES, MAX_PLAN_CONTAINERS, load_plan_json, refusal
+from reconciler.plan.planjson import load_plan_json, refusal
 
 Key = tuple[int, str]
 
@@ -31,12 +31,6 @@ class ReviewedChange:
     before: Any
     after: Any
 
-
-MAX_REVIEWED_BYTES = MAX_PLAN_BYTES
-"""Bytes of a reviewed plan: as for every plan file (:mod:`reconciler.plan.planjson`)."""
-
-MAX_REVIEWED_CONTAINERS = MAX_PLAN_CONTAINERS
-"""JSON objects and arrays in a reviewed plan: as in every plan file."""
 
 NOTHING_APPLIED = (
     "nothing was applied. Give the plan the pull request's plan job saved "

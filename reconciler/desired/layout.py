@@ -22,10 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired.diagnostics import Diagnostics
-from reconciler.desired.ignorefile import IGNORE_MAX_BYTES as IGNORE_MAX_BYTES
-from reconciler.desired.ignorefile import MAX_IGNORE_PATTERNS as MAX_IGNORE_PATTERNS
 from reconciler.desired.ignorefile import read_ignore_file
-from reconciler.desired.ignorefile import too_many_patterns as too_many_patterns
 from reconciler.desired.yamlsource import display_path
 from reconciler.errors import ConfigError, ConfigErrors, Location
 from reconciler.products.catalog import PRODUCT_KEYS, PRODUCTS

@@ -141,7 +141,7 @@ def placeholder_values(
 def _values(
     data: Mapping[Hashable, Any],
     default_name: str,
-    doc: YamlDocument | None,
+    doc: YamlDocument,
     diagnostics: Diagnostics | None,
 ) -> dict[str, str]:
     builtins = {
@@ -156,7 +156,7 @@ def _values(
             if not isinstance(key, str) or not isinstance(value, str):
                 continue  # the model reports the wrong type
             if key in builtins:
-                if diagnostics is not None and doc is not None:
+                if diagnostics is not None:
                     diagnostics.error(
                         doc.key_location(("vars", key)),
                         f"`vars: {key}` would hide the built-in placeholder {{{key}}}: rename it",
@@ -165,7 +165,7 @@ def _values(
             try:
                 values[key] = expand_text(value, builtins)
             except PlaceholderError as exc:
-                if diagnostics is not None and doc is not None:
+                if diagnostics is not None:
                     diagnostics.error(doc.value_location(("vars", key)), f"in `vars: {key}`: {exc}")
     return values
 

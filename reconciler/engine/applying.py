@@ -14,7 +14,7 @@ from reconciler.apply.reviewed import Key, ReviewedChange, match_reviewed
 from reconciler.engine.core import Reconciler
 from reconciler.engine.options import SafetyRails
 from reconciler.plan.planfile import SavedPlan
-from reconciler.plan.safety import Thresholds
+from reconciler.plan.safety import FLAGS, Thresholds
 
 
 def saved_thresholds(saved: SavedPlan, plan_file: Path, rails: SafetyRails) -> Thresholds | None:
@@ -25,11 +25,10 @@ def saved_thresholds(saved: SavedPlan, plan_file: Path, rails: SafetyRails) -> T
     recorded = {
         name: (
             value,
-            f"as recorded in {plan_file} when it was planned; plan again, or pass "
-            + "--"
-            + name.replace("_", "-"),
+            f"as recorded in {plan_file} when it was planned; plan again, or pass {FLAGS[name]}",
         )
         for name, value in saved.thresholds.items()
+        if name in FLAGS  # the thresholds this version knows (resolve reads no other)
     }
     return rails.resolve(recorded)
 

@@ -31,7 +31,8 @@ Accepted = tuple[Change | Resource, ...]
 
 @dataclass(frozen=True)
 class Review:
-    """How a plan is finished: where its ignore file and policy are, and the flags."""
+    """How a plan is finished: where its ignore file is, and the flags (the policy's
+    ``safety:`` thresholds come with the run: :attr:`PlanResult.safety_settings`)."""
 
     directory: Path | None = None
     """The desired-state directory: its ``.driftignore`` counts (its policy's ``safety:``

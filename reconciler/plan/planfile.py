@@ -34,7 +34,6 @@ from reconciler.plan.planjson import (
     shown_path,
 )
 from reconciler.plan.planjson import checksum as _checksum
-from reconciler.plan.planjson import has_valid_checksum as has_valid_checksum
 from reconciler.resolve import ResolvedApp
 from reconciler.secret import Secret, mask_known
 

@@ -56,11 +56,6 @@ def checksum(doc: Mapping[str, Any]) -> str:
     return _digest(doc, frozenset({"checksum"}))
 
 
-def has_valid_checksum(doc: Mapping[str, Any]) -> bool:
-    """Whether ``doc`` carries the checksum of its own content (not edited since saved)."""
-    return doc.get("checksum") == checksum(doc)
-
-
 def body_digest(doc: Mapping[str, Any]) -> str:
     """What each app signs: everything but the signatures and the checksum."""
     return _digest(doc, frozenset({"checksum", "signatures"}))

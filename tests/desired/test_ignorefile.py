@@ -149,3 +149,20 @@ def test_the_reader_gives_each_pattern_with_its_place(tmp_path: Path) -> None:
         PatternLine("a", Location(shown, 1, 1)),
         PatternLine("b/c", Location(shown, 3, 3)),
     ]
+
+
+def test_a_driftignore_over_the_cap_is_refused_before_any_pattern_is_judged(
+    tmp_path: Path,
+) -> None:
+    """The cap is the reader's, checked before a pattern means anything: a file of 101
+    patterns is refused for its length even when its first pattern is also wrong (the
+    old loop parsed each rule as it counted, and named the first bad pattern instead)."""
+    (tmp_path / DRIFTIGNORE).write_text("not-a-rule\n" + "*/call\n" * MAX_IGNORE_PATTERNS)
+    with pytest.raises(ConfigError) as caught:
+        load_rules(tmp_path, [])
+    error = caught.value
+    assert error.location == Location(str(tmp_path / DRIFTIGNORE), MAX_IGNORE_PATTERNS + 1, 1)
+    assert f"more than {MAX_IGNORE_PATTERNS} patterns in an ignore file" in error.message
+    (tmp_path / DRIFTIGNORE).write_text("not-a-rule\n" + "*/call\n" * (MAX_IGNORE_PATTERNS - 1))
+    with pytest.raises(ConfigError, match="'not-a-rule' is not APP/PRODUCT"):
+        load_rules(tmp_path, [])  # at the cap: read, then judged

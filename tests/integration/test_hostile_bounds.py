@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from reconciler.apply.reviewed import MAX_REVIEWED_BYTES
-from reconciler.desired.layout import MAX_IGNORE_PATTERNS
+from reconciler.desired.ignorefile import MAX_IGNORE_PATTERNS
 from reconciler.plan.planfile import _checksum
+from reconciler.plan.planjson import MAX_PLAN_BYTES
 from tests.integration.conftest import read_log
 from tests.integration.test_gitops import edit_three, repo, writes  # noqa: F401 - a fixture
 
@@ -316,7 +316,7 @@ def test_an_oversized_reviewed_plan_is_refused_before_parsing(
     fresh, reviewed = _reviewed(cli, desired, tmp_path)
     with reviewed.open("w") as out:
         out.write("[")
-        out.write("{}," * (MAX_REVIEWED_BYTES // 3))
+        out.write("{}," * (MAX_PLAN_BYTES // 3))
         out.write("{}]")
     result = cli("apply", "--plan", fresh, "--reviewed", reviewed, "--auto-approve")
     assert result.code == 1
