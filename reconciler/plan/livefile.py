@@ -11,7 +11,6 @@ changes the reviewed plan also lists (``apply --plan FILE --reviewed PLAN``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from reconciler.facts.regions import REGIONS
 from reconciler.fetch import CannotHave, Key, LiveSnapshot
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Plan
+from reconciler.plan.planjson import checksum
 from reconciler.products.catalog import PRODUCT_KEYS, resource_order
 from reconciler.resolve import DesiredResource, ResolvedApp
 from reconciler.secret import Secret, mask_known
@@ -47,12 +47,6 @@ _OTHER_TOKEN = Secret("(another token)")
 _NO_KEY = Secret("")  # an offline plan signs nothing and sends nothing
 _IDENTIFIER = re.compile(r"[^\x00-\x20\x7f]{1,64}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
-
-
-def _checksum(doc: Mapping[str, Any]) -> str:
-    body = {k: v for k, v in doc.items() if k != "checksum"}
-    blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
 
 def _ci_source(env: Mapping[str, str]) -> dict[str, str] | None:
@@ -134,7 +128,7 @@ def snapshot_document(
             }
             for u in live.unavailable
         ]
-    doc["checksum"] = _checksum(doc)
+    doc["checksum"] = checksum(doc)
     return doc
 
 
@@ -246,7 +240,7 @@ def read_snapshot(path: Path) -> LoadedSnapshot:
         raise _fail(path, "not a live-state snapshot (written by `reconciler snapshot`?)")
     if str(doc.get("format_version", "")).split(".")[0] != "1":
         raise _fail(path, "format_version is not supported (this tool reads 1.x)")
-    if doc.get("checksum") != _checksum(doc):
+    if doc.get("checksum") != checksum(doc):
         raise _fail(path, "the snapshot was edited after it was written (checksum mismatch)")
     try:
         taken = datetime.fromisoformat(str(doc["taken_at"]))
